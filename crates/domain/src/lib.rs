@@ -1,1 +1,21 @@
-//! placeholder
+//! MadeInPK domain: pure marketplace rules, the ports adapters implement, and use-case services.
+//!
+//! Nothing here performs I/O; services are generic over the traits in [`ports`].
+
+pub mod account;
+pub mod address;
+pub mod clock;
+pub mod email;
+pub mod ids;
+pub mod job;
+pub mod money;
+pub mod notification;
+pub mod outbox;
+pub mod page;
+pub mod ports;
+pub mod rate;
+pub mod reference;
+pub mod services;
+pub mod store;
+pub mod user;
+pub mod validation;

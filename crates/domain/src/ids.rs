@@ -1,0 +1,46 @@
+//! Typed ids so a user id is never passed where an address id is meant.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! typed_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// The raw database id.
+            pub const fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+typed_id!(
+    /// A user.
+    UserId,
+    /// A seller profile.
+    SellerProfileId,
+    /// A province.
+    ProvinceId,
+    /// A city.
+    CityId,
+    /// A postal address.
+    AddressId,
+    /// A product category.
+    CategoryId,
+    /// An in-app notification.
+    NotificationId,
+    /// A queued job.
+    JobId,
+    /// An API token.
+    TokenId,
+);

@@ -1,0 +1,120 @@
+//! Background jobs: payloads, scheduling and the retry rule.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::email::Email;
+use crate::ids::NotificationId;
+
+/// Work done outside a request, stored as JSON in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum JobPayload {
+    /// Send one email; when it belongs to a notification, mark that as emailed.
+    SendEmail {
+        /// The email.
+        email: Email,
+        /// The notification it reports, if any.
+        notification: Option<NotificationId>,
+    },
+}
+
+impl JobPayload {
+    /// Short kind name stored beside the payload (for the admin view and metrics).
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::SendEmail { .. } => "send_email",
+        }
+    }
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    /// What to do.
+    pub payload: JobPayload,
+    /// Not before this time (now when `None`).
+    pub run_at: Option<DateTime<Utc>>,
+    /// Enqueuing twice with the same key enqueues once.
+    pub unique_key: Option<String>,
+    /// Attempts before the job is declared dead.
+    pub max_attempts: i32,
+}
+
+/// Default attempts before a job is dead.
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+
+impl NewJob {
+    /// A job to run now with the default attempts.
+    pub fn now(payload: JobPayload) -> Self {
+        Self {
+            payload,
+            run_at: None,
+            unique_key: None,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// Sets the dedupe key.
+    pub fn unique(mut self, key: impl Into<String>) -> Self {
+        self.unique_key = Some(key.into());
+        self
+    }
+
+    /// Schedules it.
+    pub fn at(mut self, when: DateTime<Utc>) -> Self {
+        self.run_at = Some(when);
+        self
+    }
+}
+
+/// Delay before retry number `attempt` (1-based): 5 s doubling, capped at one hour.
+pub fn backoff(attempt: i32) -> Duration {
+    let exp = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
+    let secs = 5u64.saturating_mul(1u64 << exp);
+    Duration::from_secs(secs.min(3600))
+}
+
+/// How a job run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Done; never run again.
+    Done,
+    /// Failed but may succeed later.
+    Retry(String),
+    /// Failed for good (bad payload, permanent error).
+    Fail(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(10));
+        assert_eq!(backoff(4), Duration::from_secs(40));
+        assert_eq!(backoff(30), Duration::from_hours(1));
+        assert_eq!(backoff(0), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn payload_json_is_tagged() {
+        let p = JobPayload::SendEmail {
+            email: Email {
+                to: "a@b.pk".into(),
+                message: crate::email::EmailMessage::Welcome {
+                    username: "a".into(),
+                },
+            },
+            notification: Some(NotificationId(3)),
+        };
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["kind"], "send_email");
+        assert_eq!(v["data"]["email"]["message"]["template"], "welcome");
+        assert_eq!(serde_json::from_value::<JobPayload>(v).unwrap(), p);
+    }
+}

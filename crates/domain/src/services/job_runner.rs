@@ -1,0 +1,115 @@
+//! Runs one job payload; the queue mechanics (claim, lease, retry) live in the adapter.
+
+use crate::clock::Clock;
+use crate::job::{JobOutcome, JobPayload};
+use crate::ports::{Mailer, NotificationRepository};
+
+/// Executes job payloads against the ports.
+pub struct JobRunner<M, N, C> {
+    mailer: M,
+    notifications: N,
+    clock: C,
+}
+
+impl<M: Mailer, N: NotificationRepository, C: Clock> JobRunner<M, N, C> {
+    /// Wires the runner.
+    pub fn new(mailer: M, notifications: N, clock: C) -> Self {
+        Self {
+            mailer,
+            notifications,
+            clock,
+        }
+    }
+
+    /// Runs one payload and says whether it is done, should be retried, or failed for good.
+    pub async fn run(&self, payload: JobPayload) -> JobOutcome {
+        match payload {
+            JobPayload::SendEmail {
+                email,
+                notification,
+            } => {
+                if let Err(e) = self.mailer.send(email).await {
+                    return if e.is_transient() {
+                        JobOutcome::Retry(e.to_string())
+                    } else {
+                        JobOutcome::Fail(e.to_string())
+                    };
+                }
+                if let Some(id) = notification {
+                    // The email went out; if this bookkeeping fails the retry would resend, so
+                    // record the failure but call the job done rather than email twice.
+                    if let Err(e) = self.notifications.mark_emailed(id, self.clock.now()).await {
+                        return JobOutcome::Fail(format!(
+                            "sent, but not marked on notification {id}: {e}"
+                        ));
+                    }
+                }
+                JobOutcome::Done
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::email::{Email, EmailMessage, MailError};
+    use crate::ids::NotificationId;
+    use crate::ports::{MockMailer, MockNotificationRepository};
+    use chrono::Utc;
+    use std::future::ready;
+
+    fn payload() -> JobPayload {
+        JobPayload::SendEmail {
+            email: Email {
+                to: "a@b.pk".into(),
+                message: EmailMessage::Welcome {
+                    username: "a".into(),
+                },
+            },
+            notification: Some(NotificationId(4)),
+        }
+    }
+
+    #[tokio::test]
+    async fn sends_and_marks_the_notification() {
+        let mut mailer = MockMailer::new();
+        mailer
+            .expect_send()
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok(()))));
+        let mut notes = MockNotificationRepository::new();
+        notes
+            .expect_mark_emailed()
+            .withf(|id, _| *id == NotificationId(4))
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(()))));
+        let runner = JobRunner::new(mailer, notes, FixedClock(Utc::now()));
+        assert_eq!(runner.run(payload()).await, JobOutcome::Done);
+    }
+
+    #[tokio::test]
+    async fn transport_errors_retry_and_template_errors_fail() {
+        let mut mailer = MockMailer::new();
+        mailer
+            .expect_send()
+            .times(1)
+            .returning(|_| Box::pin(ready(Err(MailError::Transport("down".into())))));
+        let mut notes = MockNotificationRepository::new();
+        notes.expect_mark_emailed().never();
+        let runner = JobRunner::new(mailer, notes, FixedClock(Utc::now()));
+        assert!(matches!(runner.run(payload()).await, JobOutcome::Retry(_)));
+
+        let mut mailer = MockMailer::new();
+        mailer
+            .expect_send()
+            .returning(|_| Box::pin(ready(Err(MailError::Template("bad".into())))));
+        let runner = JobRunner::new(
+            mailer,
+            MockNotificationRepository::new(),
+            FixedClock(Utc::now()),
+        );
+        assert!(matches!(runner.run(payload()).await, JobOutcome::Fail(_)));
+    }
+}

@@ -1,0 +1,6 @@
+//! Use-case services, generic over the ports.
+
+pub mod accounts;
+pub mod addresses;
+pub mod job_runner;
+pub mod reference;

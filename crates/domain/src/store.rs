@@ -1,0 +1,12 @@
+//! The one error every storage port may return for infrastructure failures.
+
+/// A storage failure that is not the caller's fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or timed out.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else the adapter could not handle.
+    #[error("storage failure: {0}")]
+    Other(String),
+}
