@@ -1,1 +1,20 @@
-//! placeholder
+//! PostgreSQL adapter: diesel-async repositories implementing the domain ports, embedded
+//! migrations, the job queue, reference-data seeding and the per-test database harness.
+
+pub mod addresses;
+pub mod db;
+pub mod error;
+pub mod job_queue;
+pub mod migrate;
+pub mod money;
+pub mod notifications;
+pub mod outbox;
+pub mod rate_limit;
+pub mod reference;
+pub mod schema;
+pub mod seed;
+pub mod testing;
+pub mod tokens;
+pub mod users;
+
+pub use db::{Db, DbError};

@@ -1,0 +1,74 @@
+//! API tokens: 32 random bytes shown once as hex, stored as their SHA-256.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use madeinpk_domain::ids::UserId;
+use madeinpk_domain::ports::TokenStore;
+use madeinpk_domain::store::StoreError;
+use madeinpk_domain::user::User;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::Db;
+use crate::error::store;
+use crate::schema::{api_tokens, users};
+use crate::users::UserRow;
+
+/// Touch `last_used_at` at most this often, so authenticated reads do not all write.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+fn digest(key: &str) -> Vec<u8> {
+    Sha256::digest(key.as_bytes()).to_vec()
+}
+
+impl TokenStore for Db {
+    async fn issue(&self, user: UserId) -> Result<String, StoreError> {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let key = hex::encode(bytes);
+        let mut conn = self.conn().await?;
+        diesel::insert_into(api_tokens::table)
+            .values((api_tokens::user_id.eq(user.get()), api_tokens::key_hash.eq(digest(&key))))
+            .execute(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(key)
+    }
+
+    async fn authenticate(&self, key: String, now: DateTime<Utc>, idle: Duration) -> Result<Option<User>, StoreError> {
+        let mut conn = self.conn().await?;
+        let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
+        let cutoff = now.checked_sub_signed(idle).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let found: Option<(i64, DateTime<Utc>, UserRow)> = api_tokens::table
+            .inner_join(users::table)
+            .filter(api_tokens::key_hash.eq(digest(&key)))
+            .filter(api_tokens::last_used_at.gt(cutoff))
+            .filter(users::is_active.eq(true))
+            .select((api_tokens::id, api_tokens::last_used_at, UserRow::as_select()))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        let Some((token_id, last_used, user)) = found else { return Ok(None) };
+        if (now - last_used).num_seconds() >= TOUCH_EVERY_SECS {
+            diesel::update(api_tokens::table.find(token_id))
+                .set(api_tokens::last_used_at.eq(now))
+                .execute(&mut conn)
+                .await
+                .map_err(store)?;
+        }
+        Ok(Some(user.into()))
+    }
+
+    async fn revoke(&self, key: String) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::delete(api_tokens::table.filter(api_tokens::key_hash.eq(digest(&key))))
+            .execute(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(())
+    }
+}

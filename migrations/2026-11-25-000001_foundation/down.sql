@@ -1,0 +1,10 @@
+DROP TABLE rate_limits;
+DROP TABLE jobs;
+DROP TABLE notifications;
+DROP TABLE seller_profiles;
+DROP TABLE categories;
+DROP TABLE addresses;
+DROP TABLE cities;
+DROP TABLE provinces;
+DROP TABLE api_tokens;
+DROP TABLE users;
