@@ -1,0 +1,88 @@
+//! Where emails go: SMTP, a directory of `.eml` files, or memory (tests).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use madeinpk_domain::email::MailError;
+
+/// An email captured by the in-memory transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentEmail {
+    /// Recipients.
+    pub to: Vec<String>,
+    /// The full RFC 5322 message.
+    pub raw: String,
+}
+
+/// Shared list of captured emails.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryOutbox(Arc<Mutex<Vec<SentEmail>>>);
+
+impl MemoryOutbox {
+    /// Everything sent so far.
+    pub fn sent(&self) -> Vec<SentEmail> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    fn push(&self, email: SentEmail) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(email);
+        }
+    }
+}
+
+/// A configured transport.
+#[derive(Clone)]
+pub enum MailTransport {
+    /// An SMTP relay (`smtp://`, `smtps://` or `smtp://...?tls=required`).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// One `.eml` file per email in a directory.
+    Directory(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// Captured in memory.
+    Memory(MemoryOutbox),
+}
+
+impl MailTransport {
+    /// SMTP from a lettre connection URL.
+    pub fn smtp(url: &str) -> Result<Self, MailError> {
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Transport(e.to_string()))?;
+        Ok(Self::Smtp(builder.build()))
+    }
+
+    /// Files in `dir` (created if missing).
+    pub fn directory(dir: impl Into<PathBuf>) -> Result<Self, MailError> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir).map_err(|e| MailError::Transport(format!("{}: {e}", dir.display())))?;
+        Ok(Self::Directory(AsyncFileTransport::new(&dir), dir))
+    }
+
+    /// In memory; the returned handle reads what was sent.
+    pub fn memory() -> (Self, MemoryOutbox) {
+        let outbox = MemoryOutbox::default();
+        (Self::Memory(outbox.clone()), outbox)
+    }
+
+    /// A short description for logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Smtp(_) => "smtp".into(),
+            Self::Directory(_, dir) => format!("directory {}", dir.display()),
+            Self::Memory(_) => "memory".into(),
+        }
+    }
+
+    /// Sends one message.
+    pub async fn send(&self, message: Message) -> Result<(), MailError> {
+        match self {
+            Self::Smtp(t) => t.send(message).await.map(drop).map_err(|e| MailError::Transport(e.to_string())),
+            Self::Directory(t, _) => t.send(message).await.map(drop).map_err(|e| MailError::Transport(e.to_string())),
+            Self::Memory(outbox) => {
+                let to = message.envelope().to().iter().map(ToString::to_string).collect();
+                let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
+                outbox.push(SentEmail { to, raw });
+                Ok(())
+            }
+        }
+    }
+}

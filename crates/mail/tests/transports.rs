@@ -1,0 +1,46 @@
+//! The mailer writes real messages through the directory and memory transports.
+
+use madeinpk_domain::email::{Email, EmailMessage, MailError};
+use madeinpk_domain::ports::Mailer;
+use madeinpk_mail::{LettreMailer, MailTransport};
+
+fn welcome(to: &str) -> Email {
+    Email { to: to.into(), message: EmailMessage::Welcome { username: "sana".into() } }
+}
+
+#[tokio::test]
+async fn directory_transport_writes_an_eml_with_both_parts() {
+    let dir = std::env::temp_dir().join(format!("madeinpk-mail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mailer = LettreMailer::new(MailTransport::directory(&dir).unwrap(), "MadeInPK <no-reply@madeinpk.pk>", "http://localhost:8000").unwrap();
+    mailer.send(welcome("sana@example.pk")).await.unwrap();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(files.len(), 1);
+    let raw = std::fs::read_to_string(files[0].path()).unwrap();
+    assert!(raw.contains("To: sana@example.pk"));
+    assert!(raw.contains("Subject: Welcome to MadeInPK, sana!"));
+    assert!(raw.contains("multipart/alternative"));
+    assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn memory_transport_captures_and_bad_addresses_are_permanent_errors() {
+    let (transport, outbox) = MailTransport::memory();
+    let mailer = LettreMailer::new(transport, "no-reply@madeinpk.pk", "http://x.pk").unwrap();
+    mailer.send(welcome("a@example.pk")).await.unwrap();
+    let sent = outbox.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, vec!["a@example.pk".to_string()]);
+    let err = mailer.send(welcome("not an address")).await.unwrap_err();
+    assert!(matches!(err, MailError::Address(_)));
+    assert!(!err.is_transient());
+    assert_eq!(outbox.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn smtp_to_a_closed_port_is_a_transient_error() {
+    let mailer = LettreMailer::new(MailTransport::smtp("smtp://127.0.0.1:1").unwrap(), "no-reply@madeinpk.pk", "http://x.pk").unwrap();
+    let err = mailer.send(welcome("a@example.pk")).await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+}
