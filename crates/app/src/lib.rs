@@ -1,1 +1,19 @@
-//! app
+//! MadeInPK HTTP application: actix-web handlers, DTOs, configuration, authentication, wiring,
+//! the job worker and the `madeinpk` command line.
+
+pub mod auth;
+pub mod body;
+pub mod cli;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod password;
+pub mod query;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod time;
+pub mod worker;

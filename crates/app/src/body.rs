@@ -1,0 +1,303 @@
+//! Request bodies: JSON or form-urlencoded into a field map, then typed field reads that report
+//! errors with the contract's (DRF's) messages. Bad bodies are 4xx JSON, never 500.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use madeinpk_domain::validation::{FieldErrors, NON_FIELD, msg};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// A request body as a map of fields.
+#[derive(Debug, Clone, Default)]
+pub struct Body(pub Map<String, Value>);
+
+fn parse_form(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::bad_request(format!("Form parse error - {e}")))?;
+    // The last value of a repeated key wins, as with a form's single-valued fields.
+    Ok(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+impl Body {
+    fn from_bytes(content_type: Option<&str>, bytes: &[u8]) -> Result<Self, ApiError> {
+        let mime = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if bytes.iter().all(u8::is_ascii_whitespace) && (mime.is_empty() || mime == "application/json") {
+            return Ok(Self::default());
+        }
+        match mime.as_str() {
+            "application/json" | "" => {
+                let value: Value = serde_json::from_slice(bytes)
+                    .map_err(|e| ApiError::bad_request(format!("JSON parse error - {e}")))?;
+                match value {
+                    Value::Object(map) => Ok(Self(map)),
+                    other => Err(FieldErrors::single(
+                        NON_FIELD,
+                        format!("Invalid data. Expected a dictionary, but got {}.", type_name(&other)),
+                    )
+                    .into()),
+                }
+            }
+            m if m.ends_with("+json") => Self::from_bytes(Some("application/json"), bytes),
+            "application/x-www-form-urlencoded" => Ok(Self(parse_form(bytes)?)),
+            other => Err(ApiError::Detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Unsupported media type \"{other}\" in request."),
+            )),
+        }
+    }
+
+    /// Starts reading fields.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields { map: &self.0, errors: FieldErrors::new() }
+    }
+
+    /// True when the field was sent.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}
+
+impl FromRequest for Body {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // Honours the app's `PayloadConfig` size limit.
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| {
+                let status = e.as_response_error().status_code();
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::Detail(status, "Request body is too large.".into())
+                } else {
+                    ApiError::bad_request(format!("Could not read the request body: {e}"))
+                }
+            })?;
+            Body::from_bytes(content_type.as_deref(), &bytes)
+        })
+    }
+}
+
+/// Typed reads of body fields that collect DRF-style errors.
+pub struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    errors: FieldErrors,
+}
+
+/// Whether a field must be present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Absent → "This field is required."
+    Required,
+    /// Absent → `None`.
+    Optional,
+}
+
+impl Fields<'_> {
+    fn get(&mut self, name: &str, need: Need) -> Option<&Value> {
+        match self.map.get(name) {
+            None => {
+                if need == Need::Required {
+                    self.errors.add(name, msg::REQUIRED);
+                }
+                None
+            }
+            Some(v) => Some(v),
+        }
+    }
+
+    /// A text field; numbers are accepted as their text (as DRF does). Blank is refused for
+    /// required fields.
+    pub fn string(&mut self, name: &str, need: Need) -> Option<String> {
+        let value = self.get(name, need)?.clone();
+        let text = match value {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Null => {
+                self.errors.add(name, msg::NULL);
+                return None;
+            }
+            _ => {
+                self.errors.add(name, msg::STRING);
+                return None;
+            }
+        };
+        if need == Need::Required && text.trim().is_empty() {
+            self.errors.add(name, msg::BLANK);
+            return None;
+        }
+        Some(text)
+    }
+
+    /// Optional text with a default of `""` when absent.
+    pub fn text_or_empty(&mut self, name: &str) -> String {
+        self.string(name, Need::Optional).unwrap_or_default()
+    }
+
+    /// An integer, from a JSON integer or a numeric string.
+    pub fn int(&mut self, name: &str, need: Need) -> Option<i64> {
+        let value = self.get(name, need)?.clone();
+        let parsed = match &value {
+            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| {
+                // Exactly integral and in range, so the cast is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                i
+            })),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.errors.add(name, if value.is_null() { msg::NULL } else { msg::INTEGER });
+        }
+        parsed
+    }
+
+    /// A primary key; `Some(None)` when `null` (or `""` from a form) was sent and `nullable`.
+    pub fn pk(&mut self, name: &str, need: Need, nullable: bool) -> Option<Option<i64>> {
+        let value = self.get(name, need)?.clone();
+        let parsed = match &value {
+            Value::Null if nullable => return Some(None),
+            Value::String(s) if nullable && s.is_empty() => return Some(None),
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            let message = match &value {
+                Value::Null => msg::NULL.to_owned(),
+                other => format!("Incorrect type. Expected pk value, received {}.", type_name(other)),
+            };
+            self.errors.add(name, message);
+        }
+        parsed.map(Some)
+    }
+
+    /// A boolean: JSON bool, or the usual text/number spellings.
+    pub fn bool(&mut self, name: &str, need: Need) -> Option<bool> {
+        let value = self.get(name, need)?.clone();
+        let parsed = match &value {
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(1) => Some(true),
+                Some(0) => Some(false),
+                _ => None,
+            },
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
+                "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.errors.add(name, if value.is_null() { msg::NULL } else { msg::BOOLEAN });
+        }
+        parsed
+    }
+
+    /// Any JSON value (objects sent as form text are parsed as JSON).
+    pub fn json(&mut self, name: &str) -> Option<Value> {
+        let value = self.get(name, Need::Optional)?.clone();
+        match value {
+            Value::String(s) => match serde_json::from_str(&s) {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    self.errors.add(name, "Value must be valid JSON.");
+                    None
+                }
+            },
+            v => Some(v),
+        }
+    }
+
+    /// Adds an error of the caller's own.
+    pub fn error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors.add(name, message);
+    }
+
+    /// `Ok(())` when every read succeeded.
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.errors.into_result().map_err(ApiError::Validation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(v: Value) -> Body {
+        Body(v.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn required_null_blank_and_types() {
+        let b = body(json!({"a": null, "b": "  ", "c": 5, "d": true, "e": [1]}));
+        let mut f = b.fields();
+        assert_eq!(f.string("missing", Need::Required), None);
+        assert_eq!(f.string("a", Need::Required), None);
+        assert_eq!(f.string("b", Need::Required), None);
+        assert_eq!(f.string("c", Need::Required).as_deref(), Some("5"));
+        assert_eq!(f.string("d", Need::Optional), None);
+        assert_eq!(f.int("e", Need::Optional), None);
+        let ApiError::Validation(e) = f.finish().unwrap_err() else { panic!() };
+        assert_eq!(e.get("missing").unwrap(), ["This field is required."]);
+        assert_eq!(e.get("a").unwrap(), ["This field may not be null."]);
+        assert_eq!(e.get("b").unwrap(), ["This field may not be blank."]);
+        assert_eq!(e.get("d").unwrap(), ["Not a valid string."]);
+        assert_eq!(e.get("e").unwrap(), ["A valid integer is required."]);
+    }
+
+    #[test]
+    fn ints_bools_and_pks() {
+        let b = body(json!({"i": "42", "f": 3.0, "g": 3.5, "t": "true", "z": 0, "p": "abc", "q": null, "r": [1]}));
+        let mut f = b.fields();
+        assert_eq!(f.int("i", Need::Required), Some(42));
+        assert_eq!(f.int("f", Need::Required), Some(3));
+        assert_eq!(f.int("g", Need::Required), None);
+        assert_eq!(f.bool("t", Need::Required), Some(true));
+        assert_eq!(f.bool("z", Need::Required), Some(false));
+        assert_eq!(f.pk("p", Need::Required, false), None);
+        assert_eq!(f.pk("q", Need::Required, true), Some(None));
+        assert_eq!(f.pk("r", Need::Required, true), None);
+        let ApiError::Validation(e) = f.finish().unwrap_err() else { panic!() };
+        assert_eq!(e.get("p").unwrap(), ["Incorrect type. Expected pk value, received str."]);
+        assert_eq!(e.get("r").unwrap(), ["Incorrect type. Expected pk value, received list."]);
+        assert!(e.get("g").is_some());
+    }
+
+    #[test]
+    fn content_types() {
+        let b = Body::from_bytes(Some("application/x-www-form-urlencoded"), b"a=1&b=hello+world&c=%C3%A9%2B").unwrap();
+        assert_eq!(b.0["b"], "hello world");
+        assert_eq!(b.0["c"], "é+");
+        assert!(matches!(
+            Body::from_bytes(Some("text/plain"), b"x"),
+            Err(ApiError::Detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, _))
+        ));
+        let ApiError::Detail(s, m) = Body::from_bytes(Some("application/json"), b"{bad").unwrap_err() else { panic!() };
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(m.starts_with("JSON parse error - "));
+        assert!(matches!(Body::from_bytes(Some("application/json"), b"[1]"), Err(ApiError::Validation(_))));
+        assert!(Body::from_bytes(None, b"").unwrap().0.is_empty());
+    }
+}

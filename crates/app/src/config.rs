@@ -1,0 +1,205 @@
+//! Typed configuration from environment variables; every value has a default that runs locally.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use madeinpk_domain::account::LoginPolicy;
+use madeinpk_domain::rate::BasisPoints;
+use madeinpk_domain::services::accounts::AccountSettings;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A bad environment value.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {name}={value:?}: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+/// All settings of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `BIND_ADDR`: where the HTTP server listens.
+    pub bind_addr: String,
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `DATABASE_POOL_SIZE`: connections per process.
+    pub database_pool_size: usize,
+    /// `AUTO_MIGRATE`: create the database, migrate and seed on start.
+    pub auto_migrate: bool,
+    /// `PUBLIC_BASE_URL`: how users reach the site (links in emails, media URLs).
+    pub public_base_url: String,
+    /// `MEDIA_DIR`: uploaded files.
+    pub media_dir: PathBuf,
+    /// `SMTP_URL`: when set, emails go through this relay.
+    pub smtp_url: Option<String>,
+    /// `MAIL_DIR`: otherwise, emails are written here as `.eml` files.
+    pub mail_dir: PathBuf,
+    /// `MAIL_FROM`: sender of every email.
+    pub mail_from: String,
+    /// `STRIPE_SECRET_KEY`: without it the dev gateway stands in for Stripe.
+    pub stripe_secret_key: Option<String>,
+    /// `STRIPE_WEBHOOK_SECRET`.
+    pub stripe_webhook_secret: Option<String>,
+    /// `PLATFORM_FEE_BPS`: commission in basis points (200 = 2%).
+    pub platform_fee: BasisPoints,
+    /// `TIME_ZONE`: zone datetimes are rendered in.
+    pub time_zone: chrono_tz::Tz,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins, or `*`.
+    pub cors_origins: Vec<String>,
+    /// `TOKEN_IDLE_DAYS`: tokens unused this long expire.
+    pub token_idle: Duration,
+    /// `LOGIN_RATE_PER_IP`, `LOGIN_RATE_PER_ACCOUNT`, `LOGIN_RATE_WINDOW_SECS`.
+    pub login: LoginPolicy,
+    /// `MAX_BODY_BYTES`: largest JSON or form body.
+    pub max_body_bytes: usize,
+    /// `JOB_CONCURRENCY`: jobs one worker process runs at once.
+    pub job_concurrency: usize,
+    /// `JOB_POLL_MS`: fallback poll interval (NOTIFY wakes workers sooner).
+    pub job_poll: Duration,
+    /// `SERVE_RUNS_WORKERS`: `serve` also runs the job worker.
+    pub serve_runs_workers: bool,
+    /// `LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `TRUST_PROXY_HEADERS`: take the client IP from `X-Forwarded-For` / `Forwarded`.
+    pub trust_proxy_headers: bool,
+    /// `HTTP_WORKERS`: actix worker threads (0 = one per core).
+    pub http_workers: usize,
+}
+
+fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.trim().parse().map_err(|e: T::Err| ConfigError { name, value: value.to_owned(), reason: e.to_string() })
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError { name, value: value.to_owned(), reason: "expected true or false".into() }),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads settings through `get` (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let bind_addr = get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8000".into());
+        let public_base_url = get("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let bps: u32 = get("PLATFORM_FEE_BPS").map_or(Ok(200), |v| parse("PLATFORM_FEE_BPS", &v))?;
+        let platform_fee = BasisPoints::new(bps).ok_or_else(|| ConfigError {
+            name: "PLATFORM_FEE_BPS",
+            value: bps.to_string(),
+            reason: "at most 10000".into(),
+        })?;
+        let time_zone = match get("TIME_ZONE") {
+            Some(v) => parse::<chrono_tz::Tz>("TIME_ZONE", &v)?,
+            None => chrono_tz::Asia::Karachi,
+        };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError { name: "LOG_FORMAT", value: other.into(), reason: "expected text or json".into() });
+            }
+        };
+        let defaults = LoginPolicy::default();
+        let idle_days: u64 = get("TOKEN_IDLE_DAYS").map_or(Ok(30), |v| parse("TOKEN_IDLE_DAYS", &v))?;
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into()),
+            database_pool_size: get("DATABASE_POOL_SIZE").map_or(Ok(16), |v| parse("DATABASE_POOL_SIZE", &v))?,
+            auto_migrate: get("AUTO_MIGRATE").map_or(Ok(true), |v| parse_bool("AUTO_MIGRATE", &v))?,
+            media_dir: get("MEDIA_DIR").map_or_else(|| PathBuf::from("./var/media"), PathBuf::from),
+            smtp_url: get("SMTP_URL"),
+            mail_dir: get("MAIL_DIR").map_or_else(|| PathBuf::from("./var/mail"), PathBuf::from),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "MadeInPK <no-reply@madeinpk.pk>".into()),
+            stripe_secret_key: get("STRIPE_SECRET_KEY"),
+            stripe_webhook_secret: get("STRIPE_WEBHOOK_SECRET"),
+            platform_fee,
+            time_zone,
+            cors_origins: get("CORS_ALLOWED_ORIGINS")
+                .unwrap_or_else(|| "http://localhost:3000,http://localhost:5173".into())
+                .split(',')
+                .map(|s| s.trim().trim_end_matches('/').to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            token_idle: Duration::from_hours(idle_days.saturating_mul(24)),
+            login: LoginPolicy {
+                per_ip: get("LOGIN_RATE_PER_IP").map_or(Ok(defaults.per_ip), |v| parse("LOGIN_RATE_PER_IP", &v))?,
+                per_account: get("LOGIN_RATE_PER_ACCOUNT")
+                    .map_or(Ok(defaults.per_account), |v| parse("LOGIN_RATE_PER_ACCOUNT", &v))?,
+                window_secs: get("LOGIN_RATE_WINDOW_SECS")
+                    .map_or(Ok(defaults.window_secs), |v| parse("LOGIN_RATE_WINDOW_SECS", &v))?,
+            },
+            max_body_bytes: get("MAX_BODY_BYTES").map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
+            job_concurrency: get("JOB_CONCURRENCY").map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
+            job_poll: Duration::from_millis(get("JOB_POLL_MS").map_or(Ok(2000), |v| parse("JOB_POLL_MS", &v))?),
+            serve_runs_workers: get("SERVE_RUNS_WORKERS").map_or(Ok(true), |v| parse_bool("SERVE_RUNS_WORKERS", &v))?,
+            log_format,
+            trust_proxy_headers: get("TRUST_PROXY_HEADERS").map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
+            http_workers: get("HTTP_WORKERS").map_or(Ok(0), |v| parse("HTTP_WORKERS", &v))?,
+            bind_addr,
+            public_base_url,
+        })
+    }
+
+    /// The account service's settings.
+    pub fn account_settings(&self) -> AccountSettings {
+        AccountSettings { login: self.login, token_idle: self.token_idle }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_out_of_the_box() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.bind_addr, "127.0.0.1:8000");
+        assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/madeinpk");
+        assert_eq!(c.public_base_url, "http://127.0.0.1:8000");
+        assert_eq!(c.platform_fee.get(), 200);
+        assert_eq!(c.time_zone, chrono_tz::Asia::Karachi);
+        assert!(c.auto_migrate && c.serve_runs_workers);
+        assert_eq!(c.mail_dir, PathBuf::from("./var/mail"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = from(&[("PLATFORM_FEE_BPS", "abc")]).unwrap_err().to_string();
+        assert!(e.contains("PLATFORM_FEE_BPS"), "{e}");
+        assert!(from(&[("PLATFORM_FEE_BPS", "20000")]).is_err());
+        assert!(from(&[("TIME_ZONE", "Mars/Base")]).is_err());
+        assert!(from(&[("AUTO_MIGRATE", "maybe")]).is_err());
+        let c = from(&[("TIME_ZONE", "UTC"), ("AUTO_MIGRATE", "false"), ("PUBLIC_BASE_URL", "https://madeinpk.pk/")]).unwrap();
+        assert_eq!(c.time_zone, chrono_tz::UTC);
+        assert!(!c.auto_migrate);
+        assert_eq!(c.public_base_url, "https://madeinpk.pk");
+    }
+}

@@ -1,0 +1,252 @@
+//! Response shapes, field for field and in the contract's key order.
+
+use madeinpk_domain::address::Address;
+use madeinpk_domain::reference::{CategoryNode, City, Province};
+use madeinpk_domain::services::accounts::ProfileView;
+use madeinpk_domain::user::{SellerProfile, User};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::time::render;
+
+/// Media URLs: relative for storage paths, absolute for `*_url` fields.
+#[derive(Debug, Clone)]
+pub struct Media<'a> {
+    /// `PUBLIC_BASE_URL`.
+    pub base_url: &'a str,
+}
+
+impl Media<'_> {
+    /// `/media/{path}`.
+    pub fn relative(&self, path: &str) -> String {
+        format!("/media/{}", path.trim_start_matches('/'))
+    }
+
+    /// `{base}/media/{path}`.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, self.relative(path))
+    }
+}
+
+/// The User object (register, login, become-seller).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    id: i64,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    phone_number: String,
+    profile_picture: Option<String>,
+    profile_picture_url: Option<String>,
+    role: &'static str,
+    is_blocked: bool,
+    failed_payment_count: i32,
+    created_at: String,
+}
+
+impl UserDto {
+    /// Renders a user.
+    pub fn new(u: &User, media: &Media<'_>) -> Self {
+        Self {
+            id: u.id.get(),
+            username: u.username.clone(),
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            phone_number: u.phone_number.clone(),
+            profile_picture: u.profile_picture.as_deref().map(|p| media.relative(p)),
+            profile_picture_url: u.profile_picture.as_deref().map(|p| media.absolute(p)),
+            role: u.role.as_str(),
+            is_blocked: u.is_blocked,
+            failed_payment_count: u.failed_payment_count,
+            created_at: render(u.created_at),
+        }
+    }
+}
+
+/// `{"user": User, "token": key}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionDto {
+    /// The user.
+    pub user: UserDto,
+    /// The token key, shown once.
+    pub token: String,
+}
+
+/// The Address object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressDto {
+    id: i64,
+    street_address: String,
+    city: i64,
+    city_name: String,
+    province_name: String,
+    postal_code: String,
+    is_default: bool,
+    created_at: String,
+}
+
+impl From<&Address> for AddressDto {
+    fn from(a: &Address) -> Self {
+        Self {
+            id: a.id.get(),
+            street_address: a.street_address.clone(),
+            city: a.city_id.get(),
+            city_name: a.city_name.clone(),
+            province_name: a.province_name.clone(),
+            postal_code: a.postal_code.clone(),
+            is_default: a.is_default,
+            created_at: render(a.created_at),
+        }
+    }
+}
+
+/// The SellerProfile object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SellerProfileDto {
+    id: i64,
+    user: i64,
+    user_username: String,
+    user_email: String,
+    brand_name: String,
+    biography: String,
+    business_address: String,
+    business_address_detail: Option<AddressDto>,
+    business_address_id: Option<i64>,
+    province_name: Option<String>,
+    business_phone: String,
+    website: String,
+    #[schema(value_type = Object)]
+    social_media_links: serde_json::Value,
+    is_verified: bool,
+    average_rating: String,
+    total_feedbacks: i32,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<&SellerProfile> for SellerProfileDto {
+    fn from(p: &SellerProfile) -> Self {
+        Self {
+            id: p.id.get(),
+            user: p.user_id.get(),
+            user_username: p.user_username.clone(),
+            user_email: p.user_email.clone(),
+            brand_name: p.brand_name.clone(),
+            biography: p.biography.clone(),
+            business_address: p.business_address_line(),
+            business_address_detail: p.business_address.as_ref().map(AddressDto::from),
+            business_address_id: p.business_address_id().map(|a| a.get()),
+            province_name: p.province_name.clone(),
+            business_phone: p.business_phone.clone(),
+            website: p.website.clone(),
+            social_media_links: p.social_media_links.clone(),
+            is_verified: p.is_verified,
+            average_rating: p.average_rating_text(),
+            total_feedbacks: p.total_feedbacks,
+            created_at: render(p.created_at),
+            updated_at: render(p.updated_at),
+        }
+    }
+}
+
+/// The UserProfile object (`auth/profile/`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserProfileDto {
+    id: i64,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    phone_number: String,
+    profile_picture: Option<String>,
+    profile_picture_url: Option<String>,
+    role: &'static str,
+    created_at: String,
+    total_sales: i64,
+    total_purchases: i64,
+    average_seller_rating: Option<f64>,
+    seller_profile: Option<SellerProfileDto>,
+}
+
+impl UserProfileDto {
+    /// Renders the profile page.
+    pub fn new(v: &ProfileView, media: &Media<'_>) -> Self {
+        let u = &v.user;
+        Self {
+            id: u.id.get(),
+            username: u.username.clone(),
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            phone_number: u.phone_number.clone(),
+            profile_picture: u.profile_picture.as_deref().map(|p| media.relative(p)),
+            profile_picture_url: u.profile_picture.as_deref().map(|p| media.absolute(p)),
+            role: u.role.as_str(),
+            created_at: render(u.created_at),
+            total_sales: v.stats.total_sales,
+            total_purchases: v.stats.total_purchases,
+            average_seller_rating: v.stats.average_seller_rating,
+            seller_profile: v.seller_profile.as_ref().map(SellerProfileDto::from),
+        }
+    }
+}
+
+/// The Province object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvinceDto {
+    id: i64,
+    name: String,
+}
+
+impl From<Province> for ProvinceDto {
+    fn from(p: Province) -> Self {
+        Self { id: p.id.get(), name: p.name }
+    }
+}
+
+/// The City object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CityDto {
+    id: i64,
+    name: String,
+    province: i64,
+    province_name: String,
+}
+
+impl From<City> for CityDto {
+    fn from(c: City) -> Self {
+        Self { id: c.id.get(), name: c.name, province: c.province_id.get(), province_name: c.province_name }
+    }
+}
+
+/// The Category object with nested subcategories.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryDto {
+    id: i64,
+    name: String,
+    description: String,
+    parent: Option<i64>,
+    #[schema(no_recursion)]
+    subcategories: Vec<CategoryDto>,
+}
+
+impl From<CategoryNode> for CategoryDto {
+    fn from(n: CategoryNode) -> Self {
+        Self {
+            id: n.category.id.get(),
+            name: n.category.name,
+            description: n.category.description,
+            parent: n.category.parent.map(|p| p.get()),
+            subcategories: n.subcategories.into_iter().map(Self::from).collect(),
+        }
+    }
+}
+
+/// `{"message": text}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageDto {
+    /// The message.
+    pub message: &'static str,
+}

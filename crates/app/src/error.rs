@@ -1,0 +1,148 @@
+//! The one place domain errors become HTTP responses, in the contract's three shapes:
+//! `{field: [msg]}` for validation, `{"error": msg}` for business refusals, `{"detail": msg}`
+//! for framework-level ones.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use madeinpk_domain::account::AccountError;
+use madeinpk_domain::address::AddressError;
+use madeinpk_domain::reference::ReferenceError;
+use madeinpk_domain::store::StoreError;
+use madeinpk_domain::validation::FieldErrors;
+use serde_json::json;
+
+/// Every error a handler can return.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `{field: [msg]}`.
+    #[error("validation failed: {0}")]
+    Validation(FieldErrors),
+    /// `{"error": msg}` with a status.
+    #[error("{1}")]
+    Refused(StatusCode, String),
+    /// `{"detail": msg}` with a status.
+    #[error("{1}")]
+    Detail(StatusCode, String),
+    /// 401 without credentials.
+    #[error("Authentication credentials were not provided.")]
+    NotAuthenticated,
+    /// 429 with `Retry-After`.
+    #[error("throttled for {0} s")]
+    Throttled(u64),
+    /// 503: storage is down; never the client's fault, never a stack trace.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    /// 404 `{"detail": "Not found."}`.
+    pub fn not_found() -> Self {
+        Self::Detail(StatusCode::NOT_FOUND, "Not found.".into())
+    }
+
+    /// 404 `{"detail": "No {Model} matches the given query."}`.
+    pub fn no_match(model: &str) -> Self {
+        Self::Detail(StatusCode::NOT_FOUND, format!("No {model} matches the given query."))
+    }
+
+    /// 403 `{"detail": "You do not have permission to perform this action."}`.
+    pub fn forbidden() -> Self {
+        Self::Detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action.".into())
+    }
+
+    /// 403 `{"error": "Your account is blocked"}`.
+    pub fn blocked() -> Self {
+        Self::Refused(StatusCode::FORBIDDEN, "Your account is blocked".into())
+    }
+
+    /// 400 `{"detail": msg}`.
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        Self::Detail(StatusCode::BAD_REQUEST, msg.into())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(s, _) | Self::Detail(s, _) => *s,
+            Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            Self::Validation(errors) => res.json(errors),
+            Self::Refused(_, msg) => res.json(json!({ "error": msg })),
+            Self::Detail(status, msg) => {
+                if *status == StatusCode::UNAUTHORIZED {
+                    res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Token")));
+                }
+                res.json(json!({ "detail": msg }))
+            }
+            Self::NotAuthenticated => res
+                .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Token")))
+                .json(json!({ "detail": "Authentication credentials were not provided." })),
+            Self::Throttled(secs) => res
+                .insert_header((header::RETRY_AFTER, secs.to_string()))
+                .json(json!({ "detail": format!("Request was throttled. Expected available in {secs} seconds.") })),
+            Self::Unavailable(reason) => {
+                tracing::error!(%reason, "storage unavailable");
+                res.insert_header((header::RETRY_AFTER, "5"))
+                    .json(json!({ "detail": "Service temporarily unavailable, please retry shortly." }))
+            }
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        Self::Validation(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Validation(f) => Self::Validation(f),
+            AccountError::InvalidCredentials => Self::Refused(StatusCode::UNAUTHORIZED, "Invalid credentials".into()),
+            AccountError::Blocked => Self::blocked(),
+            AccountError::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
+            AccountError::NotFound => Self::not_found(),
+            AccountError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<AddressError> for ApiError {
+    fn from(e: AddressError) -> Self {
+        match e {
+            AddressError::NotFound => Self::no_match("Address"),
+            AddressError::Validation(f) => Self::Validation(f),
+            AddressError::InUse => Self::Refused(StatusCode::CONFLICT, e.to_string()),
+            AddressError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ReferenceError> for ApiError {
+    fn from(e: ReferenceError) -> Self {
+        match e {
+            ReferenceError::NotFound(model) => Self::no_match(model),
+            ReferenceError::Validation(f) => Self::Validation(f),
+            ReferenceError::Forbidden => Self::forbidden(),
+            ReferenceError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
+            ReferenceError::Store(s) => s.into(),
+        }
+    }
+}

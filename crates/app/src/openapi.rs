@@ -1,0 +1,46 @@
+//! The OpenAPI document served at `/api/openapi.json` (Swagger UI at `/api/docs/`).
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{accounts, addresses, categories, health, locations};
+
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Token <key>` as returned by register and login",
+            ))),
+        );
+    }
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "MadeInPK API", description = "Marketplace for Pakistani handmade goods: fixed-price listings and live auctions."),
+    paths(
+        health::healthz, health::readyz, health::metrics,
+        accounts::register, accounts::login, accounts::logout, accounts::profile, accounts::replace_profile,
+        accounts::patch_profile, accounts::seller_eligibility, accounts::become_seller,
+        locations::provinces, locations::province, locations::cities, locations::city,
+        categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
+        addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
+        addresses::set_default,
+    ),
+    modifiers(&TokenAuth),
+    security(("token" = [])),
+    tags(
+        (name = "auth", description = "Accounts and tokens"),
+        (name = "locations", description = "Provinces and cities"),
+        (name = "categories", description = "Product categories"),
+        (name = "addresses", description = "The caller's addresses"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;

@@ -1,0 +1,67 @@
+//! argon2id password hashing on the blocking pool (it is slow on purpose).
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use madeinpk_domain::ports::PasswordHasher;
+use madeinpk_domain::store::StoreError;
+use rand::RngCore;
+
+/// argon2id with the crate's recommended parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Argon2Hasher;
+
+fn hash_now(password: &str) -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| StoreError::Other(format!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Other(format!("hashing failed: {e}")))
+}
+
+/// A real hash of a random password: unknown emails are verified against it so that a login
+/// for a missing account costs as much time as one for a real account.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("dummy-password-never-matches").unwrap_or_default())
+}
+
+fn verify_now(password: &str, hash: &str) -> bool {
+    let (hash, real) = match PasswordHash::new(hash) {
+        Ok(h) => (h, true),
+        Err(_) => match PasswordHash::new(dummy_hash()) {
+            Ok(h) => (h, false),
+            Err(_) => return false,
+        },
+    };
+    Argon2::default().verify_password(password.as_bytes(), &hash).is_ok() && real
+}
+
+impl PasswordHasher for Argon2Hasher {
+    async fn hash(&self, password: String) -> Result<String, StoreError> {
+        tokio::task::spawn_blocking(move || hash_now(&password))
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?
+    }
+
+    async fn verify(&self, password: String, hash: String) -> bool {
+        tokio::task::spawn_blocking(move || verify_now(&password, &hash)).await.unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = hash_now("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_now("correct horse", &h));
+        assert!(!verify_now("wrong horse", &h));
+        assert!(!verify_now("dummy-password-never-matches", ""));
+    }
+}

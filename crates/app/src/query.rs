@@ -1,0 +1,138 @@
+//! Query strings, path ids and page-number pagination in the contract's envelope.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest};
+use madeinpk_domain::page::{MAX_PAGE_SIZE, Page, PageRequest, DEFAULT_PAGE_SIZE};
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// The query string as ordered pairs.
+#[derive(Debug, Clone, Default)]
+pub struct QueryMap(pub Vec<(String, String)>);
+
+impl QueryMap {
+    /// The last value of a parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// An integer filter; a non-numeric value is a 400 naming the parameter.
+    pub fn int_filter(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.get(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                ApiError::Validation(madeinpk_domain::validation::FieldErrors::single(
+                    name,
+                    madeinpk_domain::validation::msg::INTEGER,
+                ))
+            }),
+        }
+    }
+}
+
+impl FromRequest for QueryMap {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(
+            serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+                .map(Self)
+                .map_err(|e| ApiError::bad_request(format!("Malformed query string: {e}"))),
+        )
+    }
+}
+
+/// A path id; anything but a positive integer is 404 `{"detail": "Not found."}`.
+pub fn path_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(ApiError::not_found)
+}
+
+fn invalid_page() -> ApiError {
+    ApiError::Detail(actix_web::http::StatusCode::NOT_FOUND, "Invalid page.".into())
+}
+
+enum PageNumber {
+    Number(u32),
+    Last,
+}
+
+/// `?page=N|last&page_size=M` of a list request.
+pub struct Pager {
+    number: PageNumber,
+    size: u32,
+}
+
+impl Pager {
+    /// Reads the page parameters; bad values are 404 `Invalid page.` as in the original.
+    pub fn from_query(q: &QueryMap) -> Result<Self, ApiError> {
+        let number = match q.get("page") {
+            None => PageNumber::Number(1),
+            Some("last") => PageNumber::Last,
+            Some(v) => PageNumber::Number(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(invalid_page)?),
+        };
+        let size = match q.get("page_size") {
+            None => DEFAULT_PAGE_SIZE,
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).map_or(DEFAULT_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE)),
+        };
+        Ok(Self { number, size })
+    }
+}
+
+/// The contract's list envelope.
+#[derive(Debug, Serialize)]
+pub struct Paginated<T> {
+    /// Rows on all pages.
+    pub count: i64,
+    /// Absolute URL of the next page.
+    pub next: Option<String>,
+    /// Absolute URL of the previous page.
+    pub previous: Option<String>,
+    /// This page.
+    pub results: Vec<T>,
+}
+
+fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
+    let info = req.connection_info();
+    let mut pairs: Vec<(String, String)> = query.0.iter().filter(|(k, _)| k != "page").cloned().collect();
+    if page > 1 {
+        pairs.push(("page".into(), page.to_string()));
+    }
+    let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let sep = if qs.is_empty() { "" } else { "?" };
+    format!("{}://{}{}{sep}{qs}", info.scheme(), info.host(), req.path())
+}
+
+/// Fetches the requested page (resolving `last`), checks it exists, and wraps it.
+pub async fn paginate<T, F, Fut>(req: &HttpRequest, query: &QueryMap, fetch: F) -> Result<Paginated<T>, ApiError>
+where
+    F: Fn(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let pager = Pager::from_query(query)?;
+    let (request, page) = match pager.number {
+        PageNumber::Number(n) => {
+            let request = PageRequest { page: n, size: pager.size };
+            (request, fetch(request).await?)
+        }
+        PageNumber::Last => {
+            let probe = fetch(PageRequest { page: 1, size: pager.size }).await?;
+            let last = PageRequest { page: 1, size: pager.size }.page_count(probe.count);
+            let request = PageRequest { page: u32::try_from(last).unwrap_or(u32::MAX), size: pager.size };
+            if last == 1 { (request, probe) } else { (request, fetch(request).await?) }
+        }
+    };
+    let pages = request.page_count(page.count);
+    let number = i64::from(request.page);
+    if number > pages {
+        return Err(invalid_page());
+    }
+    Ok(Paginated {
+        count: page.count,
+        next: (number < pages).then(|| page_url(req, query, number + 1)),
+        previous: (number > 1).then(|| page_url(req, query, number - 1)),
+        results: page.items,
+    })
+}

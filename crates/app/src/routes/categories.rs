@@ -1,0 +1,94 @@
+//! `categories/`: the tree for everyone, writes for admins.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::ids::CategoryId;
+use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::reference::{CATEGORY_ORDERING, CategoryInput};
+
+use super::resource;
+use crate::auth::ActiveUser;
+use crate::body::{Body, Need};
+use crate::dto::CategoryDto;
+use crate::error::ApiError;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/categories/", "GET, POST, HEAD")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/categories/{id}/", "GET, PUT, PATCH, DELETE, HEAD")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    );
+}
+
+/// Root categories with nested subcategories.
+#[utoipa::path(get, path = "/api/categories/", tag = "categories", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
+    responses((status = 200, description = "Paginated root categories")))]
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: QueryMap) -> Result<HttpResponse, ApiError> {
+    let ordering = parse_ordering(q.get("ordering"), CATEGORY_ORDERING);
+    let page = paginate(&req, &q, |p| {
+        let state = state.clone();
+        let ordering = ordering.clone();
+        async move { Ok(state.reference.category_tree(&ordering, p).await?.map(CategoryDto::from)) }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Any category, subcategories included, with its subtree.
+#[utoipa::path(get, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 404, description = "No such category")))]
+pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let node = state.reference.category(CategoryId(path_id(&id)?)).await?;
+    Ok(HttpResponse::Ok().json(CategoryDto::from(node)))
+}
+
+fn input(body: &Body, full: bool) -> Result<CategoryInput, ApiError> {
+    let mut f = body.fields();
+    let input = CategoryInput {
+        name: f.string("name", if full { Need::Required } else { Need::Optional }),
+        description: f.string("description", Need::Optional),
+        parent: f.pk("parent", Need::Optional, true).map(|p| p.map(CategoryId)),
+    };
+    f.finish()?;
+    Ok(input)
+}
+
+/// Creates a category (admins).
+#[utoipa::path(post, path = "/api/categories/", tag = "categories", responses((status = 201, body = CategoryDto), (status = 403, description = "Not an admin")))]
+pub async fn create(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, body: Body) -> Result<HttpResponse, ApiError> {
+    let node = state.reference.create_category(&auth.user, input(&body, true)?).await?;
+    Ok(HttpResponse::Created().json(CategoryDto::from(node)))
+}
+
+async fn update(state: &AppState, auth: &crate::auth::Authenticated, id: &str, body: &Body, full: bool) -> Result<HttpResponse, ApiError> {
+    let id = CategoryId(path_id(id)?);
+    let node = state.reference.update_category(&auth.user, id, input(body, full)?, full).await?;
+    Ok(HttpResponse::Ok().json(CategoryDto::from(node)))
+}
+
+/// Replaces a category (admins).
+#[utoipa::path(put, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
+pub async fn replace(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>, body: Body) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &id, &body, true).await
+}
+
+/// Changes a category (admins).
+#[utoipa::path(patch, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
+pub async fn patch(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>, body: Body) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &id, &body, false).await
+}
+
+/// Deletes a category (admins); its children become top-level.
+#[utoipa::path(delete, path = "/api/categories/{id}/", tag = "categories", responses((status = 204), (status = 403, description = "Not an admin")))]
+pub async fn delete(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    state.reference.delete_category(&auth.user, CategoryId(path_id(&id)?)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,41 @@
+//! Liveness, readiness and metrics.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable")))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.db.ping().await {
+        HttpResponse::Ok().json(json!({ "status": "ready" }))
+    } else {
+        HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "detail": "database unreachable" }))
+    }
+}
+
+/// Prometheus text exposition, with job and pool gauges refreshed at scrape time.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics")))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    if let Ok(counts) = state.db.job_counts().await {
+        for status in ["queued", "running", "done", "dead"] {
+            let n = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+            #[allow(clippy::cast_precision_loss)]
+            metrics::gauge!("jobs", "status" => status).set(n as f64);
+        }
+    }
+    let (size, idle) = state.db.pool_status();
+    #[allow(clippy::cast_precision_loss)]
+    {
+        metrics::gauge!("db_pool_connections").set(size as f64);
+        metrics::gauge!("db_pool_idle_connections").set(idle as f64);
+    }
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+}

@@ -1,0 +1,36 @@
+//! HTTP routes: one module per endpoint family; handlers parse, call one service, render.
+
+pub mod accounts;
+pub mod addresses;
+pub mod categories;
+pub mod health;
+pub mod locations;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ALLOW;
+use actix_web::{HttpRequest, HttpResponse, Resource, web};
+use serde_json::json;
+
+use crate::error::ApiError;
+
+/// A resource whose unknown methods get the contract's 405 with an `Allow` header.
+pub fn resource(path: &str, allow: &'static str) -> Resource {
+    web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
+        HttpResponse::build(StatusCode::METHOD_NOT_ALLOWED)
+            .insert_header((ALLOW, allow))
+            .json(json!({ "detail": format!("Method \"{}\" not allowed.", req.method()) }))
+    }))
+}
+
+/// Unknown paths: 404 `{"detail": "Not found."}`.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}
+
+/// Mounts every API route under `/api`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    accounts::configure(cfg);
+    locations::configure(cfg);
+    categories::configure(cfg);
+    addresses::configure(cfg);
+}

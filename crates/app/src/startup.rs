@@ -1,0 +1,221 @@
+//! Building the application: database preparation, wiring, the HTTP server and the worker.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use madeinpk_domain::clock::SystemClock;
+use madeinpk_domain::services::job_runner::JobRunner;
+use madeinpk_mail::{LettreMailer, MailTransport};
+use madeinpk_postgres::{Db, DbError, db, migrate};
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+use crate::worker::{self, WorkerHandle, WorkerSettings};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Database problems (unreachable, migration).
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Mail configuration.
+    #[error("mail setup failed: {0}")]
+    Mail(String),
+    /// Binding the port.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Seeding failed.
+    #[error("seeding reference data failed: {0}")]
+    Seed(String),
+}
+
+/// Creates the database if missing, migrates and seeds it (when `AUTO_MIGRATE`), then connects.
+pub async fn prepare_database(config: &Config) -> Result<Db, StartError> {
+    if config.auto_migrate {
+        db::ensure_database(&config.database_url).await?;
+        let applied = migrate::run(&config.database_url).await?;
+        if applied > 0 {
+            tracing::info!(applied, "migrations applied");
+        }
+    }
+    let db = Db::connect(&config.database_url, config.database_pool_size).await?;
+    if config.auto_migrate {
+        let seeded = db.seed_reference_data().await.map_err(|e| StartError::Seed(e.to_string()))?;
+        if seeded.provinces + seeded.cities + seeded.categories > 0 {
+            tracing::info!(?seeded, "reference data seeded");
+        }
+    }
+    Ok(db)
+}
+
+/// The mailer: SMTP when `SMTP_URL` is set, else `.eml` files in `MAIL_DIR`; tests pass their own.
+pub fn mailer(config: &Config, transport: Option<MailTransport>) -> Result<LettreMailer, StartError> {
+    let transport = match transport {
+        Some(t) => t,
+        None => match &config.smtp_url {
+            Some(url) => MailTransport::smtp(url).map_err(|e| StartError::Mail(e.to_string()))?,
+            None => MailTransport::directory(&config.mail_dir).map_err(|e| StartError::Mail(e.to_string()))?,
+        },
+    };
+    tracing::info!(transport = %transport.describe(), "mail transport");
+    LettreMailer::new(transport, &config.mail_from, &config.public_base_url).map_err(|e| StartError::Mail(e.to_string()))
+}
+
+/// The worker settings of a config.
+pub fn worker_settings(config: &Config) -> WorkerSettings {
+    WorkerSettings {
+        concurrency: config.job_concurrency,
+        poll: config.job_poll,
+        lease: Duration::from_mins(5),
+        grace: Duration::from_secs(20),
+        database_url: config.database_url.clone(),
+    }
+}
+
+/// Starts the job worker.
+pub fn start_worker(db: &Db, config: &Config, mailer: LettreMailer) -> WorkerHandle {
+    let runner = Arc::new(JobRunner::new(mailer, db.clone(), SystemClock));
+    worker::spawn(db.clone(), runner, worker_settings(config))
+}
+
+fn cors(config: &Config) -> Cors {
+    let cors = Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["x-request-id"])
+        .max_age(3600);
+    if config.cors_origins.iter().any(|o| o == "*") {
+        cors.allow_any_origin()
+    } else {
+        config.cors_origins.iter().fold(cors, |c, o| c.allowed_origin(o))
+    }
+}
+
+/// Rewrites `/api/x` to `/api/x/` (clients may omit the slash) and HEAD to GET (HEAD works
+/// wherever GET does; the server drops the body).
+async fn normalize(mut req: actix_web::dev::ServiceRequest, next: Next<actix_web::body::BoxBody>) -> Result<actix_web::dev::ServiceResponse, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let path = req.path();
+    if path.starts_with("/api/") && !path.ends_with('/') && !path.starts_with("/api/docs") && path != "/api/openapi.json" {
+        let pq = match req.query_string() {
+            "" => format!("{path}/"),
+            q => format!("{path}/?{q}"),
+        };
+        if let Ok(uri) = pq.parse::<actix_web::http::Uri>() {
+            req.match_info_mut().get_mut().update(&uri);
+            req.head_mut().uri = uri;
+        }
+    }
+    next.call(req).await
+}
+
+/// Echoes the request id so clients can quote it in bug reports.
+async fn request_id_header<B: actix_web::body::MessageBody>(
+    req: actix_web::dev::ServiceRequest,
+    next: Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(ToString::to_string);
+    let mut res = next.call(req).await?;
+    if let Some(value) = id.and_then(|id| actix_web::http::header::HeaderValue::from_str(&id).ok()) {
+        res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
+
+/// The HTTP server over a bound listener.
+pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let config = state.config.clone();
+    let max_body = config.max_body_bytes;
+    let workers = config.http_workers;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            // Before the `/api` scope, which would otherwise claim these paths.
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
+            .service(
+                web::scope("/api")
+                    .wrap(from_fn(crate::auth::resolve_token))
+                    .configure(routes::configure)
+                    .default_service(web::to(routes::not_found)),
+            )
+            .route("/healthz", web::get().to(routes::health::healthz))
+            .route("/readyz", web::get().to(routes::health::readyz))
+            .route("/metrics", web::get().to(routes::health::metrics))
+            .default_service(web::to(routes::not_found))
+            .wrap(from_fn(normalize))
+            .wrap(cors(&config))
+            .wrap(from_fn(crate::metrics::track))
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .shutdown_timeout(20);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.listen(listener)?.run())
+}
+
+/// A built application: the server, and the worker when this process runs one.
+pub struct Application {
+    port: u16,
+    server: Server,
+    worker: Option<WorkerHandle>,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Prepares the database, wires everything and binds `BIND_ADDR` (port 0 picks a free one).
+    pub async fn build(config: Config, mail: Option<MailTransport>) -> Result<Self, StartError> {
+        crate::time::set_zone(config.time_zone);
+        let db = prepare_database(&config).await?;
+        let mailer = mailer(&config, mail)?;
+        let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartError::Bind { addr: config.bind_addr.clone(), source })?;
+        let port = listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind_addr.clone(), source })?.port();
+        let worker = config.serve_runs_workers.then(|| start_worker(&db, &config, mailer));
+        let state = web::Data::new(AppState::new(db, Arc::new(config), crate::metrics::handle()));
+        let server = http_server(listener, state.clone()).map_err(|source| StartError::Bind { addr: state.config.bind_addr.clone(), source })?;
+        Ok(Self { port, server, worker, state })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests inspect the database through it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// A handle that stops the HTTP server gracefully.
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server stops (SIGINT/SIGTERM or a handle), then stops the worker.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.stop().await;
+        }
+        result
+    }
+}

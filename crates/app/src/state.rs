@@ -1,0 +1,56 @@
+//! Shared application state: the wired services and configuration.
+
+use std::sync::Arc;
+
+use madeinpk_domain::clock::SystemClock;
+use madeinpk_domain::services::accounts::Accounts;
+use madeinpk_domain::services::addresses::Addresses;
+use madeinpk_domain::services::reference::ReferenceData;
+use madeinpk_postgres::Db;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::Config;
+use crate::dto::Media;
+use crate::password::Argon2Hasher;
+
+/// Accounts wired to Postgres and argon2.
+pub type AccountService = Accounts<Db, Db, Argon2Hasher, Db, SystemClock>;
+/// Addresses wired to Postgres.
+pub type AddressService = Addresses<Db, Db>;
+/// Reference data wired to Postgres.
+pub type ReferenceService = ReferenceData<Db>;
+
+/// Everything a handler may use.
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Accounts.
+    pub accounts: AccountService,
+    /// Address book.
+    pub addresses: AddressService,
+    /// Provinces, cities, categories.
+    pub reference: ReferenceService,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Prometheus exposition.
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// Wires the services over one database handle.
+    pub fn new(db: Db, config: Arc<Config>, metrics: PrometheusHandle) -> Self {
+        Self {
+            accounts: Accounts::new(db.clone(), db.clone(), Argon2Hasher, db.clone(), SystemClock, config.account_settings()),
+            addresses: Addresses::new(db.clone(), db.clone()),
+            reference: ReferenceData::new(db.clone()),
+            db,
+            config,
+            metrics,
+        }
+    }
+
+    /// Media URL builder.
+    pub fn media(&self) -> Media<'_> {
+        Media { base_url: &self.config.public_base_url }
+    }
+}
