@@ -113,7 +113,7 @@ async fn normalize(mut req: actix_web::dev::ServiceRequest, next: Next<actix_web
         req.head_mut().method = actix_web::http::Method::GET;
     }
     let path = req.path();
-    if path.starts_with("/api/") && !path.ends_with('/') && !path.starts_with("/api/docs") && path != "/api/openapi.json" {
+    if path.starts_with("/api/") && !path.ends_with('/') && !path.starts_with("/api/docs/") && path != "/api/openapi.json" {
         let pq = match req.query_string() {
             "" => format!("{path}/"),
             q => format!("{path}/?{q}"),

@@ -1,0 +1,211 @@
+//! Test harness: the real app on a random port over its own fresh database, a real HTTP client,
+//! and the in-memory mail transport.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use madeinpk_app::config::Config;
+use madeinpk_app::startup::Application;
+use madeinpk_mail::{MailTransport, MemoryOutbox};
+use madeinpk_postgres::testing::TestDb;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "Handmade-2026!";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub db: TestDb,
+    pub outbox: MemoryOutbox,
+    pub config: Config,
+}
+
+/// A response's status and JSON body (`Value::Null` for an empty or non-JSON body).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub fn test_config(url: &str) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("default config");
+    config.database_url = url.to_owned();
+    config.bind_addr = "127.0.0.1:0".into();
+    // The test database is cloned from a migrated, seeded template.
+    config.auto_migrate = false;
+    config.database_pool_size = 6;
+    config.http_workers = 1;
+    config.job_poll = Duration::from_millis(200);
+    config.login.per_ip = 1000;
+    config
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let db = TestDb::new().await;
+    let mut config = test_config(&db.url);
+    adjust(&mut config);
+    let (transport, outbox) = MailTransport::memory();
+    spawn_on(db, config, transport, outbox).await
+}
+
+pub async fn spawn_on(db: TestDb, config: Config, transport: MailTransport, outbox: MemoryOutbox) -> TestApp {
+    let app = Application::build(config.clone(), Some(transport)).await.expect("app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base, client, db, outbox, config }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Token {t}"));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request sent");
+        Self::reply(res).await
+    }
+
+    pub async fn reply(res: reqwest::Response) -> Reply {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Method::DELETE, path, token, None).await
+    }
+
+    /// Registers `username` with role `role`; returns (token, user id).
+    pub async fn register_as(&self, username: &str, role: &str) -> (String, i64) {
+        let r = self
+            .post(
+                "/api/auth/register/",
+                None,
+                json!({
+                    "username": username,
+                    "email": format!("{username}@example.pk"),
+                    "password": PASSWORD,
+                    "password_confirm": PASSWORD,
+                    "role": role,
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        (r.body["token"].as_str().unwrap().to_owned(), r.body["user"]["id"].as_i64().unwrap())
+    }
+
+    pub async fn register(&self, username: &str) -> (String, i64) {
+        self.register_as(username, "buyer").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post("/api/auth/login/", None, json!({ "email": email, "password": password })).await
+    }
+
+    /// Creates an admin the way operators do (the CLI's repository call) and logs in.
+    pub async fn admin_token(&self) -> String {
+        use madeinpk_domain::ports::{PasswordHasher, UserRepository};
+        let hash = madeinpk_app::password::Argon2Hasher.hash(PASSWORD.into()).await.unwrap();
+        self.db.db.upsert_admin("root@example.pk".into(), "root".into(), hash).await.unwrap();
+        let r = self.login("root@example.pk", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Some city id from the seeded reference data.
+    pub async fn city(&self, name: &str) -> i64 {
+        let r = self.get("/api/cities/?page_size=100&ordering=name", None).await;
+        let mut page = 1;
+        let mut body = r.body;
+        loop {
+            if let Some(c) = body["results"].as_array().unwrap().iter().find(|c| c["name"] == name) {
+                return c["id"].as_i64().unwrap();
+            }
+            page += 1;
+            body = self.get(&format!("/api/cities/?page_size=100&ordering=name&page={page}"), None).await.body;
+        }
+    }
+
+    /// Polls `check` until it holds or `timeout` passes.
+    pub async fn eventually<F, Fut>(&self, timeout: Duration, mut check: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let started = std::time::Instant::now();
+        while started.elapsed() < timeout {
+            if check().await {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
+/// The keys of a JSON object in the order the server wrote them (at `path`, e.g. `["user"]`).
+pub fn key_order(text: &str, path: &[&str]) -> Vec<String> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Keys<'a>(&'a [&'a str]);
+    impl<'de> DeserializeSeed<'de> for Keys<'_> {
+        type Value = Vec<String>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Keys<'_> {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut keys = Vec::new();
+            let mut found = None;
+            while let Some(k) = map.next_key::<String>()? {
+                match self.0.split_first() {
+                    Some((head, rest)) if *head == k => found = Some(map.next_value_seed(Keys(rest))?),
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                keys.push(k);
+            }
+            Ok(if self.0.is_empty() { keys } else { found.unwrap_or_default() })
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    Keys(path).deserialize(&mut de).expect("a JSON object")
+}
