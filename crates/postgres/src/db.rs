@@ -91,7 +91,11 @@ struct Exists {
 pub async fn ensure_database(url: &str) -> Result<(), DbError> {
     let (_, name, _) = split_url(url)?;
     let admin_url = with_database(url, "postgres")?;
-    let mut conn = connect_once(&admin_url).await?;
+    // Report the database the user asked for, not the maintenance one we connect to.
+    let mut conn = connect_once(&admin_url).await.map_err(|e| match e {
+        DbError::Unreachable { reason, .. } => DbError::Unreachable { target: redact(url), reason },
+        other => other,
+    })?;
     let row: Exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
         .bind::<Text, _>(&name)
         .get_result(&mut conn)
