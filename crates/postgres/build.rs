@@ -5,7 +5,9 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 fn visit(dir: &Path, hasher: &mut DefaultHasher) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
@@ -28,5 +30,8 @@ fn main() {
         seed.hash(&mut hasher);
     }
     println!("cargo:rerun-if-changed=src/seed.rs");
-    println!("cargo:rustc-env=MADEINPK_MIGRATIONS_HASH={:016x}", hasher.finish());
+    println!(
+        "cargo:rustc-env=MADEINPK_MIGRATIONS_HASH={:016x}",
+        hasher.finish()
+    );
 }

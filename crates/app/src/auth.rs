@@ -31,28 +31,42 @@ enum Credentials {
 }
 
 fn credentials(headers: &HeaderMap) -> Credentials {
-    let Some(value) = headers.get(AUTHORIZATION) else { return Credentials::None };
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Credentials::None;
+    };
     let Ok(text) = value.to_str() else {
-        return Credentials::Malformed("Invalid token header. Token string should not contain invalid characters.");
+        return Credentials::Malformed(
+            "Invalid token header. Token string should not contain invalid characters.",
+        );
     };
     let mut parts = text.split_whitespace();
     // Other schemes (Bearer, Basic) are ignored: the caller is anonymous, as in the original.
-    if !parts.next().is_some_and(|s| s.eq_ignore_ascii_case("token")) {
+    if !parts
+        .next()
+        .is_some_and(|s| s.eq_ignore_ascii_case("token"))
+    {
         return Credentials::None;
     }
     match (parts.next(), parts.next()) {
         (None, _) => Credentials::Malformed("Invalid token header. No credentials provided."),
-        (Some(_), Some(_)) => Credentials::Malformed("Invalid token header. Token string should not contain spaces."),
+        (Some(_), Some(_)) => {
+            Credentials::Malformed("Invalid token header. Token string should not contain spaces.")
+        }
         (Some(key), None) => Credentials::Token(key.to_owned()),
     }
 }
 
 /// Middleware: attaches [`Authenticated`] to the request or answers 401.
-pub async fn resolve_token(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn resolve_token(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     match credentials(req.headers()) {
         Credentials::None => {}
         Credentials::Malformed(message) => {
-            return Ok(req.error_response(ApiError::Detail(StatusCode::UNAUTHORIZED, message.into())));
+            return Ok(
+                req.error_response(ApiError::Detail(StatusCode::UNAUTHORIZED, message.into()))
+            );
         }
         Credentials::Token(key) => {
             let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -60,10 +74,14 @@ pub async fn resolve_token(req: ServiceRequest, next: Next<BoxBody>) -> Result<S
             };
             match state.accounts.authenticate(&key).await {
                 Ok(Some(user)) => {
-                    req.extensions_mut().insert(Authenticated { user, token: key });
+                    req.extensions_mut()
+                        .insert(Authenticated { user, token: key });
                 }
                 Ok(None) => {
-                    return Ok(req.error_response(ApiError::Detail(StatusCode::UNAUTHORIZED, "Invalid token.".into())));
+                    return Ok(req.error_response(ApiError::Detail(
+                        StatusCode::UNAUTHORIZED,
+                        "Invalid token.".into(),
+                    )));
                 }
                 Err(e) => return Ok(req.error_response(ApiError::from(e))),
             }
@@ -85,7 +103,11 @@ impl FromRequest for CurrentUser {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(authenticated(req).map(Self).ok_or(ApiError::NotAuthenticated))
+        ready(
+            authenticated(req)
+                .map(Self)
+                .ok_or(ApiError::NotAuthenticated),
+        )
     }
 }
 

@@ -18,10 +18,13 @@ use crate::error::ApiError;
 pub struct Body(pub Map<String, Value>);
 
 fn parse_form(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::bad_request(format!("Form parse error - {e}")))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+        .map_err(|e| ApiError::bad_request(format!("Form parse error - {e}")))?;
     // The last value of a repeated key wins, as with a form's single-valued fields.
-    Ok(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect())
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -37,8 +40,16 @@ fn type_name(v: &Value) -> &'static str {
 
 impl Body {
     fn from_bytes(content_type: Option<&str>, bytes: &[u8]) -> Result<Self, ApiError> {
-        let mime = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if bytes.iter().all(u8::is_ascii_whitespace) && (mime.is_empty() || mime == "application/json") {
+        let mime = content_type
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if bytes.iter().all(u8::is_ascii_whitespace)
+            && (mime.is_empty() || mime == "application/json")
+        {
             return Ok(Self::default());
         }
         match mime.as_str() {
@@ -49,7 +60,10 @@ impl Body {
                     Value::Object(map) => Ok(Self(map)),
                     other => Err(FieldErrors::single(
                         NON_FIELD,
-                        format!("Invalid data. Expected a dictionary, but got {}.", type_name(&other)),
+                        format!(
+                            "Invalid data. Expected a dictionary, but got {}.",
+                            type_name(&other)
+                        ),
                     )
                     .into()),
                 }
@@ -65,7 +79,10 @@ impl Body {
 
     /// Starts reading fields.
     pub fn fields(&self) -> Fields<'_> {
-        Fields { map: &self.0, errors: FieldErrors::new() }
+        Fields {
+            map: &self.0,
+            errors: FieldErrors::new(),
+        }
     }
 
     /// True when the field was sent.
@@ -79,7 +96,11 @@ impl FromRequest for Body {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         // Honours the app's `PayloadConfig` size limit.
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
@@ -156,17 +177,28 @@ impl Fields<'_> {
     pub fn int(&mut self, name: &str, need: Need) -> Option<i64> {
         let value = self.get(name, need)?.clone();
         let parsed = match &value {
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| {
-                // Exactly integral and in range, so the cast is exact.
-                #[allow(clippy::cast_possible_truncation)]
-                let i = f as i64;
-                i
-            })),
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| {
+                        // Exactly integral and in range, so the cast is exact.
+                        #[allow(clippy::cast_possible_truncation)]
+                        let i = f as i64;
+                        i
+                    })
+            }),
             Value::String(s) => s.trim().parse::<i64>().ok(),
             _ => None,
         };
         if parsed.is_none() {
-            self.errors.add(name, if value.is_null() { msg::NULL } else { msg::INTEGER });
+            self.errors.add(
+                name,
+                if value.is_null() {
+                    msg::NULL
+                } else {
+                    msg::INTEGER
+                },
+            );
         }
         parsed
     }
@@ -184,7 +216,10 @@ impl Fields<'_> {
         if parsed.is_none() {
             let message = match &value {
                 Value::Null => msg::NULL.to_owned(),
-                other => format!("Incorrect type. Expected pk value, received {}.", type_name(other)),
+                other => format!(
+                    "Incorrect type. Expected pk value, received {}.",
+                    type_name(other)
+                ),
             };
             self.errors.add(name, message);
         }
@@ -209,7 +244,14 @@ impl Fields<'_> {
             _ => None,
         };
         if parsed.is_none() {
-            self.errors.add(name, if value.is_null() { msg::NULL } else { msg::BOOLEAN });
+            self.errors.add(
+                name,
+                if value.is_null() {
+                    msg::NULL
+                } else {
+                    msg::BOOLEAN
+                },
+            );
         }
         parsed
     }
@@ -218,13 +260,13 @@ impl Fields<'_> {
     pub fn json(&mut self, name: &str) -> Option<Value> {
         let value = self.get(name, Need::Optional)?.clone();
         match value {
-            Value::String(s) => match serde_json::from_str(&s) {
-                Ok(v) => Some(v),
-                Err(_) => {
+            Value::String(s) => {
+                let parsed = serde_json::from_str(&s).ok();
+                if parsed.is_none() {
                     self.errors.add(name, "Value must be valid JSON.");
-                    None
                 }
-            },
+                parsed
+            }
             v => Some(v),
         }
     }
@@ -259,7 +301,9 @@ mod tests {
         assert_eq!(f.string("c", Need::Required).as_deref(), Some("5"));
         assert_eq!(f.string("d", Need::Optional), None);
         assert_eq!(f.int("e", Need::Optional), None);
-        let ApiError::Validation(e) = f.finish().unwrap_err() else { panic!() };
+        let ApiError::Validation(e) = f.finish().unwrap_err() else {
+            panic!()
+        };
         assert_eq!(e.get("missing").unwrap(), ["This field is required."]);
         assert_eq!(e.get("a").unwrap(), ["This field may not be null."]);
         assert_eq!(e.get("b").unwrap(), ["This field may not be blank."]);
@@ -269,7 +313,9 @@ mod tests {
 
     #[test]
     fn ints_bools_and_pks() {
-        let b = body(json!({"i": "42", "f": 3.0, "g": 3.5, "t": "true", "z": 0, "p": "abc", "q": null, "r": [1]}));
+        let b = body(
+            json!({"i": "42", "f": 3.0, "g": 3.5, "t": "true", "z": 0, "p": "abc", "q": null, "r": [1]}),
+        );
         let mut f = b.fields();
         assert_eq!(f.int("i", Need::Required), Some(42));
         assert_eq!(f.int("f", Need::Required), Some(3));
@@ -279,25 +325,44 @@ mod tests {
         assert_eq!(f.pk("p", Need::Required, false), None);
         assert_eq!(f.pk("q", Need::Required, true), Some(None));
         assert_eq!(f.pk("r", Need::Required, true), None);
-        let ApiError::Validation(e) = f.finish().unwrap_err() else { panic!() };
-        assert_eq!(e.get("p").unwrap(), ["Incorrect type. Expected pk value, received str."]);
-        assert_eq!(e.get("r").unwrap(), ["Incorrect type. Expected pk value, received list."]);
+        let ApiError::Validation(e) = f.finish().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            e.get("p").unwrap(),
+            ["Incorrect type. Expected pk value, received str."]
+        );
+        assert_eq!(
+            e.get("r").unwrap(),
+            ["Incorrect type. Expected pk value, received list."]
+        );
         assert!(e.get("g").is_some());
     }
 
     #[test]
     fn content_types() {
-        let b = Body::from_bytes(Some("application/x-www-form-urlencoded"), b"a=1&b=hello+world&c=%C3%A9%2B").unwrap();
+        let b = Body::from_bytes(
+            Some("application/x-www-form-urlencoded"),
+            b"a=1&b=hello+world&c=%C3%A9%2B",
+        )
+        .unwrap();
         assert_eq!(b.0["b"], "hello world");
         assert_eq!(b.0["c"], "é+");
         assert!(matches!(
             Body::from_bytes(Some("text/plain"), b"x"),
             Err(ApiError::Detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, _))
         ));
-        let ApiError::Detail(s, m) = Body::from_bytes(Some("application/json"), b"{bad").unwrap_err() else { panic!() };
+        let ApiError::Detail(s, m) =
+            Body::from_bytes(Some("application/json"), b"{bad").unwrap_err()
+        else {
+            panic!()
+        };
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(m.starts_with("JSON parse error - "));
-        assert!(matches!(Body::from_bytes(Some("application/json"), b"[1]"), Err(ApiError::Validation(_))));
+        assert!(matches!(
+            Body::from_bytes(Some("application/json"), b"[1]"),
+            Err(ApiError::Validation(_))
+        ));
         assert!(Body::from_bytes(None, b"").unwrap().0.is_empty());
     }
 }

@@ -65,7 +65,8 @@ pub enum CliError {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             () = async { if let Some(t) = term.as_mut() { t.recv().await; } else { std::future::pending::<()>().await } } => {}
@@ -86,9 +87,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Worker => {
             crate::time::set_zone(config.time_zone);
-            let db = madeinpk_postgres::Db::connect(&config.database_url, config.database_pool_size.min(config.job_concurrency + 2))
-                .await
-                .map_err(StartError::from)?;
+            let db = madeinpk_postgres::Db::connect(
+                &config.database_url,
+                config.database_pool_size.min(config.job_concurrency + 2),
+            )
+            .await
+            .map_err(StartError::from)?;
             let mailer = startup::mailer(&config, None)?;
             let worker = startup::start_worker(&db, &config, mailer);
             shutdown_signal().await;
@@ -96,38 +100,60 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             worker.stop().await;
         }
         Command::Migrate => {
-            db::ensure_database(&config.database_url).await.map_err(StartError::from)?;
-            let applied = migrate::run(&config.database_url).await.map_err(StartError::from)?;
+            db::ensure_database(&config.database_url)
+                .await
+                .map_err(StartError::from)?;
+            let applied = migrate::run(&config.database_url)
+                .await
+                .map_err(StartError::from)?;
             println!("{applied} migration(s) applied");
         }
         Command::Seed => {
-            let db = startup::prepare_database(&Config { auto_migrate: true, ..config }).await?;
-            let seeded = db.seed_reference_data().await.map_err(|e| StartError::Seed(e.to_string()))?;
-            println!("reference data present ({} provinces, {} cities, {} categories added now)", seeded.provinces, seeded.cities, seeded.categories);
+            let db = startup::prepare_database(&Config {
+                auto_migrate: true,
+                ..config
+            })
+            .await?;
+            let seeded = db
+                .seed_reference_data()
+                .await
+                .map_err(|e| StartError::Seed(e.to_string()))?;
+            println!(
+                "reference data present ({} provinces, {} cities, {} categories added now)",
+                seeded.provinces, seeded.cities, seeded.categories
+            );
         }
-        Command::CreateAdmin { email, username, password } => create_admin(config, &email, username, password).await?,
+        Command::CreateAdmin {
+            email,
+            username,
+            password,
+        } => create_admin(config, &email, username, password).await?,
     }
     Ok(())
 }
 
-async fn create_admin(config: Config, email: &str, username: Option<String>, password: Option<String>) -> Result<(), CliError> {
+async fn create_admin(
+    config: Config,
+    email: &str,
+    username: Option<String>,
+    password: Option<String>,
+) -> Result<(), CliError> {
     let email = normalize_email(email);
     let mut errors = FieldErrors::new();
     check_email(&mut errors, &email);
-    let username = username.unwrap_or_else(|| email.split('@').next().unwrap_or("admin").to_owned());
-    let (password, generated) = match password {
-        Some(p) => (p, false),
-        None => {
-            let bytes: [u8; 12] = rand::rng().random();
-            (hex::encode(bytes), true)
-        }
-    };
+    let username =
+        username.unwrap_or_else(|| email.split('@').next().unwrap_or("admin").to_owned());
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(|| hex::encode(rand::rng().random::<[u8; 12]>()));
     check_password(&mut errors, &password, &username, &email);
     if !errors.is_empty() {
         return Err(CliError::Invalid(errors.to_string()));
     }
     let db = startup::prepare_database(&config).await?;
-    let hash = Argon2Hasher.hash(password.clone()).await.map_err(|e| CliError::Invalid(e.to_string()))?;
+    let hash = Argon2Hasher
+        .hash(password.clone())
+        .await
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
     let user = db
         .upsert_admin(email.clone(), username, hash)
         .await
@@ -138,4 +164,3 @@ async fn create_admin(config: Config, email: &str, username: Option<String>, pas
     }
     Ok(())
 }
-

@@ -81,14 +81,22 @@ fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
-    value.trim().parse().map_err(|e: T::Err| ConfigError { name, value: value.to_owned(), reason: e.to_string() })
+    value.trim().parse().map_err(|e: T::Err| ConfigError {
+        name,
+        value: value.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError { name, value: value.to_owned(), reason: "expected true or false".into() }),
+        _ => Err(ConfigError {
+            name,
+            value: value.to_owned(),
+            reason: "expected true or false".into(),
+        }),
     }
 }
 
@@ -105,7 +113,8 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bind_addr}"))
             .trim_end_matches('/')
             .to_owned();
-        let bps: u32 = get("PLATFORM_FEE_BPS").map_or(Ok(200), |v| parse("PLATFORM_FEE_BPS", &v))?;
+        let bps: u32 =
+            get("PLATFORM_FEE_BPS").map_or(Ok(200), |v| parse("PLATFORM_FEE_BPS", &v))?;
         let platform_fee = BasisPoints::new(bps).ok_or_else(|| ConfigError {
             name: "PLATFORM_FEE_BPS",
             value: bps.to_string(),
@@ -119,15 +128,23 @@ impl Config {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                return Err(ConfigError { name: "LOG_FORMAT", value: other.into(), reason: "expected text or json".into() });
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    value: other.into(),
+                    reason: "expected text or json".into(),
+                });
             }
         };
         let defaults = LoginPolicy::default();
-        let idle_days: u64 = get("TOKEN_IDLE_DAYS").map_or(Ok(30), |v| parse("TOKEN_IDLE_DAYS", &v))?;
+        let idle_days: u64 =
+            get("TOKEN_IDLE_DAYS").map_or(Ok(30), |v| parse("TOKEN_IDLE_DAYS", &v))?;
         Ok(Self {
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into()),
-            database_pool_size: get("DATABASE_POOL_SIZE").map_or(Ok(16), |v| parse("DATABASE_POOL_SIZE", &v))?,
-            auto_migrate: get("AUTO_MIGRATE").map_or(Ok(true), |v| parse_bool("AUTO_MIGRATE", &v))?,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into()),
+            database_pool_size: get("DATABASE_POOL_SIZE")
+                .map_or(Ok(16), |v| parse("DATABASE_POOL_SIZE", &v))?,
+            auto_migrate: get("AUTO_MIGRATE")
+                .map_or(Ok(true), |v| parse_bool("AUTO_MIGRATE", &v))?,
             media_dir: get("MEDIA_DIR").map_or_else(|| PathBuf::from("./var/media"), PathBuf::from),
             smtp_url: get("SMTP_URL"),
             mail_dir: get("MAIL_DIR").map_or_else(|| PathBuf::from("./var/mail"), PathBuf::from),
@@ -144,18 +161,29 @@ impl Config {
                 .collect(),
             token_idle: Duration::from_hours(idle_days.saturating_mul(24)),
             login: LoginPolicy {
-                per_ip: get("LOGIN_RATE_PER_IP").map_or(Ok(defaults.per_ip), |v| parse("LOGIN_RATE_PER_IP", &v))?,
+                per_ip: get("LOGIN_RATE_PER_IP")
+                    .map_or(Ok(defaults.per_ip), |v| parse("LOGIN_RATE_PER_IP", &v))?,
                 per_account: get("LOGIN_RATE_PER_ACCOUNT")
-                    .map_or(Ok(defaults.per_account), |v| parse("LOGIN_RATE_PER_ACCOUNT", &v))?,
+                    .map_or(Ok(defaults.per_account), |v| {
+                        parse("LOGIN_RATE_PER_ACCOUNT", &v)
+                    })?,
                 window_secs: get("LOGIN_RATE_WINDOW_SECS")
-                    .map_or(Ok(defaults.window_secs), |v| parse("LOGIN_RATE_WINDOW_SECS", &v))?,
+                    .map_or(Ok(defaults.window_secs), |v| {
+                        parse("LOGIN_RATE_WINDOW_SECS", &v)
+                    })?,
             },
-            max_body_bytes: get("MAX_BODY_BYTES").map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
-            job_concurrency: get("JOB_CONCURRENCY").map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
-            job_poll: Duration::from_millis(get("JOB_POLL_MS").map_or(Ok(2000), |v| parse("JOB_POLL_MS", &v))?),
-            serve_runs_workers: get("SERVE_RUNS_WORKERS").map_or(Ok(true), |v| parse_bool("SERVE_RUNS_WORKERS", &v))?,
+            max_body_bytes: get("MAX_BODY_BYTES")
+                .map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
+            job_concurrency: get("JOB_CONCURRENCY")
+                .map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
+            job_poll: Duration::from_millis(
+                get("JOB_POLL_MS").map_or(Ok(2000), |v| parse("JOB_POLL_MS", &v))?,
+            ),
+            serve_runs_workers: get("SERVE_RUNS_WORKERS")
+                .map_or(Ok(true), |v| parse_bool("SERVE_RUNS_WORKERS", &v))?,
             log_format,
-            trust_proxy_headers: get("TRUST_PROXY_HEADERS").map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
+            trust_proxy_headers: get("TRUST_PROXY_HEADERS")
+                .map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
             http_workers: get("HTTP_WORKERS").map_or(Ok(0), |v| parse("HTTP_WORKERS", &v))?,
             bind_addr,
             public_base_url,
@@ -164,7 +192,10 @@ impl Config {
 
     /// The account service's settings.
     pub fn account_settings(&self) -> AccountSettings {
-        AccountSettings { login: self.login, token_idle: self.token_idle }
+        AccountSettings {
+            login: self.login,
+            token_idle: self.token_idle,
+        }
     }
 }
 
@@ -174,7 +205,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -182,7 +216,10 @@ mod tests {
     fn defaults_run_out_of_the_box() {
         let c = from(&[]).unwrap();
         assert_eq!(c.bind_addr, "127.0.0.1:8000");
-        assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/madeinpk");
+        assert_eq!(
+            c.database_url,
+            "postgres://postgres@127.0.0.1:5432/madeinpk"
+        );
         assert_eq!(c.public_base_url, "http://127.0.0.1:8000");
         assert_eq!(c.platform_fee.get(), 200);
         assert_eq!(c.time_zone, chrono_tz::Asia::Karachi);
@@ -192,12 +229,19 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let e = from(&[("PLATFORM_FEE_BPS", "abc")]).unwrap_err().to_string();
+        let e = from(&[("PLATFORM_FEE_BPS", "abc")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("PLATFORM_FEE_BPS"), "{e}");
         assert!(from(&[("PLATFORM_FEE_BPS", "20000")]).is_err());
         assert!(from(&[("TIME_ZONE", "Mars/Base")]).is_err());
         assert!(from(&[("AUTO_MIGRATE", "maybe")]).is_err());
-        let c = from(&[("TIME_ZONE", "UTC"), ("AUTO_MIGRATE", "false"), ("PUBLIC_BASE_URL", "https://madeinpk.pk/")]).unwrap();
+        let c = from(&[
+            ("TIME_ZONE", "UTC"),
+            ("AUTO_MIGRATE", "false"),
+            ("PUBLIC_BASE_URL", "https://madeinpk.pk/"),
+        ])
+        .unwrap();
         assert_eq!(c.time_zone, chrono_tz::UTC);
         assert!(!c.auto_migrate);
         assert_eq!(c.public_base_url, "https://madeinpk.pk");

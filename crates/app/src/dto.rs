@@ -137,7 +137,9 @@ impl From<&SellerProfile> for SellerProfileDto {
             biography: p.biography.clone(),
             business_address: p.business_address_line(),
             business_address_detail: p.business_address.as_ref().map(AddressDto::from),
-            business_address_id: p.business_address_id().map(|a| a.get()),
+            business_address_id: p
+                .business_address_id()
+                .map(madeinpk_domain::ids::AddressId::get),
             province_name: p.province_name.clone(),
             business_phone: p.business_phone.clone(),
             website: p.website.clone(),
@@ -202,7 +204,10 @@ pub struct ProvinceDto {
 
 impl From<Province> for ProvinceDto {
     fn from(p: Province) -> Self {
-        Self { id: p.id.get(), name: p.name }
+        Self {
+            id: p.id.get(),
+            name: p.name,
+        }
     }
 }
 
@@ -217,7 +222,12 @@ pub struct CityDto {
 
 impl From<City> for CityDto {
     fn from(c: City) -> Self {
-        Self { id: c.id.get(), name: c.name, province: c.province_id.get(), province_name: c.province_name }
+        Self {
+            id: c.id.get(),
+            name: c.name,
+            province: c.province_id.get(),
+            province_name: c.province_name,
+        }
     }
 }
 
@@ -238,7 +248,7 @@ impl From<CategoryNode> for CategoryDto {
             id: n.category.id.get(),
             name: n.category.name,
             description: n.category.description,
-            parent: n.category.parent.map(|p| p.get()),
+            parent: n.category.parent.map(madeinpk_domain::ids::CategoryId::get),
             subcategories: n.subcategories.into_iter().map(Self::from).collect(),
         }
     }

@@ -43,12 +43,18 @@ impl ApiError {
 
     /// 404 `{"detail": "No {Model} matches the given query."}`.
     pub fn no_match(model: &str) -> Self {
-        Self::Detail(StatusCode::NOT_FOUND, format!("No {model} matches the given query."))
+        Self::Detail(
+            StatusCode::NOT_FOUND,
+            format!("No {model} matches the given query."),
+        )
     }
 
     /// 403 `{"detail": "You do not have permission to perform this action."}`.
     pub fn forbidden() -> Self {
-        Self::Detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action.".into())
+        Self::Detail(
+            StatusCode::FORBIDDEN,
+            "You do not have permission to perform this action.".into(),
+        )
     }
 
     /// 403 `{"error": "Your account is blocked"}`.
@@ -115,7 +121,9 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Validation(f) => Self::Validation(f),
-            AccountError::InvalidCredentials => Self::Refused(StatusCode::UNAUTHORIZED, "Invalid credentials".into()),
+            AccountError::InvalidCredentials => {
+                Self::Refused(StatusCode::UNAUTHORIZED, "Invalid credentials".into())
+            }
             AccountError::Blocked => Self::blocked(),
             AccountError::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
             AccountError::NotFound => Self::not_found(),

@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use madeinpk_domain::ports::PasswordHasher;
 use madeinpk_domain::store::StoreError;
 use rand::RngCore;
@@ -15,7 +15,8 @@ pub struct Argon2Hasher;
 fn hash_now(password: &str) -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    let salt = SaltString::encode_b64(&bytes).map_err(|e| StoreError::Other(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&bytes).map_err(|e| StoreError::Other(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -37,7 +38,10 @@ fn verify_now(password: &str, hash: &str) -> bool {
             Err(_) => return false,
         },
     };
-    Argon2::default().verify_password(password.as_bytes(), &hash).is_ok() && real
+    Argon2::default()
+        .verify_password(password.as_bytes(), &hash)
+        .is_ok()
+        && real
 }
 
 impl PasswordHasher for Argon2Hasher {
@@ -48,7 +52,9 @@ impl PasswordHasher for Argon2Hasher {
     }
 
     async fn verify(&self, password: String, hash: String) -> bool {
-        tokio::task::spawn_blocking(move || verify_now(&password, &hash)).await.unwrap_or(false)
+        tokio::task::spawn_blocking(move || verify_now(&password, &hash))
+            .await
+            .unwrap_or(false)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest};
-use madeinpk_domain::page::{MAX_PAGE_SIZE, Page, PageRequest, DEFAULT_PAGE_SIZE};
+use madeinpk_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -15,7 +15,11 @@ pub struct QueryMap(pub Vec<(String, String)>);
 impl QueryMap {
     /// The last value of a parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// An integer filter; a non-numeric value is a 400 naming the parameter.
@@ -47,11 +51,17 @@ impl FromRequest for QueryMap {
 
 /// A path id; anything but a positive integer is 404 `{"detail": "Not found."}`.
 pub fn path_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(ApiError::not_found)
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(ApiError::not_found)
 }
 
 fn invalid_page() -> ApiError {
-    ApiError::Detail(actix_web::http::StatusCode::NOT_FOUND, "Invalid page.".into())
+    ApiError::Detail(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "Invalid page.".into(),
+    )
 }
 
 enum PageNumber {
@@ -71,11 +81,20 @@ impl Pager {
         let number = match q.get("page") {
             None => PageNumber::Number(1),
             Some("last") => PageNumber::Last,
-            Some(v) => PageNumber::Number(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(invalid_page)?),
+            Some(v) => PageNumber::Number(
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(invalid_page)?,
+            ),
         };
         let size = match q.get("page_size") {
             None => DEFAULT_PAGE_SIZE,
-            Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).map_or(DEFAULT_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE)),
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map_or(DEFAULT_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE)),
         };
         Ok(Self { number, size })
     }
@@ -96,7 +115,12 @@ pub struct Paginated<T> {
 
 fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
     let info = req.connection_info();
-    let mut pairs: Vec<(String, String)> = query.0.iter().filter(|(k, _)| k != "page").cloned().collect();
+    let mut pairs: Vec<(String, String)> = query
+        .0
+        .iter()
+        .filter(|(k, _)| k != "page")
+        .cloned()
+        .collect();
     if page > 1 {
         pairs.push(("page".into(), page.to_string()));
     }
@@ -106,7 +130,11 @@ fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
 }
 
 /// Fetches the requested page (resolving `last`), checks it exists, and wraps it.
-pub async fn paginate<T, F, Fut>(req: &HttpRequest, query: &QueryMap, fetch: F) -> Result<Paginated<T>, ApiError>
+pub async fn paginate<T, F, Fut>(
+    req: &HttpRequest,
+    query: &QueryMap,
+    fetch: F,
+) -> Result<Paginated<T>, ApiError>
 where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
@@ -114,14 +142,32 @@ where
     let pager = Pager::from_query(query)?;
     let (request, page) = match pager.number {
         PageNumber::Number(n) => {
-            let request = PageRequest { page: n, size: pager.size };
+            let request = PageRequest {
+                page: n,
+                size: pager.size,
+            };
             (request, fetch(request).await?)
         }
         PageNumber::Last => {
-            let probe = fetch(PageRequest { page: 1, size: pager.size }).await?;
-            let last = PageRequest { page: 1, size: pager.size }.page_count(probe.count);
-            let request = PageRequest { page: u32::try_from(last).unwrap_or(u32::MAX), size: pager.size };
-            if last == 1 { (request, probe) } else { (request, fetch(request).await?) }
+            let probe = fetch(PageRequest {
+                page: 1,
+                size: pager.size,
+            })
+            .await?;
+            let last = PageRequest {
+                page: 1,
+                size: pager.size,
+            }
+            .page_count(probe.count);
+            let request = PageRequest {
+                page: u32::try_from(last).unwrap_or(u32::MAX),
+                size: pager.size,
+            };
+            if last == 1 {
+                (request, probe)
+            } else {
+                (request, fetch(request).await?)
+            }
         }
     };
     let pages = request.page_count(page.count);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Next};
+use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use madeinpk_domain::clock::SystemClock;
 use madeinpk_domain::services::job_runner::JobRunner;
@@ -55,7 +55,10 @@ pub async fn prepare_database(config: &Config) -> Result<Db, StartError> {
     }
     let db = Db::connect(&config.database_url, config.database_pool_size).await?;
     if config.auto_migrate {
-        let seeded = db.seed_reference_data().await.map_err(|e| StartError::Seed(e.to_string()))?;
+        let seeded = db
+            .seed_reference_data()
+            .await
+            .map_err(|e| StartError::Seed(e.to_string()))?;
         if seeded.provinces + seeded.cities + seeded.categories > 0 {
             tracing::info!(?seeded, "reference data seeded");
         }
@@ -64,16 +67,21 @@ pub async fn prepare_database(config: &Config) -> Result<Db, StartError> {
 }
 
 /// The mailer: SMTP when `SMTP_URL` is set, else `.eml` files in `MAIL_DIR`; tests pass their own.
-pub fn mailer(config: &Config, transport: Option<MailTransport>) -> Result<LettreMailer, StartError> {
+pub fn mailer(
+    config: &Config,
+    transport: Option<MailTransport>,
+) -> Result<LettreMailer, StartError> {
     let transport = match transport {
         Some(t) => t,
         None => match &config.smtp_url {
             Some(url) => MailTransport::smtp(url).map_err(|e| StartError::Mail(e.to_string()))?,
-            None => MailTransport::directory(&config.mail_dir).map_err(|e| StartError::Mail(e.to_string()))?,
+            None => MailTransport::directory(&config.mail_dir)
+                .map_err(|e| StartError::Mail(e.to_string()))?,
         },
     };
     tracing::info!(transport = %transport.describe(), "mail transport");
-    LettreMailer::new(transport, &config.mail_from, &config.public_base_url).map_err(|e| StartError::Mail(e.to_string()))
+    LettreMailer::new(transport, &config.mail_from, &config.public_base_url)
+        .map_err(|e| StartError::Mail(e.to_string()))
 }
 
 /// The worker settings of a config.
@@ -102,18 +110,28 @@ fn cors(config: &Config) -> Cors {
     if config.cors_origins.iter().any(|o| o == "*") {
         cors.allow_any_origin()
     } else {
-        config.cors_origins.iter().fold(cors, |c, o| c.allowed_origin(o))
+        config
+            .cors_origins
+            .iter()
+            .fold(cors, |c, o| c.allowed_origin(o))
     }
 }
 
 /// Rewrites `/api/x` to `/api/x/` (clients may omit the slash) and HEAD to GET (HEAD works
 /// wherever GET does; the server drops the body).
-async fn normalize(mut req: actix_web::dev::ServiceRequest, next: Next<actix_web::body::BoxBody>) -> Result<actix_web::dev::ServiceResponse, actix_web::Error> {
+async fn normalize(
+    mut req: actix_web::dev::ServiceRequest,
+    next: Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse, actix_web::Error> {
     if req.method() == actix_web::http::Method::HEAD {
         req.head_mut().method = actix_web::http::Method::GET;
     }
     let path = req.path();
-    if path.starts_with("/api/") && !path.ends_with('/') && !path.starts_with("/api/docs/") && path != "/api/openapi.json" {
+    if path.starts_with("/api/")
+        && !path.ends_with('/')
+        && !path.starts_with("/api/docs/")
+        && path != "/api/openapi.json"
+    {
         let pq = match req.query_string() {
             "" => format!("{path}/"),
             q => format!("{path}/?{q}"),
@@ -133,8 +151,12 @@ async fn request_id_header<B: actix_web::body::MessageBody>(
 ) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().map(ToString::to_string);
     let mut res = next.call(req).await?;
-    if let Some(value) = id.and_then(|id| actix_web::http::header::HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+    if let Some(value) = id.and_then(|id| actix_web::http::header::HeaderValue::from_str(&id).ok())
+    {
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            value,
+        );
     }
     Ok(res)
 }
@@ -187,12 +209,35 @@ impl Application {
         crate::time::set_zone(config.time_zone);
         let db = prepare_database(&config).await?;
         let mailer = mailer(&config, mail)?;
-        let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartError::Bind { addr: config.bind_addr.clone(), source })?;
-        let port = listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind_addr.clone(), source })?.port();
-        let worker = config.serve_runs_workers.then(|| start_worker(&db, &config, mailer));
-        let state = web::Data::new(AppState::new(db, Arc::new(config), crate::metrics::handle()));
-        let server = http_server(listener, state.clone()).map_err(|source| StartError::Bind { addr: state.config.bind_addr.clone(), source })?;
-        Ok(Self { port, server, worker, state })
+        let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartError::Bind {
+            addr: config.bind_addr.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                addr: config.bind_addr.clone(),
+                source,
+            })?
+            .port();
+        let worker = config
+            .serve_runs_workers
+            .then(|| start_worker(&db, &config, mailer));
+        let state = web::Data::new(AppState::new(
+            db,
+            Arc::new(config),
+            crate::metrics::handle(),
+        ));
+        let server = http_server(listener, state.clone()).map_err(|source| StartError::Bind {
+            addr: state.config.bind_addr.clone(),
+            source,
+        })?;
+        Ok(Self {
+            port,
+            server,
+            worker,
+            state,
+        })
     }
 
     /// The bound port.

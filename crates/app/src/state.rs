@@ -40,7 +40,14 @@ impl AppState {
     /// Wires the services over one database handle.
     pub fn new(db: Db, config: Arc<Config>, metrics: PrometheusHandle) -> Self {
         Self {
-            accounts: Accounts::new(db.clone(), db.clone(), Argon2Hasher, db.clone(), SystemClock, config.account_settings()),
+            accounts: Accounts::new(
+                db.clone(),
+                db.clone(),
+                Argon2Hasher,
+                db.clone(),
+                SystemClock,
+                config.account_settings(),
+            ),
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
             db,
@@ -51,6 +58,8 @@ impl AppState {
 
     /// Media URL builder.
     pub fn media(&self) -> Media<'_> {
-        Media { base_url: &self.config.public_base_url }
+        Media {
+            base_url: &self.config.public_base_url,
+        }
     }
 }

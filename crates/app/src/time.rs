@@ -40,7 +40,8 @@ mod tests {
     fn renders_in_karachi_time() {
         let dt = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
         assert_eq!(render(dt), "2020-01-01T05:00:00+05:00");
-        let dt = Utc.with_ymd_and_hms(2026, 11, 25, 3, 1, 51).unwrap() + chrono::Duration::microseconds(166_280);
+        let dt = Utc.with_ymd_and_hms(2026, 11, 25, 3, 1, 51).unwrap()
+            + chrono::Duration::microseconds(166_280);
         assert_eq!(render(dt), "2026-11-25T08:01:51.166280+05:00");
     }
 }

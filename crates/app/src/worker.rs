@@ -49,7 +49,12 @@ impl WorkerHandle {
 /// Starts a worker on the current runtime.
 pub fn spawn(db: Db, runner: Arc<Runner>, settings: WorkerSettings) -> WorkerHandle {
     let (stop, stopped) = watch::channel(false);
-    let id = format!("{}-{}-{:08x}", hostname(), std::process::id(), rand::rng().random::<u32>());
+    let id = format!(
+        "{}-{}-{:08x}",
+        hostname(),
+        std::process::id(),
+        rand::rng().random::<u32>()
+    );
     let task = tokio::spawn(run(db, runner, settings, id, stopped));
     WorkerHandle { stop, task }
 }
@@ -58,7 +63,13 @@ fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into())
 }
 
-async fn run(db: Db, runner: Arc<Runner>, settings: WorkerSettings, id: String, mut stopped: watch::Receiver<bool>) {
+async fn run(
+    db: Db,
+    runner: Arc<Runner>,
+    settings: WorkerSettings,
+    id: String,
+    mut stopped: watch::Receiver<bool>,
+) {
     tracing::info!(worker = %id, "job worker started");
     let mut listener = JobListener::connect(&settings.database_url).await.ok();
     let mut last_prune = std::time::Instant::now();
@@ -86,19 +97,20 @@ async fn run(db: Db, runner: Arc<Runner>, settings: WorkerSettings, id: String, 
     tracing::info!(worker = %id, "job worker stopped");
 }
 
-async fn wait_for_work(listener: &mut Option<JobListener>, settings: &WorkerSettings, stopped: &mut watch::Receiver<bool>) {
+async fn wait_for_work(
+    listener: &mut Option<JobListener>,
+    settings: &WorkerSettings,
+    stopped: &mut watch::Receiver<bool>,
+) {
     let wait = async {
-        match listener {
-            Some(l) => {
-                if !l.wait(settings.poll).await {
-                    // The LISTEN connection broke: reconnect on the next round, poll meanwhile.
-                    *listener = JobListener::connect(&settings.database_url).await.ok();
-                }
-            }
-            None => {
-                tokio::time::sleep(settings.poll).await;
+        if let Some(l) = listener {
+            if !l.wait(settings.poll).await {
+                // The LISTEN connection broke: reconnect on the next round, poll meanwhile.
                 *listener = JobListener::connect(&settings.database_url).await.ok();
             }
+        } else {
+            tokio::time::sleep(settings.poll).await;
+            *listener = JobListener::connect(&settings.database_url).await.ok();
         }
     };
     tokio::select! {
@@ -107,7 +119,14 @@ async fn wait_for_work(listener: &mut Option<JobListener>, settings: &WorkerSett
     }
 }
 
-async fn run_batch(db: &Db, runner: &Arc<Runner>, settings: &WorkerSettings, id: &str, jobs: Vec<ClaimedJob>, stopped: &mut watch::Receiver<bool>) {
+async fn run_batch(
+    db: &Db,
+    runner: &Arc<Runner>,
+    settings: &WorkerSettings,
+    id: &str,
+    jobs: Vec<ClaimedJob>,
+    stopped: &mut watch::Receiver<bool>,
+) {
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
     let mut set = JoinSet::new();
     for job in jobs {
@@ -121,7 +140,10 @@ async fn run_batch(db: &Db, runner: &Arc<Runner>, settings: &WorkerSettings, id:
         }
     }
     // Shutting down: give running jobs a grace period, then hand back whatever is unfinished.
-    let drained = tokio::time::timeout(settings.grace, async { while set.join_next().await.is_some() {} }).await;
+    let drained = tokio::time::timeout(settings.grace, async {
+        while set.join_next().await.is_some() {}
+    })
+    .await;
     if drained.is_err() {
         set.abort_all();
         for job in ids {
@@ -143,7 +165,8 @@ async fn execute(db: &Db, runner: &Runner, worker: &str, job: ClaimedJob) {
         JobOutcome::Retry(_) => "retry",
         JobOutcome::Fail(_) => "failed",
     };
-    metrics::counter!("jobs_processed_total", "kind" => job.kind.clone(), "outcome" => label).increment(1);
+    metrics::counter!("jobs_processed_total", "kind" => job.kind.clone(), "outcome" => label)
+        .increment(1);
     let recorded = match outcome {
         JobOutcome::Done => db.complete_job(job.id, worker).await.map(drop),
         JobOutcome::Retry(error) => record_failure(db, &job, worker, &error, true).await,
@@ -155,11 +178,21 @@ async fn execute(db: &Db, runner: &Runner, worker: &str, job: ClaimedJob) {
     }
 }
 
-async fn record_failure(db: &Db, job: &ClaimedJob, worker: &str, error: &str, retry: bool) -> Result<(), madeinpk_domain::store::StoreError> {
+async fn record_failure(
+    db: &Db,
+    job: &ClaimedJob,
+    worker: &str,
+    error: &str,
+    retry: bool,
+) -> Result<(), madeinpk_domain::store::StoreError> {
     match db.fail_job(job, worker, error, retry).await? {
         FailedJob::Dead => tracing::error!(job = job.id, kind = %job.kind, %error, "job is dead"),
-        FailedJob::Retrying(delay) => tracing::warn!(job = job.id, kind = %job.kind, %error, retry_in = ?delay, "job failed; will retry"),
-        FailedJob::LeaseLost => tracing::warn!(job = job.id, "lease lost before the outcome was recorded"),
+        FailedJob::Retrying(delay) => {
+            tracing::warn!(job = job.id, kind = %job.kind, %error, retry_in = ?delay, "job failed; will retry");
+        }
+        FailedJob::LeaseLost => {
+            tracing::warn!(job = job.id, "lease lost before the outcome was recorded");
+        }
     }
     Ok(())
 }

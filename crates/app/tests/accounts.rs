@@ -15,20 +15,45 @@ fn registration(username: &str, email: &str) -> serde_json::Value {
 #[tokio::test]
 async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
     let app = spawn_app().await;
-    let r = app.post("/api/auth/register/", None, registration("ayesha", "Ayesha@Example.PK")).await;
+    let r = app
+        .post(
+            "/api/auth/register/",
+            None,
+            registration("ayesha", "Ayesha@Example.PK"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let user = &r.body["user"];
     assert_eq!(
         key_order(&r.text, &["user"]),
-        ["id", "username", "email", "first_name", "last_name", "phone_number", "profile_picture", "profile_picture_url", "role", "is_blocked", "failed_payment_count", "created_at"]
+        [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "phone_number",
+            "profile_picture",
+            "profile_picture_url",
+            "role",
+            "is_blocked",
+            "failed_payment_count",
+            "created_at"
+        ]
     );
-    assert_eq!(user["email"], "Ayesha@example.pk", "the domain is lower-cased");
+    assert_eq!(
+        user["email"], "Ayesha@example.pk",
+        "the domain is lower-cased"
+    );
     assert_eq!(user["role"], "buyer");
     assert_eq!(user["is_blocked"], false);
     assert!(user["created_at"].as_str().unwrap().ends_with("+05:00"));
     let token = r.body["token"].as_str().unwrap();
     assert_eq!(token.len(), 64);
-    assert_eq!(app.get("/api/auth/profile/", Some(token)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(token)).await.status,
+        StatusCode::OK
+    );
 
     assert_eq!(
         app.db.count("notifications WHERE notification_type = 'general' AND title = 'Welcome to MadeInPK!'").await,
@@ -36,14 +61,18 @@ async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
     );
     // The worker sends the email through the queue and marks the notice as emailed.
     let sent = app
-        .eventually(Duration::from_secs(15), || async { !app.outbox.sent().is_empty() })
+        .eventually(Duration::from_secs(15), || async {
+            !app.outbox.sent().is_empty()
+        })
         .await;
     assert!(sent, "welcome email was not sent");
     let mail = &app.outbox.sent()[0];
     assert_eq!(mail.to, vec!["Ayesha@example.pk".to_string()]);
     assert!(mail.raw.contains("Subject: Welcome to MadeInPK, ayesha!"));
     let marked = app
-        .eventually(Duration::from_secs(5), || async { app.db.count("notifications WHERE is_sent_via_email").await == 1 })
+        .eventually(Duration::from_secs(5), || async {
+            app.db.count("notifications WHERE is_sent_via_email").await == 1
+        })
         .await;
     assert!(marked);
     assert_eq!(app.db.count("jobs WHERE status = 'done'").await, 1);
@@ -56,10 +85,22 @@ async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
 async fn duplicate_email_and_username_are_field_errors() {
     let app = spawn_app().await;
     app.register("bilal").await;
-    let r = app.post("/api/auth/register/", None, registration("BILAL", "BILAL@example.pk")).await;
+    let r = app
+        .post(
+            "/api/auth/register/",
+            None,
+            registration("BILAL", "BILAL@example.pk"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["email"], json!(["user with this email already exists."]));
-    assert_eq!(r.body["username"], json!(["A user with that username already exists."]));
+    assert_eq!(
+        r.body["email"],
+        json!(["user with this email already exists."])
+    );
+    assert_eq!(
+        r.body["username"],
+        json!(["A user with that username already exists."])
+    );
     assert_eq!(app.db.count("users").await, 1);
 }
 
@@ -75,20 +116,36 @@ async fn field_rules_and_password_confirmation() {
         .post("/api/auth/register/", None, json!({"username": "a b", "email": "nope", "password": "short", "password_confirm": "short"}))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["username"][0].as_str().unwrap().starts_with("Enter a valid username."));
+    assert!(
+        r.body["username"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Enter a valid username.")
+    );
     assert_eq!(r.body["email"], json!(["Enter a valid email address."]));
-    assert_eq!(r.body["password"], json!(["Ensure this field has at least 8 characters."]));
+    assert_eq!(
+        r.body["password"],
+        json!(["Ensure this field has at least 8 characters."])
+    );
     let mut body = registration("sana", "sana@example.pk");
     body["password_confirm"] = json!("Different-2026!");
     let r = app.post("/api/auth/register/", None, body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body, json!({"non_field_errors": ["Passwords do not match"]}));
+    assert_eq!(
+        r.body,
+        json!({"non_field_errors": ["Passwords do not match"]})
+    );
     let mut body = registration("sana", "sana@example.pk");
     body["password"] = json!("12345678");
     body["password_confirm"] = json!("12345678");
     let r = app.post("/api/auth/register/", None, body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["password"].as_array().unwrap().contains(&json!("This password is entirely numeric.")));
+    assert!(
+        r.body["password"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("This password is entirely numeric."))
+    );
     assert_eq!(app.db.count("users").await, 0);
 }
 
@@ -99,7 +156,10 @@ async fn nobody_can_make_themselves_admin() {
     body["role"] = json!("admin");
     let r = app.post("/api/auth/register/", None, body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body, json!({"role": ["\"admin\" is not a valid choice."]}));
+    assert_eq!(
+        r.body,
+        json!({"role": ["\"admin\" is not a valid choice."]})
+    );
     assert_eq!(app.db.count("users").await, 0);
 
     // Privileged fields sent at registration are ignored.
@@ -112,13 +172,27 @@ async fn nobody_can_make_themselves_admin() {
 
     for method in ["PUT", "PATCH"] {
         let body = json!({"username": "mallory", "email": "mallory@example.pk", "role": "admin", "is_blocked": true, "failed_payment_count": 0});
-        let r = app.send(method.parse().unwrap(), "/api/auth/profile/", Some(&token), Some(body)).await;
+        let r = app
+            .send(
+                method.parse().unwrap(),
+                "/api/auth/profile/",
+                Some(&token),
+                Some(body),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.body["role"], "buyer", "{method} must not change the role");
     }
-    assert_eq!(app.db.count("users WHERE role = 'admin' OR is_blocked").await, 0);
+    assert_eq!(
+        app.db
+            .count("users WHERE role = 'admin' OR is_blocked")
+            .await,
+        0
+    );
     // An admin-only action stays forbidden.
-    let r = app.post("/api/categories/", Some(&token), json!({"name": "Stolen"})).await;
+    let r = app
+        .post("/api/categories/", Some(&token), json!({"name": "Stolen"}))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -149,9 +223,21 @@ async fn login_by_email_issues_a_fresh_token_each_time() {
     assert_eq!(r.body, json!({"error": "Invalid credentials"}));
     let r = app.login("nobody@example.pk", PASSWORD).await;
     assert_eq!(r.body, json!({"error": "Invalid credentials"}));
-    let r = app.post("/api/auth/login/", None, json!({"username": "kamran", "password": PASSWORD})).await;
+    let r = app
+        .post(
+            "/api/auth/login/",
+            None,
+            json!({"username": "kamran", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = app.post("/api/auth/login/", None, json!({"email": 5, "password": [1]})).await;
+    let r = app
+        .post(
+            "/api/auth/login/",
+            None,
+            json!({"email": 5, "password": [1]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -159,38 +245,78 @@ async fn login_by_email_issues_a_fresh_token_each_time() {
 async fn blocked_users_cannot_log_in_or_write_but_can_read() {
     let app = spawn_app().await;
     let (token, id) = app.register("blocked").await;
-    app.db.execute(&format!("UPDATE users SET is_blocked = true WHERE id = {id}")).await;
+    app.db
+        .execute(&format!(
+            "UPDATE users SET is_blocked = true WHERE id = {id}"
+        ))
+        .await;
     let r = app.login("blocked@example.pk", PASSWORD).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body, json!({"error": "Your account is blocked"}));
     let r = app.login("blocked@example.pk", "Wrong-password-1").await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a wrong password reveals nothing about the block");
-    assert_eq!(app.get("/api/auth/profile/", Some(&token)).await.status, StatusCode::OK);
-    let r = app.patch("/api/auth/profile/", Some(&token), json!({"first_name": "X"})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a wrong password reveals nothing about the block"
+    );
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"first_name": "X"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body, json!({"error": "Your account is blocked"}));
     let city = app.city("Lahore").await;
-    let r = app.post("/api/addresses/", Some(&token), json!({"street_address": "1 Mall Road", "city": city, "postal_code": "54000"})).await;
+    let r = app
+        .post(
+            "/api/addresses/",
+            Some(&token),
+            json!({"street_address": "1 Mall Road", "city": city, "postal_code": "54000"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post("/api/auth/become-seller/", Some(&token), json!({})).await;
+    let r = app
+        .post("/api/auth/become-seller/", Some(&token), json!({}))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.db.count("addresses").await + app.db.count("seller_profiles").await, 0);
+    assert_eq!(
+        app.db.count("addresses").await + app.db.count("seller_profiles").await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn logout_revokes_only_the_token_it_was_called_with() {
     let app = spawn_app().await;
     let (phone, _) = app.register("nadia").await;
-    let laptop = app.login("nadia@example.pk", PASSWORD).await.body["token"].as_str().unwrap().to_owned();
+    let laptop = app.login("nadia@example.pk", PASSWORD).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app.post("/api/auth/logout/", Some(&phone), json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, json!({"message": "Logged out successfully"}));
     let r = app.get("/api/auth/profile/", Some(&phone)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.body, json!({"detail": "Invalid token."}));
-    assert_eq!(app.get("/api/auth/profile/", Some(&laptop)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(&laptop)).await.status,
+        StatusCode::OK
+    );
     // Logout without a body or content type works too.
-    let res = app.client.post(app.url("/api/auth/logout/")).header("Authorization", format!("Token {laptop}")).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/auth/logout/"))
+        .header("Authorization", format!("Token {laptop}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.db.count("api_tokens").await, 0);
 }
@@ -200,7 +326,10 @@ async fn missing_unknown_and_foreign_scheme_tokens() {
     let app = spawn_app().await;
     let r = app.get("/api/auth/profile/", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(r.body, json!({"detail": "Authentication credentials were not provided."}));
+    assert_eq!(
+        r.body,
+        json!({"detail": "Authentication credentials were not provided."})
+    );
     assert_eq!(r.headers["www-authenticate"], "Token");
     // An unknown token is refused everywhere, public endpoints included.
     for path in ["/api/provinces/", "/api/auth/profile/"] {
@@ -208,17 +337,47 @@ async fn missing_unknown_and_foreign_scheme_tokens() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
         assert_eq!(r.body, json!({"detail": "Invalid token."}));
     }
-    let r = app.post("/api/auth/register/", Some("0000"), registration("x1", "x1@example.pk")).await;
+    let r = app
+        .post(
+            "/api/auth/register/",
+            Some("0000"),
+            registration("x1", "x1@example.pk"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // The keyword is case-insensitive; other schemes mean anonymous.
     let (token, _) = app.register("case").await;
-    let res = app.client.get(app.url("/api/auth/profile/")).header("Authorization", format!("token {token}")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/auth/profile/"))
+        .header("Authorization", format!("token {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.client.get(app.url("/api/provinces/")).header("Authorization", format!("Bearer {token}")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/provinces/"))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.client.get(app.url("/api/auth/profile/")).header("Authorization", format!("Bearer {token}")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/auth/profile/"))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = app.client.get(app.url("/api/provinces/")).header("Authorization", "Token a b").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/provinces/"))
+        .header("Authorization", "Token a b")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -226,16 +385,30 @@ async fn missing_unknown_and_foreign_scheme_tokens() {
 async fn tokens_expire_after_inactivity() {
     let app = spawn_app().await;
     let (token, _) = app.register("sleepy").await;
-    assert_eq!(app.get("/api/auth/profile/", Some(&token)).await.status, StatusCode::OK);
-    app.db.execute("UPDATE api_tokens SET last_used_at = now() - interval '31 days'").await;
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    app.db
+        .execute("UPDATE api_tokens SET last_used_at = now() - interval '31 days'")
+        .await;
     let r = app.get("/api/auth/profile/", Some(&token)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.body, json!({"detail": "Invalid token."}));
     // Recent use keeps a token alive.
     let (token, _) = app.register("busy").await;
     app.db.execute("UPDATE api_tokens SET last_used_at = now() - interval '29 days' WHERE id = (SELECT max(id) FROM api_tokens)").await;
-    assert_eq!(app.get("/api/auth/profile/", Some(&token)).await.status, StatusCode::OK);
-    assert_eq!(app.db.count("api_tokens WHERE last_used_at > now() - interval '1 minute'").await, 1, "use refreshes the clock");
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.db
+            .count("api_tokens WHERE last_used_at > now() - interval '1 minute'")
+            .await,
+        1,
+        "use refreshes the clock"
+    );
 }
 
 #[tokio::test]
@@ -246,28 +419,82 @@ async fn profile_read_and_update() {
     let r = app.get("/api/auth/profile/", Some(&token)).await;
     assert_eq!(
         key_order(&r.text, &[]),
-        ["id", "username", "email", "first_name", "last_name", "phone_number", "profile_picture", "profile_picture_url", "role", "created_at", "total_sales", "total_purchases", "average_seller_rating", "seller_profile"]
+        [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "phone_number",
+            "profile_picture",
+            "profile_picture_url",
+            "role",
+            "created_at",
+            "total_sales",
+            "total_purchases",
+            "average_seller_rating",
+            "seller_profile"
+        ]
     );
     assert_eq!(r.body["id"], id);
     assert_eq!(r.body["total_sales"], 0);
     assert_eq!(r.body["seller_profile"], serde_json::Value::Null);
 
-    let r = app.patch("/api/auth/profile/", Some(&token), json!({"first_name": "Hina", "phone_number": "03001234567"})).await;
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"first_name": "Hina", "phone_number": "03001234567"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["first_name"], "Hina");
     assert_eq!(r.body["username"], "hina");
-    let r = app.patch("/api/auth/profile/", Some(&token), json!({"username": "TAKEN"})).await;
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"username": "TAKEN"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body, json!({"username": ["A user with that username already exists."]}));
-    let r = app.patch("/api/auth/profile/", Some(&token), json!({"phone_number": "0300123456789012"})).await;
-    assert_eq!(r.body, json!({"phone_number": ["Ensure this field has no more than 15 characters."]}));
-    let r = app.put("/api/auth/profile/", Some(&token), json!({"username": "hina2"})).await;
+    assert_eq!(
+        r.body,
+        json!({"username": ["A user with that username already exists."]})
+    );
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"phone_number": "0300123456789012"}),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"phone_number": ["Ensure this field has no more than 15 characters."]})
+    );
+    let r = app
+        .put(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"username": "hina2"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body, json!({"email": ["This field is required."]}));
-    let r = app.put("/api/auth/profile/", Some(&token), json!({"username": "hina2", "email": "hina2@example.pk"})).await;
+    let r = app
+        .put(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"username": "hina2", "email": "hina2@example.pk"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["email"], "hina2@example.pk");
-    assert_eq!(app.login("hina2@example.pk", PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        app.login("hina2@example.pk", PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -277,7 +504,11 @@ async fn become_seller_flow_and_refusals() {
     let (other, _) = app.register("other").await;
     let city = app.city("Multan").await;
     let foreign = app
-        .post("/api/addresses/", Some(&other), json!({"street_address": "2 Fort Road", "city": city, "postal_code": "60000"}))
+        .post(
+            "/api/addresses/",
+            Some(&other),
+            json!({"street_address": "2 Fort Road", "city": city, "postal_code": "60000"}),
+        )
         .await
         .body["id"]
         .as_i64()
@@ -288,10 +519,25 @@ async fn become_seller_flow_and_refusals() {
         r.body,
         json!({"can_become_seller": true, "current_role": "buyer", "has_seller_profile": false, "message": "You can upgrade to seller"})
     );
-    let r = app.post("/api/auth/become-seller/", Some(&token), json!({"business_address_id": foreign})).await;
+    let r = app
+        .post(
+            "/api/auth/become-seller/",
+            Some(&token),
+            json!({"business_address_id": foreign}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body, json!({"non_field_errors": ["Invalid business address ID or address does not belong to you"]}));
-    let r = app.post("/api/auth/become-seller/", Some(&token), json!({"website": "not a url"})).await;
+    assert_eq!(
+        r.body,
+        json!({"non_field_errors": ["Invalid business address ID or address does not belong to you"]})
+    );
+    let r = app
+        .post(
+            "/api/auth/become-seller/",
+            Some(&token),
+            json!({"website": "not a url"}),
+        )
+        .await;
     assert_eq!(r.body, json!({"website": ["Enter a valid URL."]}));
 
     let own = app
@@ -312,19 +558,35 @@ async fn become_seller_flow_and_refusals() {
     assert_eq!(r.body["user"]["role"], "both");
     let p = &r.body["seller_profile"];
     assert_eq!(p["brand_name"], "Multani Weaves");
-    assert_eq!(p["business_address"], "5 Hussain Agahi, Multan, Punjab 60000");
+    assert_eq!(
+        p["business_address"],
+        "5 Hussain Agahi, Multan, Punjab 60000"
+    );
     assert_eq!(p["business_address_id"], own);
     assert_eq!(p["province_name"], "Punjab");
     assert_eq!(p["user_username"], "weaver");
     assert_eq!(p["is_verified"], false);
     assert_eq!(p["social_media_links"]["instagram"], "@weaves");
-    assert_eq!(app.db.count("notifications WHERE title = 'Welcome to Selling on MadeInPK!'").await, 1);
+    assert_eq!(
+        app.db
+            .count("notifications WHERE title = 'Welcome to Selling on MadeInPK!'")
+            .await,
+        1
+    );
 
-    let r = app.post("/api/auth/become-seller/", Some(&token), json!({})).await;
-    assert_eq!(r.body, json!({"non_field_errors": ["You already have seller capabilities"]}));
+    let r = app
+        .post("/api/auth/become-seller/", Some(&token), json!({}))
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"non_field_errors": ["You already have seller capabilities"]})
+    );
     let r = app.get("/api/auth/become-seller/", Some(&token)).await;
     assert_eq!(r.body["can_become_seller"], false);
-    assert_eq!(r.body["message"], "You already have seller capabilities or a seller profile");
+    assert_eq!(
+        r.body["message"],
+        "You already have seller capabilities or a seller profile"
+    );
     assert_eq!(app.db.count("seller_profiles").await, 1);
 }
 
@@ -337,11 +599,25 @@ async fn login_is_throttled_per_account_and_per_ip() {
     .await;
     app.register("target").await;
     for _ in 0..3 {
-        assert_eq!(app.login("target@example.pk", "Wrong-password-1").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login("target@example.pk", "Wrong-password-1")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let r = app.login("target@example.pk", PASSWORD).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
-    assert!(r.body["detail"].as_str().unwrap().starts_with("Request was throttled."));
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Request was throttled.")
+    );
     assert!(r.headers.contains_key("retry-after"));
     // Other accounts are unaffected until the IP's own budget runs out.
     app.register("bystander").await;
@@ -351,7 +627,10 @@ async fn login_is_throttled_per_account_and_per_ip() {
     }
     assert_eq!(statuses[0], StatusCode::OK);
     assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(app.db.count("api_tokens").await, 2 + statuses.iter().filter(|s| **s == StatusCode::OK).count() as i64);
+    assert_eq!(
+        app.db.count("api_tokens").await,
+        2 + i64::try_from(statuses.iter().filter(|s| **s == StatusCode::OK).count()).unwrap()
+    );
 }
 
 #[tokio::test]
@@ -361,9 +640,15 @@ async fn a_successful_login_resets_the_account_counter() {
     for _ in 0..2 {
         app.login("forgetful@example.pk", "Wrong-password-1").await;
     }
-    assert_eq!(app.login("forgetful@example.pk", PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        app.login("forgetful@example.pk", PASSWORD).await.status,
+        StatusCode::OK
+    );
     for _ in 0..2 {
         app.login("forgetful@example.pk", "Wrong-password-1").await;
     }
-    assert_eq!(app.login("forgetful@example.pk", PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        app.login("forgetful@example.pk", PASSWORD).await.status,
+        StatusCode::OK
+    );
 }

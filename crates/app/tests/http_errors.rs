@@ -10,18 +10,39 @@ use serde_json::json;
 async fn malformed_bodies_are_json_400_415_413() {
     let app = spawn_with(|c| c.max_body_bytes = 4096).await;
     let send = |ct: &'static str, body: Vec<u8>| {
-        let req = app.client.post(app.url("/api/auth/register/")).header("content-type", ct).body(body);
+        let req = app
+            .client
+            .post(app.url("/api/auth/register/"))
+            .header("content-type", ct)
+            .body(body);
         async move { common::TestApp::reply(req.send().await.unwrap()).await }
     };
     let r = send("application/json", b"{\"username\": ".to_vec()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["detail"].as_str().unwrap().starts_with("JSON parse error - "), "{}", r.text);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("JSON parse error - "),
+        "{}",
+        r.text
+    );
     let r = send("application/json", b"[1, 2]".to_vec()).await;
-    assert_eq!(r.body, json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}));
+    assert_eq!(
+        r.body,
+        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+    );
     let r = send("text/plain", b"hello".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(r.body, json!({"detail": "Unsupported media type \"text/plain\" in request."}));
-    let r = send("application/json", format!("{{\"username\": \"{}\"}}", "x".repeat(10_000)).into_bytes()).await;
+    assert_eq!(
+        r.body,
+        json!({"detail": "Unsupported media type \"text/plain\" in request."})
+    );
+    let r = send(
+        "application/json",
+        format!("{{\"username\": \"{}\"}}", "x".repeat(10_000)).into_bytes(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.body, json!({"detail": "Request body is too large."}));
     let r = send("application/json", vec![0xff, 0xfe, 0x00]).await;
@@ -42,7 +63,12 @@ async fn forms_are_accepted_like_json() {
     let res = app
         .client
         .post(app.url("/api/auth/register/"))
-        .form(&[("username", "formuser"), ("email", "form@example.pk"), ("password", common::PASSWORD), ("password_confirm", common::PASSWORD)])
+        .form(&[
+            ("username", "formuser"),
+            ("email", "form@example.pk"),
+            ("password", common::PASSWORD),
+            ("password_confirm", common::PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -54,9 +80,20 @@ async fn unknown_routes_methods_and_missing_slashes() {
     let app = spawn_app().await;
     for path in ["/api/nothing/", "/nothing", "/api/provinces/1/extra/"] {
         let r = app.get(path, None).await;
-        assert_eq!((r.status, &r.body), (StatusCode::NOT_FOUND, &json!({"detail": "Not found."})), "{path}");
+        assert_eq!(
+            (r.status, &r.body),
+            (StatusCode::NOT_FOUND, &json!({"detail": "Not found."})),
+            "{path}"
+        );
     }
-    let r = app.send(reqwest::Method::PUT, "/api/provinces/", None, Some(json!({}))).await;
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/provinces/",
+            None,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.body, json!({"detail": "Method \"PUT\" not allowed."}));
     assert_eq!(r.headers["allow"], "GET, HEAD");
@@ -68,7 +105,12 @@ async fn unknown_routes_methods_and_missing_slashes() {
     let r = app.get("/api/provinces?ordering=name", None).await;
     assert_eq!(r.body["results"][0]["name"], "Azad Jammu and Kashmir");
     // HEAD works wherever GET does, without a body.
-    let res = app.client.head(app.url("/api/provinces/")).send().await.unwrap();
+    let res = app
+        .client
+        .head(app.url("/api/provinces/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().is_empty());
     // Every response carries a request id.
@@ -79,17 +121,38 @@ async fn unknown_routes_methods_and_missing_slashes() {
 #[tokio::test]
 async fn cors_allows_configured_origins_only() {
     let app = spawn_with(|c| c.cors_origins = vec!["https://madeinpk.pk".into()]).await;
-    let res = app.client.get(app.url("/api/provinces/")).header("Origin", "https://madeinpk.pk").send().await.unwrap();
-    assert_eq!(res.headers()["access-control-allow-origin"], "https://madeinpk.pk");
-    let res = app.client.get(app.url("/api/provinces/")).header("Origin", "https://evil.example").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/provinces/"))
+        .header("Origin", "https://madeinpk.pk")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://madeinpk.pk"
+    );
+    let res = app
+        .client
+        .get(app.url("/api/provinces/"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert!(!res.headers().contains_key("access-control-allow-origin"));
 }
 
 #[tokio::test]
 async fn health_readiness_metrics_and_docs() {
     let app = spawn_app().await;
-    assert_eq!(app.get("/healthz", None).await.body, json!({"status": "ok"}));
-    assert_eq!(app.get("/readyz", None).await.body, json!({"status": "ready"}));
+    assert_eq!(
+        app.get("/healthz", None).await.body,
+        json!({"status": "ok"})
+    );
+    assert_eq!(
+        app.get("/readyz", None).await.body,
+        json!({"status": "ready"})
+    );
     app.get("/api/provinces/", None).await;
     let r = app.get("/metrics", None).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -98,12 +161,27 @@ async fn health_readiness_metrics_and_docs() {
     let r = app.get("/api/openapi.json", None).await;
     assert_eq!(r.status, StatusCode::OK);
     let paths = r.body["paths"].as_object().unwrap();
-    for p in ["/api/auth/register/", "/api/auth/login/", "/api/addresses/{id}/set_default/", "/api/categories/{id}/", "/api/cities/"] {
+    for p in [
+        "/api/auth/register/",
+        "/api/auth/login/",
+        "/api/addresses/{id}/set_default/",
+        "/api/categories/{id}/",
+        "/api/cities/",
+    ] {
         assert!(paths.contains_key(p), "{p} missing from OpenAPI");
     }
     let res = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("swagger"));
-    let res = app.client.get(app.url("/api/docs/swagger-ui.css")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "assets are vendored and served locally");
+    let res = app
+        .client
+        .get(app.url("/api/docs/swagger-ui.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "assets are vendored and served locally"
+    );
 }

@@ -20,7 +20,13 @@ async fn an_unreachable_mail_server_means_retry_later_not_lost() {
     let db = TestDb::new().await;
     let config = test_config(&db.url);
     let (_, outbox) = MailTransport::memory();
-    let app = spawn_on(db, config, MailTransport::smtp("smtp://127.0.0.1:1").unwrap(), outbox).await;
+    let app = spawn_on(
+        db,
+        config,
+        MailTransport::smtp("smtp://127.0.0.1:1").unwrap(),
+        outbox,
+    )
+    .await;
     app.register("patient").await;
     let retried = app
         .eventually(Duration::from_secs(15), || async {
@@ -28,7 +34,10 @@ async fn an_unreachable_mail_server_means_retry_later_not_lost() {
         })
         .await;
     assert!(retried, "the failed send is scheduled again with backoff");
-    assert_eq!(app.db.count("notifications WHERE is_sent_via_email").await, 0);
+    assert_eq!(
+        app.db.count("notifications WHERE is_sent_via_email").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -43,11 +52,21 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
             held.push(socket);
         }
     });
-    let mailer = LettreMailer::new(MailTransport::smtp(&format!("smtp://127.0.0.1:{port}")).unwrap(), "no-reply@madeinpk.pk", "http://x.pk").unwrap();
+    let mailer = LettreMailer::new(
+        MailTransport::smtp(&format!("smtp://127.0.0.1:{port}")).unwrap(),
+        "no-reply@madeinpk.pk",
+        "http://x.pk",
+    )
+    .unwrap();
     let runner = Arc::new(JobRunner::new(mailer, db.db.clone(), SystemClock));
     db.db
         .enqueue(NewJob::now(JobPayload::SendEmail {
-            email: Email { to: "a@example.pk".into(), message: EmailMessage::Welcome { username: "a".into() } },
+            email: Email {
+                to: "a@example.pk".into(),
+                message: EmailMessage::Welcome {
+                    username: "a".into(),
+                },
+            },
             notification: None,
         }))
         .await
@@ -55,7 +74,7 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
     let settings = WorkerSettings {
         concurrency: 2,
         poll: Duration::from_millis(100),
-        lease: Duration::from_secs(300),
+        lease: Duration::from_mins(5),
         grace: Duration::from_millis(300),
         database_url: db.url.clone(),
     };
@@ -70,5 +89,10 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
     }
     assert!(claimed, "the worker claimed the job");
     handle.stop().await;
-    assert_eq!(db.count("jobs WHERE status = 'queued' AND attempts = 0 AND locked_by IS NULL").await, 1, "released, attempt not counted");
+    assert_eq!(
+        db.count("jobs WHERE status = 'queued' AND attempts = 0 AND locked_by IS NULL")
+            .await,
+        1,
+        "released, attempt not counted"
+    );
 }

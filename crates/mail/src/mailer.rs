@@ -18,8 +18,14 @@ pub struct LettreMailer {
 impl LettreMailer {
     /// A mailer sending as `from` (e.g. `MadeInPK <no-reply@madeinpk.pk>`), linking to `base_url`.
     pub fn new(transport: MailTransport, from: &str, base_url: &str) -> Result<Self, MailError> {
-        let from = from.parse().map_err(|e| MailError::Address(format!("{from}: {e}")))?;
-        Ok(Self { transport, from, templates: Templates::new(base_url) })
+        let from = from
+            .parse()
+            .map_err(|e| MailError::Address(format!("{from}: {e}")))?;
+        Ok(Self {
+            transport,
+            from,
+            templates: Templates::new(base_url),
+        })
     }
 
     /// The transport (for logs).
@@ -30,13 +36,19 @@ impl LettreMailer {
 
 impl Mailer for LettreMailer {
     async fn send(&self, email: Email) -> Result<(), MailError> {
-        let to: Mailbox = email.to.parse().map_err(|e| MailError::Address(format!("{}: {e}", email.to)))?;
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| MailError::Address(format!("{}: {e}", email.to)))?;
         let rendered = self.templates.render(&email.message)?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)
-            .multipart(MultiPart::alternative_plain_html(rendered.text, rendered.html))
+            .multipart(MultiPart::alternative_plain_html(
+                rendered.text,
+                rendered.html,
+            ))
             .map_err(|e| MailError::Template(e.to_string()))?;
         self.transport.send(message).await
     }

@@ -16,12 +16,24 @@ pub struct Rendered {
 
 const SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
-    ("welcome.subject", include_str!("../templates/welcome.subject")),
+    (
+        "welcome.subject",
+        include_str!("../templates/welcome.subject"),
+    ),
     ("welcome.txt", include_str!("../templates/welcome.txt")),
     ("welcome.html", include_str!("../templates/welcome.html")),
-    ("account_blocked.subject", include_str!("../templates/account_blocked.subject")),
-    ("account_blocked.txt", include_str!("../templates/account_blocked.txt")),
-    ("account_blocked.html", include_str!("../templates/account_blocked.html")),
+    (
+        "account_blocked.subject",
+        include_str!("../templates/account_blocked.subject"),
+    ),
+    (
+        "account_blocked.txt",
+        include_str!("../templates/account_blocked.txt"),
+    ),
+    (
+        "account_blocked.html",
+        include_str!("../templates/account_blocked.html"),
+    ),
 ];
 
 /// The template set plus values every email may use.
@@ -36,14 +48,19 @@ impl Templates {
         let mut env = Environment::new();
         for (name, source) in SOURCES {
             // The sources are compiled in and covered by tests, so a failure here is a build bug.
-            env.add_template(name, source).expect("email template parses");
+            env.add_template(name, source)
+                .expect("email template parses");
         }
-        Self { env, base_url: base_url.trim_end_matches('/').to_owned() }
+        Self {
+            env,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// Renders one email's three parts.
     pub fn render(&self, message: &EmailMessage) -> Result<Rendered, MailError> {
-        let mut ctx = serde_json::to_value(message).map_err(|e| MailError::Template(e.to_string()))?;
+        let mut ctx =
+            serde_json::to_value(message).map_err(|e| MailError::Template(e.to_string()))?;
         if let Some(map) = ctx.as_object_mut() {
             map.insert("base_url".into(), self.base_url.clone().into());
         }
@@ -54,7 +71,11 @@ impl Templates {
                 .and_then(|t| t.render(&ctx))
                 .map_err(|e| MailError::Template(e.to_string()))
         };
-        Ok(Rendered { subject: part("subject")?.trim().to_owned(), text: part("txt")?, html: part("html")? })
+        Ok(Rendered {
+            subject: part("subject")?.trim().to_owned(),
+            text: part("txt")?,
+            html: part("html")?,
+        })
     }
 }
 
@@ -66,8 +87,13 @@ mod tests {
     fn every_message_renders_all_parts() {
         let t = Templates::new("http://localhost:8000/");
         let messages = [
-            EmailMessage::Welcome { username: "ali".into() },
-            EmailMessage::AccountBlocked { username: "ali".into(), reason: "3 unpaid auctions".into() },
+            EmailMessage::Welcome {
+                username: "ali".into(),
+            },
+            EmailMessage::AccountBlocked {
+                username: "ali".into(),
+                reason: "3 unpaid auctions".into(),
+            },
         ];
         for m in messages {
             let r = t.render(&m).unwrap();
@@ -80,11 +106,20 @@ mod tests {
     #[test]
     fn subjects_match_the_catalogue_and_html_is_escaped() {
         let t = Templates::new("http://x.pk");
-        let r = t.render(&EmailMessage::AccountBlocked { username: "<b>x</b>".into(), reason: "r".into() }).unwrap();
+        let r = t
+            .render(&EmailMessage::AccountBlocked {
+                username: "<b>x</b>".into(),
+                reason: "r".into(),
+            })
+            .unwrap();
         assert_eq!(r.subject, "MadeInPK Account Blocked");
         assert!(r.html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") && !r.html.contains("<b>x"));
         assert!(r.text.contains("<b>x</b>"));
-        let r = t.render(&EmailMessage::Welcome { username: "sana".into() }).unwrap();
+        let r = t
+            .render(&EmailMessage::Welcome {
+                username: "sana".into(),
+            })
+            .unwrap();
         assert_eq!(r.subject, "Welcome to MadeInPK, sana!");
         assert!(r.text.contains("http://x.pk"));
     }

@@ -46,14 +46,16 @@ pub enum MailTransport {
 impl MailTransport {
     /// SMTP from a lettre connection URL.
     pub fn smtp(url: &str) -> Result<Self, MailError> {
-        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Transport(e.to_string()))?;
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError::Transport(e.to_string()))?;
         Ok(Self::Smtp(builder.build()))
     }
 
     /// Files in `dir` (created if missing).
     pub fn directory(dir: impl Into<PathBuf>) -> Result<Self, MailError> {
         let dir = dir.into();
-        std::fs::create_dir_all(&dir).map_err(|e| MailError::Transport(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| MailError::Transport(format!("{}: {e}", dir.display())))?;
         Ok(Self::Directory(AsyncFileTransport::new(&dir), dir))
     }
 
@@ -75,10 +77,23 @@ impl MailTransport {
     /// Sends one message.
     pub async fn send(&self, message: Message) -> Result<(), MailError> {
         match self {
-            Self::Smtp(t) => t.send(message).await.map(drop).map_err(|e| MailError::Transport(e.to_string())),
-            Self::Directory(t, _) => t.send(message).await.map(drop).map_err(|e| MailError::Transport(e.to_string())),
+            Self::Smtp(t) => t
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| MailError::Transport(e.to_string())),
+            Self::Directory(t, _) => t
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| MailError::Transport(e.to_string())),
             Self::Memory(outbox) => {
-                let to = message.envelope().to().iter().map(ToString::to_string).collect();
+                let to = message
+                    .envelope()
+                    .to()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
                 let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
                 outbox.push(SentEmail { to, raw });
                 Ok(())

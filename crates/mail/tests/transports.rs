@@ -5,16 +5,29 @@ use madeinpk_domain::ports::Mailer;
 use madeinpk_mail::{LettreMailer, MailTransport};
 
 fn welcome(to: &str) -> Email {
-    Email { to: to.into(), message: EmailMessage::Welcome { username: "sana".into() } }
+    Email {
+        to: to.into(),
+        message: EmailMessage::Welcome {
+            username: "sana".into(),
+        },
+    }
 }
 
 #[tokio::test]
 async fn directory_transport_writes_an_eml_with_both_parts() {
     let dir = std::env::temp_dir().join(format!("madeinpk-mail-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mailer = LettreMailer::new(MailTransport::directory(&dir).unwrap(), "MadeInPK <no-reply@madeinpk.pk>", "http://localhost:8000").unwrap();
+    let mailer = LettreMailer::new(
+        MailTransport::directory(&dir).unwrap(),
+        "MadeInPK <no-reply@madeinpk.pk>",
+        "http://localhost:8000",
+    )
+    .unwrap();
     mailer.send(welcome("sana@example.pk")).await.unwrap();
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
     assert_eq!(files.len(), 1);
     let raw = std::fs::read_to_string(files[0].path()).unwrap();
     assert!(raw.contains("To: sana@example.pk"));
@@ -40,7 +53,12 @@ async fn memory_transport_captures_and_bad_addresses_are_permanent_errors() {
 
 #[tokio::test]
 async fn smtp_to_a_closed_port_is_a_transient_error() {
-    let mailer = LettreMailer::new(MailTransport::smtp("smtp://127.0.0.1:1").unwrap(), "no-reply@madeinpk.pk", "http://x.pk").unwrap();
+    let mailer = LettreMailer::new(
+        MailTransport::smtp("smtp://127.0.0.1:1").unwrap(),
+        "no-reply@madeinpk.pk",
+        "http://x.pk",
+    )
+    .unwrap();
     let err = mailer.send(welcome("a@example.pk")).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
 }

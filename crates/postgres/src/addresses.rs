@@ -16,12 +16,26 @@ use crate::schema::{addresses, cities, provinces, users};
 /// Appends one sort key to a boxed query.
 macro_rules! then_order {
     ($query:expr, $column:expr, $descending:expr) => {
-        if $descending { $query.then_order_by($column.desc()) } else { $query.then_order_by($column.asc()) }
+        if $descending {
+            $query.then_order_by($column.desc())
+        } else {
+            $query.then_order_by($column.asc())
+        }
     };
 }
 pub(crate) use then_order;
 
-type Row = (i64, i64, String, i64, String, String, String, bool, DateTime<Utc>);
+type Row = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    bool,
+    DateTime<Utc>,
+);
 
 fn to_address(r: Row) -> Address {
     Address {
@@ -66,18 +80,33 @@ pub async fn address_by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult
 }
 
 /// The user's default address.
-pub async fn default_address_of(conn: &mut AsyncPgConnection, user: i64) -> QueryResult<Option<Address>> {
+pub async fn default_address_of(
+    conn: &mut AsyncPgConnection,
+    user: i64,
+) -> QueryResult<Option<Address>> {
     address_query!()
-        .filter(addresses::user_id.eq(user).and(addresses::is_default.eq(true)))
+        .filter(
+            addresses::user_id
+                .eq(user)
+                .and(addresses::is_default.eq(true)),
+        )
         .first::<Row>(conn)
         .await
         .optional()
         .map(|r| r.map(to_address))
 }
 
-async fn owned(conn: &mut AsyncPgConnection, owner: UserId, id: AddressId) -> QueryResult<Option<Address>> {
+async fn owned(
+    conn: &mut AsyncPgConnection,
+    owner: UserId,
+    id: AddressId,
+) -> QueryResult<Option<Address>> {
     address_query!()
-        .filter(addresses::id.eq(id.get()).and(addresses::user_id.eq(owner.get())))
+        .filter(
+            addresses::id
+                .eq(id.get())
+                .and(addresses::user_id.eq(owner.get())),
+        )
         .first::<Row>(conn)
         .await
         .optional()
@@ -86,11 +115,22 @@ async fn owned(conn: &mut AsyncPgConnection, owner: UserId, id: AddressId) -> Qu
 
 /// Serialises default changes of one user, then clears their current default.
 async fn clear_default(conn: &mut AsyncPgConnection, owner: UserId) -> QueryResult<()> {
-    users::table.find(owner.get()).select(users::id).for_update().execute(conn).await?;
-    diesel::update(addresses::table.filter(addresses::user_id.eq(owner.get()).and(addresses::is_default.eq(true))))
-        .set(addresses::is_default.eq(false))
+    users::table
+        .find(owner.get())
+        .select(users::id)
+        .for_update()
         .execute(conn)
         .await?;
+    diesel::update(
+        addresses::table.filter(
+            addresses::user_id
+                .eq(owner.get())
+                .and(addresses::is_default.eq(true)),
+        ),
+    )
+    .set(addresses::is_default.eq(false))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -105,7 +145,11 @@ struct AddressChangeset {
 }
 
 impl AddressRepository for Db {
-    async fn list(&self, query: AddressQuery, page: PageRequest) -> Result<Page<Address>, StoreError> {
+    async fn list(
+        &self,
+        query: AddressQuery,
+        page: PageRequest,
+    ) -> Result<Page<Address>, StoreError> {
         let mut conn = self.conn().await?;
         let count: i64 = addresses::table
             .filter(addresses::user_id.eq(query.owner.get()))
@@ -113,7 +157,9 @@ impl AddressRepository for Db {
             .get_result(&mut conn)
             .await
             .map_err(store)?;
-        let mut q = address_query!().filter(addresses::user_id.eq(query.owner.get())).into_boxed();
+        let mut q = address_query!()
+            .filter(addresses::user_id.eq(query.owner.get()))
+            .into_boxed();
         for s in &query.ordering {
             q = match s.field {
                 AddressSort::Id => then_order!(q, addresses::id, s.descending),
@@ -133,7 +179,10 @@ impl AddressRepository for Db {
             .load(&mut conn)
             .await
             .map_err(store)?;
-        Ok(Page { count, items: rows.into_iter().map(to_address).collect() })
+        Ok(Page {
+            count,
+            items: rows.into_iter().map(to_address).collect(),
+        })
     }
 
     async fn get(&self, owner: UserId, id: AddressId) -> Result<Option<Address>, StoreError> {
@@ -159,13 +208,20 @@ impl AddressRepository for Db {
                 .returning(addresses::id)
                 .get_result(conn)
                 .await?;
-            owned(conn, owner, AddressId(id)).await?.ok_or(diesel::result::Error::NotFound)
+            owned(conn, owner, AddressId(id))
+                .await?
+                .ok_or(diesel::result::Error::NotFound)
         })
         .await
         .map_err(store)
     }
 
-    async fn update(&self, owner: UserId, id: AddressId, input: AddressInput) -> Result<Option<Address>, StoreError> {
+    async fn update(
+        &self,
+        owner: UserId,
+        id: AddressId,
+        input: AddressInput,
+    ) -> Result<Option<Address>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             if input.is_default == Some(true) {
@@ -178,10 +234,16 @@ impl AddressRepository for Db {
                 is_default: input.is_default,
                 updated_at: Utc::now(),
             };
-            let n = diesel::update(addresses::table.filter(addresses::id.eq(id.get()).and(addresses::user_id.eq(owner.get()))))
-                .set(&set)
-                .execute(conn)
-                .await?;
+            let n = diesel::update(
+                addresses::table.filter(
+                    addresses::id
+                        .eq(id.get())
+                        .and(addresses::user_id.eq(owner.get())),
+                ),
+            )
+            .set(&set)
+            .execute(conn)
+            .await?;
             if n == 0 {
                 return Ok(None);
             }
@@ -193,9 +255,15 @@ impl AddressRepository for Db {
 
     async fn delete(&self, owner: UserId, id: AddressId) -> Result<Removal, StoreError> {
         let mut conn = self.conn().await?;
-        let result = diesel::delete(addresses::table.filter(addresses::id.eq(id.get()).and(addresses::user_id.eq(owner.get()))))
-            .execute(&mut conn)
-            .await;
+        let result = diesel::delete(
+            addresses::table.filter(
+                addresses::id
+                    .eq(id.get())
+                    .and(addresses::user_id.eq(owner.get())),
+            ),
+        )
+        .execute(&mut conn)
+        .await;
         match result {
             Ok(0) => Ok(Removal::NotFound),
             Ok(_) => Ok(Removal::Deleted),
@@ -213,7 +281,10 @@ impl AddressRepository for Db {
             }
             clear_default(conn, owner).await?;
             diesel::update(addresses::table.find(id.get()))
-                .set((addresses::is_default.eq(true), addresses::updated_at.eq(Utc::now())))
+                .set((
+                    addresses::is_default.eq(true),
+                    addresses::updated_at.eq(Utc::now()),
+                ))
                 .execute(conn)
                 .await?;
             Ok(true)

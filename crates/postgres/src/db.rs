@@ -53,8 +53,15 @@ pub fn split_url(url: &str) -> Result<(String, String, String), DbError> {
     };
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     match base[scheme_end..].split_once('/') {
-        Some((server, name)) if !name.is_empty() => Ok((format!("{}{server}", &base[..scheme_end]), name.to_owned(), query)),
-        _ => Err(DbError::BadUrl(format!("{} (no database name)", redact(url)))),
+        Some((server, name)) if !name.is_empty() => Ok((
+            format!("{}{server}", &base[..scheme_end]),
+            name.to_owned(),
+            query,
+        )),
+        _ => Err(DbError::BadUrl(format!(
+            "{} (no database name)",
+            redact(url)
+        ))),
     }
 }
 
@@ -73,11 +80,18 @@ pub fn redact(url: &str) -> String {
 
 /// Opens one connection, turning "connection refused" into the friendly error.
 pub async fn connect_once(url: &str) -> Result<AsyncPgConnection, DbError> {
-    let attempt = tokio::time::timeout(Duration::from_secs(10), AsyncPgConnection::establish(url)).await;
+    let attempt =
+        tokio::time::timeout(Duration::from_secs(10), AsyncPgConnection::establish(url)).await;
     match attempt {
         Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(DbError::Unreachable { target: redact(url), reason: e.to_string().trim().to_owned() }),
-        Err(_) => Err(DbError::Unreachable { target: redact(url), reason: "timed out after 10 s".into() }),
+        Ok(Err(e)) => Err(DbError::Unreachable {
+            target: redact(url),
+            reason: e.to_string().trim().to_owned(),
+        }),
+        Err(_) => Err(DbError::Unreachable {
+            target: redact(url),
+            reason: "timed out after 10 s".into(),
+        }),
     }
 }
 
@@ -93,14 +107,18 @@ pub async fn ensure_database(url: &str) -> Result<(), DbError> {
     let admin_url = with_database(url, "postgres")?;
     // Report the database the user asked for, not the maintenance one we connect to.
     let mut conn = connect_once(&admin_url).await.map_err(|e| match e {
-        DbError::Unreachable { reason, .. } => DbError::Unreachable { target: redact(url), reason },
+        DbError::Unreachable { reason, .. } => DbError::Unreachable {
+            target: redact(url),
+            reason,
+        },
         other => other,
     })?;
-    let row: Exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-        .bind::<Text, _>(&name)
-        .get_result(&mut conn)
-        .await
-        .map_err(|e| DbError::Setup(e.to_string()))?;
+    let row: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&name)
+            .get_result(&mut conn)
+            .await
+            .map_err(|e| DbError::Setup(e.to_string()))?;
     if !row.exists {
         let stmt = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
         match diesel::sql_query(stmt).execute(&mut conn).await {
@@ -136,8 +154,13 @@ impl Db {
 
     /// True when a trivial query succeeds (readiness).
     pub async fn ping(&self) -> bool {
-        let Ok(mut conn) = self.conn().await else { return false };
-        diesel::sql_query("SELECT 1").execute(&mut conn).await.is_ok()
+        let Ok(mut conn) = self.conn().await else {
+            return false;
+        };
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .await
+            .is_ok()
     }
 
     /// Pool size and idle connections, for metrics.
@@ -153,7 +176,8 @@ mod tests {
 
     #[test]
     fn url_handling() {
-        let (server, name, q) = split_url("postgres://postgres@127.0.0.1:5432/madeinpk?sslmode=disable").unwrap();
+        let (server, name, q) =
+            split_url("postgres://postgres@127.0.0.1:5432/madeinpk?sslmode=disable").unwrap();
         assert_eq!(server, "postgres://postgres@127.0.0.1:5432");
         assert_eq!(name, "madeinpk");
         assert_eq!(q, "?sslmode=disable");

@@ -21,12 +21,17 @@ pub fn pool<E: std::fmt::Display>(e: E) -> StoreError {
 /// The name of the unique constraint a write violated, if that is what happened.
 pub fn unique_violation(e: &DieselError) -> Option<&str> {
     match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Some(info.constraint_name().unwrap_or("")),
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            Some(info.constraint_name().unwrap_or(""))
+        }
         _ => None,
     }
 }
 
 /// True when a write violated a foreign key (something still references the row).
 pub fn is_foreign_key_violation(e: &DieselError) -> bool {
-    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)
+    )
 }

@@ -81,7 +81,8 @@ pub enum FailedJob {
 
 /// Inserts a job on `conn` (so it joins the caller's transaction); false if its key was used.
 pub async fn insert_job(conn: &mut AsyncPgConnection, job: &NewJob) -> QueryResult<bool> {
-    let payload = serde_json::to_value(&job.payload).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let payload = serde_json::to_value(&job.payload)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let run_at = job.run_at.unwrap_or_else(Utc::now);
     let inserted = diesel::insert_into(jobs::table)
         .values((
@@ -96,7 +97,9 @@ pub async fn insert_job(conn: &mut AsyncPgConnection, job: &NewJob) -> QueryResu
         .await?;
     if inserted > 0 {
         // Delivered at commit; a rolled-back transaction wakes nobody.
-        diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(conn).await?;
+        diesel::sql_query(format!("NOTIFY {CHANNEL}"))
+            .execute(conn)
+            .await?;
     }
     Ok(inserted > 0)
 }
@@ -118,7 +121,12 @@ impl Db {
     /// Runnable: queued and due, or running with an expired lease (its worker died). A job whose
     /// lease expired on its last attempt is declared dead instead, so a job that kills its worker
     /// cannot loop for ever.
-    pub async fn claim_jobs(&self, worker: &str, limit: i64, lease: Duration) -> Result<Vec<ClaimedJob>, StoreError> {
+    pub async fn claim_jobs(
+        &self,
+        worker: &str,
+        limit: i64,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut conn = self.conn().await?;
         diesel::sql_query(
             "UPDATE jobs SET status = 'dead', finished_at = now(), updated_at = now(), locked_by = NULL,
@@ -153,7 +161,12 @@ impl Db {
     pub async fn complete_job(&self, id: i64, worker: &str) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(jobs::table)
-            .filter(jobs::id.eq(id).and(jobs::locked_by.eq(worker)).and(jobs::status.eq("running")))
+            .filter(
+                jobs::id
+                    .eq(id)
+                    .and(jobs::locked_by.eq(worker))
+                    .and(jobs::status.eq("running")),
+            )
             .set((
                 jobs::status.eq("done"),
                 jobs::finished_at.eq(Utc::now()),
@@ -168,7 +181,13 @@ impl Db {
     }
 
     /// Records a failure: queued again after the backoff if `retry` and attempts remain, else dead.
-    pub async fn fail_job(&self, job: &ClaimedJob, worker: &str, error: &str, retry: bool) -> Result<FailedJob, StoreError> {
+    pub async fn fail_job(
+        &self,
+        job: &ClaimedJob,
+        worker: &str,
+        error: &str,
+        retry: bool,
+    ) -> Result<FailedJob, StoreError> {
         let mut conn = self.conn().await?;
         let again = retry && job.attempts < job.max_attempts;
         let delay = backoff(job.attempts);
@@ -193,7 +212,7 @@ impl Db {
         .load(&mut conn)
         .await
         .map_err(store)?;
-        Ok(match rows.iter().next().map(|r| r.status.as_str()) {
+        Ok(match <[Status]>::first(&rows).map(|r| r.status.as_str()) {
             Some("queued") => FailedJob::Retrying(delay),
             Some(_) => FailedJob::Dead,
             None => FailedJob::LeaseLost,
@@ -238,7 +257,11 @@ impl Db {
     }
 
     /// Jobs in one status, newest first (the admin view).
-    pub async fn jobs_with_status(&self, status: &str, limit: i64) -> Result<Vec<JobRow>, StoreError> {
+    pub async fn jobs_with_status(
+        &self,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<JobRow>, StoreError> {
         let mut conn = self.conn().await?;
         jobs::table
             .filter(jobs::status.eq(status))

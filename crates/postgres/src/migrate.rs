@@ -14,7 +14,8 @@ pub async fn run(url: &str) -> Result<usize, DbError> {
     let conn = connect_once(url).await?;
     // diesel_migrations is synchronous: run it on a blocking thread through the wrapper.
     tokio::task::spawn_blocking(move || {
-        let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = AsyncConnectionWrapper::from(conn);
+        let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> =
+            AsyncConnectionWrapper::from(conn);
         wrapper
             .run_pending_migrations(MIGRATIONS)
             .map(|applied| applied.len())

@@ -43,7 +43,10 @@ mod tests {
     #[test]
     fn refuses_fractions_of_a_paisa() {
         let n = BigDecimal::from_str("291.66375").unwrap();
-        assert_eq!(from_numeric(&n, Currency::Pkr), Err(MoneyError::TooManyDecimals));
+        assert_eq!(
+            from_numeric(&n, Currency::Pkr),
+            Err(MoneyError::TooManyDecimals)
+        );
         let n = BigDecimal::from_str("1176.0000").unwrap();
         assert_eq!(from_numeric(&n, Currency::Pkr), Ok(Money::pkr(117_600)));
     }

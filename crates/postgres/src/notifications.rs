@@ -15,7 +15,10 @@ impl NotificationRepository for Db {
     async fn mark_emailed(&self, id: NotificationId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         diesel::update(notifications::table.find(id.get()))
-            .set((notifications::is_sent_via_email.eq(true), notifications::email_sent_at.eq(at)))
+            .set((
+                notifications::is_sent_via_email.eq(true),
+                notifications::email_sent_at.eq(at),
+            ))
             .execute(&mut conn)
             .await
             .map_err(store)?;

@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use madeinpk_domain::email::Email;
 use madeinpk_domain::ids::NotificationId;
 use madeinpk_domain::job::{JobPayload, NewJob};
-use madeinpk_domain::email::Email;
 use madeinpk_domain::outbox::Outbox;
 
 use crate::job_queue::insert_job;
@@ -28,8 +28,11 @@ pub async fn write(conn: &mut AsyncPgConnection, outbox: Outbox) -> QueryResult<
             .await?;
         if let Some((to, message)) = notice.email {
             let id = NotificationId(id);
-            let job = NewJob::now(JobPayload::SendEmail { email: Email { to, message }, notification: Some(id) })
-                .unique(format!("email:notification:{id}"));
+            let job = NewJob::now(JobPayload::SendEmail {
+                email: Email { to, message },
+                notification: Some(id),
+            })
+            .unique(format!("email:notification:{id}"));
             insert_job(conn, &job).await?;
         }
     }

@@ -33,7 +33,12 @@ fn verdict(row: Option<Window>, limit: u32, counted: bool) -> Option<u64> {
 }
 
 impl RateLimiter for Db {
-    async fn hit(&self, key: String, limit: u32, window: Duration) -> Result<Option<u64>, StoreError> {
+    async fn hit(
+        &self,
+        key: String,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Option<u64>, StoreError> {
         let mut conn = self.conn().await?;
         let row: Option<Window> = diesel::sql_query(
             "INSERT INTO rate_limits AS r (key, window_start, hits) VALUES ($1, now(), 1)
@@ -51,7 +56,12 @@ impl RateLimiter for Db {
         Ok(verdict(row, limit, true))
     }
 
-    async fn check(&self, key: String, limit: u32, window: Duration) -> Result<Option<u64>, StoreError> {
+    async fn check(
+        &self,
+        key: String,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Option<u64>, StoreError> {
         let mut conn = self.conn().await?;
         let rows: Vec<Window> = diesel::sql_query(
             "SELECT hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8 AS remaining

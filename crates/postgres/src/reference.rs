@@ -5,7 +5,9 @@ use diesel_async::RunQueryDsl;
 use madeinpk_domain::ids::{CategoryId, CityId, ProvinceId};
 use madeinpk_domain::page::{Page, PageRequest, Sort};
 use madeinpk_domain::ports::ReferenceRepository;
-use madeinpk_domain::reference::{Category, CategoryInput, City, CityQuery, CitySort, Province, ProvinceSort};
+use madeinpk_domain::reference::{
+    Category, CategoryInput, City, CityQuery, CitySort, Province, ProvinceSort,
+};
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;
@@ -14,11 +16,21 @@ use crate::error::store;
 use crate::schema::{categories, cities, lower, provinces};
 
 fn to_city(r: (i64, String, i64, String)) -> City {
-    City { id: CityId(r.0), name: r.1, province_id: ProvinceId(r.2), province_name: r.3 }
+    City {
+        id: CityId(r.0),
+        name: r.1,
+        province_id: ProvinceId(r.2),
+        province_name: r.3,
+    }
 }
 
 fn to_category(r: (i64, String, String, Option<i64>)) -> Category {
-    Category { id: CategoryId(r.0), name: r.1, description: r.2, parent: r.3.map(CategoryId) }
+    Category {
+        id: CategoryId(r.0),
+        name: r.1,
+        description: r.2,
+        parent: r.3.map(CategoryId),
+    }
 }
 
 #[derive(AsChangeset)]
@@ -39,14 +51,33 @@ impl From<CategoryInput> for CategoryChangeset {
     }
 }
 
-const CATEGORY_COLUMNS: (categories::id, categories::name, categories::description, categories::parent_id) =
-    (categories::id, categories::name, categories::description, categories::parent_id);
+const CATEGORY_COLUMNS: (
+    categories::id,
+    categories::name,
+    categories::description,
+    categories::parent_id,
+) = (
+    categories::id,
+    categories::name,
+    categories::description,
+    categories::parent_id,
+);
 
 impl ReferenceRepository for Db {
-    async fn provinces(&self, ordering: Vec<Sort<ProvinceSort>>, page: PageRequest) -> Result<Page<Province>, StoreError> {
+    async fn provinces(
+        &self,
+        ordering: Vec<Sort<ProvinceSort>>,
+        page: PageRequest,
+    ) -> Result<Page<Province>, StoreError> {
         let mut conn = self.conn().await?;
-        let count: i64 = provinces::table.count().get_result(&mut conn).await.map_err(store)?;
-        let mut q = provinces::table.select((provinces::id, provinces::name)).into_boxed();
+        let count: i64 = provinces::table
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
+        let mut q = provinces::table
+            .select((provinces::id, provinces::name))
+            .into_boxed();
         for s in &ordering {
             q = match s.field {
                 ProvinceSort::Id => then_order!(q, provinces::id, s.descending),
@@ -60,7 +91,16 @@ impl ReferenceRepository for Db {
             .load(&mut conn)
             .await
             .map_err(store)?;
-        Ok(Page { count, items: rows.into_iter().map(|(id, name)| Province { id: ProvinceId(id), name }).collect() })
+        Ok(Page {
+            count,
+            items: rows
+                .into_iter()
+                .map(|(id, name)| Province {
+                    id: ProvinceId(id),
+                    name,
+                })
+                .collect(),
+        })
     }
 
     async fn province(&self, id: ProvinceId) -> Result<Option<Province>, StoreError> {
@@ -72,7 +112,10 @@ impl ReferenceRepository for Db {
             .await
             .optional()
             .map_err(store)?;
-        Ok(row.map(|(id, name)| Province { id: ProvinceId(id), name }))
+        Ok(row.map(|(id, name)| Province {
+            id: ProvinceId(id),
+            name,
+        }))
     }
 
     async fn cities(&self, query: CityQuery, page: PageRequest) -> Result<Page<City>, StoreError> {
@@ -80,7 +123,12 @@ impl ReferenceRepository for Db {
         let mut count_q = cities::table.count().into_boxed();
         let mut q = cities::table
             .inner_join(provinces::table)
-            .select((cities::id, cities::name, cities::province_id, provinces::name))
+            .select((
+                cities::id,
+                cities::name,
+                cities::province_id,
+                provinces::name,
+            ))
             .into_boxed();
         if let Some(p) = query.province {
             count_q = count_q.filter(cities::province_id.eq(p.get()));
@@ -102,7 +150,10 @@ impl ReferenceRepository for Db {
             .load(&mut conn)
             .await
             .map_err(store)?;
-        Ok(Page { count, items: rows.into_iter().map(to_city).collect() })
+        Ok(Page {
+            count,
+            items: rows.into_iter().map(to_city).collect(),
+        })
     }
 
     async fn city(&self, id: CityId) -> Result<Option<City>, StoreError> {
@@ -110,7 +161,12 @@ impl ReferenceRepository for Db {
         let row = cities::table
             .inner_join(provinces::table)
             .filter(cities::id.eq(id.get()))
-            .select((cities::id, cities::name, cities::province_id, provinces::name))
+            .select((
+                cities::id,
+                cities::name,
+                cities::province_id,
+                provinces::name,
+            ))
             .first(&mut conn)
             .await
             .optional()
@@ -129,7 +185,11 @@ impl ReferenceRepository for Db {
         Ok(rows.into_iter().map(to_category).collect())
     }
 
-    async fn category_name_taken(&self, name: String, except: Option<CategoryId>) -> Result<bool, StoreError> {
+    async fn category_name_taken(
+        &self,
+        name: String,
+        except: Option<CategoryId>,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
         let n: i64 = categories::table
             .filter(lower(categories::name).eq(name.to_lowercase()))
@@ -157,12 +217,22 @@ impl ReferenceRepository for Db {
         Ok(to_category(row))
     }
 
-    async fn update_category(&self, id: CategoryId, input: CategoryInput) -> Result<Option<Category>, StoreError> {
+    async fn update_category(
+        &self,
+        id: CategoryId,
+        input: CategoryInput,
+    ) -> Result<Option<Category>, StoreError> {
         let mut conn = self.conn().await?;
         let set = CategoryChangeset::from(input);
         if set.name.is_none() && set.description.is_none() && set.parent_id.is_none() {
             // Nothing to change: an empty SET is not valid SQL.
-            let row = categories::table.find(id.get()).select(CATEGORY_COLUMNS).first(&mut conn).await.optional().map_err(store)?;
+            let row = categories::table
+                .find(id.get())
+                .select(CATEGORY_COLUMNS)
+                .first(&mut conn)
+                .await
+                .optional()
+                .map_err(store)?;
             return Ok(row.map(to_category));
         }
         let row = diesel::update(categories::table.find(id.get()))
@@ -177,7 +247,10 @@ impl ReferenceRepository for Db {
 
     async fn delete_category(&self, id: CategoryId) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        let n = diesel::delete(categories::table.find(id.get())).execute(&mut conn).await.map_err(store)?;
+        let n = diesel::delete(categories::table.find(id.get()))
+            .execute(&mut conn)
+            .await
+            .map_err(store)?;
         Ok(n == 1)
     }
 }

@@ -15,54 +15,208 @@ pub const PROVINCES: &[(&str, &[&str])] = &[
     (
         "Punjab",
         &[
-            "Lahore", "Faisalabad", "Rawalpindi", "Gujranwala", "Multan", "Bahawalpur", "Sargodha", "Sialkot",
-            "Sheikhupura", "Rahim Yar Khan", "Jhang", "Dera Ghazi Khan", "Gujrat", "Sahiwal", "Wah Cantonment",
-            "Kasur", "Okara", "Chiniot", "Kamoke", "Hafizabad", "Sadiqabad", "Burewala", "Khanewal", "Muzaffargarh",
-            "Mandi Bahauddin", "Jhelum", "Khanpur", "Pakpattan", "Daska", "Gojra", "Muridke", "Bahawalnagar",
-            "Samundri", "Jaranwala", "Chishtian", "Attock", "Vehari", "Kot Abdul Malik", "Ferozwala", "Chakwal",
-            "Kamalia", "Mianwali", "Layyah", "Narowal", "Toba Tek Singh", "Lodhran", "Bhakkar", "Khushab",
-            "Rajanpur", "Nankana Sahib",
+            "Lahore",
+            "Faisalabad",
+            "Rawalpindi",
+            "Gujranwala",
+            "Multan",
+            "Bahawalpur",
+            "Sargodha",
+            "Sialkot",
+            "Sheikhupura",
+            "Rahim Yar Khan",
+            "Jhang",
+            "Dera Ghazi Khan",
+            "Gujrat",
+            "Sahiwal",
+            "Wah Cantonment",
+            "Kasur",
+            "Okara",
+            "Chiniot",
+            "Kamoke",
+            "Hafizabad",
+            "Sadiqabad",
+            "Burewala",
+            "Khanewal",
+            "Muzaffargarh",
+            "Mandi Bahauddin",
+            "Jhelum",
+            "Khanpur",
+            "Pakpattan",
+            "Daska",
+            "Gojra",
+            "Muridke",
+            "Bahawalnagar",
+            "Samundri",
+            "Jaranwala",
+            "Chishtian",
+            "Attock",
+            "Vehari",
+            "Kot Abdul Malik",
+            "Ferozwala",
+            "Chakwal",
+            "Kamalia",
+            "Mianwali",
+            "Layyah",
+            "Narowal",
+            "Toba Tek Singh",
+            "Lodhran",
+            "Bhakkar",
+            "Khushab",
+            "Rajanpur",
+            "Nankana Sahib",
         ],
     ),
     (
         "Sindh",
         &[
-            "Karachi", "Hyderabad", "Sukkur", "Larkana", "Nawabshah", "Mirpur Khas", "Jacobabad", "Shikarpur",
-            "Khairpur", "Dadu", "Thatta", "Badin", "Tando Adam", "Tando Allahyar", "Kotri", "Umerkot", "Sanghar",
-            "Ghotki", "Kandhkot", "Mithi",
+            "Karachi",
+            "Hyderabad",
+            "Sukkur",
+            "Larkana",
+            "Nawabshah",
+            "Mirpur Khas",
+            "Jacobabad",
+            "Shikarpur",
+            "Khairpur",
+            "Dadu",
+            "Thatta",
+            "Badin",
+            "Tando Adam",
+            "Tando Allahyar",
+            "Kotri",
+            "Umerkot",
+            "Sanghar",
+            "Ghotki",
+            "Kandhkot",
+            "Mithi",
         ],
     ),
     (
         "Khyber Pakhtunkhwa",
         &[
-            "Peshawar", "Mardan", "Mingora", "Kohat", "Abbottabad", "Dera Ismail Khan", "Nowshera", "Charsadda",
-            "Swabi", "Mansehra", "Bannu", "Haripur", "Chitral", "Timergara", "Lakki Marwat", "Karak", "Hangu",
+            "Peshawar",
+            "Mardan",
+            "Mingora",
+            "Kohat",
+            "Abbottabad",
+            "Dera Ismail Khan",
+            "Nowshera",
+            "Charsadda",
+            "Swabi",
+            "Mansehra",
+            "Bannu",
+            "Haripur",
+            "Chitral",
+            "Timergara",
+            "Lakki Marwat",
+            "Karak",
+            "Hangu",
             "Batkhela",
         ],
     ),
     (
         "Balochistan",
-        &["Quetta", "Turbat", "Khuzdar", "Hub", "Chaman", "Gwadar", "Sibi", "Zhob", "Loralai", "Dera Murad Jamali"],
+        &[
+            "Quetta",
+            "Turbat",
+            "Khuzdar",
+            "Hub",
+            "Chaman",
+            "Gwadar",
+            "Sibi",
+            "Zhob",
+            "Loralai",
+            "Dera Murad Jamali",
+        ],
     ),
     ("Islamabad Capital Territory", &["Islamabad"]),
-    ("Gilgit-Baltistan", &["Gilgit", "Skardu", "Karimabad", "Chilas", "Gahkuch", "Khaplu"]),
-    ("Azad Jammu and Kashmir", &["Muzaffarabad", "Mirpur", "Kotli", "Bhimber", "Rawalakot", "Bagh"]),
+    (
+        "Gilgit-Baltistan",
+        &[
+            "Gilgit",
+            "Skardu",
+            "Karimabad",
+            "Chilas",
+            "Gahkuch",
+            "Khaplu",
+        ],
+    ),
+    (
+        "Azad Jammu and Kashmir",
+        &[
+            "Muzaffarabad",
+            "Mirpur",
+            "Kotli",
+            "Bhimber",
+            "Rawalakot",
+            "Bagh",
+        ],
+    ),
 ];
 
 /// Top-level categories with a few subcategories of handmade goods.
 pub const CATEGORIES: &[(&str, &str, &[&str])] = &[
-    ("Textiles", "Handwoven and hand-embroidered fabrics", &["Ajrak", "Phulkari", "Khaddar", "Embroidered Fabrics"]),
-    ("Handicrafts", "Traditional crafts from across Pakistan", &["Truck Art", "Camel Bone Crafts", "Onyx Crafts"]),
-    ("Pottery", "Hand-thrown and glazed ceramics", &["Blue Pottery", "Terracotta"]),
-    ("Jewelry", "Handmade jewellery", &["Silver Jewelry", "Beaded Jewelry"]),
-    ("Home Decor", "Handmade pieces for the home", &["Cushions & Throws", "Wall Hangings", "Camel Skin Lamps"]),
-    ("Carpets", "Hand-knotted carpets and rugs", &["Hand-knotted Carpets", "Rugs & Kilims"]),
-    ("Leather Goods", "Hand-stitched leather", &["Bags", "Wallets"]),
-    ("Woodwork", "Carved and lacquered wood", &["Chiniot Furniture", "Lacquer Work"]),
-    ("Metalwork", "Brass, copper and silverware", &["Brass & Copper"]),
-    ("Paintings & Art", "Original art", &["Calligraphy", "Miniature Paintings"]),
-    ("Footwear", "Handmade shoes", &["Khussa", "Peshawari Chappal"]),
-    ("Accessories", "Shawls, caps and more", &["Shawls", "Sindhi Topi"]),
+    (
+        "Textiles",
+        "Handwoven and hand-embroidered fabrics",
+        &["Ajrak", "Phulkari", "Khaddar", "Embroidered Fabrics"],
+    ),
+    (
+        "Handicrafts",
+        "Traditional crafts from across Pakistan",
+        &["Truck Art", "Camel Bone Crafts", "Onyx Crafts"],
+    ),
+    (
+        "Pottery",
+        "Hand-thrown and glazed ceramics",
+        &["Blue Pottery", "Terracotta"],
+    ),
+    (
+        "Jewelry",
+        "Handmade jewellery",
+        &["Silver Jewelry", "Beaded Jewelry"],
+    ),
+    (
+        "Home Decor",
+        "Handmade pieces for the home",
+        &["Cushions & Throws", "Wall Hangings", "Camel Skin Lamps"],
+    ),
+    (
+        "Carpets",
+        "Hand-knotted carpets and rugs",
+        &["Hand-knotted Carpets", "Rugs & Kilims"],
+    ),
+    (
+        "Leather Goods",
+        "Hand-stitched leather",
+        &["Bags", "Wallets"],
+    ),
+    (
+        "Woodwork",
+        "Carved and lacquered wood",
+        &["Chiniot Furniture", "Lacquer Work"],
+    ),
+    (
+        "Metalwork",
+        "Brass, copper and silverware",
+        &["Brass & Copper"],
+    ),
+    (
+        "Paintings & Art",
+        "Original art",
+        &["Calligraphy", "Miniature Paintings"],
+    ),
+    (
+        "Footwear",
+        "Handmade shoes",
+        &["Khussa", "Peshawari Chappal"],
+    ),
+    (
+        "Accessories",
+        "Shawls, caps and more",
+        &["Shawls", "Sindhi Topi"],
+    ),
 ];
 
 /// Counts of what a seed run added.
@@ -89,7 +243,10 @@ impl Db {
                     .on_conflict(provinces::name)
                     .do_update()
                     .set(provinces::name.eq(excluded(provinces::name)))
-                    .returning((provinces::id, diesel::dsl::sql::<diesel::sql_types::Bool>("xmax = 0")))
+                    .returning((
+                        provinces::id,
+                        diesel::dsl::sql::<diesel::sql_types::Bool>("xmax = 0"),
+                    ))
                     .get_result(conn)
                     .await?;
                 seeded.provinces += usize::from(inserted);
@@ -135,7 +292,11 @@ async fn ensure_category(
     }
     seeded.categories += 1;
     diesel::insert_into(categories::table)
-        .values((categories::name.eq(name), categories::description.eq(description), categories::parent_id.eq(parent)))
+        .values((
+            categories::name.eq(name),
+            categories::description.eq(description),
+            categories::parent_id.eq(parent),
+        ))
         .returning(categories::id)
         .get_result(conn)
         .await
@@ -150,7 +311,10 @@ mod tests {
         assert_eq!(PROVINCES.len(), 7);
         assert_eq!(PROVINCES.iter().map(|(_, c)| c.len()).sum::<usize>(), 111);
         assert_eq!(CATEGORIES.len(), 12);
-        let mut names: Vec<&str> = CATEGORIES.iter().flat_map(|(n, _, c)| std::iter::once(*n).chain(c.iter().copied())).collect();
+        let mut names: Vec<&str> = CATEGORIES
+            .iter()
+            .flat_map(|(n, _, c)| std::iter::once(*n).chain(c.iter().copied()))
+            .collect();
         let total = names.len();
         names.sort_unstable();
         names.dedup();

@@ -31,28 +31,44 @@ impl TokenStore for Db {
         let key = hex::encode(bytes);
         let mut conn = self.conn().await?;
         diesel::insert_into(api_tokens::table)
-            .values((api_tokens::user_id.eq(user.get()), api_tokens::key_hash.eq(digest(&key))))
+            .values((
+                api_tokens::user_id.eq(user.get()),
+                api_tokens::key_hash.eq(digest(&key)),
+            ))
             .execute(&mut conn)
             .await
             .map_err(store)?;
         Ok(key)
     }
 
-    async fn authenticate(&self, key: String, now: DateTime<Utc>, idle: Duration) -> Result<Option<User>, StoreError> {
+    async fn authenticate(
+        &self,
+        key: String,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<Option<User>, StoreError> {
         let mut conn = self.conn().await?;
         let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
-        let cutoff = now.checked_sub_signed(idle).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let cutoff = now
+            .checked_sub_signed(idle)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let found: Option<(i64, DateTime<Utc>, UserRow)> = api_tokens::table
             .inner_join(users::table)
             .filter(api_tokens::key_hash.eq(digest(&key)))
             .filter(api_tokens::last_used_at.gt(cutoff))
             .filter(users::is_active.eq(true))
-            .select((api_tokens::id, api_tokens::last_used_at, UserRow::as_select()))
+            .select((
+                api_tokens::id,
+                api_tokens::last_used_at,
+                UserRow::as_select(),
+            ))
             .first(&mut conn)
             .await
             .optional()
             .map_err(store)?;
-        let Some((token_id, last_used, user)) = found else { return Ok(None) };
+        let Some((token_id, last_used, user)) = found else {
+            return Ok(None);
+        };
         if (now - last_used).num_seconds() >= TOUCH_EVERY_SECS {
             diesel::update(api_tokens::table.find(token_id))
                 .set(api_tokens::last_used_at.eq(now))

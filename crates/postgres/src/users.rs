@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::account::{NewUserRecord, ProfileChanges, SellerApplication, UniqueField, UserWriteError};
-use madeinpk_domain::ids::{SellerProfileId, UserId};
+use madeinpk_domain::account::{
+    NewUserRecord, ProfileChanges, SellerApplication, UniqueField, UserWriteError,
+};
+use madeinpk_domain::ids::{AddressId, SellerProfileId, UserId};
 use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::ports::{UserOutbox, UserRepository};
 use madeinpk_domain::store::StoreError;
@@ -107,7 +109,10 @@ pub async fn user_by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Op
         .map(|r| r.map(User::from))
 }
 
-async fn load_seller_profile(conn: &mut AsyncPgConnection, user: i64) -> QueryResult<Option<SellerProfile>> {
+async fn load_seller_profile(
+    conn: &mut AsyncPgConnection,
+    user: i64,
+) -> QueryResult<Option<SellerProfile>> {
     let row: Option<(SellerProfileRow, String, String)> = seller_profiles::table
         .inner_join(users::table)
         .filter(seller_profiles::user_id.eq(user))
@@ -115,14 +120,18 @@ async fn load_seller_profile(conn: &mut AsyncPgConnection, user: i64) -> QueryRe
         .first(conn)
         .await
         .optional()?;
-    let Some((row, username, email)) = row else { return Ok(None) };
+    let Some((row, username, email)) = row else {
+        return Ok(None);
+    };
     let business_address = match row.business_address_id {
         Some(id) => address_by_id(conn, id).await?,
         None => None,
     };
     let province_name = match &business_address {
         Some(a) => Some(a.province_name.clone()),
-        None => default_address_of(conn, user).await?.map(|a| a.province_name),
+        None => default_address_of(conn, user)
+            .await?
+            .map(|a| a.province_name),
     };
     Ok(Some(SellerProfile {
         id: SellerProfileId(row.id),
@@ -146,7 +155,12 @@ async fn load_seller_profile(conn: &mut AsyncPgConnection, user: i64) -> QueryRe
 }
 
 impl UserRepository for Db {
-    async fn taken(&self, username: Option<String>, email: Option<String>, except: Option<UserId>) -> Result<Vec<UniqueField>, StoreError> {
+    async fn taken(
+        &self,
+        username: Option<String>,
+        email: Option<String>,
+        except: Option<UserId>,
+    ) -> Result<Vec<UniqueField>, StoreError> {
         let mut conn = self.conn().await?;
         let except = except.map_or(0, UserId::get);
         let mut taken = Vec::new();
@@ -177,7 +191,11 @@ impl UserRepository for Db {
         Ok(taken)
     }
 
-    async fn create(&self, record: NewUserRecord, make_outbox: UserOutbox) -> Result<User, UserWriteError> {
+    async fn create(
+        &self,
+        record: NewUserRecord,
+        make_outbox: UserOutbox,
+    ) -> Result<User, UserWriteError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             let row: UserRow = diesel::insert_into(users::table)
@@ -225,7 +243,11 @@ impl UserRepository for Db {
         Ok(row.map(|(u, h)| (User::from(u), h)))
     }
 
-    async fn update_profile(&self, id: UserId, changes: ProfileChanges) -> Result<User, UserWriteError> {
+    async fn update_profile(
+        &self,
+        id: UserId,
+        changes: ProfileChanges,
+    ) -> Result<User, UserWriteError> {
         let mut conn = self.conn().await?;
         let set = ProfileChangeset {
             username: changes.username,
@@ -253,7 +275,9 @@ impl UserRepository for Db {
 
     async fn seller_profile(&self, user: UserId) -> Result<Option<SellerProfile>, StoreError> {
         let mut conn = self.conn().await?;
-        load_seller_profile(&mut conn, user.get()).await.map_err(store)
+        load_seller_profile(&mut conn, user.get())
+            .await
+            .map_err(store)
     }
 
     async fn create_seller_profile(
@@ -271,7 +295,8 @@ impl UserRepository for Db {
                     seller_profiles::brand_name.eq(&application.brand_name),
                     seller_profiles::biography.eq(&application.biography),
                     seller_profiles::business_address_text.eq(&application.business_address_text),
-                    seller_profiles::business_address_id.eq(application.business_address_id.map(|a| a.get())),
+                    seller_profiles::business_address_id
+                        .eq(application.business_address_id.map(AddressId::get)),
                     seller_profiles::business_phone.eq(&application.business_phone),
                     seller_profiles::website.eq(&application.website),
                     seller_profiles::social_media_links.eq(&application.social_media_links),
@@ -280,20 +305,32 @@ impl UserRepository for Db {
                 .await?;
             if grant_selling {
                 diesel::update(users::table.find(user.get()))
-                    .set((users::role.eq(Role::Both.as_str()), users::updated_at.eq(Utc::now())))
+                    .set((
+                        users::role.eq(Role::Both.as_str()),
+                        users::updated_at.eq(Utc::now()),
+                    ))
                     .execute(conn)
                     .await?;
             }
             outbox::write(conn, outbox).await?;
-            let u = user_by_id(conn, user.get()).await?.ok_or(diesel::result::Error::NotFound)?;
-            let p = load_seller_profile(conn, user.get()).await?.ok_or(diesel::result::Error::NotFound)?;
+            let u = user_by_id(conn, user.get())
+                .await?
+                .ok_or(diesel::result::Error::NotFound)?;
+            let p = load_seller_profile(conn, user.get())
+                .await?
+                .ok_or(diesel::result::Error::NotFound)?;
             Ok((u, p))
         })
         .await
         .map_err(store)
     }
 
-    async fn upsert_admin(&self, email: String, username: String, password_hash: String) -> Result<User, UserWriteError> {
+    async fn upsert_admin(
+        &self,
+        email: String,
+        username: String,
+        password_hash: String,
+    ) -> Result<User, UserWriteError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             let existing: Option<i64> = users::table
@@ -342,7 +379,10 @@ impl Db {
     pub async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(users::table.find(id.get()))
-            .set((users::is_blocked.eq(blocked), users::updated_at.eq(Utc::now())))
+            .set((
+                users::is_blocked.eq(blocked),
+                users::updated_at.eq(Utc::now()),
+            ))
             .execute(&mut conn)
             .await
             .map_err(store)?;

@@ -12,7 +12,12 @@ use madeinpk_postgres::testing::TestDb;
 
 fn email_job(n: usize) -> NewJob {
     NewJob::now(JobPayload::SendEmail {
-        email: Email { to: format!("u{n}@example.pk"), message: EmailMessage::Welcome { username: format!("u{n}") } },
+        email: Email {
+            to: format!("u{n}@example.pk"),
+            message: EmailMessage::Welcome {
+                username: format!("u{n}"),
+            },
+        },
         notification: None,
     })
 }
@@ -31,7 +36,10 @@ async fn concurrent_workers_never_run_one_job_twice() {
         workers.push(tokio::spawn(async move {
             let name = format!("worker-{w}");
             loop {
-                let jobs = db.claim_jobs(&name, 7, Duration::from_secs(60)).await.unwrap();
+                let jobs = db
+                    .claim_jobs(&name, 7, Duration::from_mins(1))
+                    .await
+                    .unwrap();
                 if jobs.is_empty() {
                     break;
                 }
@@ -45,7 +53,7 @@ async fn concurrent_workers_never_run_one_job_twice() {
     for w in workers {
         w.await.unwrap();
     }
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     let distinct: HashSet<_> = seen.iter().collect();
     assert_eq!(seen.len(), 200, "every job ran");
     assert_eq!(distinct.len(), 200, "no job ran twice");
@@ -56,13 +64,24 @@ async fn concurrent_workers_never_run_one_job_twice() {
 async fn a_crashed_claim_is_retried_after_its_lease_expires() {
     let t = TestDb::new().await;
     t.db.enqueue(email_job(1)).await.unwrap();
-    let first = t.db.claim_jobs("crashy", 10, Duration::from_millis(800)).await.unwrap();
+    let first =
+        t.db.claim_jobs("crashy", 10, Duration::from_millis(800))
+            .await
+            .unwrap();
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].attempts, 1);
     // While the lease holds, nobody else gets it.
-    assert!(t.db.claim_jobs("other", 10, Duration::from_secs(60)).await.unwrap().is_empty());
+    assert!(
+        t.db.claim_jobs("other", 10, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let again = t.db.claim_jobs("other", 10, Duration::from_secs(60)).await.unwrap();
+    let again =
+        t.db.claim_jobs("other", 10, Duration::from_mins(1))
+            .await
+            .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, first[0].id);
     assert_eq!(again[0].attempts, 2);
@@ -77,16 +96,47 @@ async fn failures_back_off_then_die() {
     let mut job = email_job(1);
     job.max_attempts = 2;
     t.db.enqueue(job).await.unwrap();
-    let claimed = t.db.claim_jobs("w", 1, Duration::from_secs(60)).await.unwrap().remove(0);
-    assert_eq!(t.db.fail_job(&claimed, "w", "smtp down", true).await.unwrap(), FailedJob::Retrying(Duration::from_secs(5)));
+    let claimed =
+        t.db.claim_jobs("w", 1, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .remove(0);
+    assert_eq!(
+        t.db.fail_job(&claimed, "w", "smtp down", true)
+            .await
+            .unwrap(),
+        FailedJob::Retrying(Duration::from_secs(5))
+    );
     // Not runnable until the backoff passes.
-    assert!(t.db.claim_jobs("w", 1, Duration::from_secs(60)).await.unwrap().is_empty());
-    assert_eq!(t.count("jobs WHERE status = 'queued' AND run_at > now() + interval '3 seconds'").await, 1);
+    assert!(
+        t.db.claim_jobs("w", 1, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        t.count("jobs WHERE status = 'queued' AND run_at > now() + interval '3 seconds'")
+            .await,
+        1
+    );
     t.execute("UPDATE jobs SET run_at = now()").await;
-    let claimed = t.db.claim_jobs("w", 1, Duration::from_secs(60)).await.unwrap().remove(0);
+    let claimed =
+        t.db.claim_jobs("w", 1, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .remove(0);
     assert_eq!(claimed.attempts, 2);
-    assert_eq!(t.db.fail_job(&claimed, "w", "still down", true).await.unwrap(), FailedJob::Dead);
-    assert_eq!(t.count("jobs WHERE status = 'dead' AND last_error = 'still down'").await, 1);
+    assert_eq!(
+        t.db.fail_job(&claimed, "w", "still down", true)
+            .await
+            .unwrap(),
+        FailedJob::Dead
+    );
+    assert_eq!(
+        t.count("jobs WHERE status = 'dead' AND last_error = 'still down'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -94,33 +144,72 @@ async fn permanent_failures_die_at_once_and_release_does_not_count_an_attempt() 
     let t = TestDb::new().await;
     t.db.enqueue(email_job(1)).await.unwrap();
     t.db.enqueue(email_job(2)).await.unwrap();
-    let mut claimed = t.db.claim_jobs("w", 2, Duration::from_secs(60)).await.unwrap();
+    let mut claimed =
+        t.db.claim_jobs("w", 2, Duration::from_mins(1))
+            .await
+            .unwrap();
     let b = claimed.pop().unwrap();
     let a = claimed.pop().unwrap();
-    assert_eq!(t.db.fail_job(&a, "w", "bad template", false).await.unwrap(), FailedJob::Dead);
+    assert_eq!(
+        t.db.fail_job(&a, "w", "bad template", false).await.unwrap(),
+        FailedJob::Dead
+    );
     assert!(t.db.release_job(b.id, "w").await.unwrap());
-    let again = t.db.claim_jobs("w2", 5, Duration::from_secs(60)).await.unwrap();
+    let again =
+        t.db.claim_jobs("w2", 5, Duration::from_mins(1))
+            .await
+            .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, b.id);
-    assert_eq!(again[0].attempts, 1, "a released claim does not count as an attempt");
+    assert_eq!(
+        again[0].attempts, 1,
+        "a released claim does not count as an attempt"
+    );
 }
 
 #[tokio::test]
 async fn unique_keys_deduplicate_enqueue() {
     let t = TestDb::new().await;
-    assert!(t.db.enqueue(email_job(1).unique("welcome:1")).await.unwrap());
-    assert!(!t.db.enqueue(email_job(1).unique("welcome:1")).await.unwrap());
-    assert!(t.db.enqueue(email_job(2).unique("welcome:2")).await.unwrap());
+    assert!(
+        t.db.enqueue(email_job(1).unique("welcome:1"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !t.db
+            .enqueue(email_job(1).unique("welcome:1"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        t.db.enqueue(email_job(2).unique("welcome:2"))
+            .await
+            .unwrap()
+    );
     assert_eq!(t.count("jobs").await, 2);
 }
 
 #[tokio::test]
 async fn scheduled_jobs_wait_for_run_at() {
     let t = TestDb::new().await;
-    t.db.enqueue(email_job(1).at(chrono::Utc::now() + chrono::Duration::hours(1))).await.unwrap();
-    assert!(t.db.claim_jobs("w", 5, Duration::from_secs(60)).await.unwrap().is_empty());
-    t.execute("UPDATE jobs SET run_at = now() - interval '1 second'").await;
-    assert_eq!(t.db.claim_jobs("w", 5, Duration::from_secs(60)).await.unwrap().len(), 1);
+    t.db.enqueue(email_job(1).at(chrono::Utc::now() + chrono::Duration::hours(1)))
+        .await
+        .unwrap();
+    assert!(
+        t.db.claim_jobs("w", 5, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    t.execute("UPDATE jobs SET run_at = now() - interval '1 second'")
+        .await;
+    assert_eq!(
+        t.db.claim_jobs("w", 5, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -134,6 +223,9 @@ async fn enqueue_wakes_a_listening_worker() {
         db.enqueue(email_job(1)).await.unwrap();
     });
     assert!(listener.wait(Duration::from_secs(20)).await);
-    assert!(started.elapsed() < Duration::from_secs(10), "woken by NOTIFY, not by the timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "woken by NOTIFY, not by the timeout"
+    );
     assert_eq!(t.count("jobs").await, 1);
 }

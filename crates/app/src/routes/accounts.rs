@@ -1,7 +1,9 @@
 //! `auth/`: register, login, logout, profile, become-seller.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::account::{ProfileChanges, Registration, SellerApplication, validate_registration};
+use madeinpk_domain::account::{
+    ProfileChanges, Registration, SellerApplication, validate_registration,
+};
 use madeinpk_domain::ids::AddressId;
 use madeinpk_domain::validation::FieldErrors;
 use serde::Serialize;
@@ -35,7 +37,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Adds domain errors for fields the parser did not already reject (DRF checks every field).
 fn with_domain_errors(mut parse: FieldErrors, domain: FieldErrors) -> FieldErrors {
-    for field in ["username", "email", "password", "first_name", "last_name", "phone_number", "role"] {
+    for field in [
+        "username",
+        "email",
+        "password",
+        "first_name",
+        "last_name",
+        "phone_number",
+        "role",
+    ] {
         if !parse.has(field) {
             for m in domain.get(field).unwrap_or_default() {
                 parse.add(field, m.clone());
@@ -69,27 +79,33 @@ pub async fn register(state: web::Data<AppState>, body: Body) -> Result<HttpResp
         username: f.string("username", Need::Required).unwrap_or_default(),
         email: f.string("email", Need::Required).unwrap_or_default(),
         password: f.string("password", Need::Required).unwrap_or_default(),
-        password_confirm: f.string("password_confirm", Need::Required).unwrap_or_default(),
+        password_confirm: f
+            .string("password_confirm", Need::Required)
+            .unwrap_or_default(),
         first_name: f.text_or_empty("first_name"),
         last_name: f.text_or_empty("last_name"),
         phone_number: f.text_or_empty("phone_number"),
         role: f.string("role", Need::Optional),
     };
     if let Err(ApiError::Validation(parse)) = f.finish() {
-        let domain = validate_registration(&registration).err().unwrap_or_default();
+        let domain = validate_registration(&registration)
+            .err()
+            .unwrap_or_default();
         return Err(ApiError::Validation(with_domain_errors(parse, domain)));
     }
     let session = state.accounts.register(registration).await?;
-    Ok(HttpResponse::Created().json(SessionDto { user: UserDto::new(&session.user, &state.media()), token: session.token }))
+    Ok(HttpResponse::Created().json(SessionDto {
+        user: UserDto::new(&session.user, &state.media()),
+        token: session.token,
+    }))
 }
 
 fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_owned();
-        }
+    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
+        return ip.to_owned();
     }
-    req.peer_addr().map_or_else(|| "unknown".into(), |a| a.ip().to_string())
+    req.peer_addr()
+        .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
 }
 
 /// Login body (documentation).
@@ -104,24 +120,48 @@ struct LoginBody {
 #[utoipa::path(post, path = "/api/auth/login/", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = SessionDto), (status = 401, description = "Invalid credentials"),
               (status = 403, description = "Account blocked"), (status = 429, description = "Too many attempts")))]
-pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     // No field validation, as in the original: anything missing is just bad credentials.
-    let text = |k: &str| body.0.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let text = |k: &str| {
+        body.0
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let ip = client_ip(&req, state.config.trust_proxy_headers);
-    let session = state.accounts.login(&text("email"), &text("password"), &ip).await?;
-    Ok(HttpResponse::Ok().json(SessionDto { user: UserDto::new(&session.user, &state.media()), token: session.token }))
+    let session = state
+        .accounts
+        .login(&text("email"), &text("password"), &ip)
+        .await?;
+    Ok(HttpResponse::Ok().json(SessionDto {
+        user: UserDto::new(&session.user, &state.media()),
+        token: session.token,
+    }))
 }
 
 /// Revokes the token this request used; other devices stay signed in.
 #[utoipa::path(post, path = "/api/auth/logout/", tag = "auth", responses((status = 200, body = MessageDto), (status = 401, description = "Not signed in")))]
-pub async fn logout(state: web::Data<AppState>, CurrentUser(auth): CurrentUser) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
     state.accounts.logout(&auth.token).await?;
-    Ok(HttpResponse::Ok().json(MessageDto { message: "Logged out successfully" }))
+    Ok(HttpResponse::Ok().json(MessageDto {
+        message: "Logged out successfully",
+    }))
 }
 
 /// The caller's profile.
 #[utoipa::path(get, path = "/api/auth/profile/", tag = "auth", responses((status = 200, body = UserProfileDto)))]
-pub async fn profile(state: web::Data<AppState>, CurrentUser(auth): CurrentUser) -> Result<HttpResponse, ApiError> {
+pub async fn profile(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
     let view = state.accounts.profile(&auth.user).await?;
     Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &state.media())))
 }
@@ -140,7 +180,10 @@ fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> 
             Some(Value::Null) => Some(None),
             // Files come as multipart uploads; a JSON string is not a file.
             Some(_) => {
-                f.error("profile_picture", "The submitted data was not a file. Check the encoding type on the form.");
+                f.error(
+                    "profile_picture",
+                    "The submitted data was not a file. Check the encoding type on the form.",
+                );
                 None
             }
         },
@@ -149,21 +192,33 @@ fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> 
     Ok(changes)
 }
 
-async fn update_profile(state: &AppState, auth: &crate::auth::Authenticated, changes: ProfileChanges) -> Result<HttpResponse, ApiError> {
+async fn update_profile(
+    state: &AppState,
+    auth: &crate::auth::Authenticated,
+    changes: ProfileChanges,
+) -> Result<HttpResponse, ApiError> {
     let view = state.accounts.update_profile(&auth.user, changes).await?;
     Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &state.media())))
 }
 
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.
 #[utoipa::path(put, path = "/api/auth/profile/", tag = "auth", responses((status = 200, body = UserProfileDto), (status = 400, description = "Field errors")))]
-pub async fn replace_profile(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn replace_profile(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     let changes = profile_changes(&body, true)?;
     update_profile(&state, &auth, changes).await
 }
 
 /// Changes some of the caller's profile fields; role is read-only.
 #[utoipa::path(patch, path = "/api/auth/profile/", tag = "auth", responses((status = 200, body = UserProfileDto), (status = 400, description = "Field errors")))]
-pub async fn patch_profile(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn patch_profile(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     let changes = profile_changes(&body, false)?;
     update_profile(&state, &auth, changes).await
 }
@@ -178,7 +233,10 @@ struct EligibilityDto {
 
 /// Whether the caller can upgrade to seller.
 #[utoipa::path(get, path = "/api/auth/become-seller/", tag = "auth", responses((status = 200, body = EligibilityDto)))]
-pub async fn seller_eligibility(state: web::Data<AppState>, CurrentUser(auth): CurrentUser) -> Result<HttpResponse, ApiError> {
+pub async fn seller_eligibility(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
     let e = state.accounts.seller_eligibility(&auth.user).await?;
     Ok(HttpResponse::Ok().json(EligibilityDto {
         can_become_seller: e.can_become_seller,
@@ -202,22 +260,36 @@ struct BecameSellerDto {
 /// Adds selling to a buyer's account and creates the seller profile.
 #[utoipa::path(post, path = "/api/auth/become-seller/", tag = "auth",
     responses((status = 201, body = BecameSellerDto), (status = 400, description = "Already a seller, profile exists, or bad address")))]
-pub async fn become_seller(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn become_seller(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     let mut f = body.fields();
     let application = SellerApplication {
         brand_name: f.text_or_empty("brand_name"),
         biography: f.text_or_empty("biography"),
         business_address_text: f.text_or_empty("business_address_text"),
-        business_address_id: f.pk("business_address_id", Need::Optional, true).flatten().map(AddressId),
+        business_address_id: f
+            .pk("business_address_id", Need::Optional, true)
+            .flatten()
+            .map(AddressId),
         business_phone: f.text_or_empty("business_phone"),
         website: f.text_or_empty("website"),
-        social_media_links: f.json("social_media_links").unwrap_or_else(|| Value::Object(serde_json::Map::new())),
+        social_media_links: f
+            .json("social_media_links")
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
     };
     f.finish()?;
     if !application.social_media_links.is_object() {
-        return Err(FieldErrors::single("social_media_links", "Expected a dictionary of links.").into());
+        return Err(
+            FieldErrors::single("social_media_links", "Expected a dictionary of links.").into(),
+        );
     }
-    let (user, profile) = state.accounts.become_seller(state.addresses.store(), &auth.user, application).await?;
+    let (user, profile) = state
+        .accounts
+        .become_seller(state.addresses.store(), &auth.user, application)
+        .await?;
     Ok(HttpResponse::Created().json(BecameSellerDto {
         message: "Successfully upgraded to seller",
         user: UserDto::new(&user, &state.media()),

@@ -32,7 +32,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn address_id(raw: &str) -> Result<AddressId, ApiError> {
     // A non-numeric id is simply not one of the caller's addresses.
-    path_id(raw).map(AddressId).map_err(|_| ApiError::no_match("Address"))
+    path_id(raw)
+        .map(AddressId)
+        .map_err(|_| ApiError::no_match("Address"))
 }
 
 fn input(body: &Body, full: bool) -> Result<AddressInput, ApiError> {
@@ -51,12 +53,26 @@ fn input(body: &Body, full: bool) -> Result<AddressInput, ApiError> {
 /// The caller's addresses.
 #[utoipa::path(get, path = "/api/addresses/", tag = "addresses", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
     responses((status = 200, description = "Paginated addresses"), (status = 401, description = "Not signed in")))]
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, CurrentUser(auth): CurrentUser, q: QueryMap) -> Result<HttpResponse, ApiError> {
-    let query = AddressQuery { owner: auth.user.id, ordering: parse_ordering(q.get("ordering"), ADDRESS_ORDERING) };
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let query = AddressQuery {
+        owner: auth.user.id,
+        ordering: parse_ordering(q.get("ordering"), ADDRESS_ORDERING),
+    };
     let page = paginate(&req, &q, |p| {
         let state = state.clone();
         let query = query.clone();
-        async move { Ok(state.addresses.list(query, p).await?.map(|a| AddressDto::from(&a))) }
+        async move {
+            Ok(state
+                .addresses
+                .list(query, p)
+                .await?
+                .map(|a| AddressDto::from(&a)))
+        }
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
@@ -64,46 +80,92 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, CurrentUser(auth
 
 /// Adds an address; `is_default` clears the caller's other default.
 #[utoipa::path(post, path = "/api/addresses/", tag = "addresses", responses((status = 201, body = AddressDto), (status = 400, description = "Field errors")))]
-pub async fn create(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, body: Body) -> Result<HttpResponse, ApiError> {
-    let address = state.addresses.create(auth.user.id, input(&body, true)?).await?;
+pub async fn create(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let address = state
+        .addresses
+        .create(auth.user.id, input(&body, true)?)
+        .await?;
     Ok(HttpResponse::Created().json(AddressDto::from(&address)))
 }
 
 /// One of the caller's addresses.
 #[utoipa::path(get, path = "/api/addresses/{id}/", tag = "addresses", responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
-pub async fn get(state: web::Data<AppState>, CurrentUser(auth): CurrentUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let address = state.addresses.get(auth.user.id, address_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(AddressDto::from(&address)))
 }
 
-async fn update(state: &AppState, auth: &Authenticated, id: &str, body: &Body, full: bool) -> Result<HttpResponse, ApiError> {
+async fn update(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
     let id = address_id(id)?;
-    let address = state.addresses.update(auth.user.id, id, input(body, full)?, full).await?;
+    let address = state
+        .addresses
+        .update(auth.user.id, id, input(body, full)?, full)
+        .await?;
     Ok(HttpResponse::Ok().json(AddressDto::from(&address)))
 }
 
 /// Replaces an address.
 #[utoipa::path(put, path = "/api/addresses/{id}/", tag = "addresses", responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
-pub async fn replace(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     update(&state, &auth, &id, &body, true).await
 }
 
 /// Changes an address.
 #[utoipa::path(patch, path = "/api/addresses/{id}/", tag = "addresses", responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
-pub async fn patch(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     update(&state, &auth, &id, &body, false).await
 }
 
 /// Deletes an address no order uses (409 otherwise).
 #[utoipa::path(delete, path = "/api/addresses/{id}/", tag = "addresses", responses((status = 204), (status = 404, description = "Not the caller's"), (status = 409, description = "Used by an order")))]
-pub async fn delete(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    state.addresses.delete(auth.user.id, address_id(&id)?).await?;
+pub async fn delete(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .addresses
+        .delete(auth.user.id, address_id(&id)?)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Makes this the caller's only default address.
 #[utoipa::path(post, path = "/api/addresses/{id}/set_default/", tag = "addresses", responses((status = 200, body = MessageDto), (status = 404, description = "Not the caller's")))]
-pub async fn set_default(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    state.addresses.set_default(auth.user.id, address_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(MessageDto { message: "Default address updated" }))
+pub async fn set_default(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .addresses
+        .set_default(auth.user.id, address_id(&id)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(MessageDto {
+        message: "Default address updated",
+    }))
 }

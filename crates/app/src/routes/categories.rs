@@ -32,12 +32,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Root categories with nested subcategories.
 #[utoipa::path(get, path = "/api/categories/", tag = "categories", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
     responses((status = 200, description = "Paginated root categories")))]
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: QueryMap) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
     let ordering = parse_ordering(q.get("ordering"), CATEGORY_ORDERING);
     let page = paginate(&req, &q, |p| {
         let state = state.clone();
         let ordering = ordering.clone();
-        async move { Ok(state.reference.category_tree(&ordering, p).await?.map(CategoryDto::from)) }
+        async move {
+            Ok(state
+                .reference
+                .category_tree(&ordering, p)
+                .await?
+                .map(CategoryDto::from))
+        }
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
@@ -45,7 +55,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: QueryMap) -> 
 
 /// Any category, subcategories included, with its subtree.
 #[utoipa::path(get, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 404, description = "No such category")))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let node = state.reference.category(CategoryId(path_id(&id)?)).await?;
     Ok(HttpResponse::Ok().json(CategoryDto::from(node)))
 }
@@ -55,7 +68,9 @@ fn input(body: &Body, full: bool) -> Result<CategoryInput, ApiError> {
     let input = CategoryInput {
         name: f.string("name", if full { Need::Required } else { Need::Optional }),
         description: f.string("description", Need::Optional),
-        parent: f.pk("parent", Need::Optional, true).map(|p| p.map(CategoryId)),
+        parent: f
+            .pk("parent", Need::Optional, true)
+            .map(|p| p.map(CategoryId)),
     };
     f.finish()?;
     Ok(input)
@@ -63,32 +78,65 @@ fn input(body: &Body, full: bool) -> Result<CategoryInput, ApiError> {
 
 /// Creates a category (admins).
 #[utoipa::path(post, path = "/api/categories/", tag = "categories", responses((status = 201, body = CategoryDto), (status = 403, description = "Not an admin")))]
-pub async fn create(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, body: Body) -> Result<HttpResponse, ApiError> {
-    let node = state.reference.create_category(&auth.user, input(&body, true)?).await?;
+pub async fn create(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let node = state
+        .reference
+        .create_category(&auth.user, input(&body, true)?)
+        .await?;
     Ok(HttpResponse::Created().json(CategoryDto::from(node)))
 }
 
-async fn update(state: &AppState, auth: &crate::auth::Authenticated, id: &str, body: &Body, full: bool) -> Result<HttpResponse, ApiError> {
+async fn update(
+    state: &AppState,
+    auth: &crate::auth::Authenticated,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
     let id = CategoryId(path_id(id)?);
-    let node = state.reference.update_category(&auth.user, id, input(body, full)?, full).await?;
+    let node = state
+        .reference
+        .update_category(&auth.user, id, input(body, full)?, full)
+        .await?;
     Ok(HttpResponse::Ok().json(CategoryDto::from(node)))
 }
 
 /// Replaces a category (admins).
 #[utoipa::path(put, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
-pub async fn replace(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     update(&state, &auth, &id, &body, true).await
 }
 
 /// Changes a category (admins).
 #[utoipa::path(patch, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
-pub async fn patch(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     update(&state, &auth, &id, &body, false).await
 }
 
 /// Deletes a category (admins); its children become top-level.
 #[utoipa::path(delete, path = "/api/categories/{id}/", tag = "categories", responses((status = 204), (status = 403, description = "Not an admin")))]
-pub async fn delete(state: web::Data<AppState>, ActiveUser(auth): ActiveUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    state.reference.delete_category(&auth.user, CategoryId(path_id(&id)?)).await?;
+pub async fn delete(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .reference
+        .delete_category(&auth.user, CategoryId(path_id(&id)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -17,7 +17,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await {
         HttpResponse::Ok().json(json!({ "status": "ready" }))
     } else {
-        HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "detail": "database unreachable" }))
+        HttpResponse::ServiceUnavailable()
+            .json(json!({ "status": "unavailable", "detail": "database unreachable" }))
     }
 }
 
@@ -26,7 +27,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     if let Ok(counts) = state.db.job_counts().await {
         for status in ["queued", "running", "done", "dead"] {
-            let n = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
             #[allow(clippy::cast_precision_loss)]
             metrics::gauge!("jobs", "status" => status).set(n as f64);
         }
@@ -37,5 +41,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         metrics::gauge!("db_pool_connections").set(size as f64);
         metrics::gauge!("db_pool_idle_connections").set(idle as f64);
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
 }

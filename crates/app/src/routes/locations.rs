@@ -22,12 +22,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Provinces; `ordering` by `id` or `name`.
 #[utoipa::path(get, path = "/api/provinces/", tag = "locations", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
     responses((status = 200, description = "Paginated provinces")))]
-pub async fn provinces(req: HttpRequest, state: web::Data<AppState>, q: QueryMap) -> Result<HttpResponse, ApiError> {
+pub async fn provinces(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
     let ordering = parse_ordering(q.get("ordering"), PROVINCE_ORDERING);
     let page = paginate(&req, &q, |p| {
         let ordering = ordering.clone();
         let state = state.clone();
-        async move { Ok(state.reference.provinces(ordering, p).await?.map(ProvinceDto::from)) }
+        async move {
+            Ok(state
+                .reference
+                .provinces(ordering, p)
+                .await?
+                .map(ProvinceDto::from))
+        }
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
@@ -35,7 +45,10 @@ pub async fn provinces(req: HttpRequest, state: web::Data<AppState>, q: QueryMap
 
 /// One province.
 #[utoipa::path(get, path = "/api/provinces/{id}/", tag = "locations", responses((status = 200, body = ProvinceDto), (status = 404, description = "No such province")))]
-pub async fn province(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn province(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let p = state.reference.province(ProvinceId(path_id(&id)?)).await?;
     Ok(HttpResponse::Ok().json(ProvinceDto::from(p)))
 }
@@ -44,7 +57,11 @@ pub async fn province(state: web::Data<AppState>, id: web::Path<String>) -> Resu
 #[utoipa::path(get, path = "/api/cities/", tag = "locations",
     params(("page" = Option<u32>, Query), ("province" = Option<i64>, Query), ("ordering" = Option<String>, Query)),
     responses((status = 200, description = "Paginated cities"), (status = 400, description = "Non-numeric province")))]
-pub async fn cities(req: HttpRequest, state: web::Data<AppState>, q: QueryMap) -> Result<HttpResponse, ApiError> {
+pub async fn cities(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
     let query = CityQuery {
         province: q.int_filter("province")?.map(ProvinceId),
         ordering: parse_ordering(q.get("ordering"), CITY_ORDERING),
@@ -60,7 +77,10 @@ pub async fn cities(req: HttpRequest, state: web::Data<AppState>, q: QueryMap) -
 
 /// One city.
 #[utoipa::path(get, path = "/api/cities/{id}/", tag = "locations", responses((status = 200, body = CityDto), (status = 404, description = "No such city")))]
-pub async fn city(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn city(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let c = state.reference.city(CityId(path_id(&id)?)).await?;
     Ok(HttpResponse::Ok().json(CityDto::from(c)))
 }

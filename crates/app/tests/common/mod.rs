@@ -36,7 +36,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub fn test_config(url: &str) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("default config");
-    config.database_url = url.to_owned();
+    url.clone_into(&mut config.database_url);
     config.bind_addr = "127.0.0.1:0".into();
     // The test database is cloned from a migrated, seeded template.
     config.auto_migrate = false;
@@ -55,12 +55,28 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     spawn_on(db, config, transport, outbox).await
 }
 
-pub async fn spawn_on(db: TestDb, config: Config, transport: MailTransport, outbox: MemoryOutbox) -> TestApp {
-    let app = Application::build(config.clone(), Some(transport)).await.expect("app builds");
+pub async fn spawn_on(
+    db: TestDb,
+    config: Config,
+    transport: MailTransport,
+    outbox: MemoryOutbox,
+) -> TestApp {
+    let app = Application::build(config.clone(), Some(transport))
+        .await
+        .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base, client, db, outbox, config }
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        client,
+        db,
+        outbox,
+        config,
+    }
 }
 
 impl TestApp {
@@ -68,7 +84,13 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.header("Authorization", format!("Token {t}"));
@@ -85,7 +107,12 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -124,7 +151,10 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        (r.body["token"].as_str().unwrap().to_owned(), r.body["user"]["id"].as_i64().unwrap())
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["user"]["id"].as_i64().unwrap(),
+        )
     }
 
     pub async fn register(&self, username: &str) -> (String, i64) {
@@ -132,14 +162,26 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post("/api/auth/login/", None, json!({ "email": email, "password": password })).await
+        self.post(
+            "/api/auth/login/",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     /// Creates an admin the way operators do (the CLI's repository call) and logs in.
     pub async fn admin_token(&self) -> String {
         use madeinpk_domain::ports::{PasswordHasher, UserRepository};
-        let hash = madeinpk_app::password::Argon2Hasher.hash(PASSWORD.into()).await.unwrap();
-        self.db.db.upsert_admin("root@example.pk".into(), "root".into(), hash).await.unwrap();
+        let hash = madeinpk_app::password::Argon2Hasher
+            .hash(PASSWORD.into())
+            .await
+            .unwrap();
+        self.db
+            .db
+            .upsert_admin("root@example.pk".into(), "root".into(), hash)
+            .await
+            .unwrap();
         let r = self.login("root@example.pk", PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         r.body["token"].as_str().unwrap().to_owned()
@@ -147,15 +189,28 @@ impl TestApp {
 
     /// Some city id from the seeded reference data.
     pub async fn city(&self, name: &str) -> i64 {
-        let r = self.get("/api/cities/?page_size=100&ordering=name", None).await;
+        let r = self
+            .get("/api/cities/?page_size=100&ordering=name", None)
+            .await;
         let mut page = 1;
         let mut body = r.body;
         loop {
-            if let Some(c) = body["results"].as_array().unwrap().iter().find(|c| c["name"] == name) {
+            if let Some(c) = body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+            {
                 return c["id"].as_i64().unwrap();
             }
             page += 1;
-            body = self.get(&format!("/api/cities/?page_size=100&ordering=name&page={page}"), None).await.body;
+            body = self
+                .get(
+                    &format!("/api/cities/?page_size=100&ordering=name&page={page}"),
+                    None,
+                )
+                .await
+                .body;
         }
     }
 
@@ -196,14 +251,20 @@ pub fn key_order(text: &str, path: &[&str]) -> Vec<String> {
             let mut found = None;
             while let Some(k) = map.next_key::<String>()? {
                 match self.0.split_first() {
-                    Some((head, rest)) if *head == k => found = Some(map.next_value_seed(Keys(rest))?),
+                    Some((head, rest)) if *head == k => {
+                        found = Some(map.next_value_seed(Keys(rest))?);
+                    }
                     _ => {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
                 keys.push(k);
             }
-            Ok(if self.0.is_empty() { keys } else { found.unwrap_or_default() })
+            Ok(if self.0.is_empty() {
+                keys
+            } else {
+                found.unwrap_or_default()
+            })
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
