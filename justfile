@@ -1,0 +1,26 @@
+# Everyday recipes. `just --list` shows them.
+
+# Serve the API on 127.0.0.1:8000 (creates, migrates and seeds the database first).
+run:
+    cargo run
+
+# Every test (needs PostgreSQL on 127.0.0.1:5432).
+test:
+    cargo test --workspace
+
+# Lints exactly as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Quick load figures for the read endpoints (needs `wrk`: apt-get install wrk).
+bench:
+    scripts/bench.sh
+
+# Everything CI does.
+ci:
+    bash .ci/run
