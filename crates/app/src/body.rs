@@ -13,9 +13,110 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
-/// A request body as a map of fields.
+/// A request body: its fields, and the files of a multipart upload.
 #[derive(Debug, Clone, Default)]
-pub struct Body(pub Map<String, Value>);
+pub struct Body {
+    /// Named values (JSON members, form fields, or multipart text parts).
+    pub fields: Map<String, Value>,
+    /// Uploaded files (multipart only).
+    pub files: Vec<Upload>,
+    /// Values arrived as text (form or multipart), so JSON fields must be parsed.
+    pub textual: bool,
+}
+
+/// One uploaded file, held in memory (sizes are capped).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field it came in.
+    pub field: String,
+    /// The client's file name.
+    pub filename: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// Upload limits, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Largest single file.
+    pub max_file_bytes: usize,
+    /// Most parts in one request.
+    pub max_parts: usize,
+    /// Largest text part.
+    pub max_text_bytes: usize,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 5 * 1024 * 1024,
+            max_parts: 32,
+            max_text_bytes: 64 * 1024,
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::Detail(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request body is too large.".into(),
+    )
+}
+
+async fn read_multipart(
+    headers: &actix_web::http::header::HeaderMap,
+    payload: Payload,
+    limits: UploadLimits,
+) -> Result<Body, ApiError> {
+    use futures_util::StreamExt;
+    let mut multipart = actix_multipart::Multipart::new(headers, payload);
+    let mut body = Body {
+        textual: true,
+        ..Body::default()
+    };
+    let mut parts = 0;
+    while let Some(field) = multipart.next().await {
+        let mut field = field
+            .map_err(|e| ApiError::bad_request(format!("Multipart form parse error - {e}")))?;
+        parts += 1;
+        if parts > limits.max_parts {
+            return Err(too_large());
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let cap = if filename.is_some() {
+            limits.max_file_bytes
+        } else {
+            limits.max_text_bytes
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(format!("Multipart form parse error - {e}")))?;
+            if bytes.len() + chunk.len() > cap {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match filename {
+            Some(filename) => body.files.push(Upload {
+                field: name,
+                filename,
+                bytes,
+            }),
+            None => {
+                body.fields.insert(
+                    name,
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                );
+            }
+        }
+    }
+    Ok(body)
+}
 
 fn parse_form(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
@@ -57,7 +158,10 @@ impl Body {
                 let value: Value = serde_json::from_slice(bytes)
                     .map_err(|e| ApiError::bad_request(format!("JSON parse error - {e}")))?;
                 match value {
-                    Value::Object(map) => Ok(Self(map)),
+                    Value::Object(fields) => Ok(Self {
+                        fields,
+                        ..Self::default()
+                    }),
                     other => Err(FieldErrors::single(
                         NON_FIELD,
                         format!(
@@ -69,7 +173,11 @@ impl Body {
                 }
             }
             m if m.ends_with("+json") => Self::from_bytes(Some("application/json"), bytes),
-            "application/x-www-form-urlencoded" => Ok(Self(parse_form(bytes)?)),
+            "application/x-www-form-urlencoded" => Ok(Self {
+                fields: parse_form(bytes)?,
+                files: Vec::new(),
+                textual: true,
+            }),
             other => Err(ApiError::Detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 format!("Unsupported media type \"{other}\" in request."),
@@ -78,16 +186,17 @@ impl Body {
     }
 
     /// Starts reading fields.
-    pub fn fields(&self) -> Fields<'_> {
+    pub fn read(&self) -> Fields<'_> {
         Fields {
-            map: &self.0,
+            map: &self.fields,
+            textual: self.textual,
             errors: FieldErrors::new(),
         }
     }
 
-    /// True when the field was sent.
-    pub fn has(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+    /// The uploaded file of a field.
+    pub fn file(&self, field: &str) -> Option<&Upload> {
+        self.files.iter().rev().find(|f| f.field == field)
     }
 }
 
@@ -101,13 +210,24 @@ impl FromRequest for Body {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let multipart = content_type.as_deref().is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+        if multipart {
+            let limits = req.app_data::<UploadLimits>().copied().unwrap_or_default();
+            let headers = req.headers().clone();
+            let payload = payload.take();
+            return Box::pin(async move { read_multipart(&headers, payload, limits).await });
+        }
         // Honours the app's `PayloadConfig` size limit.
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(|e| {
                 let status = e.as_response_error().status_code();
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::Detail(status, "Request body is too large.".into())
+                    too_large()
                 } else {
                     ApiError::bad_request(format!("Could not read the request body: {e}"))
                 }
@@ -120,7 +240,18 @@ impl FromRequest for Body {
 /// Typed reads of body fields that collect DRF-style errors.
 pub struct Fields<'a> {
     map: &'a Map<String, Value>,
+    textual: bool,
     errors: FieldErrors,
+}
+
+/// True when a NUL character hides anywhere in a JSON value, keys included.
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(has_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }
 
 /// Whether a field must be present.
@@ -161,6 +292,30 @@ impl Fields<'_> {
                 return None;
             }
         };
+        self.checked_text(name, need, text.trim().to_owned())
+    }
+
+    /// A secret (password): like [`Fields::string`] but never trimmed.
+    pub fn secret(&mut self, name: &str, need: Need) -> Option<String> {
+        match self.get(name, need)?.clone() {
+            Value::String(s) => self.checked_text(name, need, s),
+            Value::Null => {
+                self.errors.add(name, msg::NULL);
+                None
+            }
+            _ => {
+                self.errors.add(name, msg::STRING);
+                None
+            }
+        }
+    }
+
+    fn checked_text(&mut self, name: &str, need: Need, text: String) -> Option<String> {
+        // Postgres cannot store NUL; refuse it here rather than fail in the database.
+        if text.contains('\0') {
+            self.errors.add(name, msg::NUL);
+            return None;
+        }
         if need == Need::Required && text.trim().is_empty() {
             self.errors.add(name, msg::BLANK);
             return None;
@@ -259,16 +414,17 @@ impl Fields<'_> {
     /// Any JSON value (objects sent as form text are parsed as JSON).
     pub fn json(&mut self, name: &str) -> Option<Value> {
         let value = self.get(name, Need::Optional)?.clone();
-        match value {
-            Value::String(s) => {
-                let parsed = serde_json::from_str(&s).ok();
-                if parsed.is_none() {
-                    self.errors.add(name, "Value must be valid JSON.");
-                }
-                parsed
-            }
+        let parsed = match value {
+            // Form and multipart values are text; JSON bodies carry the value itself.
+            Value::String(s) if self.textual => serde_json::from_str(&s).ok(),
             v => Some(v),
+        };
+        match parsed {
+            None => self.errors.add(name, "Value must be valid JSON."),
+            Some(ref v) if has_nul(v) => self.errors.add(name, msg::NUL),
+            Some(_) => return parsed,
         }
+        None
     }
 
     /// Adds an error of the caller's own.
@@ -288,13 +444,16 @@ mod tests {
     use serde_json::json;
 
     fn body(v: Value) -> Body {
-        Body(v.as_object().unwrap().clone())
+        Body {
+            fields: v.as_object().unwrap().clone(),
+            ..Body::default()
+        }
     }
 
     #[test]
     fn required_null_blank_and_types() {
         let b = body(json!({"a": null, "b": "  ", "c": 5, "d": true, "e": [1]}));
-        let mut f = b.fields();
+        let mut f = b.read();
         assert_eq!(f.string("missing", Need::Required), None);
         assert_eq!(f.string("a", Need::Required), None);
         assert_eq!(f.string("b", Need::Required), None);
@@ -316,7 +475,7 @@ mod tests {
         let b = body(
             json!({"i": "42", "f": 3.0, "g": 3.5, "t": "true", "z": 0, "p": "abc", "q": null, "r": [1]}),
         );
-        let mut f = b.fields();
+        let mut f = b.read();
         assert_eq!(f.int("i", Need::Required), Some(42));
         assert_eq!(f.int("f", Need::Required), Some(3));
         assert_eq!(f.int("g", Need::Required), None);
@@ -346,8 +505,8 @@ mod tests {
             b"a=1&b=hello+world&c=%C3%A9%2B",
         )
         .unwrap();
-        assert_eq!(b.0["b"], "hello world");
-        assert_eq!(b.0["c"], "é+");
+        assert_eq!(b.fields["b"], "hello world");
+        assert_eq!(b.fields["c"], "é+");
         assert!(matches!(
             Body::from_bytes(Some("text/plain"), b"x"),
             Err(ApiError::Detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, _))
@@ -363,6 +522,6 @@ mod tests {
             Body::from_bytes(Some("application/json"), b"[1]"),
             Err(ApiError::Validation(_))
         ));
-        assert!(Body::from_bytes(None, b"").unwrap().0.is_empty());
+        assert!(Body::from_bytes(None, b"").unwrap().fields.is_empty());
     }
 }

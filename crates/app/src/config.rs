@@ -63,6 +63,8 @@ pub struct Config {
     pub login: LoginPolicy,
     /// `MAX_BODY_BYTES`: largest JSON or form body.
     pub max_body_bytes: usize,
+    /// `MAX_UPLOAD_BYTES`: largest uploaded file.
+    pub max_upload_bytes: usize,
     /// `JOB_CONCURRENCY`: jobs one worker process runs at once.
     pub job_concurrency: usize,
     /// `JOB_POLL_MS`: fallback poll interval (NOTIFY wakes workers sooner).
@@ -174,6 +176,8 @@ impl Config {
             },
             max_body_bytes: get("MAX_BODY_BYTES")
                 .map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
+            max_upload_bytes: get("MAX_UPLOAD_BYTES")
+                .map_or(Ok(5 * 1024 * 1024), |v| parse("MAX_UPLOAD_BYTES", &v))?,
             job_concurrency: get("JOB_CONCURRENCY")
                 .map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
             job_poll: Duration::from_millis(

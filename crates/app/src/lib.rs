@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod body;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod dto;
 pub mod error;
@@ -16,4 +17,5 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod time;
+pub mod uploads;
 pub mod worker;

@@ -79,7 +79,8 @@ impl Pager {
     /// Reads the page parameters; bad values are 404 `Invalid page.` as in the original.
     pub fn from_query(q: &QueryMap) -> Result<Self, ApiError> {
         let number = match q.get("page") {
-            None => PageNumber::Number(1),
+            // An empty value means the first page, as in the original.
+            None | Some("") => PageNumber::Number(1),
             Some("last") => PageNumber::Last,
             Some(v) => PageNumber::Number(
                 v.parse::<u32>()
@@ -114,7 +115,10 @@ pub struct Paginated<T> {
 }
 
 fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
-    let info = req.connection_info();
+    let trust = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_some_and(|s| s.config.trust_proxy_headers);
+    let origin = crate::client::origin(req, trust);
     let mut pairs: Vec<(String, String)> = query
         .0
         .iter()
@@ -126,7 +130,7 @@ fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
     }
     let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     let sep = if qs.is_empty() { "" } else { "?" };
-    format!("{}://{}{}{sep}{qs}", info.scheme(), info.host(), req.path())
+    format!("{origin}{}{sep}{qs}", req.path())
 }
 
 /// Fetches the requested page (resolving `last`), checks it exists, and wraps it.

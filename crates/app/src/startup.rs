@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
+use actix_files::Files;
 use actix_web::dev::Server;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -16,6 +17,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::body::UploadLimits;
 use crate::config::Config;
 use crate::openapi::ApiDoc;
 use crate::routes;
@@ -92,6 +94,7 @@ pub fn worker_settings(config: &Config) -> WorkerSettings {
         lease: Duration::from_mins(5),
         grace: Duration::from_secs(20),
         database_url: config.database_url.clone(),
+        token_idle: config.token_idle,
     }
 }
 
@@ -165,11 +168,18 @@ async fn request_id_header<B: actix_web::body::MessageBody>(
 pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let config = state.config.clone();
     let max_body = config.max_body_bytes;
+    let max_upload = config.max_upload_bytes;
+    let media_root = state.uploads.root().to_path_buf();
     let workers = config.http_workers;
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(max_body))
+            .app_data(UploadLimits {
+                max_file_bytes: max_upload,
+                max_parts: 32,
+                max_text_bytes: max_body,
+            })
             // Before the `/api` scope, which would otherwise claim these paths.
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
             .service(
@@ -178,6 +188,7 @@ pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io
                     .configure(routes::configure)
                     .default_service(web::to(routes::not_found)),
             )
+            .service(Files::new("/media", &media_root))
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/readyz", web::get().to(routes::health::readyz))
             .route("/metrics", web::get().to(routes::health::metrics))

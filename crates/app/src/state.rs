@@ -12,6 +12,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::config::Config;
 use crate::dto::Media;
 use crate::password::Argon2Hasher;
+use crate::uploads::MediaStore;
 
 /// Accounts wired to Postgres and argon2.
 pub type AccountService = Accounts<Db, Db, Argon2Hasher, Db, SystemClock>;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Prometheus exposition.
     pub metrics: PrometheusHandle,
+    /// Uploaded files.
+    pub uploads: MediaStore,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             ),
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
+            uploads: MediaStore::new(config.media_dir.clone()),
             db,
             config,
             metrics,

@@ -1,8 +1,9 @@
 //! The job worker: claims due jobs (woken by NOTIFY, or by polling), runs them with the domain's
 //! `JobRunner`, records the outcome, and on shutdown finishes or releases what it holds.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use madeinpk_domain::clock::SystemClock;
 use madeinpk_domain::job::{JobOutcome, JobPayload};
@@ -30,6 +31,8 @@ pub struct WorkerSettings {
     pub grace: Duration,
     /// URL for the LISTEN connection.
     pub database_url: String,
+    /// Tokens idle this long are deleted by housekeeping.
+    pub token_idle: Duration,
 }
 
 /// A running worker; `stop` shuts it down gracefully.
@@ -71,87 +74,125 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     tracing::info!(worker = %id, "job worker started");
+    let concurrency = settings.concurrency.max(1);
     let mut listener = JobListener::connect(&settings.database_url).await.ok();
-    let mut last_prune = std::time::Instant::now();
-    while !*stopped.borrow() {
-        let limit = i64::try_from(settings.concurrency.max(1)).unwrap_or(1);
-        let jobs = match db.claim_jobs(&id, limit, settings.lease).await {
-            Ok(jobs) => jobs,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming jobs failed; retrying");
-                Vec::new()
-            }
-        };
-        if jobs.is_empty() {
-            if last_prune.elapsed() > Duration::from_hours(1) {
-                last_prune = std::time::Instant::now();
-                if let Err(e) = db.prune_jobs(Duration::from_hours(7 * 24)).await {
-                    tracing::warn!(error = %e, "pruning finished jobs failed");
+    // Job ids by task, so a job whose task panicked is known (and its lease no longer renewed).
+    let mut running: JoinSet<()> = JoinSet::new();
+    let mut held: HashMap<tokio::task::Id, i64> = HashMap::new();
+    let mut renew = tokio::time::interval(settings.lease / 3);
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_maintenance: Option<Instant> = None;
+    loop {
+        if *stopped.borrow() {
+            break;
+        }
+        // Fill free slots; a slow job never holds up the others.
+        let free = concurrency - running.len();
+        let mut claimed = 0;
+        if free > 0 {
+            let limit = i64::try_from(free).unwrap_or(1);
+            match db.claim_jobs(&id, limit, settings.lease).await {
+                Ok(jobs) => {
+                    claimed = jobs.len();
+                    for job in jobs {
+                        let job_id = job.id;
+                        let (db, runner, worker) = (db.clone(), runner.clone(), id.clone());
+                        let handle =
+                            running.spawn(async move { execute(&db, &runner, &worker, job).await });
+                        held.insert(handle.id(), job_id);
+                    }
                 }
+                Err(e) => tracing::warn!(error = %e, "claiming jobs failed; retrying"),
             }
-            wait_for_work(&mut listener, &settings, &mut stopped).await;
+        }
+        if claimed > 0 && claimed == free {
+            // More may be due: look again as soon as a slot frees up.
+            if let Some(done) = running.join_next_with_id().await {
+                forget(&mut held, done);
+            }
             continue;
         }
-        run_batch(&db, &runner, &settings, &id, jobs, &mut stopped).await;
-    }
-    tracing::info!(worker = %id, "job worker stopped");
-}
-
-async fn wait_for_work(
-    listener: &mut Option<JobListener>,
-    settings: &WorkerSettings,
-    stopped: &mut watch::Receiver<bool>,
-) {
-    let wait = async {
-        if let Some(l) = listener {
-            if !l.wait(settings.poll).await {
-                // The LISTEN connection broke: reconnect on the next round, poll meanwhile.
-                *listener = JobListener::connect(&settings.database_url).await.ok();
-            }
-        } else {
-            tokio::time::sleep(settings.poll).await;
-            *listener = JobListener::connect(&settings.database_url).await.ok();
+        if running.is_empty()
+            && last_maintenance.is_none_or(|t| t.elapsed() > Duration::from_hours(1))
+        {
+            last_maintenance = Some(Instant::now());
+            maintenance(&db, &settings).await;
         }
-    };
-    tokio::select! {
-        () = wait => {}
-        _ = stopped.changed() => {}
-    }
-}
-
-async fn run_batch(
-    db: &Db,
-    runner: &Arc<Runner>,
-    settings: &WorkerSettings,
-    id: &str,
-    jobs: Vec<ClaimedJob>,
-    stopped: &mut watch::Receiver<bool>,
-) {
-    let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
-    let mut set = JoinSet::new();
-    for job in jobs {
-        let (db, runner, id) = (db.clone(), runner.clone(), id.to_owned());
-        set.spawn(async move { execute(&db, &runner, &id, job).await });
-    }
-    loop {
         tokio::select! {
-            next = set.join_next() => if next.is_none() { return },
+            Some(done) = running.join_next_with_id(), if !running.is_empty() => forget(&mut held, done),
+            _ = renew.tick(), if !held.is_empty() => {
+                let ids: Vec<i64> = held.values().copied().collect();
+                if let Err(e) = db.extend_leases(&ids, &id, settings.lease).await {
+                    tracing::warn!(error = %e, "renewing job leases failed");
+                }
+            }
+            () = wait_for_work(&mut listener, &settings) => {}
+            // A stop value or a dropped handle: either way, stop.
             _ = stopped.changed() => break,
         }
     }
-    // Shutting down: give running jobs a grace period, then hand back whatever is unfinished.
+    shutdown(&db, &settings, &id, running, held).await;
+    tracing::info!(worker = %id, "job worker stopped");
+}
+
+fn forget(
+    held: &mut HashMap<tokio::task::Id, i64>,
+    done: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
+) {
+    let task = match done {
+        Ok((task, ())) => task,
+        Err(e) => {
+            // Its lease will expire and the job will be retried (or die on its last attempt).
+            tracing::error!(error = %e, "job task panicked");
+            e.id()
+        }
+    };
+    held.remove(&task);
+}
+
+/// Gives running jobs a grace period, then hands back whatever is unfinished.
+async fn shutdown(
+    db: &Db,
+    settings: &WorkerSettings,
+    id: &str,
+    mut running: JoinSet<()>,
+    held: HashMap<tokio::task::Id, i64>,
+) {
     let drained = tokio::time::timeout(settings.grace, async {
-        while set.join_next().await.is_some() {}
+        while running.join_next().await.is_some() {}
     })
     .await;
     if drained.is_err() {
-        set.abort_all();
-        for job in ids {
+        running.abort_all();
+        for job in held.into_values() {
             // Conditional on our lease, so jobs that completed meanwhile are untouched.
             if let Ok(true) = db.release_job(job, id).await {
                 tracing::info!(job, "released unfinished job at shutdown");
             }
         }
+    }
+}
+
+/// Hourly housekeeping: old finished jobs, expired throttle windows and idle tokens.
+async fn maintenance(db: &Db, settings: &WorkerSettings) {
+    if let Err(e) = db.prune_jobs(Duration::from_hours(7 * 24)).await {
+        tracing::warn!(error = %e, "pruning finished jobs failed");
+    }
+    if let Err(e) = db.prune_expired(settings.token_idle).await {
+        tracing::warn!(error = %e, "pruning idle tokens and throttle windows failed");
+    }
+}
+
+async fn wait_for_work(listener: &mut Option<JobListener>, settings: &WorkerSettings) {
+    if let Some(l) = listener {
+        if !l.wait(settings.poll).await {
+            // The LISTEN connection broke: pause, then reconnect; polling covers the gap.
+            tokio::time::sleep(settings.poll).await;
+            *listener = JobListener::connect(&settings.database_url).await.ok();
+        }
+    } else {
+        tokio::time::sleep(settings.poll).await;
+        *listener = JobListener::connect(&settings.database_url).await.ok();
     }
 }
 

@@ -652,3 +652,234 @@ async fn a_successful_login_resets_the_account_counter() {
         StatusCode::OK
     );
 }
+
+/// A valid 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+async fn upload_picture(
+    app: &common::TestApp,
+    token: &str,
+    bytes: &[u8],
+    name: &str,
+) -> common::Reply {
+    let form = reqwest::multipart::Form::new()
+        .text("first_name", "Zara")
+        .part(
+            "profile_picture",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+        );
+    let res = app
+        .client
+        .patch(app.url("/api/auth/profile/"))
+        .header("Authorization", format!("Token {token}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    common::TestApp::reply(res).await
+}
+
+#[tokio::test]
+async fn profile_pictures_are_checked_stored_served_and_replaced() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("zara").await;
+    let r = upload_picture(&app, &token, b"%PDF-1.7 definitely not an image", "cv.png").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.body,
+        json!({"profile_picture": ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."]})
+    );
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(&token)).await.body["first_name"],
+        "",
+        "nothing changed"
+    );
+
+    let r = upload_picture(&app, &token, PNG, "me.jpg").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.body["first_name"], "Zara",
+        "text parts of the form apply too"
+    );
+    let first = r.body["profile_picture"].as_str().unwrap().to_owned();
+    assert!(
+        first.starts_with("/media/profiles/")
+            && std::path::Path::new(&first).extension() == Some("png".as_ref()),
+        "named by content, not by the client: {first}"
+    );
+    assert_eq!(
+        r.body["profile_picture_url"],
+        format!("{}{first}", app.config.public_base_url)
+    );
+    let served = app.client.get(app.url(&first)).send().await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+
+    let r = upload_picture(&app, &token, PNG, "again.png").await;
+    let second = r.body["profile_picture"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+    assert_eq!(
+        app.client
+            .get(app.url(&first))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND,
+        "the replaced file is gone"
+    );
+
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"profile_picture": null}),
+        )
+        .await;
+    assert_eq!(r.body["profile_picture"], serde_json::Value::Null);
+    assert_eq!(r.body["profile_picture_url"], serde_json::Value::Null);
+    assert_eq!(
+        app.client
+            .get(app.url(&second))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"profile_picture": "http://x/y.png"}),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"profile_picture": ["The submitted data was not a file. Check the encoding type on the form."]})
+    );
+}
+
+#[tokio::test]
+async fn nul_characters_are_field_errors_not_server_errors() {
+    let app = spawn_app().await;
+    let r = app
+        .post(
+            "/api/auth/register/",
+            None,
+            registration("nul\u{0}user", "nul@example.pk"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.body["username"],
+        json!(["Null characters are not allowed."])
+    );
+    let r = app.login("nul\u{0}@example.pk", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (token, _) = app.register("clean").await;
+    let r = app
+        .post(
+            "/api/auth/become-seller/",
+            Some(&token),
+            json!({"social_media_links": {"x\u{0}": "y"}}),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"social_media_links": ["Null characters are not allowed."]})
+    );
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"first_name": "a\u{0}"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn whitespace_is_trimmed_but_passwords_are_kept_as_typed() {
+    let app = spawn_app().await;
+    let body = json!({"username": "  spaced  ", "email": " spaced@example.pk ", "password": " pass phrase 1 ", "password_confirm": " pass phrase 1 "});
+    let r = app.post("/api/auth/register/", None, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["user"]["username"], "spaced");
+    assert_eq!(r.body["user"]["email"], "spaced@example.pk");
+    assert_eq!(
+        app.login("spaced@example.pk", " pass phrase 1 ")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("spaced@example.pk", "pass phrase 1").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn racing_become_seller_requests_make_one_profile_and_no_server_error() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("racer").await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/auth/become-seller/"),
+            token.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("Authorization", format!("Token {token}"))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::BAD_REQUEST),
+        "{statuses:?}"
+    );
+    assert_eq!(app.db.count("seller_profiles").await, 1);
+    assert_eq!(
+        app.db
+            .count("notifications WHERE title = 'Welcome to Selling on MadeInPK!'")
+            .await,
+        1
+    );
+    // The new-seller notice is emailed too, once.
+    let sent = app
+        .eventually(Duration::from_secs(15), || async {
+            app.outbox
+                .sent()
+                .iter()
+                .any(|m| m.raw.contains("Subject: Welcome to Selling on MadeInPK!"))
+        })
+        .await;
+    assert!(sent);
+}

@@ -130,9 +130,10 @@ async fn another_users_address_is_not_found_and_untouched() {
         app.get("/api/addresses/", None).await.status,
         StatusCode::UNAUTHORIZED
     );
+    let r = app.get("/api/addresses/abc/", Some(&owner)).await;
     assert_eq!(
-        app.get("/api/addresses/abc/", Some(&owner)).await.status,
-        StatusCode::NOT_FOUND
+        (r.status, r.body),
+        (StatusCode::NOT_FOUND, json!({"detail": "Not found."}))
     );
 }
 

@@ -74,9 +74,11 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
     let settings = WorkerSettings {
         concurrency: 2,
         poll: Duration::from_millis(100),
-        lease: Duration::from_mins(5),
+        // Short, so the test sees the worker renew it while the send hangs.
+        lease: Duration::from_millis(900),
         grace: Duration::from_millis(300),
         database_url: db.url.clone(),
+        token_idle: Duration::from_hours(24),
     };
     let handle = worker::spawn(db.db.clone(), runner, settings);
     let mut claimed = false;
@@ -88,6 +90,15 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(claimed, "the worker claimed the job");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        db.db
+            .claim_jobs("other", 1, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the running job's lease is renewed, so nobody takes it over"
+    );
     handle.stop().await;
     assert_eq!(
         db.count("jobs WHERE status = 'queued' AND attempts = 0 AND locked_by IS NULL")

@@ -84,6 +84,8 @@ async fn bad_filters_ids_and_pages_are_clear_4xx() {
             "page={page}"
         );
     }
+    let r = app.get("/api/cities/?page=", None).await;
+    assert_eq!(r.status, StatusCode::OK, "an empty page means the first");
     let r = app.get("/api/cities/?page=last", None).await;
     assert_eq!(r.body["results"].as_array().unwrap().len(), 11);
     assert_eq!(r.body["next"], Value::Null);

@@ -11,6 +11,15 @@ pub enum EmailMessage {
         /// Recipient's username.
         username: String,
     },
+    /// Any in-app notification without a template of its own, emailed as title and message.
+    Notice {
+        /// Recipient's username.
+        username: String,
+        /// The notification's title (the subject).
+        title: String,
+        /// The notification's message.
+        message: String,
+    },
     /// Sent when an account is blocked.
     AccountBlocked {
         /// Recipient's username.
@@ -25,6 +34,7 @@ impl EmailMessage {
     pub const fn template(&self) -> &'static str {
         match self {
             Self::Welcome { .. } => "welcome",
+            Self::Notice { .. } => "notice",
             Self::AccountBlocked { .. } => "account_blocked",
         }
     }

@@ -59,14 +59,15 @@ pub trait UserRepository: Send + Sync {
         &self,
         user: UserId,
     ) -> impl Future<Output = Result<Option<SellerProfile>, StoreError>> + Send;
-    /// Creates the seller profile, grants selling if `grant_selling`, and writes the outbox, atomically.
+    /// Creates the seller profile, grants selling if `grant_selling`, and writes the outbox,
+    /// atomically; `None` when the user already has a profile (a concurrent request won).
     fn create_seller_profile(
         &self,
         user: UserId,
         application: SellerApplication,
         grant_selling: bool,
         outbox: Outbox,
-    ) -> impl Future<Output = Result<(User, SellerProfile), StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<(User, SellerProfile)>, StoreError>> + Send;
     /// Creates an admin, or promotes the user with that email to admin and resets the password.
     fn upsert_admin(
         &self,
@@ -106,13 +107,6 @@ pub trait PasswordHasher: Send + Sync {
 pub trait RateLimiter: Send + Sync {
     /// Counts one hit on `key`; `Some(seconds)` when the limit was already reached in this window.
     fn hit(
-        &self,
-        key: String,
-        limit: u32,
-        window: Duration,
-    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
-    /// Like `hit` but without counting.
-    fn check(
         &self,
         key: String,
         limit: u32,

@@ -23,6 +23,8 @@ pub mod msg {
     pub const EMAIL: &str = "Enter a valid email address.";
     /// Not a valid URL.
     pub const URL: &str = "Enter a valid URL.";
+    /// Text with a NUL character (Postgres cannot store it).
+    pub const NUL: &str = "Null characters are not allowed.";
 
     /// Text longer than `n` characters.
     pub fn max_length(n: usize) -> String {

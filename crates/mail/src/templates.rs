@@ -23,6 +23,12 @@ const SOURCES: &[(&str, &str)] = &[
     ("welcome.txt", include_str!("../templates/welcome.txt")),
     ("welcome.html", include_str!("../templates/welcome.html")),
     (
+        "notice.subject",
+        include_str!("../templates/notice.subject"),
+    ),
+    ("notice.txt", include_str!("../templates/notice.txt")),
+    ("notice.html", include_str!("../templates/notice.html")),
+    (
         "account_blocked.subject",
         include_str!("../templates/account_blocked.subject"),
     ),
@@ -87,6 +93,11 @@ mod tests {
     fn every_message_renders_all_parts() {
         let t = Templates::new("http://localhost:8000/");
         let messages = [
+            EmailMessage::Notice {
+                username: "ali".into(),
+                title: "Hello".into(),
+                message: "Body".into(),
+            },
             EmailMessage::Welcome {
                 username: "ali".into(),
             },

@@ -224,6 +224,10 @@ impl AddressRepository for Db {
     ) -> Result<Option<Address>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // Ownership first: nothing, not even the owner's default, changes otherwise.
+            if owned(conn, owner, id).await?.is_none() {
+                return Ok(None);
+            }
             if input.is_default == Some(true) {
                 clear_default(conn, owner).await?;
             }
@@ -245,12 +249,16 @@ impl AddressRepository for Db {
             .execute(conn)
             .await?;
             if n == 0 {
-                return Ok(None);
+                // Deleted meanwhile: undo the default change with the rest.
+                return Err(diesel::result::Error::RollbackTransaction);
             }
             owned(conn, owner, id).await
         })
         .await
-        .map_err(store)
+        .or_else(|e| match e {
+            diesel::result::Error::RollbackTransaction => Ok(None),
+            e => Err(store(e)),
+        })
     }
 
     async fn delete(&self, owner: UserId, id: AddressId) -> Result<Removal, StoreError> {

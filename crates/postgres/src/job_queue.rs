@@ -139,7 +139,8 @@ impl Db {
         diesel::sql_query(
             "WITH next AS (
                  SELECT id FROM jobs
-                 WHERE (status = 'queued' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
+                 WHERE (status = 'queued' AND run_at <= now())
+                    OR (status = 'running' AND locked_until < now() AND attempts < max_attempts)
                  ORDER BY run_at, id
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED
@@ -217,6 +218,26 @@ impl Db {
             Some(_) => FailedJob::Dead,
             None => FailedJob::LeaseLost,
         })
+    }
+
+    /// Extends the leases of jobs this worker is still running, so slow jobs are not taken over.
+    pub async fn extend_leases(
+        &self,
+        ids: &[i64],
+        worker: &str,
+        lease: Duration,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query(
+            "UPDATE jobs SET locked_until = now() + make_interval(secs => $3), updated_at = now()
+             WHERE id = ANY($1) AND locked_by = $2 AND status = 'running'",
+        )
+        .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+        .bind::<Text, _>(worker)
+        .bind::<Double, _>(secs(lease))
+        .execute(&mut conn)
+        .await
+        .map_err(store)
     }
 
     /// Gives a claimed job back untouched (graceful shutdown): queued now, attempt not counted.
@@ -304,8 +325,9 @@ impl JobListener {
         let stream = self.conn.notifications_stream();
         futures_util::pin_mut!(stream);
         match tokio::time::timeout(timeout, stream.next()).await {
-            Ok(Some(Ok(_)) | None) | Err(_) => true,
-            Ok(Some(Err(_))) => false,
+            Ok(Some(Ok(_))) | Err(_) => true,
+            // The stream ended or failed: the connection is gone.
+            Ok(Some(Err(_)) | None) => false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Embedded migrations (the SQL in `migrations/` is compiled into the binary).
 
-use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::db::{DbError, connect_once};
@@ -11,7 +11,13 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 
 /// Applies pending migrations to the database at `url`; returns how many ran.
 pub async fn run(url: &str) -> Result<usize, DbError> {
-    let conn = connect_once(url).await?;
+    let mut conn = connect_once(url).await?;
+    // Concurrent starters (serve and worker together) take turns. The lock belongs to this
+    // session and goes away with the connection when the migrations are done.
+    diesel::sql_query("SELECT pg_advisory_lock(724301002)")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| DbError::Migration(e.to_string()))?;
     // diesel_migrations is synchronous: run it on a blocking thread through the wrapper.
     tokio::task::spawn_blocking(move || {
         let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> =

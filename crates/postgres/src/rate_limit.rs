@@ -18,11 +18,11 @@ struct Window {
     remaining: f64,
 }
 
-fn verdict(row: Option<Window>, limit: u32, counted: bool) -> Option<u64> {
+fn verdict(row: Option<Window>, limit: u32) -> Option<u64> {
     let row = row?;
     let hits = u32::try_from(row.hits).unwrap_or(0);
-    // With counting, the hit just made is included.
-    let over = if counted { hits > limit } else { hits >= limit };
+    // The hit just made is included.
+    let over = hits > limit;
     over.then(|| {
         let secs = row.remaining.ceil().max(1.0);
         // Bounded by the window length, so the cast cannot truncate meaningfully.
@@ -53,26 +53,7 @@ impl RateLimiter for Db {
         .await
         .map(Some)
         .map_err(store)?;
-        Ok(verdict(row, limit, true))
-    }
-
-    async fn check(
-        &self,
-        key: String,
-        limit: u32,
-        window: Duration,
-    ) -> Result<Option<u64>, StoreError> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<Window> = diesel::sql_query(
-            "SELECT hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8 AS remaining
-             FROM rate_limits WHERE key = $1 AND window_start + make_interval(secs => $2) > now()",
-        )
-        .bind::<Text, _>(&key)
-        .bind::<Double, _>(window.as_secs_f64())
-        .load(&mut conn)
-        .await
-        .map_err(store)?;
-        Ok(verdict(rows.into_iter().next(), limit, false))
+        Ok(verdict(row, limit))
     }
 
     async fn reset(&self, key: String) -> Result<(), StoreError> {
@@ -83,5 +64,26 @@ impl RateLimiter for Db {
             .await
             .map_err(store)?;
         Ok(())
+    }
+}
+
+impl Db {
+    /// Deletes throttle windows that ended a day ago and tokens idle longer than `token_idle`.
+    pub async fn prune_expired(&self, token_idle: Duration) -> Result<(usize, usize), StoreError> {
+        let mut conn = self.conn().await?;
+        let windows = diesel::sql_query(
+            "DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'",
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        let tokens = diesel::sql_query(
+            "DELETE FROM api_tokens WHERE last_used_at < now() - make_interval(secs => $1)",
+        )
+        .bind::<Double, _>(token_idle.as_secs_f64())
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok((windows, tokens))
     }
 }

@@ -286,7 +286,7 @@ impl UserRepository for Db {
         application: SellerApplication,
         grant_selling: bool,
         outbox: Outbox,
-    ) -> Result<(User, SellerProfile), StoreError> {
+    ) -> Result<Option<(User, SellerProfile)>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             diesel::insert_into(seller_profiles::table)
@@ -319,10 +319,14 @@ impl UserRepository for Db {
             let p = load_seller_profile(conn, user.get())
                 .await?
                 .ok_or(diesel::result::Error::NotFound)?;
-            Ok((u, p))
+            Ok(Some((u, p)))
         })
         .await
-        .map_err(store)
+        .or_else(|e| match unique_violation(&e) {
+            // The one-profile-per-user key: a concurrent request created it first.
+            Some(name) if name.contains("user_id") => Ok(None),
+            _ => Err(store(e)),
+        })
     }
 
     async fn upsert_admin(

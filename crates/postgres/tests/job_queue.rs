@@ -229,3 +229,58 @@ async fn enqueue_wakes_a_listening_worker() {
     );
     assert_eq!(t.count("jobs").await, 1);
 }
+
+#[tokio::test]
+async fn renewed_leases_keep_slow_jobs_from_being_taken_over() {
+    let t = TestDb::new().await;
+    t.db.enqueue(email_job(1)).await.unwrap();
+    let job =
+        t.db.claim_jobs("slow", 1, Duration::from_millis(500))
+            .await
+            .unwrap()
+            .remove(0);
+    assert_eq!(
+        t.db.extend_leases(&[job.id], "slow", Duration::from_mins(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        t.db.extend_leases(&[job.id], "impostor", Duration::from_mins(1))
+            .await
+            .unwrap(),
+        0
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        t.db.claim_jobs("other", 1, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(t.db.complete_job(job.id, "slow").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_lease_lost_on_the_last_attempt_kills_the_job_instead_of_running_it_again() {
+    let t = TestDb::new().await;
+    let mut job = email_job(1);
+    job.max_attempts = 1;
+    t.db.enqueue(job).await.unwrap();
+    let first =
+        t.db.claim_jobs("crashy", 1, Duration::from_millis(300))
+            .await
+            .unwrap();
+    assert_eq!(first.len(), 1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        t.db.claim_jobs("other", 1, Duration::from_mins(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        t.count("jobs WHERE status = 'dead' AND attempts = 1").await,
+        1
+    );
+}

@@ -16,6 +16,7 @@ use crate::body::{Body, Need};
 use crate::dto::{MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::uploads::{NOT_AN_IMAGE, UploadError};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -74,13 +75,13 @@ struct RegisterBody {
 #[utoipa::path(post, path = "/api/auth/register/", tag = "auth", request_body = RegisterBody,
     responses((status = 201, body = SessionDto), (status = 400, description = "Field errors")))]
 pub async fn register(state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields();
+    let mut f = body.read();
     let registration = Registration {
         username: f.string("username", Need::Required).unwrap_or_default(),
         email: f.string("email", Need::Required).unwrap_or_default(),
-        password: f.string("password", Need::Required).unwrap_or_default(),
+        password: f.secret("password", Need::Required).unwrap_or_default(),
         password_confirm: f
-            .string("password_confirm", Need::Required)
+            .secret("password_confirm", Need::Required)
             .unwrap_or_default(),
         first_name: f.text_or_empty("first_name"),
         last_name: f.text_or_empty("last_name"),
@@ -98,14 +99,6 @@ pub async fn register(state: web::Data<AppState>, body: Body) -> Result<HttpResp
         user: UserDto::new(&session.user, &state.media()),
         token: session.token,
     }))
-}
-
-fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
-        return ip.to_owned();
-    }
-    req.peer_addr()
-        .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
 }
 
 /// Login body (documentation).
@@ -127,13 +120,13 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     // No field validation, as in the original: anything missing is just bad credentials.
     let text = |k: &str| {
-        body.0
+        body.fields
             .get(k)
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned()
     };
-    let ip = client_ip(&req, state.config.trust_proxy_headers);
+    let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
     let session = state
         .accounts
         .login(&text("email"), &text("password"), &ip)
@@ -168,17 +161,18 @@ pub async fn profile(
 
 fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> {
     let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.fields();
+    let mut f = body.read();
     let changes = ProfileChanges {
         username: f.string("username", need),
         email: f.string("email", need),
         first_name: f.string("first_name", Need::Optional),
         last_name: f.string("last_name", Need::Optional),
         phone_number: f.string("phone_number", Need::Optional),
-        profile_picture: match body.0.get("profile_picture") {
+        // A file arrives as a multipart upload (stored by the caller); null or "" clears it.
+        profile_picture: match body.fields.get("profile_picture") {
             None => None,
             Some(Value::Null) => Some(None),
-            // Files come as multipart uploads; a JSON string is not a file.
+            Some(Value::String(s)) if s.is_empty() => Some(None),
             Some(_) => {
                 f.error(
                     "profile_picture",
@@ -195,10 +189,39 @@ fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> 
 async fn update_profile(
     state: &AppState,
     auth: &crate::auth::Authenticated,
-    changes: ProfileChanges,
+    body: &Body,
+    full: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.accounts.update_profile(&auth.user, changes).await?;
-    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &state.media())))
+    let mut changes = profile_changes(body, full)?;
+    let mut stored = None;
+    if let Some(upload) = body.file("profile_picture") {
+        let path = state
+            .uploads
+            .save_image("profiles", upload)
+            .await
+            .map_err(|e| match e {
+                UploadError::NotAnImage => {
+                    ApiError::Validation(FieldErrors::single("profile_picture", NOT_AN_IMAGE))
+                }
+                UploadError::Io(e) => ApiError::Unavailable(e.to_string()),
+            })?;
+        changes.profile_picture = Some(Some(path.clone()));
+        stored = Some(path);
+    }
+    let replaces_picture = changes.profile_picture.is_some();
+    let result = state.accounts.update_profile(&auth.user, changes).await;
+    match (&result, stored) {
+        // The update failed: the new file belongs to nobody.
+        (Err(_), Some(path)) => state.uploads.remove(&path).await,
+        // It succeeded: the old file belongs to nobody.
+        (Ok(_), _) if replaces_picture => {
+            if let Some(old) = &auth.user.profile_picture {
+                state.uploads.remove(old).await;
+            }
+        }
+        _ => {}
+    }
+    Ok(HttpResponse::Ok().json(UserProfileDto::new(&result?, &state.media())))
 }
 
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.
@@ -208,8 +231,7 @@ pub async fn replace_profile(
     ActiveUser(auth): ActiveUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = profile_changes(&body, true)?;
-    update_profile(&state, &auth, changes).await
+    update_profile(&state, &auth, &body, true).await
 }
 
 /// Changes some of the caller's profile fields; role is read-only.
@@ -219,8 +241,7 @@ pub async fn patch_profile(
     ActiveUser(auth): ActiveUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = profile_changes(&body, false)?;
-    update_profile(&state, &auth, changes).await
+    update_profile(&state, &auth, &body, false).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -265,7 +286,7 @@ pub async fn become_seller(
     ActiveUser(auth): ActiveUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields();
+    let mut f = body.read();
     let application = SellerApplication {
         brand_name: f.text_or_empty("brand_name"),
         biography: f.text_or_empty("biography"),
@@ -281,11 +302,6 @@ pub async fn become_seller(
             .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
     };
     f.finish()?;
-    if !application.social_media_links.is_object() {
-        return Err(
-            FieldErrors::single("social_media_links", "Expected a dictionary of links.").into(),
-        );
-    }
     let (user, profile) = state
         .accounts
         .become_seller(state.addresses.store(), &auth.user, application)

@@ -31,15 +31,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn address_id(raw: &str) -> Result<AddressId, ApiError> {
-    // A non-numeric id is simply not one of the caller's addresses.
-    path_id(raw)
-        .map(AddressId)
-        .map_err(|_| ApiError::no_match("Address"))
+    path_id(raw).map(AddressId)
 }
 
 fn input(body: &Body, full: bool) -> Result<AddressInput, ApiError> {
     let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.fields();
+    let mut f = body.read();
     let input = AddressInput {
         street_address: f.string("street_address", need),
         city: f.pk("city", need, false).flatten().map(CityId),

@@ -64,7 +64,7 @@ pub async fn get(
 }
 
 fn input(body: &Body, full: bool) -> Result<CategoryInput, ApiError> {
-    let mut f = body.fields();
+    let mut f = body.read();
     let input = CategoryInput {
         name: f.string("name", if full { Need::Required } else { Need::Optional }),
         description: f.string("description", Need::Optional),

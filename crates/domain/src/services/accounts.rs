@@ -171,7 +171,6 @@ where
     ) -> Result<Session, AccountError> {
         let policy = self.settings.login;
         let window = Duration::from_secs(policy.window_secs);
-        let account_key = format!("login:account:{}", email.trim().to_lowercase());
         if let Some(retry_after_secs) = self
             .limiter
             .hit(format!("login:ip:{client_ip}"), policy.per_ip, window)
@@ -179,15 +178,23 @@ where
         {
             return Err(AccountError::Throttled { retry_after_secs });
         }
+        // Nothing to look up (and nothing a key or query could hold).
+        if email.trim().is_empty()
+            || password.is_empty()
+            || email.contains('\0')
+            || password.contains('\0')
+        {
+            return Err(AccountError::InvalidCredentials);
+        }
+        // Counted before the password is checked, so parallel guesses cannot slip past the
+        // limit; a successful login resets the count.
+        let account_key = format!("login:account:{}", email.trim().to_lowercase());
         if let Some(retry_after_secs) = self
             .limiter
-            .check(account_key.clone(), policy.per_account, window)
+            .hit(account_key.clone(), policy.per_account, window)
             .await?
         {
             return Err(AccountError::Throttled { retry_after_secs });
-        }
-        if email.is_empty() || password.is_empty() {
-            return Err(AccountError::InvalidCredentials);
         }
         let found = self.users.find_credentials(email.trim().to_owned()).await?;
         // Verify even for unknown emails (against an unparsable hash the adapter replaces with a
@@ -198,9 +205,6 @@ where
         };
         let ok = self.hasher.verify(password.to_owned(), hash).await;
         let Some(user) = user.filter(|_| ok) else {
-            self.limiter
-                .hit(account_key, policy.per_account, window)
-                .await?;
             return Err(AccountError::InvalidCredentials);
         };
         self.limiter.reset(account_key).await?;
@@ -294,17 +298,25 @@ where
         {
             return Err(FieldErrors::non_field(seller_refusal::BAD_ADDRESS).into());
         }
-        let outbox = Outbox::new().notify(NewNotification::new(
-            user.id,
-            NotificationType::General,
-            texts::SELLER_TITLE,
-            texts::SELLER_MESSAGE,
-        ));
+        let outbox = Outbox::new().notify_by_email(
+            NewNotification::new(
+                user.id,
+                NotificationType::General,
+                texts::SELLER_TITLE,
+                texts::SELLER_MESSAGE,
+            ),
+            user.email.clone(),
+            EmailMessage::Notice {
+                username: user.username.clone(),
+                title: texts::SELLER_TITLE.into(),
+                message: texts::SELLER_MESSAGE.into(),
+            },
+        );
         let grant = user.role == Role::Buyer;
-        Ok(self
-            .users
+        self.users
             .create_seller_profile(user.id, application, grant, outbox)
-            .await?)
+            .await?
+            .ok_or_else(|| FieldErrors::non_field(seller_refusal::PROFILE_EXISTS).into())
     }
 }
 
@@ -367,8 +379,6 @@ mod tests {
     fn open_limiter() -> MockRateLimiter {
         let mut l = MockRateLimiter::new();
         l.expect_hit()
-            .returning(|_, _, _| Box::pin(ready(Ok(None))));
-        l.expect_check()
             .returning(|_, _, _| Box::pin(ready(Ok(None))));
         l.expect_reset().returning(|_| Box::pin(ready(Ok(()))));
         l
@@ -481,10 +491,7 @@ mod tests {
             Box::pin(ready(false))
         });
         let mut limiter = MockRateLimiter::new();
-        limiter
-            .expect_check()
-            .returning(|_, _, _| Box::pin(ready(Ok(None))));
-        // One hit for the IP, one for the account failure.
+        // One hit for the IP, one for the account attempt; a failure never resets the count.
         limiter
             .expect_hit()
             .times(2)
