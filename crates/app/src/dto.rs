@@ -28,9 +28,9 @@ impl Media<'_> {
     }
 }
 
-/// The User object (register, login, become-seller).
+/// The fields User and UserProfile share, in their order.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct UserDto {
+pub struct UserIdentityDto {
     id: i64,
     username: String,
     email: String,
@@ -40,14 +40,10 @@ pub struct UserDto {
     profile_picture: Option<String>,
     profile_picture_url: Option<String>,
     role: &'static str,
-    is_blocked: bool,
-    failed_payment_count: i32,
-    created_at: String,
 }
 
-impl UserDto {
-    /// Renders a user.
-    pub fn new(u: &User, media: &Media<'_>) -> Self {
+impl UserIdentityDto {
+    fn new(u: &User, media: &Media<'_>) -> Self {
         Self {
             id: u.id.get(),
             username: u.username.clone(),
@@ -58,6 +54,25 @@ impl UserDto {
             profile_picture: u.profile_picture.as_deref().map(|p| media.relative(p)),
             profile_picture_url: u.profile_picture.as_deref().map(|p| media.absolute(p)),
             role: u.role.as_str(),
+        }
+    }
+}
+
+/// The User object (register, login, become-seller).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    #[serde(flatten)]
+    identity: UserIdentityDto,
+    is_blocked: bool,
+    failed_payment_count: i32,
+    created_at: String,
+}
+
+impl UserDto {
+    /// Renders a user.
+    pub fn new(u: &User, media: &Media<'_>) -> Self {
+        Self {
+            identity: UserIdentityDto::new(u, media),
             is_blocked: u.is_blocked,
             failed_payment_count: u.failed_payment_count,
             created_at: render(u.created_at),
@@ -156,15 +171,8 @@ impl From<&SellerProfile> for SellerProfileDto {
 /// The UserProfile object (`auth/profile/`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserProfileDto {
-    id: i64,
-    username: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    phone_number: String,
-    profile_picture: Option<String>,
-    profile_picture_url: Option<String>,
-    role: &'static str,
+    #[serde(flatten)]
+    identity: UserIdentityDto,
     created_at: String,
     total_sales: i64,
     total_purchases: i64,
@@ -175,18 +183,9 @@ pub struct UserProfileDto {
 impl UserProfileDto {
     /// Renders the profile page.
     pub fn new(v: &ProfileView, media: &Media<'_>) -> Self {
-        let u = &v.user;
         Self {
-            id: u.id.get(),
-            username: u.username.clone(),
-            email: u.email.clone(),
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            phone_number: u.phone_number.clone(),
-            profile_picture: u.profile_picture.as_deref().map(|p| media.relative(p)),
-            profile_picture_url: u.profile_picture.as_deref().map(|p| media.absolute(p)),
-            role: u.role.as_str(),
-            created_at: render(u.created_at),
+            identity: UserIdentityDto::new(&v.user, media),
+            created_at: render(v.user.created_at),
             total_sales: v.stats.total_sales,
             total_purchases: v.stats.total_purchases,
             average_seller_rating: v.stats.average_seller_rating,

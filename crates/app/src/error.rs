@@ -113,7 +113,16 @@ impl From<FieldErrors> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        Self::Unavailable(e.to_string())
+        match e {
+            StoreError::Conflict(reason) => {
+                tracing::info!(%reason, "write refused by a constraint");
+                Self::Refused(
+                    StatusCode::CONFLICT,
+                    "The request conflicts with a concurrent change; reload and try again.".into(),
+                )
+            }
+            other => Self::Unavailable(other.to_string()),
+        }
     }
 }
 

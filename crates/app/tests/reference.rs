@@ -230,3 +230,54 @@ async fn only_admins_write_categories() {
     );
     assert_eq!(app.get("/api/categories/", None).await.body["count"], 13);
 }
+
+#[tokio::test]
+async fn racing_creates_of_one_name_make_one_category_and_no_server_error() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/api/categories/"),
+            admin.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("Authorization", format!("Token {token}"))
+                .json(&json!({"name": "Sialkot Sports"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [
+            StatusCode::CREATED,
+            StatusCode::BAD_REQUEST,
+            StatusCode::CONFLICT
+        ]
+        .contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.db
+            .count("categories WHERE name = 'Sialkot Sports'")
+            .await,
+        1
+    );
+}

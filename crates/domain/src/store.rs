@@ -6,6 +6,9 @@ pub enum StoreError {
     /// The database could not be reached or timed out.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A constraint refused the write (typically a concurrent change won a race).
+    #[error("conflicting change: {0}")]
+    Conflict(String),
     /// Anything else the adapter could not handle.
     #[error("storage failure: {0}")]
     Other(String),

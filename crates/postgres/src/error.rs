@@ -3,12 +3,18 @@
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use madeinpk_domain::store::StoreError;
 
-/// Converts a diesel error.
+/// Converts a diesel error; constraint violations are conflicts, not outages.
 pub fn store(e: DieselError) -> StoreError {
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
             StoreError::Unavailable(info.message().to_owned())
         }
+        DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation
+            | DatabaseErrorKind::ForeignKeyViolation
+            | DatabaseErrorKind::CheckViolation,
+            info,
+        ) => StoreError::Conflict(info.message().to_owned()),
         other => StoreError::Other(other.to_string()),
     }
 }

@@ -161,32 +161,33 @@ impl UserRepository for Db {
         email: Option<String>,
         except: Option<UserId>,
     ) -> Result<Vec<UniqueField>, StoreError> {
-        let mut conn = self.conn().await?;
-        let except = except.map_or(0, UserId::get);
-        let mut taken = Vec::new();
-        if let Some(u) = username {
-            let n: i64 = users::table
-                .filter(lower(users::username).eq(u.to_lowercase()))
-                .filter(users::id.ne(except))
-                .count()
-                .get_result(&mut conn)
-                .await
-                .map_err(store)?;
-            if n > 0 {
-                taken.push(UniqueField::Username);
-            }
+        #[derive(QueryableByName)]
+        struct Taken {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            username: bool,
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            email: bool,
         }
-        if let Some(e) = email {
-            let n: i64 = users::table
-                .filter(lower(users::email).eq(e.to_lowercase()))
-                .filter(users::id.ne(except))
-                .count()
-                .get_result(&mut conn)
-                .await
-                .map_err(store)?;
-            if n > 0 {
-                taken.push(UniqueField::Email);
-            }
+        let mut conn = self.conn().await?;
+        // One round trip for both checks; both use the lower(...) unique indexes.
+        let row: Taken = diesel::sql_query(
+            "SELECT coalesce(bool_or(lower(username) = lower($1)), false) AS username,
+                    coalesce(bool_or(lower(email) = lower($2)), false) AS email
+             FROM users
+             WHERE id <> $3 AND (lower(username) = lower($1) OR lower(email) = lower($2))",
+        )
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(username)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(email)
+        .bind::<diesel::sql_types::BigInt, _>(except.map_or(0, UserId::get))
+        .get_result(&mut conn)
+        .await
+        .map_err(store)?;
+        let mut taken = Vec::new();
+        if row.username {
+            taken.push(UniqueField::Username);
+        }
+        if row.email {
+            taken.push(UniqueField::Email);
         }
         Ok(taken)
     }
