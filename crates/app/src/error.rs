@@ -7,6 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use madeinpk_domain::account::AccountError;
 use madeinpk_domain::address::AddressError;
+use madeinpk_domain::job::OperationsError;
 use madeinpk_domain::reference::ReferenceError;
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
@@ -160,6 +161,17 @@ impl From<ReferenceError> for ApiError {
             ReferenceError::Forbidden => Self::forbidden(),
             ReferenceError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
             ReferenceError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<OperationsError> for ApiError {
+    fn from(e: OperationsError) -> Self {
+        match e {
+            OperationsError::Forbidden => Self::forbidden(),
+            OperationsError::NotFound => Self::no_match("Job"),
+            OperationsError::NotDead => Self::Refused(StatusCode::CONFLICT, e.to_string()),
+            OperationsError::Store(s) => s.into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, addresses, categories, health, locations};
+use crate::routes::{accounts, addresses, admin, categories, health, locations};
 
 struct TokenAuth;
 
@@ -32,6 +32,8 @@ impl Modify for TokenAuth {
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
+        admin::jobs,
+        admin::retry,
     ),
     modifiers(&TokenAuth),
     security(("token" = [])),
@@ -41,6 +43,7 @@ impl Modify for TokenAuth {
         (name = "categories", description = "Product categories"),
         (name = "addresses", description = "The caller's addresses"),
         (name = "operations", description = "Health and metrics"),
+        (name = "admin", description = "Operator tools (admins only)"),
     )
 )]
 pub struct ApiDoc;

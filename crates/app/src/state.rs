@@ -5,6 +5,7 @@ use std::sync::Arc;
 use madeinpk_domain::clock::SystemClock;
 use madeinpk_domain::services::accounts::Accounts;
 use madeinpk_domain::services::addresses::Addresses;
+use madeinpk_domain::services::operations::Operations;
 use madeinpk_domain::services::reference::ReferenceData;
 use madeinpk_postgres::Db;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -18,6 +19,8 @@ use crate::uploads::MediaStore;
 pub type AccountService = Accounts<Db, Db, Argon2Hasher, Db, SystemClock>;
 /// Addresses wired to Postgres.
 pub type AddressService = Addresses<Db, Db>;
+/// Operations (job admin) wired to Postgres.
+pub type OperationsService = Operations<Db>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -31,6 +34,8 @@ pub struct AppState {
     pub addresses: AddressService,
     /// Provinces, cities, categories.
     pub reference: ReferenceService,
+    /// Operator tools.
+    pub operations: OperationsService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -53,6 +58,7 @@ impl AppState {
             ),
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
+            operations: Operations::new(db.clone()),
             uploads: MediaStore::new(config.media_dir.clone()),
             db,
             config,

@@ -107,3 +107,100 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         "released, attempt not counted"
     );
 }
+
+#[tokio::test]
+async fn admins_see_dead_jobs_and_queue_them_again() {
+    use reqwest::StatusCode;
+    use serde_json::json;
+    let db = TestDb::new().await;
+    let config = test_config(&db.url);
+    let (_, outbox) = MailTransport::memory();
+    // Mail is down and the job gets one attempt: it dies.
+    let app = spawn_on(
+        db,
+        config,
+        MailTransport::smtp("smtp://127.0.0.1:1").unwrap(),
+        outbox,
+    )
+    .await;
+    app.db
+        .execute("ALTER TABLE jobs ALTER COLUMN max_attempts SET DEFAULT 1")
+        .await;
+    app.db
+        .db
+        .enqueue(NewJob {
+            max_attempts: 1,
+            ..NewJob::now(JobPayload::SendEmail {
+                email: Email {
+                    to: "x@example.pk".into(),
+                    message: EmailMessage::Welcome {
+                        username: "x".into(),
+                    },
+                },
+                notification: None,
+            })
+        })
+        .await
+        .unwrap();
+    let died = app
+        .eventually(Duration::from_secs(15), || async {
+            app.db.count("jobs WHERE status = 'dead'").await == 1
+        })
+        .await;
+    assert!(died);
+
+    let (buyer, _) = app.register("nosy").await;
+    let r = app.get("/api/admin/jobs/", Some(&buyer)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = app.admin_token().await;
+    let r = app.get("/api/admin/jobs/", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let dead = r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["unique_key"].is_null())
+        .unwrap()
+        .clone();
+    assert_eq!(dead["status"], "dead");
+    assert_eq!(dead["kind"], "send_email");
+    assert!(
+        dead["last_error"].as_str().unwrap().contains("transport"),
+        "{dead}"
+    );
+    let r = app.get("/api/admin/jobs/?status=bogus", Some(&admin)).await;
+    assert_eq!(
+        r.body,
+        json!({"status": ["\"bogus\" is not a valid choice."]})
+    );
+
+    let id = dead["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            &format!("/api/admin/jobs/{id}/retry/"),
+            Some(&buyer),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            &format!("/api/admin/jobs/{id}/retry/"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, json!({"message": "Job queued again"}));
+    // It runs (and, mail still being down, dies) again: a hand retry gets fresh attempts.
+    let reran = app
+        .eventually(Duration::from_secs(15), || async {
+            app.db.count(&format!("jobs WHERE id = {id} AND status = 'dead' AND attempts = 1 AND updated_at > created_at")).await == 1
+        })
+        .await;
+    assert!(reran);
+    let r = app
+        .post("/api/admin/jobs/999999/retry/", Some(&admin), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

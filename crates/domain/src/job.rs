@@ -88,6 +88,79 @@ pub enum JobOutcome {
     Fail(String),
 }
 
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    /// Waiting for `run_at`.
+    Queued,
+    /// Claimed by a worker.
+    Running,
+    /// Finished.
+    Done,
+    /// Out of attempts, or failed for good; kept for operators.
+    Dead,
+}
+
+impl JobStatus {
+    /// Every status.
+    pub const ALL: [Self; 4] = [Self::Queued, Self::Running, Self::Done, Self::Dead];
+
+    /// The stored value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// Parses a stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A job as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSummary {
+    /// Id.
+    pub id: crate::ids::JobId,
+    /// Kind name.
+    pub kind: String,
+    /// Status.
+    pub status: JobStatus,
+    /// Attempts made.
+    pub attempts: i32,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+    /// Next (or last) run.
+    pub run_at: DateTime<Utc>,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// Dedupe key.
+    pub unique_key: Option<String>,
+    /// Enqueued at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Why an operations request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OperationsError {
+    /// Only admins operate the platform.
+    #[error("You do not have permission to perform this action.")]
+    Forbidden,
+    /// No such job.
+    #[error("No Job matches the given query.")]
+    NotFound,
+    /// Only dead jobs can be retried by hand.
+    #[error("Only dead jobs can be retried")]
+    NotDead,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,8 @@ use crate::account::{
 };
 use crate::address::{Address, AddressInput, AddressQuery, Removal};
 use crate::email::{Email, MailError};
-use crate::ids::{AddressId, CategoryId, CityId, NotificationId, ProvinceId, UserId};
-use crate::job::NewJob;
+use crate::ids::{AddressId, CategoryId, CityId, JobId, NotificationId, ProvinceId, UserId};
+use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::outbox::Outbox;
 use crate::page::{Page, PageRequest, Sort};
 use crate::reference::{Category, CategoryInput, City, CityQuery, Province, ProvinceSort};
@@ -211,6 +211,24 @@ pub trait ReferenceRepository: Send + Sync {
 pub trait JobQueue: Send + Sync {
     /// Enqueues a job; `false` when its unique key was already used.
     fn enqueue(&self, job: NewJob) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// The operators' view of the job queue.
+#[cfg_attr(test, mockall::automock)]
+pub trait JobAdmin: Send + Sync {
+    /// One page of jobs in a status, newest first.
+    fn list_jobs(
+        &self,
+        status: JobStatus,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<JobSummary>, StoreError>> + Send;
+    /// The status of one job.
+    fn job_status(
+        &self,
+        id: JobId,
+    ) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send;
+    /// Queues a dead job again with fresh attempts; false when it is no longer dead.
+    fn retry_dead_job(&self, id: JobId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// Sends rendered emails.

@@ -9,8 +9,9 @@ use diesel::sql_types::{BigInt, Bool, Double, Integer, Jsonb, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use madeinpk_domain::ids::JobId;
-use madeinpk_domain::job::{NewJob, backoff};
-use madeinpk_domain::ports::JobQueue;
+use madeinpk_domain::job::{JobStatus, JobSummary, NewJob, backoff};
+use madeinpk_domain::page::{Page, PageRequest};
+use madeinpk_domain::ports::{JobAdmin, JobQueue};
 use madeinpk_domain::store::StoreError;
 
 use crate::db::{Db, DbError, connect_once};
@@ -47,25 +48,31 @@ impl ClaimedJob {
     }
 }
 
-/// A row of the admin view.
-#[derive(Debug, Clone, PartialEq, Queryable)]
-pub struct JobRow {
-    /// Id.
-    pub id: i64,
-    /// Kind name.
-    pub kind: String,
-    /// Status: queued, running, done or dead.
-    pub status: String,
-    /// Attempts made.
-    pub attempts: i32,
-    /// Attempts allowed.
-    pub max_attempts: i32,
-    /// Next run.
-    pub run_at: DateTime<Utc>,
-    /// Last error text.
-    pub last_error: Option<String>,
-    /// Dedupe key.
-    pub unique_key: Option<String>,
+type JobRow = (
+    i64,
+    String,
+    String,
+    i32,
+    i32,
+    DateTime<Utc>,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+);
+
+fn summary(r: JobRow) -> JobSummary {
+    JobSummary {
+        id: JobId(r.0),
+        kind: r.1,
+        // The CHECK constraint admits only the four statuses.
+        status: JobStatus::parse(&r.2).unwrap_or(JobStatus::Dead),
+        attempts: r.3,
+        max_attempts: r.4,
+        run_at: r.5,
+        last_error: r.6,
+        unique_key: r.7,
+        created_at: r.8,
+    }
 }
 
 /// What happened to a failed job.
@@ -276,18 +283,26 @@ impl Db {
             .await
             .map_err(store)
     }
+}
 
-    /// Jobs in one status, newest first (the admin view).
-    pub async fn jobs_with_status(
+impl JobAdmin for Db {
+    async fn list_jobs(
         &self,
-        status: &str,
-        limit: i64,
-    ) -> Result<Vec<JobRow>, StoreError> {
+        status: JobStatus,
+        page: PageRequest,
+    ) -> Result<Page<JobSummary>, StoreError> {
         let mut conn = self.conn().await?;
-        jobs::table
-            .filter(jobs::status.eq(status))
+        let count: i64 = jobs::table
+            .filter(jobs::status.eq(status.as_str()))
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
+        let rows: Vec<JobRow> = jobs::table
+            .filter(jobs::status.eq(status.as_str()))
             .order(jobs::id.desc())
-            .limit(limit)
+            .offset(page.offset())
+            .limit(page.limit())
             .select((
                 jobs::id,
                 jobs::kind,
@@ -297,10 +312,46 @@ impl Db {
                 jobs::run_at,
                 jobs::last_error,
                 jobs::unique_key,
+                jobs::created_at,
             ))
             .load(&mut conn)
             .await
-            .map_err(store)
+            .map_err(store)?;
+        Ok(Page {
+            count,
+            items: rows.into_iter().map(summary).collect(),
+        })
+    }
+
+    async fn job_status(&self, id: JobId) -> Result<Option<JobStatus>, StoreError> {
+        let mut conn = self.conn().await?;
+        let status: Option<String> = jobs::table
+            .find(id.get())
+            .select(jobs::status)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(status.as_deref().and_then(JobStatus::parse))
+    }
+
+    async fn retry_dead_job(&self, id: JobId) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::sql_query(
+            "UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now()
+             WHERE id = $1 AND status = 'dead'",
+        )
+        .bind::<BigInt, _>(id.get())
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        if n == 1 {
+            diesel::sql_query(format!("NOTIFY {CHANNEL}"))
+                .execute(&mut conn)
+                .await
+                .map_err(store)?;
+        }
+        Ok(n == 1)
     }
 }
 

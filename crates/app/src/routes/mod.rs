@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod admin;
 pub mod categories;
 pub mod health;
 pub mod locations;
@@ -30,6 +31,7 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
 /// Mounts every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     accounts::configure(cfg);
+    admin::configure(cfg);
     locations::configure(cfg);
     categories::configure(cfg);
     addresses::configure(cfg);

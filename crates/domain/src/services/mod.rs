@@ -3,4 +3,5 @@
 pub mod accounts;
 pub mod addresses;
 pub mod job_runner;
+pub mod operations;
 pub mod reference;
