@@ -41,6 +41,9 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
+    /// The media directory cannot be created.
+    #[error("media directory unusable: {0}")]
+    Media(String),
     /// Seeding failed.
     #[error("seeding reference data failed: {0}")]
     Seed(String),
@@ -220,6 +223,8 @@ impl Application {
         crate::time::set_zone(config.time_zone);
         let db = prepare_database(&config).await?;
         let mailer = mailer(&config, mail)?;
+        // Served at /media/; created up front so the file service starts on a real directory.
+        std::fs::create_dir_all(&config.media_dir).map_err(|e| StartError::Media(format!("{}: {e}", config.media_dir.display())))?;
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartError::Bind {
             addr: config.bind_addr.clone(),
             source,
