@@ -224,7 +224,8 @@ impl Application {
         let db = prepare_database(&config).await?;
         let mailer = mailer(&config, mail)?;
         // Served at /media/; created up front so the file service starts on a real directory.
-        std::fs::create_dir_all(&config.media_dir).map_err(|e| StartError::Media(format!("{}: {e}", config.media_dir.display())))?;
+        std::fs::create_dir_all(&config.media_dir)
+            .map_err(|e| StartError::Media(format!("{}: {e}", config.media_dir.display())))?;
         let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartError::Bind {
             addr: config.bind_addr.clone(),
             source,

@@ -88,12 +88,10 @@ async fn run(
         }
         // Fill free slots; a slow job never holds up the others.
         let free = concurrency - running.len();
-        let mut claimed = 0;
         if free > 0 {
             let limit = i64::try_from(free).unwrap_or(1);
             match db.claim_jobs(&id, limit, settings.lease).await {
                 Ok(jobs) => {
-                    claimed = jobs.len();
                     for job in jobs {
                         let job_id = job.id;
                         let (db, runner, worker) = (db.clone(), runner.clone(), id.clone());
@@ -104,13 +102,6 @@ async fn run(
                 }
                 Err(e) => tracing::warn!(error = %e, "claiming jobs failed; retrying"),
             }
-        }
-        if claimed > 0 && claimed == free {
-            // More may be due: look again as soon as a slot frees up.
-            if let Some(done) = running.join_next_with_id().await {
-                forget(&mut held, done);
-            }
-            continue;
         }
         if running.is_empty()
             && last_maintenance.is_none_or(|t| t.elapsed() > Duration::from_hours(1))
@@ -126,7 +117,8 @@ async fn run(
                     tracing::warn!(error = %e, "renewing job leases failed");
                 }
             }
-            () = wait_for_work(&mut listener, &settings) => {}
+            // With every slot busy, wait for a slot (above) rather than for new work.
+            () = wait_for_work(&mut listener, &settings), if running.len() < concurrency => {}
             // A stop value or a dropped handle: either way, stop.
             _ = stopped.changed() => break,
         }

@@ -204,3 +204,34 @@ async fn admins_see_dead_jobs_and_queue_them_again() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_in_process_worker_drains_a_backlog_exactly_once() {
+    let app = common::spawn_with(|c| c.job_concurrency = 3).await;
+    for n in 0..30 {
+        app.db
+            .db
+            .enqueue(NewJob::now(JobPayload::SendEmail {
+                email: Email {
+                    to: format!("b{n}@example.pk"),
+                    message: EmailMessage::Welcome {
+                        username: format!("b{n}"),
+                    },
+                },
+                notification: None,
+            }))
+            .await
+            .unwrap();
+    }
+    let drained = app
+        .eventually(Duration::from_secs(20), || async {
+            app.db.count("jobs WHERE status = 'done'").await == 30
+        })
+        .await;
+    assert!(drained);
+    let mut to: Vec<String> = app.outbox.sent().into_iter().flat_map(|m| m.to).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 30);
+    assert_eq!(app.outbox.sent().len(), 30, "each email once");
+}
