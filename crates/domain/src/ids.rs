@@ -43,4 +43,14 @@ typed_id!(
     JobId,
     /// An API token.
     TokenId,
+    /// A product.
+    ProductId,
+    /// A product image.
+    ProductImageId,
+    /// A fixed-price listing.
+    ListingId,
+    /// An auction.
+    AuctionId,
+    /// A bid.
+    BidId,
 );

@@ -4,15 +4,18 @@
 
 pub mod account;
 pub mod address;
+pub mod auction;
 pub mod clock;
 pub mod email;
 pub mod ids;
 pub mod job;
+pub mod listing;
 pub mod money;
 pub mod notification;
 pub mod outbox;
 pub mod page;
 pub mod ports;
+pub mod product;
 pub mod rate;
 pub mod reference;
 pub mod services;

@@ -1,0 +1,301 @@
+//! Fixed-price listings: price, stock, status, and a discount window with an exact effective price.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::ListingId;
+use crate::money::{MAX_MINOR, Money, MoneyError};
+use crate::product::ProductView;
+use crate::rate::BasisPoints;
+use crate::validation::{FieldErrors, NON_FIELD};
+
+/// A listing's status; stored values are the wire values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListingStatus {
+    /// On sale.
+    Active,
+    /// Hidden by the seller.
+    Inactive,
+    /// No units left.
+    OutOfStock,
+}
+
+impl ListingStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Active, Self::Inactive, Self::OutOfStock];
+
+    /// The stored and wire value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::OutOfStock => "out_of_stock",
+        }
+    }
+
+    /// Parses a wire value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A discount: a percentage in hundredths of a percent (basis points), valid in a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Discount {
+    /// Percentage in basis points (1250 = 12.50%); 1..=9999.
+    pub percentage_bps: Option<u32>,
+    /// Window start.
+    pub start: Option<DateTime<Utc>>,
+    /// Window end.
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl Discount {
+    /// All three fields set and `start ≤ now ≤ end`.
+    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+        matches!((self.percentage_bps, self.start, self.end), (Some(_), Some(s), Some(e)) if s <= now && now <= e)
+    }
+
+    /// True when any of the three fields is set.
+    pub fn any_set(&self) -> bool {
+        self.percentage_bps.is_some() || self.start.is_some() || self.end.is_some()
+    }
+
+    /// The percentage as the contract renders it, e.g. `"12.50"`.
+    pub fn percentage_text(&self) -> Option<String> {
+        self.percentage_bps
+            .map(|b| Money::pkr(i64::from(b)).to_string())
+    }
+}
+
+/// A listing with its product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// Id.
+    pub id: ListingId,
+    /// The product.
+    pub product: ProductView,
+    /// List price.
+    pub price: Money,
+    /// Units not yet committed to an order.
+    pub quantity: i32,
+    /// Units held in carts.
+    pub reserved_quantity: i32,
+    /// Status.
+    pub status: ListingStatus,
+    /// Featured by an admin.
+    pub featured: bool,
+    /// Discount.
+    pub discount: Discount,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `price × (1 − pct/100)`, rounded half-up to the paisa.
+pub fn discounted(price: Money, percentage_bps: u32) -> Result<Money, MoneyError> {
+    let keep = BasisPoints::new(BasisPoints::WHOLE.saturating_sub(percentage_bps))
+        .ok_or(MoneyError::Overflow)?;
+    keep.apply(price)
+}
+
+impl Listing {
+    /// The price a buyer pays now.
+    pub fn current_price(&self, now: DateTime<Utc>) -> Money {
+        match self.discount.percentage_bps {
+            Some(bps) if self.discount.is_active(now) => {
+                discounted(self.price, bps).unwrap_or(self.price)
+            }
+            _ => self.price,
+        }
+    }
+
+    /// Units another buyer can still add to a cart.
+    pub fn available_quantity(&self) -> i32 {
+        (self.quantity - self.reserved_quantity).max(0)
+    }
+}
+
+/// Checks a price: at least 0.01 and at most 99,999,999.99.
+pub fn check_price(errors: &mut FieldErrors, field: &str, price: Money) {
+    if price.minor() < 1 {
+        errors.add(field, "Ensure this value is greater than or equal to 0.01.");
+    } else if price.minor() > MAX_MINOR {
+        errors.add(
+            field,
+            "Ensure that there are no more than 10 digits in total.",
+        );
+    }
+}
+
+/// Checks a discount percentage in basis points: 0.01 to 99.99.
+pub fn check_percentage(errors: &mut FieldErrors, bps: i64) {
+    if bps < 1 {
+        errors.add(
+            "discount_percentage",
+            "Ensure this value is greater than or equal to 0.01.",
+        );
+    } else if bps > 9999 {
+        errors.add(
+            "discount_percentage",
+            "Ensure this value is less than or equal to 99.99.",
+        );
+    }
+}
+
+/// Checks a quantity: at least 1.
+pub fn check_quantity(errors: &mut FieldErrors, quantity: i64) {
+    if quantity < 1 {
+        errors.add(
+            "quantity",
+            "Ensure this value is greater than or equal to 1.",
+        );
+    } else if quantity > i64::from(i32::MAX) {
+        errors.add(
+            "quantity",
+            format!("Ensure this value is less than or equal to {}.", i32::MAX),
+        );
+    }
+}
+
+/// The object-level discount rules of a create (contract §5, in order).
+pub fn check_new_discount(d: &Discount, now: DateTime<Utc>) -> Result<(), FieldErrors> {
+    if !d.any_set() {
+        return Ok(());
+    }
+    let (Some(_), Some(start), Some(end)) = (d.percentage_bps, d.start, d.end) else {
+        return Err(FieldErrors::non_field(
+            "If setting a discount, you must provide discount_percentage, discount_start_date, and discount_end_date",
+        ));
+    };
+    if end <= start {
+        return Err(FieldErrors::non_field(
+            "Discount end date must be after start date",
+        ));
+    }
+    // A minute of skew for clocks and slow clients.
+    if start < now - chrono::Duration::minutes(1) {
+        return Err(FieldErrors::non_field(
+            "Discount start date cannot be in the past",
+        ));
+    }
+    Ok(())
+}
+
+/// The object-level discount rules of an update: all three set, or all three cleared.
+pub fn check_updated_discount(d: &Discount) -> Result<(), FieldErrors> {
+    match (d.percentage_bps, d.start, d.end) {
+        (Some(_), Some(start), Some(end)) if end <= start => Err(FieldErrors::non_field(
+            "Discount end date must be after start date",
+        )),
+        (None, None, None) | (Some(_), Some(_), Some(_)) => Ok(()),
+        _ => Err(FieldErrors::single(
+            NON_FIELD,
+            "If setting a discount, you must provide all discount fields: discount_percentage, discount_start_date, and discount_end_date",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn effective_price_rounds_half_up_to_the_paisa() {
+        // 350.00 at 16.67% off = 291.655 → 291.66 (the original showed "291.66375"-style raw values).
+        assert_eq!(
+            discounted(Money::pkr(35_000), 1667).unwrap(),
+            Money::pkr(29_166)
+        );
+        assert_eq!(
+            discounted(Money::pkr(100_000), 1000).unwrap(),
+            Money::pkr(90_000)
+        );
+        assert_eq!(
+            discounted(Money::pkr(1), 5000).unwrap(),
+            Money::pkr(1),
+            "0.005 rounds up"
+        );
+        assert_eq!(discounted(Money::pkr(1), 9999).unwrap(), Money::pkr(0));
+    }
+
+    #[test]
+    fn discount_window() {
+        let d = Discount {
+            percentage_bps: Some(1000),
+            start: Some(t(1)),
+            end: Some(t(3)),
+        };
+        assert!(d.is_active(t(2)) && d.is_active(t(1)) && d.is_active(t(3)));
+        assert!(!d.is_active(t(4)));
+        assert!(!Discount { end: None, ..d }.is_active(t(2)));
+        assert_eq!(d.percentage_text().as_deref(), Some("10.00"));
+    }
+
+    #[test]
+    fn create_rules_in_order() {
+        let now = t(2);
+        assert!(check_new_discount(&Discount::default(), now).is_ok());
+        let partial = Discount {
+            percentage_bps: Some(500),
+            ..Discount::default()
+        };
+        assert!(
+            check_new_discount(&partial, now)
+                .unwrap_err()
+                .get(NON_FIELD)
+                .unwrap()[0]
+                .starts_with("If setting a discount")
+        );
+        let backwards = Discount {
+            percentage_bps: Some(500),
+            start: Some(t(5)),
+            end: Some(t(4)),
+        };
+        assert_eq!(
+            check_new_discount(&backwards, now)
+                .unwrap_err()
+                .get(NON_FIELD)
+                .unwrap(),
+            ["Discount end date must be after start date"]
+        );
+        let past = Discount {
+            percentage_bps: Some(500),
+            start: Some(t(0)),
+            end: Some(t(4)),
+        };
+        assert_eq!(
+            check_new_discount(&past, now)
+                .unwrap_err()
+                .get(NON_FIELD)
+                .unwrap(),
+            ["Discount start date cannot be in the past"]
+        );
+    }
+
+    #[test]
+    fn update_rules_allow_clearing_and_past_starts() {
+        assert!(check_updated_discount(&Discount::default()).is_ok());
+        assert!(
+            check_updated_discount(&Discount {
+                percentage_bps: Some(1),
+                start: Some(t(0)),
+                end: Some(t(1))
+            })
+            .is_ok()
+        );
+        assert!(
+            check_updated_discount(&Discount {
+                percentage_bps: Some(1),
+                start: None,
+                end: Some(t(1))
+            })
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! Products and their images: what a seller makes, before it is listed or auctioned.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{CategoryId, ProductId, ProductImageId, UserId};
+use crate::store::StoreError;
+use crate::validation::{FieldErrors, check_max_len, msg};
+
+/// A product's condition; stored values are the wire values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Condition {
+    /// Never used.
+    New,
+    /// Used, as new.
+    LikeNew,
+    /// Used, good.
+    Good,
+    /// Used, fair.
+    Fair,
+}
+
+impl Condition {
+    /// Every condition.
+    pub const ALL: [Self; 4] = [Self::New, Self::LikeNew, Self::Good, Self::Fair];
+
+    /// The stored and wire value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::LikeNew => "like_new",
+            Self::Good => "good",
+            Self::Fair => "fair",
+        }
+    }
+
+    /// Parses a wire value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// How a product is sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingType {
+    /// A fixed-price listing.
+    FixedPrice,
+    /// An auction.
+    Auction,
+}
+
+impl ListingType {
+    /// The wire value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::FixedPrice => "fixed_price",
+            Self::Auction => "auction",
+        }
+    }
+}
+
+/// A stored product image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductImage {
+    /// Id.
+    pub id: ProductImageId,
+    /// Path under the media root.
+    pub path: String,
+    /// The image shown first; exactly one when any exist.
+    pub is_primary: bool,
+    /// Position.
+    pub order: i32,
+}
+
+/// The seller summary embedded in a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellerSummary {
+    /// Shop name.
+    pub brand_name: String,
+    /// About.
+    pub biography: String,
+    /// Verified by admins.
+    pub is_verified: bool,
+    /// Mean rating in hundredths.
+    pub average_rating_centi: i32,
+}
+
+/// A product with everything its read shape shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductView {
+    /// Id.
+    pub id: ProductId,
+    /// Seller.
+    pub seller: UserId,
+    /// Seller's username.
+    pub seller_username: String,
+    /// Category.
+    pub category: Option<CategoryId>,
+    /// Category name.
+    pub category_name: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Condition.
+    pub condition: Condition,
+    /// Images by order.
+    pub images: Vec<ProductImage>,
+    /// How it is sold, if listed.
+    pub listing_type: Option<ListingType>,
+    /// Mean review rating (fixed-price products with reviews).
+    pub average_rating: Option<f64>,
+    /// Number of reviews.
+    pub total_reviews: i64,
+    /// The seller's profile summary.
+    pub seller_profile: Option<SellerSummary>,
+    /// Province of the seller's default (else any) address.
+    pub region: Option<(i64, String)>,
+    /// In the viewer's wishlist.
+    pub is_in_wishlist: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Why a catalogue operation was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    /// Unknown (or invisible) object; carries the model name for the message.
+    #[error("No {0} matches the given query.")]
+    NotFound(&'static str),
+    /// Field rules failed.
+    #[error("invalid input: {0}")]
+    Validation(FieldErrors),
+    /// A business refusal with the contract's status and text (`{"error": ...}`).
+    #[error("{1}")]
+    Refused(u16, String),
+    /// The role does not allow it.
+    #[error("You do not have permission to perform this action.")]
+    Forbidden,
+    /// Orders still reference it.
+    #[error("{0}")]
+    InUse(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<FieldErrors> for CatalogError {
+    fn from(e: FieldErrors) -> Self {
+        Self::Validation(e)
+    }
+}
+
+impl CatalogError {
+    /// 400 `{"error": msg}`.
+    pub fn bad(msg: impl Into<String>) -> Self {
+        Self::Refused(400, msg.into())
+    }
+
+    /// 403 `{"error": msg}`.
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        Self::Refused(403, msg.into())
+    }
+}
+
+/// Longest product name.
+pub const NAME_MAX: usize = 255;
+
+/// Product fields of a create (all required but category) or update (`None` = unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductInput {
+    /// Category (`Some(None)` clears it).
+    pub category: Option<Option<CategoryId>>,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Condition as sent.
+    pub condition: Option<String>,
+}
+
+impl ProductInput {
+    /// Field rules; `full` requires name, description and condition.
+    pub fn check(&self, full: bool) -> Result<Option<Condition>, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        for (field, value) in [("name", &self.name), ("description", &self.description)] {
+            match value {
+                Some(v) if v.trim().is_empty() => errors.add(field, msg::BLANK),
+                None if full => errors.add(field, msg::REQUIRED),
+                Some(_) | None => {}
+            }
+        }
+        if let Some(n) = &self.name {
+            check_max_len(&mut errors, "name", n, NAME_MAX);
+        }
+        let condition = match &self.condition {
+            Some(c) => Condition::parse(c).or_else(|| {
+                errors.add("condition", msg::invalid_choice(c));
+                None
+            }),
+            None if full => {
+                errors.add("condition", msg::REQUIRED);
+                None
+            }
+            None => None,
+        };
+        errors.into_result().map(|()| condition)
+    }
+}
+
+/// A validated product to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProduct {
+    /// Seller.
+    pub seller: UserId,
+    /// Category.
+    pub category: Option<CategoryId>,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Condition.
+    pub condition: Condition,
+    /// Stored image paths in upload order (the first is primary).
+    pub images: Vec<String>,
+}
+
+/// Changes to a product.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductChanges {
+    /// Category.
+    pub category: Option<Option<CategoryId>>,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Condition.
+    pub condition: Option<Condition>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_needs_name_description_condition() {
+        let e = ProductInput::default().check(true).unwrap_err();
+        for f in ["name", "description", "condition"] {
+            assert_eq!(e.get(f).unwrap(), ["This field is required."], "{f}");
+        }
+        let ok = ProductInput {
+            name: Some("Ajrak".into()),
+            description: Some("d".into()),
+            condition: Some("like_new".into()),
+            category: None,
+        };
+        assert_eq!(ok.check(true).unwrap(), Some(Condition::LikeNew));
+    }
+
+    #[test]
+    fn bad_condition_and_long_name() {
+        let i = ProductInput {
+            name: Some("x".repeat(256)),
+            condition: Some("mint".into()),
+            ..Default::default()
+        };
+        let e = i.check(false).unwrap_err();
+        assert_eq!(
+            e.get("condition").unwrap(),
+            ["\"mint\" is not a valid choice."]
+        );
+        assert_eq!(
+            e.get("name").unwrap(),
+            ["Ensure this field has no more than 255 characters."]
+        );
+        assert!(ProductInput::default().check(false).unwrap().is_none());
+    }
+}
