@@ -28,6 +28,7 @@ pub struct ConfigError {
 
 /// All settings of the service.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each read from its own variable
 pub struct Config {
     /// `BIND_ADDR`: where the HTTP server listens.
     pub bind_addr: String,
@@ -75,6 +76,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `TRUST_PROXY_HEADERS`: take the client IP from `X-Forwarded-For` / `Forwarded`.
     pub trust_proxy_headers: bool,
+    /// `REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH`: sellers must be able to receive payouts to publish.
+    pub require_payout_account: bool,
     /// `HTTP_WORKERS`: actix worker threads (0 = one per core).
     pub http_workers: usize,
 }
@@ -188,6 +191,10 @@ impl Config {
             log_format,
             trust_proxy_headers: get("TRUST_PROXY_HEADERS")
                 .map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
+            require_payout_account: get("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH")
+                .map_or(Ok(false), |v| {
+                    parse_bool("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH", &v)
+                })?,
             http_workers: get("HTTP_WORKERS").map_or(Ok(0), |v| parse("HTTP_WORKERS", &v))?,
             bind_addr,
             public_base_url,

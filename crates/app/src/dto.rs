@@ -9,22 +9,37 @@ use utoipa::ToSchema;
 
 use crate::time::render;
 
-/// Media URLs: relative for storage paths, absolute for `*_url` fields.
+/// Media URLs: relative for storage paths, absolute (on the origin the client used) for `*_url`
+/// fields and product images. An extractor, so every handler builds them the same way.
 #[derive(Debug, Clone)]
-pub struct Media<'a> {
-    /// `PUBLIC_BASE_URL`.
-    pub base_url: &'a str,
+pub struct Media {
+    /// `scheme://host` of the request.
+    pub base_url: String,
 }
 
-impl Media<'_> {
+impl Media {
     /// `/media/{path}`.
     pub fn relative(&self, path: &str) -> String {
         format!("/media/{}", path.trim_start_matches('/'))
     }
 
-    /// `{base}/media/{path}`.
+    /// `{origin}/media/{path}`.
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.base_url, self.relative(path))
+    }
+}
+
+impl actix_web::FromRequest for Media {
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let trust = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .is_some_and(|s| s.config.trust_proxy_headers);
+        std::future::ready(Ok(Self {
+            base_url: crate::client::origin(req, trust),
+        }))
     }
 }
 
@@ -43,7 +58,7 @@ pub struct UserIdentityDto {
 }
 
 impl UserIdentityDto {
-    fn new(u: &User, media: &Media<'_>) -> Self {
+    fn new(u: &User, media: &Media) -> Self {
         Self {
             id: u.id.get(),
             username: u.username.clone(),
@@ -70,7 +85,7 @@ pub struct UserDto {
 
 impl UserDto {
     /// Renders a user.
-    pub fn new(u: &User, media: &Media<'_>) -> Self {
+    pub fn new(u: &User, media: &Media) -> Self {
         Self {
             identity: UserIdentityDto::new(u, media),
             is_blocked: u.is_blocked,
@@ -182,7 +197,7 @@ pub struct UserProfileDto {
 
 impl UserProfileDto {
     /// Renders the profile page.
-    pub fn new(v: &ProfileView, media: &Media<'_>) -> Self {
+    pub fn new(v: &ProfileView, media: &Media) -> Self {
         Self {
             identity: UserIdentityDto::new(&v.user, media),
             created_at: render(v.user.created_at),
@@ -286,6 +301,109 @@ impl From<madeinpk_domain::job::JobSummary> for JobDto {
             last_error: j.last_error,
             unique_key: j.unique_key,
             created_at: render(j.created_at),
+        }
+    }
+}
+
+/// The ProductImage object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductImageDto {
+    id: i64,
+    image: Option<String>,
+    image_url: Option<String>,
+    is_primary: bool,
+    order: i32,
+}
+
+impl ProductImageDto {
+    /// Renders an image with absolute URLs.
+    pub fn new(i: &madeinpk_domain::product::ProductImage, media: &Media) -> Self {
+        let url = media.absolute(&i.path);
+        Self {
+            id: i.id.get(),
+            image: Some(url.clone()),
+            image_url: Some(url),
+            is_primary: i.is_primary,
+            order: i.order,
+        }
+    }
+}
+
+/// The seller summary inside a Product.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SellerSummaryDto {
+    brand_name: String,
+    biography: String,
+    is_verified: bool,
+    average_rating: String,
+}
+
+/// `{id, name}` of a province.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionDto {
+    id: i64,
+    name: String,
+}
+
+/// The Product object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductDto {
+    id: i64,
+    seller: i64,
+    seller_username: String,
+    category: Option<i64>,
+    /// Omitted when there is no category, as in the original.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category_name: Option<String>,
+    name: String,
+    description: String,
+    condition: &'static str,
+    images: Vec<ProductImageDto>,
+    listing_type: Option<&'static str>,
+    average_rating: Option<f64>,
+    total_reviews: i64,
+    seller_profile: Option<SellerSummaryDto>,
+    region: Option<RegionDto>,
+    is_in_wishlist: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl ProductDto {
+    /// Renders a product.
+    pub fn new(p: &madeinpk_domain::product::ProductView, media: &Media) -> Self {
+        Self {
+            id: p.id.get(),
+            seller: p.seller.get(),
+            seller_username: p.seller_username.clone(),
+            category: p.category.map(madeinpk_domain::ids::CategoryId::get),
+            category_name: p.category_name.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            condition: p.condition.as_str(),
+            images: p
+                .images
+                .iter()
+                .map(|i| ProductImageDto::new(i, media))
+                .collect(),
+            listing_type: p
+                .listing_type
+                .map(madeinpk_domain::product::ListingType::as_str),
+            average_rating: p.average_rating,
+            total_reviews: p.total_reviews,
+            seller_profile: p.seller_profile.as_ref().map(|s| SellerSummaryDto {
+                brand_name: s.brand_name.clone(),
+                biography: s.biography.clone(),
+                is_verified: s.is_verified,
+                average_rating: madeinpk_domain::user::rating_text(s.average_rating_centi),
+            }),
+            region: p.region.as_ref().map(|(id, name)| RegionDto {
+                id: *id,
+                name: name.clone(),
+            }),
+            is_in_wishlist: p.is_in_wishlist,
+            created_at: render(p.created_at),
+            updated_at: render(p.updated_at),
         }
     }
 }

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use madeinpk_domain::account::AccountError;
 use madeinpk_domain::address::AddressError;
 use madeinpk_domain::job::OperationsError;
+use madeinpk_domain::product::CatalogError;
 use madeinpk_domain::reference::ReferenceError;
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
@@ -31,6 +32,9 @@ pub enum ApiError {
     /// 429 with `Retry-After`.
     #[error("throttled for {0} s")]
     Throttled(u64),
+    /// Any JSON body with a status (nested field errors such as `{"images": {"0": [...]}}`).
+    #[error("{0}: {1}")]
+    Body(StatusCode, serde_json::Value),
     /// 503: storage is down; never the client's fault, never a stack trace.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
@@ -73,7 +77,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::BAD_REQUEST,
-            Self::Refused(s, _) | Self::Detail(s, _) => *s,
+            Self::Refused(s, _) | Self::Detail(s, _) | Self::Body(s, _) => *s,
             Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -85,6 +89,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Validation(errors) => res.json(errors),
             Self::Refused(_, msg) => res.json(json!({ "error": msg })),
+            Self::Body(_, body) => res.json(body),
             Self::Detail(status, msg) => {
                 if *status == StatusCode::UNAUTHORIZED {
                     res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Token")));
@@ -172,6 +177,22 @@ impl From<OperationsError> for ApiError {
             OperationsError::NotFound => Self::no_match("Job"),
             OperationsError::NotDead => Self::Refused(StatusCode::CONFLICT, e.to_string()),
             OperationsError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::NotFound(model) => Self::no_match(model),
+            CatalogError::Validation(f) => Self::Validation(f),
+            CatalogError::Refused(status, msg) => Self::Refused(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                msg,
+            ),
+            CatalogError::Forbidden => Self::forbidden(),
+            CatalogError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
+            CatalogError::Store(s) => s.into(),
         }
     }
 }

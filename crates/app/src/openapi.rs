@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, addresses, admin, categories, health, locations};
+use crate::routes::{accounts, addresses, admin, categories, health, locations, products};
 
 struct TokenAuth;
 
@@ -33,6 +33,8 @@ impl Modify for TokenAuth {
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
         admin::jobs,
+        products::list, products::get, products::create, products::replace, products::patch, products::delete,
+        products::add_image, products::delete_image,
         admin::retry,
     ),
     modifiers(&TokenAuth),
@@ -44,6 +46,7 @@ impl Modify for TokenAuth {
         (name = "addresses", description = "The caller's addresses"),
         (name = "operations", description = "Health and metrics"),
         (name = "admin", description = "Operator tools (admins only)"),
+        (name = "products", description = "Products and their images"),
     )
 )]
 pub struct ApiDoc;

@@ -6,12 +6,13 @@ use madeinpk_domain::clock::SystemClock;
 use madeinpk_domain::services::accounts::Accounts;
 use madeinpk_domain::services::addresses::Addresses;
 use madeinpk_domain::services::operations::Operations;
+use madeinpk_domain::services::products::{CatalogSettings, Products};
 use madeinpk_domain::services::reference::ReferenceData;
 use madeinpk_postgres::Db;
+use madeinpk_stripe::DevPayouts;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
-use crate::dto::Media;
 use crate::password::Argon2Hasher;
 use crate::uploads::MediaStore;
 
@@ -21,6 +22,8 @@ pub type AccountService = Accounts<Db, Db, Argon2Hasher, Db, SystemClock>;
 pub type AddressService = Addresses<Db, Db>;
 /// Operations (job admin) wired to Postgres.
 pub type OperationsService = Operations<Db>;
+/// Products wired to Postgres, local media and the payout check.
+pub type ProductService = Products<Db, MediaStore, DevPayouts>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -36,6 +39,8 @@ pub struct AppState {
     pub reference: ReferenceService,
     /// Operator tools.
     pub operations: OperationsService,
+    /// Products.
+    pub products: ProductService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -59,17 +64,18 @@ impl AppState {
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
             operations: Operations::new(db.clone()),
+            products: Products::new(
+                db.clone(),
+                MediaStore::new(config.media_dir.clone()),
+                DevPayouts,
+                CatalogSettings {
+                    require_payout_account: config.require_payout_account,
+                },
+            ),
             uploads: MediaStore::new(config.media_dir.clone()),
             db,
             config,
             metrics,
-        }
-    }
-
-    /// Media URL builder.
-    pub fn media(&self) -> Media<'_> {
-        Media {
-            base_url: &self.config.public_base_url,
         }
     }
 }

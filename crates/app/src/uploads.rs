@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use madeinpk_domain::ports::MediaStorage;
+use madeinpk_domain::product::ImageUpload;
+use madeinpk_domain::store::StoreError;
 use rand::RngCore;
 
 use crate::body::Upload;
@@ -26,9 +29,9 @@ pub enum UploadError {
     /// Not an image of an accepted type.
     #[error("{NOT_AN_IMAGE}")]
     NotAnImage,
-    /// Writing failed.
+    /// Storing failed.
     #[error("could not store the upload: {0}")]
-    Io(#[from] std::io::Error),
+    Store(#[from] StoreError),
 }
 
 /// The file extension of an accepted image, judged by its bytes, not its name.
@@ -45,6 +48,14 @@ pub fn image_extension(bytes: &[u8]) -> Option<&'static str> {
         .then_some(ext)
 }
 
+/// The checked image, or `None` when the bytes are not an accepted image.
+pub fn image_upload(bytes: &[u8]) -> Option<ImageUpload> {
+    image_extension(bytes).map(|extension| ImageUpload {
+        extension,
+        bytes: bytes.to_vec(),
+    })
+}
+
 impl MediaStore {
     /// Files under `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -58,27 +69,33 @@ impl MediaStore {
 
     /// Checks and stores an image in `dir`; returns its path relative to the media root.
     pub async fn save_image(&self, dir: &str, upload: &Upload) -> Result<String, UploadError> {
-        let ext = image_extension(&upload.bytes).ok_or(UploadError::NotAnImage)?;
+        let image = image_upload(&upload.bytes).ok_or(UploadError::NotAnImage)?;
+        Ok(self.store(dir.to_owned(), image).await?)
+    }
+}
+
+impl MediaStorage for MediaStore {
+    async fn store(&self, dir: String, upload: ImageUpload) -> Result<String, StoreError> {
         let mut id = [0u8; 16];
         rand::rng().fill_bytes(&mut id);
-        let relative = format!("{dir}/{}.{ext}", hex::encode(id));
+        let relative = format!("{dir}/{}.{}", hex::encode(id), upload.extension);
         let path = self.root.join(&relative);
+        let io = |e: std::io::Error| StoreError::Unavailable(format!("media storage: {e}"));
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await?;
+            tokio::fs::create_dir_all(parent).await.map_err(io)?;
         }
-        tokio::fs::write(&path, &upload.bytes).await?;
+        tokio::fs::write(&path, &upload.bytes).await.map_err(io)?;
         Ok(relative)
     }
 
-    /// Removes a stored file; a missing file is fine (best effort, after the database moved on).
-    pub async fn remove(&self, relative: &str) {
+    async fn remove(&self, relative: String) {
         if relative.contains("..") {
             return;
         }
-        if let Err(e) = tokio::fs::remove_file(self.root.join(relative)).await
+        if let Err(e) = tokio::fs::remove_file(self.root.join(&relative)).await
             && e.kind() != std::io::ErrorKind::NotFound
         {
-            tracing::warn!(file = relative, error = %e, "could not remove replaced upload");
+            tracing::warn!(file = relative, error = %e, "could not remove a stored upload");
         }
     }
 }

@@ -653,15 +653,6 @@ async fn a_successful_login_resets_the_account_counter() {
     );
 }
 
-/// A valid 1×1 PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
-    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
-
 async fn upload_picture(
     app: &common::TestApp,
     token: &str,
@@ -701,7 +692,7 @@ async fn profile_pictures_are_checked_stored_served_and_replaced() {
         "nothing changed"
     );
 
-    let r = upload_picture(&app, &token, PNG, "me.jpg").await;
+    let r = upload_picture(&app, &token, common::PNG, "me.jpg").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
         r.body["first_name"], "Zara",
@@ -715,13 +706,13 @@ async fn profile_pictures_are_checked_stored_served_and_replaced() {
     );
     assert_eq!(
         r.body["profile_picture_url"],
-        format!("{}{first}", app.config.public_base_url)
+        format!("{}{first}", app.base)
     );
     let served = app.client.get(app.url(&first)).send().await.unwrap();
     assert_eq!(served.status(), StatusCode::OK);
-    assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+    assert_eq!(served.bytes().await.unwrap().as_ref(), common::PNG);
 
-    let r = upload_picture(&app, &token, PNG, "again.png").await;
+    let r = upload_picture(&app, &token, common::PNG, "again.png").await;
     let second = r.body["profile_picture"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
     assert_eq!(

@@ -12,10 +12,17 @@ use crate::account::{
 };
 use crate::address::{Address, AddressInput, AddressQuery, Removal};
 use crate::email::{Email, MailError};
-use crate::ids::{AddressId, CategoryId, CityId, JobId, NotificationId, ProvinceId, UserId};
+use crate::ids::{
+    AddressId, CategoryId, CityId, JobId, NotificationId, ProductId, ProductImageId, ProvinceId,
+    UserId,
+};
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::outbox::Outbox;
 use crate::page::{Page, PageRequest, Sort};
+use crate::product::{
+    ImageRemoval, ImageUpload, NewProduct, ProductChanges, ProductImage, ProductOwnership,
+    ProductQuery, ProductRemoval, ProductView,
+};
 use crate::reference::{Category, CategoryInput, City, CityQuery, Province, ProvinceSort};
 use crate::store::StoreError;
 use crate::user::{ProfileStats, SellerProfile, User};
@@ -229,6 +236,85 @@ pub trait JobAdmin: Send + Sync {
     ) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send;
     /// Queues a dead job again with fresh attempts; false when it is no longer dead.
     fn retry_dead_job(&self, id: JobId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Products and their images.
+#[cfg_attr(test, mockall::automock)]
+pub trait ProductRepository: Send + Sync {
+    /// One page of products.
+    fn list_products(
+        &self,
+        query: ProductQuery,
+        page: PageRequest,
+        viewer: Option<UserId>,
+    ) -> impl Future<Output = Result<Page<ProductView>, StoreError>> + Send;
+    /// One product.
+    fn product(
+        &self,
+        id: ProductId,
+        viewer: Option<UserId>,
+    ) -> impl Future<Output = Result<Option<ProductView>, StoreError>> + Send;
+    /// Owner and listing type, for permission checks.
+    fn product_ownership(
+        &self,
+        id: ProductId,
+    ) -> impl Future<Output = Result<Option<ProductOwnership>, StoreError>> + Send;
+    /// True when the category exists.
+    fn category_exists(
+        &self,
+        id: CategoryId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Stores a product and its images.
+    fn create_product(
+        &self,
+        product: NewProduct,
+    ) -> impl Future<Output = Result<ProductId, StoreError>> + Send;
+    /// Applies changes.
+    fn update_product(
+        &self,
+        id: ProductId,
+        changes: ProductChanges,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes a product (with its listing or auction) unless orders reference it.
+    fn delete_product(
+        &self,
+        id: ProductId,
+    ) -> impl Future<Output = Result<ProductRemoval, StoreError>> + Send;
+    /// Appends an image (primary if it is the first).
+    fn add_image(
+        &self,
+        product: ProductId,
+        path: String,
+    ) -> impl Future<Output = Result<ProductImage, StoreError>> + Send;
+    /// Deletes an image, never the last one; promotes the next primary.
+    fn delete_image(
+        &self,
+        product: ProductId,
+        image: ProductImageId,
+    ) -> impl Future<Output = Result<ImageRemoval, StoreError>> + Send;
+}
+
+/// Where uploaded files live (a local directory now; an object store can replace it).
+#[cfg_attr(test, mockall::automock)]
+pub trait MediaStorage: Send + Sync {
+    /// Stores bytes under `dir` with a fresh name; returns the path to keep.
+    fn store(
+        &self,
+        dir: String,
+        upload: ImageUpload,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// Removes a stored file (best effort; missing files are fine).
+    fn remove(&self, path: String) -> impl Future<Output = ()> + Send;
+}
+
+/// Whether a seller's payout account can receive money (Stripe Connect).
+#[cfg_attr(test, mockall::automock)]
+pub trait PayoutReadiness: Send + Sync {
+    /// True when transfers to this seller can be made.
+    fn can_receive_payouts(
+        &self,
+        seller: UserId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// Sends rendered emails.

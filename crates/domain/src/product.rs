@@ -277,3 +277,85 @@ mod tests {
         assert!(ProductInput::default().check(false).unwrap().is_none());
     }
 }
+
+/// Sortable product fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductSort {
+    /// Creation time.
+    CreatedAt,
+    /// Name.
+    Name,
+}
+
+/// `?ordering=` names for products.
+pub const PRODUCT_ORDERING: &[(&str, ProductSort)] = &[
+    ("created_at", ProductSort::CreatedAt),
+    ("name", ProductSort::Name),
+];
+
+/// Splits `?search=` into terms (spaces and commas); every term must match some field.
+pub fn search_terms(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or("")
+        .split([' ', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Filters of a product list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductQuery {
+    /// Only this seller's.
+    pub seller: Option<UserId>,
+    /// Only this category (not its subcategories).
+    pub category: Option<CategoryId>,
+    /// Only this condition.
+    pub condition: Option<Condition>,
+    /// Sellers whose business or default address is in this province.
+    pub province: Option<i64>,
+    /// Terms that must each match the name or description.
+    pub search: Vec<String>,
+    /// Sort keys; id ascending breaks ties.
+    pub ordering: Vec<crate::page::Sort<ProductSort>>,
+}
+
+/// What a product delete did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductRemoval {
+    /// Gone; these stored images can be removed.
+    Deleted(Vec<String>),
+    /// Unknown.
+    NotFound,
+    /// Orders reference it; nothing changed.
+    InUse,
+}
+
+/// What an image delete did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageRemoval {
+    /// Gone; the stored file can be removed.
+    Deleted(String),
+    /// Not an image of this product.
+    NotFound,
+    /// It is the last image.
+    LastImage,
+}
+
+/// Who owns a product and how it is sold (for permission checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductOwnership {
+    /// Seller.
+    pub seller: UserId,
+    /// How it is sold.
+    pub listing_type: Option<ListingType>,
+}
+
+/// An image that passed the content check, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUpload {
+    /// File extension matching the content.
+    pub extension: &'static str,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}

@@ -143,8 +143,7 @@ pub struct SellerProfile {
 impl SellerProfile {
     /// The rating as the contract renders it, e.g. `"4.50"`.
     pub fn average_rating_text(&self) -> String {
-        let r = self.average_rating_centi.max(0);
-        format!("{}.{:02}", r / 100, r % 100)
+        rating_text(self.average_rating_centi)
     }
 
     /// `"{street}, {city}, {province} {postal}"` if an address is linked, else the legacy text.
@@ -173,4 +172,10 @@ pub struct ProfileStats {
     pub total_purchases: i64,
     /// Mean seller rating from feedback.
     pub average_seller_rating: Option<f64>,
+}
+
+/// A rating in hundredths as the contract renders it, e.g. 450 → `"4.50"`.
+pub fn rating_text(centi: i32) -> String {
+    let r = centi.max(0);
+    format!("{}.{:02}", r / 100, r % 100)
 }

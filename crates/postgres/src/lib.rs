@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod money;
 pub mod notifications;
 pub mod outbox;
+pub mod products;
 pub mod rate_limit;
 pub mod reference;
 pub mod schema;

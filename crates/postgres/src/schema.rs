@@ -131,6 +131,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    products (id) {
+        id -> Int8,
+        seller_id -> Int8,
+        category_id -> Nullable<Int8>,
+        name -> Varchar,
+        description -> Text,
+        condition -> Text,
+        listing_type -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    product_images (id) {
+        id -> Int8,
+        product_id -> Int8,
+        path -> Text,
+        is_primary -> Bool,
+        position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listings (id) {
+        id -> Int8,
+        product_id -> Int8,
+        price -> Numeric,
+        quantity -> Int4,
+        reserved_quantity -> Int4,
+        status -> Text,
+        featured -> Bool,
+        discount_percentage -> Nullable<Numeric>,
+        discount_start_date -> Nullable<Timestamptz>,
+        discount_end_date -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    auctions (id) {
+        id -> Int8,
+        product_id -> Int8,
+        starting_price -> Numeric,
+        current_price -> Numeric,
+        reserve_price -> Nullable<Numeric>,
+        start_time -> Timestamptz,
+        end_time -> Timestamptz,
+        status -> Text,
+        winner_id -> Nullable<Int8>,
+        total_bids -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bids (id) {
+        id -> Int8,
+        auction_id -> Int8,
+        bidder_id -> Int8,
+        amount -> Numeric,
+        bid_time -> Timestamptz,
+        is_winning -> Bool,
+    }
+}
+
+diesel::joinable!(products -> users (seller_id));
+diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(product_images -> products (product_id));
+diesel::joinable!(listings -> products (product_id));
+diesel::joinable!(auctions -> products (product_id));
+diesel::joinable!(bids -> auctions (auction_id));
+diesel::joinable!(bids -> users (bidder_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cities -> provinces (province_id));
 diesel::joinable!(addresses -> users (user_id));
@@ -149,6 +226,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     jobs,
     rate_limits,
+    products,
+    product_images,
+    listings,
+    auctions,
+    bids,
 );
 
 diesel::define_sql_function! {

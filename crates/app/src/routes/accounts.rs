@@ -13,10 +13,11 @@ use utoipa::ToSchema;
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto};
+use crate::dto::{Media, MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, UploadError};
+use madeinpk_domain::ports::MediaStorage as _;
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -74,7 +75,11 @@ struct RegisterBody {
 /// Creates an account and signs it in.
 #[utoipa::path(post, path = "/api/auth/register/", tag = "auth", request_body = RegisterBody,
     responses((status = 201, body = SessionDto), (status = 400, description = "Field errors")))]
-pub async fn register(state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    body: Body,
+    media: Media,
+) -> Result<HttpResponse, ApiError> {
     let mut f = body.read();
     let registration = Registration {
         username: f.string("username", Need::Required).unwrap_or_default(),
@@ -96,7 +101,7 @@ pub async fn register(state: web::Data<AppState>, body: Body) -> Result<HttpResp
     }
     let session = state.accounts.register(registration).await?;
     Ok(HttpResponse::Created().json(SessionDto {
-        user: UserDto::new(&session.user, &state.media()),
+        user: UserDto::new(&session.user, &media),
         token: session.token,
     }))
 }
@@ -117,6 +122,7 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Body,
+    media: Media,
 ) -> Result<HttpResponse, ApiError> {
     // No field validation, as in the original: anything missing is just bad credentials.
     let text = |k: &str| {
@@ -132,7 +138,7 @@ pub async fn login(
         .login(&text("email"), &text("password"), &ip)
         .await?;
     Ok(HttpResponse::Ok().json(SessionDto {
-        user: UserDto::new(&session.user, &state.media()),
+        user: UserDto::new(&session.user, &media),
         token: session.token,
     }))
 }
@@ -154,9 +160,10 @@ pub async fn logout(
 pub async fn profile(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
+    media: Media,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.accounts.profile(&auth.user).await?;
-    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &state.media())))
+    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &media)))
 }
 
 fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> {
@@ -187,6 +194,7 @@ fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> 
 }
 
 async fn update_profile(
+    media: &Media,
     state: &AppState,
     auth: &crate::auth::Authenticated,
     body: &Body,
@@ -203,7 +211,7 @@ async fn update_profile(
                 UploadError::NotAnImage => {
                     ApiError::Validation(FieldErrors::single("profile_picture", NOT_AN_IMAGE))
                 }
-                UploadError::Io(e) => ApiError::Unavailable(e.to_string()),
+                UploadError::Store(e) => e.into(),
             })?;
         changes.profile_picture = Some(Some(path.clone()));
         stored = Some(path);
@@ -212,16 +220,16 @@ async fn update_profile(
     let result = state.accounts.update_profile(&auth.user, changes).await;
     match (&result, stored) {
         // The update failed: the new file belongs to nobody.
-        (Err(_), Some(path)) => state.uploads.remove(&path).await,
+        (Err(_), Some(path)) => state.uploads.remove(path).await,
         // It succeeded: the old file belongs to nobody.
         (Ok(_), _) if replaces_picture => {
             if let Some(old) = &auth.user.profile_picture {
-                state.uploads.remove(old).await;
+                state.uploads.remove(old.clone()).await;
             }
         }
         _ => {}
     }
-    Ok(HttpResponse::Ok().json(UserProfileDto::new(&result?, &state.media())))
+    Ok(HttpResponse::Ok().json(UserProfileDto::new(&result?, media)))
 }
 
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.
@@ -230,8 +238,9 @@ pub async fn replace_profile(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
     body: Body,
+    media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    update_profile(&state, &auth, &body, true).await
+    update_profile(&media, &state, &auth, &body, true).await
 }
 
 /// Changes some of the caller's profile fields; role is read-only.
@@ -240,8 +249,9 @@ pub async fn patch_profile(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
     body: Body,
+    media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    update_profile(&state, &auth, &body, false).await
+    update_profile(&media, &state, &auth, &body, false).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -285,6 +295,7 @@ pub async fn become_seller(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
     body: Body,
+    media: Media,
 ) -> Result<HttpResponse, ApiError> {
     let mut f = body.read();
     let application = SellerApplication {
@@ -308,7 +319,7 @@ pub async fn become_seller(
         .await?;
     Ok(HttpResponse::Created().json(BecameSellerDto {
         message: "Successfully upgraded to seller",
-        user: UserDto::new(&user, &state.media()),
+        user: UserDto::new(&user, &media),
         seller_profile: SellerProfileDto::from(&profile),
     }))
 }

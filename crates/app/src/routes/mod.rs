@@ -6,6 +6,7 @@ pub mod admin;
 pub mod categories;
 pub mod health;
 pub mod locations;
+pub mod products;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ALLOW;
@@ -35,4 +36,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     locations::configure(cfg);
     categories::configure(cfg);
     addresses::configure(cfg);
+    products::configure(cfg);
 }

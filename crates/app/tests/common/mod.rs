@@ -14,6 +14,15 @@ use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "Handmade-2026!";
 
+/// A valid 1×1 PNG.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -273,4 +282,45 @@ pub fn key_order(text: &str, path: &[&str]) -> Vec<String> {
     }
     let mut de = serde_json::Deserializer::from_str(text);
     Keys(path).deserialize(&mut de).expect("a JSON object")
+}
+
+impl TestApp {
+    /// Sends a multipart form: text fields, then files as (field, file name, bytes).
+    pub async fn multipart(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        for (field, name, bytes) in files {
+            form = form.part(
+                (*field).to_owned(),
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name((*name).to_owned()),
+            );
+        }
+        let res = self
+            .client
+            .request(method, self.url(path))
+            .header("Authorization", format!("Token {token}"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent");
+        Self::reply(res).await
+    }
+
+    /// Creates a product as `token` (JSON); returns its id.
+    pub async fn product(&self, token: &str, name: &str) -> i64 {
+        let r = self
+            .post("/api/products/", Some(token), json!({"name": name, "description": format!("{name}, handmade"), "condition": "new"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["id"].as_i64().unwrap()
+    }
 }

@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod addresses;
 pub mod job_runner;
 pub mod operations;
+pub mod products;
 pub mod reference;

@@ -1,0 +1,256 @@
+//! `products/`: browse for everyone; sellers create; owners (and admins) edit, delete and manage
+//! images.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
+use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::product::{
+    Condition, ImageUpload, PRODUCT_ORDERING, ProductInput, ProductQuery, search_terms,
+};
+use madeinpk_domain::validation::{FieldErrors, msg};
+use serde_json::json;
+
+use super::resource;
+use crate::auth::{ActiveUser, MaybeUser};
+use crate::body::{Body, Need};
+use crate::dto::{Media, ProductDto, ProductImageDto};
+use crate::error::ApiError;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+use crate::uploads::{NOT_AN_IMAGE, image_upload};
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/products/", "GET, POST, HEAD")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/products/{id}/", "GET, PUT, PATCH, DELETE, HEAD")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/products/{id}/add_image/", "POST").route(web::post().to(add_image)))
+    .service(
+        resource("/products/{id}/delete_image/{image_id}/", "DELETE")
+            .route(web::delete().to(delete_image)),
+    );
+}
+
+/// Reads the shared product filters (`seller`, `category`, `province`, `search`).
+pub fn product_filters(q: &QueryMap) -> Result<ProductQuery, ApiError> {
+    Ok(ProductQuery {
+        seller: q.int_filter("seller")?.map(UserId),
+        category: q.int_filter("category")?.map(CategoryId),
+        province: q.int_filter("province")?,
+        search: search_terms(q.get("search")),
+        ..ProductQuery::default()
+    })
+}
+
+/// Products; filters `seller`, `category`, `condition`, `province`; `search`; `ordering` by `created_at`, `name`.
+#[utoipa::path(get, path = "/api/products/", tag = "products",
+    params(("page" = Option<u32>, Query), ("search" = Option<String>, Query), ("ordering" = Option<String>, Query),
+           ("seller" = Option<i64>, Query), ("category" = Option<i64>, Query), ("condition" = Option<String>, Query), ("province" = Option<i64>, Query)),
+    responses((status = 200, description = "Paginated products"), (status = 400, description = "Bad filter")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    MaybeUser(viewer): MaybeUser,
+    media: Media,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let mut query = product_filters(&q)?;
+    query.condition = match q.get("condition") {
+        None | Some("") => None,
+        Some(c) => Some(
+            Condition::parse(c)
+                .ok_or_else(|| FieldErrors::single("condition", msg::invalid_choice(c)))?,
+        ),
+    };
+    query.ordering = parse_ordering(q.get("ordering"), PRODUCT_ORDERING);
+    let viewer = viewer.map(|a| a.user);
+    let page = paginate(&req, &q, |p| {
+        let (state, query, viewer, media) =
+            (state.clone(), query.clone(), viewer.clone(), media.clone());
+        async move {
+            Ok(state
+                .products
+                .list(query, p, viewer.as_ref())
+                .await?
+                .map(|v| ProductDto::new(&v, &media)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One product.
+#[utoipa::path(get, path = "/api/products/{id}/", tag = "products", responses((status = 200, body = ProductDto), (status = 404, description = "No such product")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    MaybeUser(viewer): MaybeUser,
+    media: Media,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let product = state
+        .products
+        .get(ProductId(path_id(&id)?), viewer.map(|a| a.user).as_ref())
+        .await?;
+    Ok(HttpResponse::Ok().json(ProductDto::new(&product, &media)))
+}
+
+/// Reads product fields of a body.
+pub fn product_input(body: &Body, full: bool) -> Result<ProductInput, ApiError> {
+    let need = if full { Need::Required } else { Need::Optional };
+    let mut f = body.read();
+    let input = ProductInput {
+        category: f
+            .pk("category", Need::Optional, true)
+            .map(|c| c.map(CategoryId)),
+        name: f.string("name", need),
+        description: f.string("description", need),
+        condition: f.string("condition", need),
+    };
+    f.finish()?;
+    Ok(input)
+}
+
+/// Checks the files of a field: `{"images": {"0": [...]}}` for each one that is not an image.
+pub fn image_uploads(body: &Body, field: &str) -> Result<Vec<ImageUpload>, ApiError> {
+    let mut images = Vec::new();
+    let mut bad = serde_json::Map::new();
+    for (i, file) in body.files.iter().filter(|f| f.field == field).enumerate() {
+        match image_upload(&file.bytes) {
+            Some(image) => images.push(image),
+            None => {
+                bad.insert(i.to_string(), json!([NOT_AN_IMAGE]));
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(images)
+    } else {
+        Err(ApiError::Body(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            json!({ field: bad }),
+        ))
+    }
+}
+
+/// Creates a product (sellers); multipart `images` are stored in order, the first primary.
+#[utoipa::path(post, path = "/api/products/", tag = "products",
+    responses((status = 201, body = ProductDto), (status = 400, description = "Field errors"), (status = 403, description = "Not a seller")))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let input = product_input(&body, true)?;
+    let images = image_uploads(&body, "images")?;
+    let product = state.products.create(&auth.user, input, images).await?;
+    Ok(HttpResponse::Created().json(ProductDto::new(&product, &media)))
+}
+
+async fn update(
+    state: &AppState,
+    auth: &crate::auth::Authenticated,
+    media: &Media,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = ProductId(path_id(id)?);
+    let product = state
+        .products
+        .update(&auth.user, id, product_input(body, full)?, full)
+        .await?;
+    Ok(HttpResponse::Ok().json(ProductDto::new(&product, media)))
+}
+
+/// Replaces a product's fields (owner or admin).
+#[utoipa::path(put, path = "/api/products/{id}/", tag = "products", responses((status = 200, body = ProductDto), (status = 403, description = "Not the owner")))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &media, &id, &body, true).await
+}
+
+/// Changes some of a product's fields (owner or admin).
+#[utoipa::path(patch, path = "/api/products/{id}/", tag = "products", responses((status = 200, body = ProductDto), (status = 403, description = "Not the owner")))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &media, &id, &body, false).await
+}
+
+/// Deletes a product with its listing or auction (owner or admin); 409 when orders use it.
+#[utoipa::path(delete, path = "/api/products/{id}/", tag = "products",
+    responses((status = 204), (status = 403, description = "Not the owner"), (status = 409, description = "Orders use it")))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .products
+        .delete(&auth.user, ProductId(path_id(&id)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Adds one image (multipart field `image`); the first image becomes primary.
+#[utoipa::path(post, path = "/api/products/{id}/add_image/", tag = "products",
+    responses((status = 201, body = ProductImageDto), (status = 400, description = "No or bad file"), (status = 403, description = "Not the owner")))]
+pub async fn add_image(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = ProductId(path_id(&id)?);
+    let upload = match body.file("image") {
+        None => None,
+        Some(file) => Some(
+            image_upload(&file.bytes).ok_or_else(|| FieldErrors::single("image", NOT_AN_IMAGE))?,
+        ),
+    };
+    let image = state.products.add_image(&auth.user, id, upload).await?;
+    Ok(HttpResponse::Created().json(ProductImageDto::new(&image, &media)))
+}
+
+/// Deletes an image (never the last); the next one becomes primary if needed.
+#[utoipa::path(delete, path = "/api/products/{id}/delete_image/{image_id}/", tag = "products",
+    responses((status = 204), (status = 400, description = "Last image"), (status = 403, description = "Not the owner"), (status = 404, description = "No such image")))]
+pub async fn delete_image(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, image) = path.into_inner();
+    let id = ProductId(path_id(&id)?);
+    let image = image.parse::<i64>().map_err(|_| {
+        ApiError::Refused(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "Image not found".into(),
+        )
+    })?;
+    state
+        .products
+        .delete_image(&auth.user, id, ProductImageId(image))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
