@@ -381,6 +381,88 @@ impl Fields<'_> {
         parsed.map(Some)
     }
 
+    /// Money: a string or number with at most two decimals, within the column's 10 digits.
+    pub fn money(&mut self, name: &str, need: Need) -> Option<madeinpk_domain::money::Money> {
+        use madeinpk_domain::money::{Money, MoneyError};
+        let value = self.get(name, need)?.clone();
+        let text = match &value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Null => {
+                self.errors.add(name, msg::NULL);
+                return None;
+            }
+            _ => {
+                self.errors.add(name, "A valid number is required.");
+                return None;
+            }
+        };
+        match Money::parse(&text, madeinpk_domain::money::Currency::Pkr) {
+            Ok(m) if m.minor().abs() > madeinpk_domain::money::MAX_MINOR => {
+                self.errors.add(
+                    name,
+                    "Ensure that there are no more than 10 digits in total.",
+                );
+                None
+            }
+            Ok(m) => Some(m),
+            Err(MoneyError::TooManyDecimals) => {
+                self.errors
+                    .add(name, "Ensure that there are no more than 2 decimal places.");
+                None
+            }
+            Err(MoneyError::Overflow) => {
+                self.errors.add(
+                    name,
+                    "Ensure that there are no more than 10 digits in total.",
+                );
+                None
+            }
+            Err(_) => {
+                self.errors.add(name, "A valid number is required.");
+                None
+            }
+        }
+    }
+
+    /// A nullable datetime: `Some(None)` for null; naive values are read in the configured zone.
+    pub fn datetime(
+        &mut self,
+        name: &str,
+        need: Need,
+    ) -> Option<Option<chrono::DateTime<chrono::Utc>>> {
+        match self.get(name, need)?.clone() {
+            Value::Null => Some(None),
+            Value::String(s) if s.trim().is_empty() && self.textual => Some(None),
+            Value::String(s) => {
+                let parsed = crate::time::parse(&s);
+                if parsed.is_none() {
+                    self.errors.add(name, crate::time::BAD_DATETIME);
+                }
+                parsed.map(Some)
+            }
+            _ => {
+                self.errors.add(name, crate::time::BAD_DATETIME);
+                None
+            }
+        }
+    }
+
+    /// One of `choices` (by wire value).
+    pub fn choice<T: Copy>(
+        &mut self,
+        name: &str,
+        need: Need,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let text = self.string(name, need)?;
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.errors.add(name, msg::invalid_choice(&text));
+        }
+        parsed
+    }
+
     /// A boolean: JSON bool, or the usual text/number spellings.
     pub fn bool(&mut self, name: &str, need: Need) -> Option<bool> {
         let value = self.get(name, need)?.clone();

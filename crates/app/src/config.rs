@@ -201,6 +201,13 @@ impl Config {
         })
     }
 
+    /// The catalogue services' settings.
+    pub fn catalog_settings(&self) -> madeinpk_domain::services::products::CatalogSettings {
+        madeinpk_domain::services::products::CatalogSettings {
+            require_payout_account: self.require_payout_account,
+        }
+    }
+
     /// The account service's settings.
     pub fn account_settings(&self) -> AccountSettings {
         AccountSettings {

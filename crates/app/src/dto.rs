@@ -407,3 +407,53 @@ impl ProductDto {
         }
     }
 }
+
+/// The Listing object (fixed price).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingDto {
+    id: i64,
+    product: ProductDto,
+    price: String,
+    original_price: String,
+    /// The effective (discounted) price, exact to the paisa.
+    current_price: String,
+    quantity: i32,
+    reserved_quantity: i32,
+    available_quantity: i32,
+    status: &'static str,
+    featured: bool,
+    discount_percentage: Option<String>,
+    discount_start_date: Option<String>,
+    discount_end_date: Option<String>,
+    has_active_discount: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl ListingDto {
+    /// Renders a listing as of `now`.
+    pub fn new(
+        l: &madeinpk_domain::listing::Listing,
+        media: &Media,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: l.id.get(),
+            product: ProductDto::new(&l.product, media),
+            price: l.price.to_string(),
+            original_price: l.price.to_string(),
+            current_price: l.current_price(now).to_string(),
+            quantity: l.quantity,
+            reserved_quantity: l.reserved_quantity,
+            available_quantity: l.available_quantity(),
+            status: l.status.as_str(),
+            featured: l.featured,
+            discount_percentage: l.discount.percentage_text(),
+            discount_start_date: crate::time::render_opt(l.discount.start),
+            discount_end_date: crate::time::render_opt(l.discount.end),
+            has_active_discount: l.discount.is_active(now),
+            created_at: render(l.created_at),
+            updated_at: render(l.updated_at),
+        }
+    }
+}

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, addresses, admin, categories, health, locations, products};
+use crate::routes::{
+    accounts, addresses, admin, categories, health, listings, locations, products,
+};
 
 struct TokenAuth;
 
@@ -33,6 +35,8 @@ impl Modify for TokenAuth {
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
         admin::jobs,
+        listings::list, listings::get, listings::create, listings::replace, listings::patch, listings::delete,
+        listings::toggle_status,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
         products::add_image, products::delete_image,
         admin::retry,
@@ -47,6 +51,7 @@ impl Modify for TokenAuth {
         (name = "operations", description = "Health and metrics"),
         (name = "admin", description = "Operator tools (admins only)"),
         (name = "products", description = "Products and their images"),
+        (name = "listings", description = "Fixed-price listings"),
     )
 )]
 pub struct ApiDoc;

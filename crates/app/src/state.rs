@@ -5,8 +5,9 @@ use std::sync::Arc;
 use madeinpk_domain::clock::SystemClock;
 use madeinpk_domain::services::accounts::Accounts;
 use madeinpk_domain::services::addresses::Addresses;
+use madeinpk_domain::services::listings::Listings;
 use madeinpk_domain::services::operations::Operations;
-use madeinpk_domain::services::products::{CatalogSettings, Products};
+use madeinpk_domain::services::products::Products;
 use madeinpk_domain::services::reference::ReferenceData;
 use madeinpk_postgres::Db;
 use madeinpk_stripe::DevPayouts;
@@ -24,6 +25,8 @@ pub type AddressService = Addresses<Db, Db>;
 pub type OperationsService = Operations<Db>;
 /// Products wired to Postgres, local media and the payout check.
 pub type ProductService = Products<Db, MediaStore, DevPayouts>;
+/// Listings wired to Postgres.
+pub type ListingService = Listings<Db, Db, DevPayouts>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -41,6 +44,8 @@ pub struct AppState {
     pub operations: OperationsService,
     /// Products.
     pub products: ProductService,
+    /// Fixed-price listings.
+    pub listings: ListingService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -64,13 +69,17 @@ impl AppState {
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
             operations: Operations::new(db.clone()),
+            listings: Listings::new(
+                db.clone(),
+                db.clone(),
+                DevPayouts,
+                config.catalog_settings(),
+            ),
             products: Products::new(
                 db.clone(),
                 MediaStore::new(config.media_dir.clone()),
                 DevPayouts,
-                CatalogSettings {
-                    require_payout_account: config.require_payout_account,
-                },
+                config.catalog_settings(),
             ),
             uploads: MediaStore::new(config.media_dir.clone()),
             db,

@@ -45,3 +45,59 @@ mod tests {
         assert_eq!(render(dt), "2026-11-25T08:01:51.166280+05:00");
     }
 }
+
+/// DRF's message for a datetime it cannot read.
+pub const BAD_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+
+/// Reads ISO-8601 with any offset; a naive value is read in the configured zone.
+pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let text = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+    ] {
+        if let Ok(dt) = DateTime::parse_from_str(text, format) {
+            return Some(dt.with_timezone(&Utc));
+        }
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return zone()
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|dt| dt.with_timezone(&Utc));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn offsets_and_naive_values() {
+        let want = Utc.with_ymd_and_hms(2026, 12, 1, 5, 0, 0).unwrap();
+        assert_eq!(parse("2026-12-01T05:00:00Z"), Some(want));
+        assert_eq!(parse("2026-12-01T10:00:00+05:00"), Some(want));
+        assert_eq!(
+            parse("2026-12-01T10:00"),
+            Some(want),
+            "naive is Asia/Karachi"
+        );
+        assert_eq!(parse("2026-12-01T10:00:00.000000"), Some(want));
+        assert_eq!(parse("tomorrow"), None);
+        assert_eq!(parse("2026-13-01T00:00:00Z"), None);
+    }
+}

@@ -257,7 +257,9 @@ async fn image_management_rules() {
     let (stranger, _) = app.register_as("imgstranger", "seller").await;
     let id = app.product(&owner, "Rug").await;
     let add = format!("/api/products/{id}/add_image/");
-    let r = app.multipart(Method::POST, &add, &owner, &[("note", "no file here")], &[]).await;
+    let r = app
+        .multipart(Method::POST, &add, &owner, &[("note", "no file here")], &[])
+        .await;
     assert_eq!(
         (r.status, r.body),
         (

@@ -299,3 +299,151 @@ mod tests {
         );
     }
 }
+
+/// Sortable listing fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingSort {
+    /// List price.
+    Price,
+    /// Creation time.
+    CreatedAt,
+}
+
+/// `?ordering=` names for listings.
+pub const LISTING_ORDERING: &[(&str, ListingSort)] = &[
+    ("price", ListingSort::Price),
+    ("created_at", ListingSort::CreatedAt),
+];
+
+/// Filters of a listing list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingQuery {
+    /// Product filters (seller, category, province, search); ordering is ignored there.
+    pub product: crate::product::ProductQuery,
+    /// Only this status.
+    pub status: Option<ListingStatus>,
+    /// Only this seller's (`my_listings`).
+    pub mine: Option<crate::ids::UserId>,
+    /// Base price at least.
+    pub min_price: Option<Money>,
+    /// Base price at most.
+    pub max_price: Option<Money>,
+    /// Featured or not.
+    pub featured: Option<bool>,
+    /// Sort keys; id ascending breaks ties.
+    pub ordering: Vec<crate::page::Sort<ListingSort>>,
+}
+
+/// Fields of a listing create or update as received (`None` = not sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingInput {
+    /// The product to list (create only).
+    pub product_id: Option<crate::ids::ProductId>,
+    /// List price.
+    pub price: Option<Money>,
+    /// Units.
+    pub quantity: Option<i64>,
+    /// Status (updates).
+    pub status: Option<ListingStatus>,
+    /// Featured (admins only; ignored from sellers).
+    pub featured: Option<bool>,
+    /// `Some(None)` clears.
+    pub discount_percentage: Option<Option<u32>>,
+    /// `Some(None)` clears.
+    pub discount_start_date: Option<Option<DateTime<Utc>>>,
+    /// `Some(None)` clears.
+    pub discount_end_date: Option<Option<DateTime<Utc>>>,
+}
+
+impl ListingInput {
+    /// True when any discount field was sent.
+    pub fn touches_discount(&self) -> bool {
+        self.discount_percentage.is_some()
+            || self.discount_start_date.is_some()
+            || self.discount_end_date.is_some()
+    }
+
+    /// The discount after applying the sent fields over `stored`.
+    pub fn merged_discount(&self, stored: Discount) -> Discount {
+        Discount {
+            percentage_bps: self.discount_percentage.unwrap_or(stored.percentage_bps),
+            start: self.discount_start_date.unwrap_or(stored.start),
+            end: self.discount_end_date.unwrap_or(stored.end),
+        }
+    }
+
+    /// Field-level rules; `full` requires price and quantity.
+    pub fn check_fields(&self, full: bool) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        match self.price {
+            Some(p) => check_price(&mut errors, "price", p),
+            None if full => errors.add("price", crate::validation::msg::REQUIRED),
+            None => {}
+        }
+        match self.quantity {
+            Some(q) => check_quantity(&mut errors, q),
+            None if full => errors.add("quantity", crate::validation::msg::REQUIRED),
+            None => {}
+        }
+        if let Some(Some(bps)) = self.discount_percentage {
+            check_percentage(&mut errors, i64::from(bps));
+        }
+        errors.into_result()
+    }
+}
+
+/// What the permission checks need to know about a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingState {
+    /// Seller.
+    pub seller: crate::ids::UserId,
+    /// Status.
+    pub status: ListingStatus,
+    /// Units left to sell.
+    pub quantity: i32,
+    /// Units held in carts.
+    pub reserved_quantity: i32,
+    /// Discount.
+    pub discount: Discount,
+}
+
+/// A validated listing to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewListing {
+    /// Product.
+    pub product: crate::ids::ProductId,
+    /// Price.
+    pub price: Money,
+    /// Units.
+    pub quantity: i32,
+    /// Featured.
+    pub featured: bool,
+    /// Discount.
+    pub discount: Discount,
+}
+
+/// Validated changes to a listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingChanges {
+    /// Price.
+    pub price: Option<Money>,
+    /// Units.
+    pub quantity: Option<i32>,
+    /// Status.
+    pub status: Option<ListingStatus>,
+    /// Featured.
+    pub featured: Option<bool>,
+    /// The whole discount when it changed.
+    pub discount: Option<Discount>,
+}
+
+/// The next status a seller's toggle gives, or the refusal.
+pub fn toggled(status: ListingStatus) -> Result<ListingStatus, &'static str> {
+    match status {
+        ListingStatus::Active => Ok(ListingStatus::Inactive),
+        ListingStatus::Inactive => Ok(ListingStatus::Active),
+        ListingStatus::OutOfStock => {
+            Err("Cannot activate out-of-stock listing. Please update the stock first.")
+        }
+    }
+}

@@ -13,10 +13,11 @@ use crate::account::{
 use crate::address::{Address, AddressInput, AddressQuery, Removal};
 use crate::email::{Email, MailError};
 use crate::ids::{
-    AddressId, CategoryId, CityId, JobId, NotificationId, ProductId, ProductImageId, ProvinceId,
-    UserId,
+    AddressId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId, ProductImageId,
+    ProvinceId, UserId,
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
+use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
 use crate::outbox::Outbox;
 use crate::page::{Page, PageRequest, Sort};
 use crate::product::{
@@ -333,4 +334,43 @@ pub trait NotificationRepository: Send + Sync {
         id: NotificationId,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Fixed-price listings.
+#[cfg_attr(test, mockall::automock)]
+pub trait ListingRepository: Send + Sync {
+    /// One page of listings.
+    fn list_listings(
+        &self,
+        query: ListingQuery,
+        page: PageRequest,
+        viewer: Option<UserId>,
+    ) -> impl Future<Output = Result<Page<Listing>, StoreError>> + Send;
+    /// One listing.
+    fn listing(
+        &self,
+        id: ListingId,
+        viewer: Option<UserId>,
+    ) -> impl Future<Output = Result<Option<Listing>, StoreError>> + Send;
+    /// Owner, status, stock and discount, for the rules.
+    fn listing_state(
+        &self,
+        id: ListingId,
+    ) -> impl Future<Output = Result<Option<ListingState>, StoreError>> + Send;
+    /// Creates a listing; `None` when the product already has a listing or auction.
+    fn create_listing(
+        &self,
+        listing: NewListing,
+    ) -> impl Future<Output = Result<Option<ListingId>, StoreError>> + Send;
+    /// Applies changes; false when the quantity would drop below the units held in carts.
+    fn update_listing(
+        &self,
+        id: ListingId,
+        changes: ListingChanges,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Deletes a listing (the product stays and may be listed again); false when unknown.
+    fn delete_listing(
+        &self,
+        id: ListingId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod db;
 pub mod error;
 pub mod job_queue;
+pub mod listings;
 pub mod migrate;
 pub mod money;
 pub mod notifications;

@@ -53,7 +53,7 @@ macro_rules! product_source {
             )
     };
 }
-#[allow(unused_imports)] // used by the listing and auction queries
+
 pub(crate) use product_source;
 
 /// The columns of a [`ProductRow`].
@@ -81,7 +81,7 @@ macro_rules! product_columns {
         )
     };
 }
-#[allow(unused_imports)] // used by the listing and auction queries
+
 pub(crate) use product_columns;
 
 #[derive(QueryableByName)]

@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod admin;
 pub mod categories;
 pub mod health;
+pub mod listings;
 pub mod locations;
 pub mod products;
 
@@ -37,4 +38,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     categories::configure(cfg);
     addresses::configure(cfg);
     products::configure(cfg);
+    listings::configure(cfg);
 }

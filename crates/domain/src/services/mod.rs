@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod addresses;
 pub mod job_runner;
+pub mod listings;
 pub mod operations;
 pub mod products;
 pub mod reference;

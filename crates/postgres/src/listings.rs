@@ -1,0 +1,349 @@
+//! Fixed-price listings. A page is read in a bounded number of queries: the count, the page's
+//! ids, the listings, and the products' rows, images and regions.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use madeinpk_domain::ids::{ListingId, UserId};
+use madeinpk_domain::listing::{
+    Discount, Listing, ListingChanges, ListingQuery, ListingSort, ListingState, ListingStatus,
+    NewListing,
+};
+use madeinpk_domain::money::{Currency, Money};
+use madeinpk_domain::page::{Page, PageRequest};
+use madeinpk_domain::ports::ListingRepository;
+use madeinpk_domain::product::ProductView;
+use madeinpk_domain::store::StoreError;
+
+use crate::addresses::then_order;
+use crate::db::Db;
+use crate::error::store;
+use crate::money::{from_numeric, to_numeric};
+use crate::products::{
+    IN_PROVINCE, ProductRow, assemble, contains_pattern, product_columns, product_source,
+};
+use crate::schema::{listings, products};
+
+type ListingRow = (
+    i64,
+    i64,
+    bigdecimal::BigDecimal,
+    i32,
+    i32,
+    String,
+    bool,
+    Option<bigdecimal::BigDecimal>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+const LISTING_COLUMNS: (
+    listings::id,
+    listings::product_id,
+    listings::price,
+    listings::quantity,
+    listings::reserved_quantity,
+    listings::status,
+    listings::featured,
+    listings::discount_percentage,
+    listings::discount_start_date,
+    listings::discount_end_date,
+    listings::created_at,
+    listings::updated_at,
+) = (
+    listings::id,
+    listings::product_id,
+    listings::price,
+    listings::quantity,
+    listings::reserved_quantity,
+    listings::status,
+    listings::featured,
+    listings::discount_percentage,
+    listings::discount_start_date,
+    listings::discount_end_date,
+    listings::created_at,
+    listings::updated_at,
+);
+
+fn money(n: &bigdecimal::BigDecimal) -> Money {
+    // NUMERIC(12,2) always converts exactly.
+    from_numeric(n, Currency::Pkr).unwrap_or(Money::pkr(0))
+}
+
+fn bps(n: Option<&bigdecimal::BigDecimal>) -> Option<u32> {
+    n.map(|n| u32::try_from(money(n).minor()).unwrap_or(0))
+}
+
+fn status(s: &str) -> ListingStatus {
+    // The CHECK constraint admits only the three statuses.
+    ListingStatus::parse(s).unwrap_or(ListingStatus::Inactive)
+}
+
+fn discount(r: &ListingRow) -> Discount {
+    Discount {
+        percentage_bps: bps(r.7.as_ref()),
+        start: r.8,
+        end: r.9,
+    }
+}
+
+async fn load(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+    viewer: Option<UserId>,
+) -> QueryResult<Vec<Listing>> {
+    let rows: Vec<ListingRow> = listings::table
+        .filter(listings::id.eq_any(ids))
+        .select(LISTING_COLUMNS)
+        .load(conn)
+        .await?;
+    let product_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let product_rows: Vec<ProductRow> = product_source!()
+        .filter(products::id.eq_any(&product_ids))
+        .select(product_columns!())
+        .load(conn)
+        .await?;
+    let mut views: HashMap<i64, ProductView> = assemble(conn, product_rows, viewer)
+        .await?
+        .into_iter()
+        .map(|v| (v.id.get(), v))
+        .collect();
+    let mut out: Vec<Listing> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let product = views.remove(&r.1)?;
+            Some(Listing {
+                id: ListingId(r.0),
+                product,
+                price: money(&r.2),
+                quantity: r.3,
+                reserved_quantity: r.4,
+                status: status(&r.5),
+                featured: r.6,
+                discount: discount(&r),
+                created_at: r.10,
+                updated_at: r.11,
+            })
+        })
+        .collect();
+    // Keep the page's order.
+    out.sort_by_key(|l| ids.iter().position(|i| *i == l.id.get()));
+    Ok(out)
+}
+
+impl ListingRepository for Db {
+    async fn list_listings(
+        &self,
+        query: ListingQuery,
+        page: PageRequest,
+        viewer: Option<UserId>,
+    ) -> Result<Page<Listing>, StoreError> {
+        let mut conn = self.conn().await?;
+        let filtered = || {
+            let mut q = listings::table.inner_join(products::table).into_boxed();
+            let p = &query.product;
+            if let Some(s) = p.seller {
+                q = q.filter(products::seller_id.eq(s.get()));
+            }
+            if let Some(me) = query.mine {
+                q = q.filter(products::seller_id.eq(me.get()));
+            }
+            if let Some(c) = p.category {
+                q = q.filter(products::category_id.eq(c.get()));
+            }
+            if let Some(province) = p.province {
+                q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    &IN_PROVINCE.replace("{p}", &province.to_string()),
+                ));
+            }
+            for term in &p.search {
+                let pattern = contains_pattern(term);
+                q = q.filter(
+                    products::name
+                        .ilike(pattern.clone())
+                        .or(products::description.ilike(pattern)),
+                );
+            }
+            if let Some(s) = query.status {
+                q = q.filter(listings::status.eq(s.as_str()));
+            }
+            if let Some(min) = query.min_price {
+                q = q.filter(listings::price.ge(to_numeric(min)));
+            }
+            if let Some(max) = query.max_price {
+                q = q.filter(listings::price.le(to_numeric(max)));
+            }
+            if let Some(f) = query.featured {
+                q = q.filter(listings::featured.eq(f));
+            }
+            q
+        };
+        let count: i64 = filtered()
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
+        let mut q = filtered().select(listings::id);
+        for s in &query.ordering {
+            q = match s.field {
+                ListingSort::Price => then_order!(q, listings::price, s.descending),
+                ListingSort::CreatedAt => then_order!(q, listings::created_at, s.descending),
+            };
+        }
+        let ids: Vec<i64> = q
+            .then_order_by(listings::id.asc())
+            .offset(page.offset())
+            .limit(page.limit())
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        let items = load(&mut conn, &ids, viewer).await.map_err(store)?;
+        Ok(Page { count, items })
+    }
+
+    async fn listing(
+        &self,
+        id: ListingId,
+        viewer: Option<UserId>,
+    ) -> Result<Option<Listing>, StoreError> {
+        let mut conn = self.conn().await?;
+        Ok(load(&mut conn, &[id.get()], viewer)
+            .await
+            .map_err(store)?
+            .pop())
+    }
+
+    async fn listing_state(&self, id: ListingId) -> Result<Option<ListingState>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<(ListingRow, i64)> = listings::table
+            .inner_join(products::table)
+            .filter(listings::id.eq(id.get()))
+            .select((LISTING_COLUMNS, products::seller_id))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(row.map(|(r, seller)| ListingState {
+            seller: UserId(seller),
+            status: status(&r.5),
+            quantity: r.3,
+            reserved_quantity: r.4,
+            discount: discount(&r),
+        }))
+    }
+
+    async fn create_listing(&self, listing: NewListing) -> Result<Option<ListingId>, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // Claiming the product's one listing slot makes "listing or auction, never both" race-free.
+            let claimed = diesel::update(
+                products::table.filter(
+                    products::id
+                        .eq(listing.product.get())
+                        .and(products::listing_type.is_null()),
+                ),
+            )
+            .set((
+                products::listing_type.eq("fixed_price"),
+                products::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+            if claimed == 0 {
+                return Ok(None);
+            }
+            let id: i64 = diesel::insert_into(listings::table)
+                .values((
+                    listings::product_id.eq(listing.product.get()),
+                    listings::price.eq(to_numeric(listing.price)),
+                    listings::quantity.eq(listing.quantity),
+                    listings::featured.eq(listing.featured),
+                    listings::discount_percentage.eq(listing
+                        .discount
+                        .percentage_bps
+                        .map(|b| to_numeric(Money::pkr(i64::from(b))))),
+                    listings::discount_start_date.eq(listing.discount.start),
+                    listings::discount_end_date.eq(listing.discount.end),
+                ))
+                .returning(listings::id)
+                .get_result(conn)
+                .await?;
+            Ok(Some(ListingId(id)))
+        })
+        .await
+        .map_err(store)
+    }
+
+    async fn update_listing(
+        &self,
+        id: ListingId,
+        changes: ListingChanges,
+    ) -> Result<bool, StoreError> {
+        #[derive(AsChangeset)]
+        #[diesel(table_name = listings)]
+        struct Set {
+            price: Option<bigdecimal::BigDecimal>,
+            quantity: Option<i32>,
+            status: Option<&'static str>,
+            featured: Option<bool>,
+            discount_percentage: Option<Option<bigdecimal::BigDecimal>>,
+            discount_start_date: Option<Option<DateTime<Utc>>>,
+            discount_end_date: Option<Option<DateTime<Utc>>>,
+            updated_at: DateTime<Utc>,
+        }
+        let mut conn = self.conn().await?;
+        let d = changes.discount;
+        let set = Set {
+            price: changes.price.map(to_numeric),
+            quantity: changes.quantity,
+            status: changes.status.map(ListingStatus::as_str),
+            featured: changes.featured,
+            discount_percentage: d.map(|d| {
+                d.percentage_bps
+                    .map(|b| to_numeric(Money::pkr(i64::from(b))))
+            }),
+            discount_start_date: d.map(|d| d.start),
+            discount_end_date: d.map(|d| d.end),
+            updated_at: Utc::now(),
+        };
+        let mut target = listings::table
+            .filter(listings::id.eq(id.get()))
+            .into_boxed();
+        if let Some(q) = changes.quantity {
+            // Never below the units held in carts, decided in the same statement.
+            target = target.filter(listings::reserved_quantity.le(q));
+        }
+        let n = diesel::update(listings::table)
+            .filter(listings::id.eq_any(target.select(listings::id)))
+            .set(&set)
+            .execute(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(n == 1)
+    }
+
+    async fn delete_listing(&self, id: ListingId) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let product: Option<i64> = diesel::delete(listings::table.find(id.get()))
+                .returning(listings::product_id)
+                .get_result(conn)
+                .await
+                .optional()?;
+            let Some(product) = product else {
+                return Ok(false);
+            };
+            diesel::update(products::table.find(product))
+                .set(products::listing_type.eq(None::<String>))
+                .execute(conn)
+                .await?;
+            Ok(true)
+        })
+        .await
+        .map_err(store)
+    }
+}
