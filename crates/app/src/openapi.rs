@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, addresses, admin, categories, health, listings, locations, products,
+    accounts, addresses, admin, auctions, categories, health, listings, locations, products,
 };
 
 struct TokenAuth;
@@ -35,6 +35,7 @@ impl Modify for TokenAuth {
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
         admin::jobs,
+        auctions::list, auctions::get, auctions::bids, auctions::create, auctions::replace, auctions::patch, auctions::delete,
         listings::list, listings::get, listings::create, listings::replace, listings::patch, listings::delete,
         listings::toggle_status,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
@@ -52,6 +53,7 @@ impl Modify for TokenAuth {
         (name = "admin", description = "Operator tools (admins only)"),
         (name = "products", description = "Products and their images"),
         (name = "listings", description = "Fixed-price listings"),
+        (name = "auctions", description = "Auction listings"),
     )
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use madeinpk_domain::clock::SystemClock;
 use madeinpk_domain::services::accounts::Accounts;
 use madeinpk_domain::services::addresses::Addresses;
+use madeinpk_domain::services::auctions::Auctions;
 use madeinpk_domain::services::listings::Listings;
 use madeinpk_domain::services::operations::Operations;
 use madeinpk_domain::services::products::Products;
@@ -27,6 +28,8 @@ pub type OperationsService = Operations<Db>;
 pub type ProductService = Products<Db, MediaStore, DevPayouts>;
 /// Listings wired to Postgres.
 pub type ListingService = Listings<Db, Db, DevPayouts>;
+/// Auctions wired to Postgres.
+pub type AuctionService = Auctions<Db>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -46,6 +49,8 @@ pub struct AppState {
     pub products: ProductService,
     /// Fixed-price listings.
     pub listings: ListingService,
+    /// Auctions.
+    pub auctions: AuctionService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -69,6 +74,7 @@ impl AppState {
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
             operations: Operations::new(db.clone()),
+            auctions: Auctions::new(db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

@@ -142,10 +142,158 @@ mod tests {
     }
 
     #[test]
+    fn masks_usernames() {
+        assert_eq!(masked("buyer_api_02"), "b***2");
+        assert_eq!(masked("x"), "x***");
+        assert_eq!(masked(""), "");
+    }
+
+    #[test]
+    fn terms_rules() {
+        let a = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let terms = AuctionTerms {
+            starting_price: Money::pkr(0),
+            reserve_price: Some(Money::pkr(-1)),
+            start_time: a,
+            end_time: a,
+        };
+        let e = terms.check().unwrap_err();
+        assert!(e.has("starting_price") && e.has("reserve_price"));
+        let terms = AuctionTerms {
+            starting_price: Money::pkr(100),
+            reserve_price: None,
+            start_time: a,
+            end_time: a,
+        };
+        assert_eq!(
+            terms.check().unwrap_err().get("non_field_errors").unwrap(),
+            ["End time must be after start time"]
+        );
+    }
+
+    #[test]
     fn statuses_round_trip() {
         for s in AuctionStatus::ALL {
             assert_eq!(AuctionStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(AuctionStatus::parse("open"), None);
+    }
+}
+
+/// Sortable auction fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuctionSort {
+    /// End time.
+    EndTime,
+    /// Current price.
+    CurrentPrice,
+    /// Creation time.
+    CreatedAt,
+}
+
+/// `?ordering=` names for auctions.
+pub const AUCTION_ORDERING: &[(&str, AuctionSort)] = &[
+    ("end_time", AuctionSort::EndTime),
+    ("current_price", AuctionSort::CurrentPrice),
+    ("created_at", AuctionSort::CreatedAt),
+];
+
+/// Filters of an auction list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuctionQuery {
+    /// Product filters (seller, category, search).
+    pub product: crate::product::ProductQuery,
+    /// Only this status.
+    pub status: Option<AuctionStatus>,
+    /// Only this seller's (`my_auctions`).
+    pub mine: Option<UserId>,
+    /// Sort keys; id ascending breaks ties.
+    pub ordering: Vec<crate::page::Sort<AuctionSort>>,
+}
+
+/// Auction fields as received (`None` = not sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuctionInput {
+    /// An existing product (legacy mode).
+    pub product_id: Option<crate::ids::ProductId>,
+    /// Product fields (one-step mode).
+    pub product: crate::product::ProductInput,
+    /// Opening price.
+    pub starting_price: Option<Money>,
+    /// Optional reserve price.
+    pub reserve_price: Option<Option<Money>>,
+    /// Window start.
+    pub start_time: Option<DateTime<Utc>>,
+    /// Window end.
+    pub end_time: Option<DateTime<Utc>>,
+}
+
+/// What the permission checks need to know about an auction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuctionState {
+    /// Seller.
+    pub seller: UserId,
+    /// Bids placed.
+    pub total_bids: i64,
+    /// Opening price.
+    pub starting_price: Money,
+    /// Window.
+    pub start_time: DateTime<Utc>,
+    /// Window.
+    pub end_time: DateTime<Utc>,
+    /// Reserve.
+    pub reserve_price: Option<Money>,
+}
+
+/// Validated auction terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuctionTerms {
+    /// Opening price (also the first current price).
+    pub starting_price: Money,
+    /// Reserve.
+    pub reserve_price: Option<Money>,
+    /// Window start.
+    pub start_time: DateTime<Utc>,
+    /// Window end.
+    pub end_time: DateTime<Utc>,
+}
+
+impl AuctionTerms {
+    /// Field and object rules of the terms.
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        crate::listing::check_price(&mut errors, "starting_price", self.starting_price);
+        if let Some(r) = self.reserve_price {
+            crate::listing::check_price(&mut errors, "reserve_price", r);
+            if r < self.starting_price {
+                errors.add(
+                    "reserve_price",
+                    "Reserve price cannot be below the starting price.",
+                );
+            }
+        }
+        errors.into_result()?;
+        check_window(self.start_time, self.end_time)
+    }
+}
+
+/// What an auction delete did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuctionRemoval {
+    /// Gone.
+    Deleted,
+    /// Unknown.
+    NotFound,
+    /// Bids exist; nothing changed.
+    HasBids,
+}
+
+/// Hides a bidder's username from other viewers: first and last character only.
+pub fn masked(username: &str) -> String {
+    let chars: Vec<char> = username.chars().collect();
+    match chars.as_slice() {
+        [] => String::new(),
+        [only] => format!("{only}***"),
+        [first, .., last] => format!("{first}***{last}"),
     }
 }

@@ -11,10 +11,11 @@ use crate::account::{
     NewUserRecord, ProfileChanges, SellerApplication, UniqueField, UserWriteError,
 };
 use crate::address::{Address, AddressInput, AddressQuery, Removal};
+use crate::auction::{Auction, AuctionQuery, AuctionRemoval, AuctionState, AuctionTerms, Bid};
 use crate::email::{Email, MailError};
 use crate::ids::{
-    AddressId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId, ProductImageId,
-    ProvinceId, UserId,
+    AddressId, AuctionId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId,
+    ProductImageId, ProvinceId, UserId,
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
@@ -373,4 +374,52 @@ pub trait ListingRepository: Send + Sync {
         &self,
         id: ListingId,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Auctions (listing side; bidding arrives with the live-auction work).
+#[cfg_attr(test, mockall::automock)]
+pub trait AuctionRepository: Send + Sync {
+    /// One page of auctions.
+    fn list_auctions(
+        &self,
+        query: AuctionQuery,
+        page: PageRequest,
+        viewer: Option<UserId>,
+    ) -> impl Future<Output = Result<Page<Auction>, StoreError>> + Send;
+    /// One auction.
+    fn auction(
+        &self,
+        id: AuctionId,
+        viewer: Option<UserId>,
+    ) -> impl Future<Output = Result<Option<Auction>, StoreError>> + Send;
+    /// Owner, bids and terms, for the rules.
+    fn auction_state(
+        &self,
+        id: AuctionId,
+    ) -> impl Future<Output = Result<Option<AuctionState>, StoreError>> + Send;
+    /// Auctions an existing product; `None` when it already has a listing or auction.
+    fn create_auction(
+        &self,
+        product: ProductId,
+        terms: AuctionTerms,
+    ) -> impl Future<Output = Result<Option<AuctionId>, StoreError>> + Send;
+    /// Creates a product and its auction together.
+    fn create_auction_with_product(
+        &self,
+        product: NewProduct,
+        terms: AuctionTerms,
+    ) -> impl Future<Output = Result<AuctionId, StoreError>> + Send;
+    /// Replaces the terms while no bid exists; false once bidding started.
+    fn update_auction(
+        &self,
+        id: AuctionId,
+        terms: AuctionTerms,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Deletes an auction without bids (the product stays).
+    fn delete_auction(
+        &self,
+        id: AuctionId,
+    ) -> impl Future<Output = Result<AuctionRemoval, StoreError>> + Send;
+    /// Every bid, newest first.
+    fn bids(&self, id: AuctionId) -> impl Future<Output = Result<Vec<Bid>, StoreError>> + Send;
 }

@@ -2,6 +2,7 @@
 //! migrations, the job queue, reference-data seeding and the per-test database harness.
 
 pub mod addresses;
+pub mod auctions;
 pub mod db;
 pub mod error;
 pub mod job_queue;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod addresses;
 pub mod admin;
+pub mod auctions;
 pub mod categories;
 pub mod health;
 pub mod listings;
@@ -39,4 +40,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     addresses::configure(cfg);
     products::configure(cfg);
     listings::configure(cfg);
+    auctions::configure(cfg);
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod auctions;
 pub mod job_runner;
 pub mod listings;
 pub mod operations;

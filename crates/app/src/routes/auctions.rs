@@ -1,0 +1,259 @@
+//! `auctions/`: auction listings. Browse for everyone; sellers create; owners (and admins) edit
+//! and delete until the first bid. Bidding arrives with the live-auction work.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use madeinpk_domain::auction::{AUCTION_ORDERING, AuctionInput, AuctionQuery, AuctionStatus};
+use madeinpk_domain::ids::{AuctionId, CategoryId, ProductId};
+use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::product::ProductInput;
+use madeinpk_domain::validation::{FieldErrors, msg};
+
+use super::products::{image_uploads, product_filters};
+use super::resource;
+use crate::auth::{ActiveUser, Authenticated, MaybeUser};
+use crate::body::{Body, Need};
+use crate::dto::{AuctionDto, AuctionViewer, BidDto, Media};
+use crate::error::ApiError;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/auctions/", "GET, POST, HEAD")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/auctions/{id}/", "GET, PUT, PATCH, DELETE, HEAD")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/auctions/{id}/bids/", "GET, HEAD").route(web::get().to(bids)));
+}
+
+fn auction_id(raw: &str) -> Result<AuctionId, ApiError> {
+    path_id(raw).map(AuctionId)
+}
+
+/// Auctions; filters `status`, `seller`, `category`, `my_auctions`; `search`; `ordering` by `end_time`, `current_price`, `created_at`.
+#[utoipa::path(get, path = "/api/auctions/", tag = "auctions",
+    params(("page" = Option<u32>, Query), ("search" = Option<String>, Query), ("ordering" = Option<String>, Query), ("status" = Option<String>, Query),
+           ("seller" = Option<i64>, Query), ("category" = Option<i64>, Query), ("my_auctions" = Option<bool>, Query)),
+    responses((status = 200, description = "Paginated auctions"), (status = 400, description = "Bad filter")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    MaybeUser(viewer): MaybeUser,
+    media: Media,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer.map(|a| a.user);
+    let status = match q.get("status") {
+        None | Some("") => None,
+        Some(s) => Some(
+            AuctionStatus::parse(s)
+                .ok_or_else(|| FieldErrors::single("status", msg::invalid_choice(s)))?,
+        ),
+    };
+    // "false" and "0" mean what they say (the original treated any value as true).
+    let mine = matches!(
+        q.get("my_auctions").map(str::to_ascii_lowercase).as_deref(),
+        Some("true" | "1" | "yes" | "on")
+    );
+    let query = AuctionQuery {
+        product: product_filters(&q)?,
+        status,
+        mine: if mine {
+            viewer.as_ref().map(|u| u.id)
+        } else {
+            None
+        },
+        ordering: parse_ordering(q.get("ordering"), AUCTION_ORDERING),
+    };
+    let now = Utc::now();
+    let who = AuctionViewer::of(viewer.as_ref());
+    let page = paginate(&req, &q, |p| {
+        let (state, query, viewer, media) =
+            (state.clone(), query.clone(), viewer.clone(), media.clone());
+        async move {
+            Ok(state
+                .auctions
+                .list(query, p, viewer.as_ref())
+                .await?
+                .map(|a| AuctionDto::new(&a, who, &media, now)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One auction.
+#[utoipa::path(get, path = "/api/auctions/{id}/", tag = "auctions", responses((status = 200, body = AuctionDto), (status = 404, description = "No such auction")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    MaybeUser(viewer): MaybeUser,
+    media: Media,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer.map(|a| a.user);
+    let auction = state
+        .auctions
+        .get(auction_id(&id)?, viewer.as_ref())
+        .await?;
+    Ok(HttpResponse::Ok().json(AuctionDto::new(
+        &auction,
+        AuctionViewer::of(viewer.as_ref()),
+        &media,
+        Utc::now(),
+    )))
+}
+
+/// Every bid, newest first (a plain array).
+#[utoipa::path(get, path = "/api/auctions/{id}/bids/", tag = "auctions", responses((status = 200, body = [BidDto]), (status = 404, description = "No such auction")))]
+pub async fn bids(
+    state: web::Data<AppState>,
+    MaybeUser(viewer): MaybeUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer.map(|a| a.user);
+    let id = auction_id(&id)?;
+    let auction = state.auctions.get(id, viewer.as_ref()).await?;
+    let who = AuctionViewer::of(viewer.as_ref());
+    let privileged = who.is_admin || who.id == Some(auction.product.seller);
+    let bids: Vec<BidDto> = state
+        .auctions
+        .bids(id)
+        .await?
+        .iter()
+        .map(|b| BidDto::new(b, privileged || who.id == Some(b.bidder)))
+        .collect();
+    Ok(HttpResponse::Ok().json(bids))
+}
+
+fn auction_input(body: &Body, create: bool, full: bool) -> Result<AuctionInput, ApiError> {
+    let need = if full { Need::Required } else { Need::Optional };
+    let mut f = body.read();
+    let input = AuctionInput {
+        // 0 or absent means "create the product too".
+        product_id: if create {
+            f.pk("product_id", Need::Optional, true)
+                .flatten()
+                .filter(|id| *id != 0)
+                .map(ProductId)
+        } else {
+            None
+        },
+        product: if create {
+            ProductInput {
+                name: f.string("name", Need::Optional),
+                description: f.string("description", Need::Optional),
+                category: match body.fields.get("category") {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(_) => f
+                        .int("category", Need::Optional)
+                        .map(|c| Some(CategoryId(c))),
+                },
+                condition: f.string("condition", Need::Optional),
+            }
+        } else {
+            ProductInput::default()
+        },
+        starting_price: f.money("starting_price", need),
+        reserve_price: match body.fields.get("reserve_price") {
+            None => None,
+            Some(serde_json::Value::Null) => Some(None),
+            Some(_) => f.money("reserve_price", Need::Optional).map(Some),
+        },
+        start_time: f.datetime("start_time", need).flatten(),
+        end_time: f.datetime("end_time", need).flatten(),
+    };
+    f.finish()?;
+    Ok(input)
+}
+
+/// Creates an auction: for an existing product (`product_id`) or with a new one (name,
+/// description, category, condition, multipart `images`). Sellers only.
+#[utoipa::path(post, path = "/api/auctions/", tag = "auctions",
+    responses((status = 201, body = AuctionDto), (status = 400, description = "Field errors"), (status = 403, description = "Not a seller")))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let input = auction_input(&body, true, true)?;
+    let images = image_uploads(&body, "images")?;
+    let auction = state
+        .auctions
+        .create(&state.products, &auth.user, input, images)
+        .await?;
+    Ok(HttpResponse::Created().json(AuctionDto::new(
+        &auction,
+        AuctionViewer::of(Some(&auth.user)),
+        &media,
+        Utc::now(),
+    )))
+}
+
+async fn update(
+    state: &AppState,
+    auth: &Authenticated,
+    media: &Media,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = auction_id(id)?;
+    let auction = state
+        .auctions
+        .update(&auth.user, id, auction_input(body, false, full)?, full)
+        .await?;
+    Ok(HttpResponse::Ok().json(AuctionDto::new(
+        &auction,
+        AuctionViewer::of(Some(&auth.user)),
+        media,
+        Utc::now(),
+    )))
+}
+
+/// Replaces the price and window (owner or admin) until the first bid.
+#[utoipa::path(put, path = "/api/auctions/{id}/", tag = "auctions",
+    responses((status = 200, body = AuctionDto), (status = 400, description = "Bids exist, or bad window"), (status = 403, description = "Not the owner")))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &media, &id, &body, true).await
+}
+
+/// Changes the price or window (owner or admin) until the first bid.
+#[utoipa::path(patch, path = "/api/auctions/{id}/", tag = "auctions",
+    responses((status = 200, body = AuctionDto), (status = 400, description = "Bids exist, or bad window"), (status = 403, description = "Not the owner")))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &media, &id, &body, false).await
+}
+
+/// Deletes an auction without bids (owner or admin); the product stays.
+#[utoipa::path(delete, path = "/api/auctions/{id}/", tag = "auctions",
+    responses((status = 204), (status = 400, description = "Bids exist"), (status = 403, description = "Not the owner")))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.auctions.delete(&auth.user, auction_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

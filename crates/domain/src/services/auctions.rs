@@ -1,0 +1,325 @@
+//! Auction listing use cases: browse, create (for an existing product or with a new one), edit
+//! and delete before the first bid.
+
+use crate::auction::{
+    Auction, AuctionInput, AuctionQuery, AuctionRemoval, AuctionState, AuctionTerms, Bid, HAS_BIDS,
+};
+use crate::ids::{AuctionId, ProductId};
+use crate::money::Money;
+use crate::page::{Page, PageRequest};
+use crate::ports::{AuctionRepository, MediaStorage, PayoutReadiness, ProductRepository};
+use crate::product::{CatalogError, Condition, ImageUpload, NewProduct};
+use crate::services::products::{Products, ensure_can_publish, ensure_owner};
+use crate::user::User;
+use crate::validation::{FieldErrors, msg};
+
+/// The auction use cases.
+pub struct Auctions<A> {
+    auctions: A,
+}
+
+fn terms(
+    input: &AuctionInput,
+    stored: Option<&AuctionState>,
+    full: bool,
+) -> Result<AuctionTerms, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut need = |field: &str, present: bool| {
+        if full && !present {
+            errors.add(field, msg::REQUIRED);
+        }
+    };
+    need("starting_price", input.starting_price.is_some());
+    need("start_time", input.start_time.is_some());
+    need("end_time", input.end_time.is_some());
+    errors.into_result()?;
+    // Unsent fields keep their stored values (PATCH); a create sends all of them.
+    let pick =
+        |sent: Option<Money>, stored: Option<Money>| sent.or(stored).unwrap_or(Money::pkr(0));
+    let terms = AuctionTerms {
+        starting_price: pick(input.starting_price, stored.map(|s| s.starting_price)),
+        reserve_price: input
+            .reserve_price
+            .unwrap_or(stored.and_then(|s| s.reserve_price)),
+        start_time: input
+            .start_time
+            .or(stored.map(|s| s.start_time))
+            .unwrap_or_default(),
+        end_time: input
+            .end_time
+            .or(stored.map(|s| s.end_time))
+            .unwrap_or_default(),
+    };
+    terms.check()?;
+    Ok(terms)
+}
+
+impl<A: AuctionRepository> Auctions<A> {
+    /// Wires the service.
+    pub fn new(auctions: A) -> Self {
+        Self { auctions }
+    }
+
+    /// One page of auctions.
+    pub async fn list(
+        &self,
+        query: AuctionQuery,
+        page: PageRequest,
+        viewer: Option<&User>,
+    ) -> Result<Page<Auction>, CatalogError> {
+        Ok(self
+            .auctions
+            .list_auctions(query, page, viewer.map(|u| u.id))
+            .await?)
+    }
+
+    /// One auction.
+    pub async fn get(&self, id: AuctionId, viewer: Option<&User>) -> Result<Auction, CatalogError> {
+        self.auctions
+            .auction(id, viewer.map(|u| u.id))
+            .await?
+            .ok_or(CatalogError::NotFound("AuctionListing"))
+    }
+
+    /// Every bid, newest first.
+    pub async fn bids(&self, id: AuctionId) -> Result<Vec<Bid>, CatalogError> {
+        self.get(id, None).await?;
+        Ok(self.auctions.bids(id).await?)
+    }
+
+    async fn state(&self, id: AuctionId) -> Result<AuctionState, CatalogError> {
+        self.auctions
+            .auction_state(id)
+            .await?
+            .ok_or(CatalogError::NotFound("AuctionListing"))
+    }
+
+    /// Creates an auction: for one of the caller's products (`product_id`), or together with a
+    /// new product (name, description, category, condition, images).
+    pub async fn create<R: ProductRepository, M: MediaStorage, P: PayoutReadiness>(
+        &self,
+        products: &Products<R, M, P>,
+        actor: &User,
+        input: AuctionInput,
+        images: Vec<ImageUpload>,
+    ) -> Result<Auction, CatalogError> {
+        ensure_can_publish(products.payouts(), products.settings(), actor, "auctions").await?;
+        let terms = terms(&input, None, true)?;
+        let id = match input.product_id {
+            Some(product) => {
+                self.create_for_product(products, actor, product, terms)
+                    .await?
+            }
+            None => {
+                self.create_with_product(products, actor, &input, terms, images)
+                    .await?
+            }
+        };
+        self.get(id, Some(actor)).await
+    }
+
+    async fn create_for_product<R: ProductRepository, M: MediaStorage, P: PayoutReadiness>(
+        &self,
+        products: &Products<R, M, P>,
+        actor: &User,
+        product: ProductId,
+        terms: AuctionTerms,
+    ) -> Result<AuctionId, CatalogError> {
+        let problem = match products.store().product_ownership(product).await? {
+            None => Some("Product not found"),
+            Some(o) if o.listing_type.is_some() => Some("Product already has a listing"),
+            Some(o) if o.seller != actor.id => {
+                Some("You can only create auctions for your own products")
+            }
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            return Err(FieldErrors::single("product_id", problem).into());
+        }
+        self.auctions
+            .create_auction(product, terms)
+            .await?
+            .ok_or_else(|| {
+                FieldErrors::single("product_id", "Product already has a listing").into()
+            })
+    }
+
+    async fn create_with_product<R: ProductRepository, M: MediaStorage, P: PayoutReadiness>(
+        &self,
+        products: &Products<R, M, P>,
+        actor: &User,
+        input: &AuctionInput,
+        terms: AuctionTerms,
+        images: Vec<ImageUpload>,
+    ) -> Result<AuctionId, CatalogError> {
+        let p = &input.product;
+        let (Some(name), Some(description), Some(Some(category)), Some(condition)) =
+            (&p.name, &p.description, p.category, &p.condition)
+        else {
+            return Err(FieldErrors::non_field(
+                "When product_id is not provided, name, description, category, and condition are required",
+            )
+            .into());
+        };
+        let mut errors = FieldErrors::new();
+        let condition = Condition::parse(condition);
+        if condition.is_none() {
+            errors.add(
+                "condition",
+                "Condition must be one of: new, like_new, good, fair",
+            );
+        }
+        if !products.store().category_exists(category).await? {
+            errors.add("category", "Category not found");
+        }
+        if name.trim().is_empty() {
+            errors.add("name", msg::BLANK);
+        }
+        crate::validation::check_max_len(&mut errors, "name", name, crate::product::NAME_MAX);
+        errors.into_result()?;
+        let paths = products.store_images(images).await?;
+        let product = NewProduct {
+            seller: actor.id,
+            category: Some(category),
+            name: name.trim().to_owned(),
+            description: description.clone(),
+            condition: condition.unwrap_or(Condition::New),
+            images: paths.clone(),
+        };
+        match self
+            .auctions
+            .create_auction_with_product(product, terms)
+            .await
+        {
+            Ok(id) => Ok(id),
+            Err(e) => {
+                products.discard(paths).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Edits the terms (owner or admin) until the first bid; `full` is PUT.
+    pub async fn update(
+        &self,
+        actor: &User,
+        id: AuctionId,
+        input: AuctionInput,
+        full: bool,
+    ) -> Result<Auction, CatalogError> {
+        let state = self.state(id).await?;
+        ensure_owner(actor, state.seller, "You can only update your own auctions")?;
+        if state.total_bids > 0 {
+            return Err(CatalogError::bad(HAS_BIDS));
+        }
+        let terms = terms(&input, Some(&state), full)?;
+        if !self.auctions.update_auction(id, terms).await? {
+            return Err(CatalogError::bad(HAS_BIDS));
+        }
+        self.get(id, Some(actor)).await
+    }
+
+    /// Deletes an auction without bids (owner or admin); the product stays.
+    pub async fn delete(&self, actor: &User, id: AuctionId) -> Result<(), CatalogError> {
+        let state = self.state(id).await?;
+        ensure_owner(actor, state.seller, "You can only delete your own auctions")?;
+        match self.auctions.delete_auction(id).await? {
+            AuctionRemoval::Deleted => Ok(()),
+            AuctionRemoval::NotFound => Err(CatalogError::NotFound("AuctionListing")),
+            AuctionRemoval::HasBids => Err(CatalogError::bad(HAS_BIDS)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UserId;
+    use crate::ports::MockAuctionRepository;
+    use crate::user::Role;
+    use chrono::{TimeZone, Utc};
+    use std::future::ready;
+
+    fn user(id: i64) -> User {
+        User {
+            id: UserId(id),
+            username: format!("u{id}"),
+            email: format!("u{id}@x.pk"),
+            first_name: String::new(),
+            last_name: String::new(),
+            phone_number: String::new(),
+            profile_picture: None,
+            role: Role::Seller,
+            is_blocked: false,
+            failed_payment_count: 0,
+            stripe_account_id: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn state(bids: i64) -> AuctionState {
+        let t = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        AuctionState {
+            seller: UserId(1),
+            total_bids: bids,
+            starting_price: Money::pkr(10_000),
+            start_time: t,
+            end_time: t + chrono::Duration::days(1),
+            reserve_price: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn no_edits_or_deletes_once_bidding_started() {
+        let mut repo = MockAuctionRepository::new();
+        repo.expect_auction_state()
+            .returning(|_| Box::pin(ready(Ok(Some(state(2))))));
+        repo.expect_update_auction().never();
+        repo.expect_delete_auction()
+            .returning(|_| Box::pin(ready(Ok(AuctionRemoval::HasBids))));
+        let svc = Auctions::new(repo);
+        let input = AuctionInput {
+            starting_price: Some(Money::pkr(1)),
+            ..AuctionInput::default()
+        };
+        assert_eq!(
+            svc.update(&user(1), AuctionId(1), input, false)
+                .await
+                .unwrap_err(),
+            CatalogError::bad(HAS_BIDS)
+        );
+        assert_eq!(
+            svc.delete(&user(1), AuctionId(1)).await.unwrap_err(),
+            CatalogError::bad(HAS_BIDS)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_patch_is_checked_against_the_stored_window() {
+        let mut repo = MockAuctionRepository::new();
+        repo.expect_auction_state()
+            .returning(|_| Box::pin(ready(Ok(Some(state(0))))));
+        repo.expect_update_auction().never();
+        let svc = Auctions::new(repo);
+        let before_start = Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
+        let input = AuctionInput {
+            end_time: Some(before_start),
+            ..AuctionInput::default()
+        };
+        let err = svc
+            .update(&user(1), AuctionId(1), input.clone(), false)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CatalogError::Validation(FieldErrors::non_field("End time must be after start time"))
+        );
+        assert_eq!(
+            svc.update(&user(2), AuctionId(1), input, false)
+                .await
+                .unwrap_err(),
+            CatalogError::forbidden("You can only update your own auctions")
+        );
+    }
+}
