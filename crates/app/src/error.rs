@@ -191,6 +191,7 @@ impl From<CatalogError> for ApiError {
                 msg,
             ),
             CatalogError::Forbidden => Self::forbidden(),
+            CatalogError::Listed(msg) => Self::Body(StatusCode::BAD_REQUEST, json!([msg])),
             CatalogError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
             CatalogError::Store(s) => s.into(),
         }

@@ -5,6 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, addresses, admin, auctions, categories, health, listings, locations, products,
+    seller_profiles,
 };
 
 struct TokenAuth;
@@ -35,6 +36,8 @@ impl Modify for TokenAuth {
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
         admin::jobs,
+        seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
+        seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
         auctions::list, auctions::get, auctions::bids, auctions::create, auctions::replace, auctions::patch, auctions::delete,
         listings::list, listings::get, listings::create, listings::replace, listings::patch, listings::delete,
         listings::toggle_status,
@@ -54,6 +57,7 @@ impl Modify for TokenAuth {
         (name = "products", description = "Products and their images"),
         (name = "listings", description = "Fixed-price listings"),
         (name = "auctions", description = "Auction listings"),
+        (name = "seller-profiles", description = "Seller profiles"),
     )
 )]
 pub struct ApiDoc;

@@ -10,6 +10,7 @@ use madeinpk_domain::services::listings::Listings;
 use madeinpk_domain::services::operations::Operations;
 use madeinpk_domain::services::products::Products;
 use madeinpk_domain::services::reference::ReferenceData;
+use madeinpk_domain::services::seller_profiles::SellerProfiles;
 use madeinpk_postgres::Db;
 use madeinpk_stripe::DevPayouts;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -30,6 +31,8 @@ pub type ProductService = Products<Db, MediaStore, DevPayouts>;
 pub type ListingService = Listings<Db, Db, DevPayouts>;
 /// Auctions wired to Postgres.
 pub type AuctionService = Auctions<Db>;
+/// Seller profiles wired to Postgres.
+pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -51,6 +54,8 @@ pub struct AppState {
     pub listings: ListingService,
     /// Auctions.
     pub auctions: AuctionService,
+    /// Seller profiles.
+    pub seller_profiles: SellerProfileService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -75,6 +80,7 @@ impl AppState {
             reference: ReferenceData::new(db.clone()),
             operations: Operations::new(db.clone()),
             auctions: Auctions::new(db.clone()),
+            seller_profiles: SellerProfiles::new(db.clone(), db.clone(), db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

@@ -15,7 +15,7 @@ use crate::auction::{Auction, AuctionQuery, AuctionRemoval, AuctionState, Auctio
 use crate::email::{Email, MailError};
 use crate::ids::{
     AddressId, AuctionId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId,
-    ProductImageId, ProvinceId, UserId,
+    ProductImageId, ProvinceId, SellerProfileId, UserId,
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
@@ -26,6 +26,7 @@ use crate::product::{
     ProductQuery, ProductRemoval, ProductView,
 };
 use crate::reference::{Category, CategoryInput, City, CityQuery, Province, ProvinceSort};
+use crate::seller_profile::{SellerProfileChanges, SellerProfileQuery};
 use crate::store::StoreError;
 use crate::user::{ProfileStats, SellerProfile, User};
 
@@ -422,4 +423,31 @@ pub trait AuctionRepository: Send + Sync {
     ) -> impl Future<Output = Result<AuctionRemoval, StoreError>> + Send;
     /// Every bid, newest first.
     fn bids(&self, id: AuctionId) -> impl Future<Output = Result<Vec<Bid>, StoreError>> + Send;
+}
+
+/// Seller profiles beyond their creation (which belongs to accounts).
+#[cfg_attr(test, mockall::automock)]
+pub trait SellerProfileRepository: Send + Sync {
+    /// One page of profiles.
+    fn list_profiles(
+        &self,
+        query: SellerProfileQuery,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<SellerProfile>, StoreError>> + Send;
+    /// One profile.
+    fn profile(
+        &self,
+        id: SellerProfileId,
+    ) -> impl Future<Output = Result<Option<SellerProfile>, StoreError>> + Send;
+    /// Applies changes.
+    fn update_profile(
+        &self,
+        id: SellerProfileId,
+        changes: SellerProfileChanges,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes a profile; false when unknown.
+    fn delete_profile(
+        &self,
+        id: SellerProfileId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

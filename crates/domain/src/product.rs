@@ -138,6 +138,9 @@ pub enum CatalogError {
     /// The role does not allow it.
     #[error("You do not have permission to perform this action.")]
     Forbidden,
+    /// 400 with a bare list body (`["msg"]`), as the original answers some refusals.
+    #[error("{0}")]
+    Listed(String),
     /// Orders still reference it.
     #[error("{0}")]
     InUse(String),

@@ -16,6 +16,7 @@ pub mod rate_limit;
 pub mod reference;
 pub mod schema;
 pub mod seed;
+pub mod seller_profiles;
 pub mod testing;
 pub mod tokens;
 pub mod users;

@@ -109,7 +109,8 @@ pub async fn user_by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Op
         .map(|r| r.map(User::from))
 }
 
-async fn load_seller_profile(
+/// A user's seller profile with its business address and province.
+pub async fn load_seller_profile(
     conn: &mut AsyncPgConnection,
     user: i64,
 ) -> QueryResult<Option<SellerProfile>> {

@@ -9,6 +9,7 @@ pub mod health;
 pub mod listings;
 pub mod locations;
 pub mod products;
+pub mod seller_profiles;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ALLOW;
@@ -41,4 +42,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     products::configure(cfg);
     listings::configure(cfg);
     auctions::configure(cfg);
+    seller_profiles::configure(cfg);
 }

@@ -8,3 +8,4 @@ pub mod listings;
 pub mod operations;
 pub mod products;
 pub mod reference;
+pub mod seller_profiles;
