@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, addresses, admin, auctions, categories, health, listings, locations, products,
-    seller_profiles,
+    seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -36,6 +36,7 @@ impl Modify for TokenAuth {
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
         admin::jobs,
+        wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
         auctions::list, auctions::get, auctions::bids, auctions::create, auctions::replace, auctions::patch, auctions::delete,
@@ -58,6 +59,7 @@ impl Modify for TokenAuth {
         (name = "listings", description = "Fixed-price listings"),
         (name = "auctions", description = "Auction listings"),
         (name = "seller-profiles", description = "Seller profiles"),
+        (name = "wishlist", description = "The caller's saved products"),
     )
 )]
 pub struct ApiDoc;

@@ -11,6 +11,7 @@ use madeinpk_domain::services::operations::Operations;
 use madeinpk_domain::services::products::Products;
 use madeinpk_domain::services::reference::ReferenceData;
 use madeinpk_domain::services::seller_profiles::SellerProfiles;
+use madeinpk_domain::services::wishlist::Wishlists;
 use madeinpk_postgres::Db;
 use madeinpk_stripe::DevPayouts;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -33,6 +34,8 @@ pub type ListingService = Listings<Db, Db, DevPayouts>;
 pub type AuctionService = Auctions<Db>;
 /// Seller profiles wired to Postgres.
 pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
+/// Wishlists wired to Postgres.
+pub type WishlistService = Wishlists<Db, Db>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -56,6 +59,8 @@ pub struct AppState {
     pub auctions: AuctionService,
     /// Seller profiles.
     pub seller_profiles: SellerProfileService,
+    /// Wishlists.
+    pub wishlist: WishlistService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -81,6 +86,7 @@ impl AppState {
             operations: Operations::new(db.clone()),
             auctions: Auctions::new(db.clone()),
             seller_profiles: SellerProfiles::new(db.clone(), db.clone(), db.clone()),
+            wishlist: Wishlists::new(db.clone(), db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

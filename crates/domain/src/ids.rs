@@ -53,4 +53,6 @@ typed_id!(
     AuctionId,
     /// A bid.
     BidId,
+    /// A wishlist entry.
+    WishlistItemId,
 );

@@ -23,3 +23,4 @@ pub mod services;
 pub mod store;
 pub mod user;
 pub mod validation;
+pub mod wishlist;

@@ -15,7 +15,7 @@ use crate::auction::{Auction, AuctionQuery, AuctionRemoval, AuctionState, Auctio
 use crate::email::{Email, MailError};
 use crate::ids::{
     AddressId, AuctionId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId,
-    ProductImageId, ProvinceId, SellerProfileId, UserId,
+    ProductImageId, ProvinceId, SellerProfileId, UserId, WishlistItemId,
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
@@ -29,6 +29,7 @@ use crate::reference::{Category, CategoryInput, City, CityQuery, Province, Provi
 use crate::seller_profile::{SellerProfileChanges, SellerProfileQuery};
 use crate::store::StoreError;
 use crate::user::{ProfileStats, SellerProfile, User};
+use crate::wishlist::WishlistItem;
 
 /// Builds the outbox of a new user once its id is known.
 pub type UserOutbox = Box<dyn FnOnce(&User) -> Outbox + Send>;
@@ -449,5 +450,44 @@ pub trait SellerProfileRepository: Send + Sync {
     fn delete_profile(
         &self,
         id: SellerProfileId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Wishlists; every method is scoped to the owner.
+#[cfg_attr(test, mockall::automock)]
+pub trait WishlistRepository: Send + Sync {
+    /// One page of the owner's entries (`newest_first` unless ordered by `created_at` ascending).
+    fn list_wishlist(
+        &self,
+        owner: UserId,
+        newest_first: bool,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<WishlistItem>, StoreError>> + Send;
+    /// One of the owner's entries.
+    fn wishlist_item(
+        &self,
+        owner: UserId,
+        id: WishlistItemId,
+    ) -> impl Future<Output = Result<Option<WishlistItem>, StoreError>> + Send;
+    /// Saves a product; `None` when it is already saved.
+    fn add_to_wishlist(
+        &self,
+        owner: UserId,
+        product: ProductId,
+        notes: String,
+    ) -> impl Future<Output = Result<Option<WishlistItemId>, StoreError>> + Send;
+    /// Changes an entry; `Ok(false)` when the product is already saved in another entry.
+    fn update_wishlist_item(
+        &self,
+        owner: UserId,
+        id: WishlistItemId,
+        product: Option<ProductId>,
+        notes: Option<String>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Removes an entry; false when it is not the owner's.
+    fn remove_from_wishlist(
+        &self,
+        owner: UserId,
+        id: WishlistItemId,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

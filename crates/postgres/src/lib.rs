@@ -20,5 +20,6 @@ pub mod seller_profiles;
 pub mod testing;
 pub mod tokens;
 pub mod users;
+pub mod wishlist;
 
 pub use db::{Db, DbError};

@@ -21,7 +21,7 @@ use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::{is_foreign_key_violation, store};
 use crate::money::hundredths;
-use crate::schema::{categories, product_images, products};
+use crate::schema::{categories, product_images, products, wishlist_items};
 
 /// The product columns every catalogue query selects, in [`ProductRow`] order.
 pub type ProductRow = (
@@ -106,7 +106,7 @@ fn listing_type(s: Option<&str>) -> Option<ListingType> {
 pub async fn assemble(
     conn: &mut AsyncPgConnection,
     rows: Vec<ProductRow>,
-    _viewer: Option<UserId>,
+    viewer: Option<UserId>,
 ) -> QueryResult<Vec<ProductView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -150,6 +150,21 @@ pub async fn assemble(
     .bind::<Array<BigInt>, _>(&sellers)
     .load(conn)
     .await?;
+    // The viewer's saved products among these (one more query, only when signed in).
+    let saved: std::collections::HashSet<i64> = match viewer {
+        Some(v) => wishlist_items::table
+            .filter(
+                wishlist_items::user_id
+                    .eq(v.get())
+                    .and(wishlist_items::product_id.eq_any(&ids)),
+            )
+            .select(wishlist_items::product_id)
+            .load::<i64>(conn)
+            .await?
+            .into_iter()
+            .collect(),
+        None => std::collections::HashSet::new(),
+    };
     let regions: HashMap<i64, (i64, String)> = regions
         .into_iter()
         .map(|r| (r.user_id, (r.province_id, r.province_name)))
@@ -168,7 +183,7 @@ pub async fn assemble(
             condition: Condition::parse(&r.7).unwrap_or(Condition::New),
             images: by_product.remove(&r.0).unwrap_or_default(),
             listing_type: listing_type(r.8.as_deref()),
-            // Reviews and wishlists arrive with their own tables.
+            // Reviews arrive with their own table.
             average_rating: None,
             total_reviews: 0,
             seller_profile: r.9.map(
@@ -180,7 +195,7 @@ pub async fn assemble(
                 },
             ),
             region: regions.get(&r.1).cloned(),
-            is_in_wishlist: false,
+            is_in_wishlist: saved.contains(&r.0),
             created_at: r.10,
             updated_at: r.11,
         })

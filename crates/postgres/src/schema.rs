@@ -201,6 +201,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    wishlist_items (id) {
+        id -> Int8,
+        user_id -> Int8,
+        product_id -> Int8,
+        notes -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(wishlist_items -> products (product_id));
 diesel::joinable!(products -> users (seller_id));
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(product_images -> products (product_id));
@@ -231,6 +242,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     listings,
     auctions,
     bids,
+    wishlist_items,
 );
 
 diesel::define_sql_function! {

@@ -10,6 +10,7 @@ pub mod listings;
 pub mod locations;
 pub mod products;
 pub mod seller_profiles;
+pub mod wishlist;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ALLOW;
@@ -43,4 +44,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     listings::configure(cfg);
     auctions::configure(cfg);
     seller_profiles::configure(cfg);
+    wishlist::configure(cfg);
 }

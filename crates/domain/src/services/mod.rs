@@ -9,3 +9,4 @@ pub mod operations;
 pub mod products;
 pub mod reference;
 pub mod seller_profiles;
+pub mod wishlist;

@@ -1,0 +1,166 @@
+//! `wishlist/`: the caller's saved products.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::ids::{ProductId, WishlistItemId};
+
+use super::resource;
+use crate::auth::{ActiveUser, Authenticated, CurrentUser};
+use crate::body::{Body, Need};
+use crate::dto::{Media, MessageDto, WishlistDto};
+use crate::error::ApiError;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/wishlist/", "GET, POST, HEAD")
+            .route(web::get().to(list))
+            .route(web::post().to(add)),
+    )
+    .service(
+        resource("/wishlist/{id}/", "GET, PUT, PATCH, DELETE, HEAD")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    )
+    .service(
+        resource("/wishlist/{id}/remove_from_wishlist/", "POST").route(web::post().to(remove)),
+    );
+}
+
+fn item_id(raw: &str) -> Result<WishlistItemId, ApiError> {
+    path_id(raw).map(WishlistItemId)
+}
+
+/// The caller's saved products, newest first (`?ordering=created_at` for oldest first).
+#[utoipa::path(get, path = "/api/wishlist/", tag = "wishlist", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
+    responses((status = 200, description = "Paginated entries")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let newest_first = q.get("ordering") != Some("created_at");
+    let page = paginate(&req, &q, |p| {
+        let (state, user, media) = (state.clone(), auth.user.clone(), media.clone());
+        async move {
+            Ok(state
+                .wishlist
+                .list(&user, newest_first, p)
+                .await?
+                .map(|w| WishlistDto::new(&w, &media)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One of the caller's entries.
+#[utoipa::path(get, path = "/api/wishlist/{id}/", tag = "wishlist", responses((status = 200, body = WishlistDto), (status = 404, description = "Not the caller's")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let item = state.wishlist.get(&auth.user, item_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(WishlistDto::new(&item, &media)))
+}
+
+/// Saves a product, once.
+#[utoipa::path(post, path = "/api/wishlist/", tag = "wishlist", responses((status = 201, body = WishlistDto), (status = 400, description = "Already saved or unknown product")))]
+pub async fn add(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = body.read();
+    let product = f.pk("product", Need::Required, false).flatten();
+    let notes = f.text_or_empty("notes");
+    f.finish()?;
+    let item = state
+        .wishlist
+        .add(&auth.user, ProductId(product.unwrap_or(0)), notes)
+        .await?;
+    Ok(HttpResponse::Created().json(WishlistDto::new(&item, &media)))
+}
+
+async fn update(
+    state: &AppState,
+    auth: &Authenticated,
+    media: &Media,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = item_id(id)?;
+    let mut f = body.read();
+    let product = f
+        .pk(
+            "product",
+            if full { Need::Required } else { Need::Optional },
+            false,
+        )
+        .flatten()
+        .map(ProductId);
+    let notes = f.string("notes", Need::Optional);
+    f.finish()?;
+    let item = state
+        .wishlist
+        .update(&auth.user, id, product, notes)
+        .await?;
+    Ok(HttpResponse::Ok().json(WishlistDto::new(&item, media)))
+}
+
+/// Replaces an entry's product and note.
+#[utoipa::path(put, path = "/api/wishlist/{id}/", tag = "wishlist", responses((status = 200, body = WishlistDto), (status = 400, description = "Already saved")))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &media, &id, &body, true).await
+}
+
+/// Changes an entry's product or note.
+#[utoipa::path(patch, path = "/api/wishlist/{id}/", tag = "wishlist", responses((status = 200, body = WishlistDto), (status = 400, description = "Already saved")))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &media, &id, &body, false).await
+}
+
+/// Removes an entry.
+#[utoipa::path(delete, path = "/api/wishlist/{id}/", tag = "wishlist", responses((status = 204), (status = 404, description = "Not the caller's")))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.wishlist.remove(&auth.user, item_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes an entry (by entry id, not product id).
+#[utoipa::path(post, path = "/api/wishlist/{id}/remove_from_wishlist/", tag = "wishlist", responses((status = 200, body = MessageDto), (status = 404, description = "Not the caller's")))]
+pub async fn remove(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.wishlist.remove(&auth.user, item_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(MessageDto {
+        message: "Product removed from wishlist",
+    }))
+}
