@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Read-path load figures: a release build against its own database, driven by wrk over loopback.
-# Bounded: each run lasts DURATION seconds; the server is stopped at the end.
+# Catalogue read figures: a release build over its own database seeded with demo listings,
+# driven by the project's load tool (crates/loadtest) over loopback. Bounded: each run lasts
+# DURATION seconds and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/madeinpk-target}"
 DURATION=${DURATION:-10}
+LISTINGS=${LISTINGS:-10000}
+CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18080}
 DB=postgres://postgres@127.0.0.1:5432/madeinpk_bench
+BIN="$CARGO_TARGET_DIR/release"
 
-cargo build --release --bin madeinpk
+cargo build --release --bin madeinpk --bin loadtest
 psql postgres://postgres@127.0.0.1:5432/postgres -qc "DROP DATABASE IF EXISTS madeinpk_bench WITH (FORCE)"
-BIND_ADDR=127.0.0.1:$PORT DATABASE_URL=$DB MAIL_DIR=$(mktemp -d) RUST_LOG=warn \
-    "$CARGO_TARGET_DIR/release/madeinpk" serve &
+DATABASE_URL=$DB "$BIN/madeinpk" seed --demo "$LISTINGS"
+BIND_ADDR=127.0.0.1:$PORT DATABASE_URL=$DB MAIL_DIR=$(mktemp -d) MEDIA_DIR=$(mktemp -d) RUST_LOG=warn "$BIN/madeinpk" serve &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
 
-for path in /healthz /api/provinces/ "/api/cities/?page_size=100" /api/categories/; do
-    echo "== GET $path"
-    wrk -t2 -c32 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|Latency|99%|50%"
-done
+pages=$((LISTINGS / 20))
+listing_pages=()
+for i in $(seq 1 50); do listing_pages+=(--path "/api/listings/?page=$(( (i * 37) % pages + 1 ))"); done
+run() { echo "== $1"; shift; "$BIN/loadtest" --base "http://127.0.0.1:$PORT" --connections "$CONNECTIONS" --duration "$DURATION" "$@"; }
+run "GET /healthz" --path /healthz
+run "GET /api/listings/ (20 per page, pages across $LISTINGS listings)" "${listing_pages[@]}"
+run "GET /api/listings/?ordering=-price" --path "/api/listings/?ordering=-price"
+run "GET /api/listings/?search=shawl" --path "/api/listings/?search=shawl"
+run "GET /api/products/?page=3" --path "/api/products/?page=3"
 echo "== RSS of the server: $(ps -o rss= -p $server) KiB"

@@ -30,7 +30,12 @@ pub enum Command {
     /// Create the database if needed and apply pending migrations.
     Migrate,
     /// Insert missing reference data (provinces, cities, categories).
-    Seed,
+    Seed {
+        /// Also make sure this many demo listings exist (sellers `demo_seller_N`, password
+        /// `demo-password`), for trying the catalogue and for load tests.
+        #[arg(long, value_name = "N")]
+        demo: Option<i64>,
+    },
     /// Create an admin account, or promote the account with this email to admin.
     CreateAdmin {
         /// The admin's email (login name).
@@ -108,7 +113,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(StartError::from)?;
             println!("{applied} migration(s) applied");
         }
-        Command::Seed => {
+        Command::Seed { demo } => {
             let db = startup::prepare_database(&Config {
                 auto_migrate: true,
                 ..config
@@ -122,6 +127,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 "reference data present ({} provinces, {} cities, {} categories added now)",
                 seeded.provinces, seeded.cities, seeded.categories
             );
+            if let Some(n) = demo {
+                let hash = Argon2Hasher
+                    .hash("demo-password".into())
+                    .await
+                    .map_err(|e| CliError::Invalid(e.to_string()))?;
+                let added = db
+                    .seed_demo(n, &hash)
+                    .await
+                    .map_err(|e| StartError::Seed(e.to_string()))?;
+                println!("demo listings: {added} added, at least {n} present");
+            }
         }
         Command::CreateAdmin {
             email,

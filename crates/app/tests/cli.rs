@@ -128,3 +128,29 @@ fn unreachable_postgres_is_one_clear_line() {
     );
     assert!(line.contains("pg_ctlcluster"), "{line}");
 }
+
+#[tokio::test]
+async fn seed_demo_makes_listings_once() {
+    let db = TestDb::new().await;
+    let out = madeinpk(&db.url, &["seed", "--demo", "50"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo listings: 50 added"));
+    assert_eq!(db.count("listings").await, 50);
+    assert_eq!(
+        db.count("products WHERE listing_type = 'fixed_price'")
+            .await,
+        50
+    );
+    assert_eq!(
+        db.count("users WHERE username LIKE 'demo_seller_%' AND role = 'seller'")
+            .await,
+        20
+    );
+    let out = madeinpk(&db.url, &["seed", "--demo", "60"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo listings: 10 added"));
+    assert_eq!(db.count("listings").await, 60, "tops up, never duplicates");
+}

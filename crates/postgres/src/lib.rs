@@ -4,6 +4,7 @@
 pub mod addresses;
 pub mod auctions;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod job_queue;
 pub mod listings;

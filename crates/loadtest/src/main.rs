@@ -1,0 +1,153 @@
+//! A small HTTP load tool: N connections GET one or more paths for a fixed time, then report
+//! requests per second and latency percentiles. Bounded in time; loopback targets only in CI.
+
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+/// Command-line options.
+#[derive(Debug, Parser)]
+#[command(
+    name = "loadtest",
+    about = "Drive GET requests and report req/s, p50, p99"
+)]
+struct Args {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8000")]
+    base: String,
+    /// Paths to request, cycled per connection (e.g. `/api/listings/?page=7`).
+    #[arg(long = "path", required = true)]
+    paths: Vec<String>,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds to run.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// `Authorization: Token <key>` to send, if any.
+    #[arg(long)]
+    token: Option<String>,
+}
+
+/// Latencies in microseconds and the error count of one connection.
+struct Tally {
+    latencies: Vec<u64>,
+    errors: u64,
+}
+
+async fn connection(
+    client: reqwest::Client,
+    urls: Vec<String>,
+    offset: usize,
+    until: Instant,
+    token: Option<String>,
+) -> Tally {
+    let mut tally = Tally {
+        latencies: Vec::new(),
+        errors: 0,
+    };
+    let mut i = offset;
+    while Instant::now() < until {
+        let url = &urls[i % urls.len()];
+        i += 1;
+        let mut req = client.get(url);
+        if let Some(t) = &token {
+            req = req.header("Authorization", format!("Token {t}"));
+        }
+        let started = Instant::now();
+        match req.send().await {
+            Ok(res) if res.status().is_success() => {
+                // Read the body: a response is done when it has arrived.
+                if res.bytes().await.is_ok() {
+                    tally
+                        .latencies
+                        .push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+                } else {
+                    tally.errors += 1;
+                }
+            }
+            _ => tally.errors += 1,
+        }
+    }
+    tally
+}
+
+/// The `p`-th percentile (0–100) of sorted values.
+fn percentile(sorted: &[u64], p: u64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let last = sorted.len() - 1;
+    let rank = usize::try_from(p).unwrap_or(100).min(100) * last / 100;
+    sorted[rank]
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .build()
+        .expect("HTTP client");
+    let urls: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| format!("{}{}", args.base.trim_end_matches('/'), p))
+        .collect();
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.duration);
+    let tasks: Vec<_> = (0..args.connections.max(1))
+        .map(|c| {
+            tokio::spawn(connection(
+                client.clone(),
+                urls.clone(),
+                c,
+                until,
+                args.token.clone(),
+            ))
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let tally = t.await.expect("connection task");
+        latencies.extend(tally.latencies);
+        errors += tally.errors;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let ok = latencies.len();
+    #[allow(clippy::cast_precision_loss)] // request counts are far below 2^52
+    let rate = ok as f64 / elapsed;
+    println!(
+        "{ok} ok, {errors} errors in {elapsed:.1} s over {} connections: {rate:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        args.connections,
+        ms(percentile(&latencies, 50)),
+        ms(percentile(&latencies, 99)),
+        ms(latencies.last().copied().unwrap_or(0)),
+    );
+    if ok == 0 {
+        std::process::exit(1);
+    }
+}
+
+fn ms(micros: u64) -> f64 {
+    // Latencies in microseconds fit f64 exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let v = micros as f64 / 1000.0;
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50), 50);
+        assert_eq!(percentile(&v, 99), 99);
+        assert_eq!(percentile(&v, 100), 100);
+        assert_eq!(percentile(&[], 99), 0);
+    }
+}

@@ -1,0 +1,81 @@
+//! Demo data for trying the catalogue and for load tests: sellers, products and listings.
+
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use madeinpk_domain::store::StoreError;
+
+use crate::db::Db;
+use crate::error::store;
+
+/// Number of demo sellers the products are spread over.
+const SELLERS: i64 = 20;
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+impl Db {
+    /// Makes sure at least `listings` demo listings exist (sellers `demo_seller_N`, who log in
+    /// with the password whose hash is given); returns how many were added.
+    pub async fn seed_demo(&self, listings: i64, password_hash: &str) -> Result<i64, StoreError> {
+        let mut conn = self.conn().await?;
+        let hash = password_hash.to_owned();
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            diesel::sql_query(
+                "INSERT INTO users (username, email, password_hash, role)
+                 SELECT 'demo_seller_' || g, 'demo_seller_' || g || '@demo.madeinpk.pk', $1, 'seller'
+                 FROM generate_series(1, $2) g
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind::<Text, _>(&hash)
+            .bind::<BigInt, _>(SELLERS)
+            .execute(conn)
+            .await?;
+            diesel::sql_query(
+                "INSERT INTO seller_profiles (user_id, brand_name)
+                 SELECT id, 'Demo Crafts ' || id FROM users WHERE username LIKE 'demo\\_seller\\_%'
+                 ON CONFLICT DO NOTHING",
+            )
+            .execute(conn)
+            .await?;
+            let existing: Count = diesel::sql_query(
+                "SELECT count(*) AS n FROM listings l JOIN products p ON p.id = l.product_id
+                 JOIN users u ON u.id = p.seller_id WHERE u.username LIKE 'demo\\_seller\\_%'",
+            )
+            .get_result(conn)
+            .await?;
+            let missing = (listings - existing.n).max(0);
+            if missing == 0 {
+                return Ok(0);
+            }
+            // Products spread over the sellers and the leaf categories, then one listing each.
+            diesel::sql_query(
+                "WITH sellers AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM users WHERE username LIKE 'demo\\_seller\\_%'),
+                      cats AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM categories),
+                      n AS (SELECT count(*) AS c FROM cats),
+                      made AS (
+                          INSERT INTO products (seller_id, category_id, name, description, condition, listing_type)
+                          SELECT s.id, c.id,
+                                 (ARRAY['Ajrak','Khussa','Blue pottery vase','Camel skin lamp','Phulkari shawl','Brass bowl','Kilim rug','Truck art tray'])[1 + g % 8] || ' #' || g,
+                                 'Handmade demo product ' || g,
+                                 (ARRAY['new','like_new','good','fair'])[1 + g % 4],
+                                 'fixed_price'
+                          FROM generate_series(1, $1) g
+                          JOIN sellers s ON s.k = g % (SELECT count(*) FROM sellers)
+                          JOIN cats c ON c.k = g % (SELECT c FROM n)
+                          RETURNING id
+                      )
+                 INSERT INTO listings (product_id, price, quantity)
+                 SELECT id, round((100 + random() * 20000)::numeric, 2), 1 + (random() * 20)::int FROM made",
+            )
+            .bind::<BigInt, _>(missing)
+            .execute(conn)
+            .await?;
+            Ok(missing)
+        })
+        .await
+        .map_err(store)
+    }
+}
