@@ -12,7 +12,7 @@ PORT=${PORT:-18080}
 DB=postgres://postgres@127.0.0.1:5432/madeinpk_bench
 BIN="$CARGO_TARGET_DIR/release"
 
-cargo build --release --bin madeinpk --bin loadtest
+cargo build --release -p madeinpk-app -p madeinpk-loadtest --bin madeinpk --bin loadtest
 psql postgres://postgres@127.0.0.1:5432/postgres -qc "DROP DATABASE IF EXISTS madeinpk_bench WITH (FORCE)"
 DATABASE_URL=$DB "$BIN/madeinpk" seed --demo "$LISTINGS"
 BIND_ADDR=127.0.0.1:$PORT DATABASE_URL=$DB MAIL_DIR=$(mktemp -d) MEDIA_DIR=$(mktemp -d) RUST_LOG=warn "$BIN/madeinpk" serve &

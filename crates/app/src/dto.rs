@@ -634,3 +634,39 @@ impl WishlistDto {
         }
     }
 }
+
+/// The ProductReview object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewDto {
+    id: i64,
+    product: i64,
+    product_name: String,
+    buyer: i64,
+    buyer_username: String,
+    order: Option<i64>,
+    rating: i16,
+    title: String,
+    comment: String,
+    is_verified_purchase: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<&madeinpk_domain::review::Review> for ReviewDto {
+    fn from(r: &madeinpk_domain::review::Review) -> Self {
+        Self {
+            id: r.id.get(),
+            product: r.product.get(),
+            product_name: r.product_name.clone(),
+            buyer: r.buyer.get(),
+            buyer_username: r.buyer_username.clone(),
+            order: r.order,
+            rating: r.rating,
+            title: r.title.clone(),
+            comment: r.comment.clone(),
+            is_verified_purchase: r.is_verified_purchase,
+            created_at: render(r.created_at),
+            updated_at: render(r.updated_at),
+        }
+    }
+}

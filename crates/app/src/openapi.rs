@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, addresses, admin, auctions, categories, health, listings, locations, products,
-    seller_profiles, wishlist,
+    reviews, seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -36,6 +36,7 @@ impl Modify for TokenAuth {
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
         admin::jobs,
+        reviews::list, reviews::get, reviews::can_review, reviews::create, reviews::replace, reviews::patch, reviews::delete,
         wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
@@ -60,6 +61,7 @@ impl Modify for TokenAuth {
         (name = "auctions", description = "Auction listings"),
         (name = "seller-profiles", description = "Seller profiles"),
         (name = "wishlist", description = "The caller's saved products"),
+        (name = "reviews", description = "Product reviews"),
     )
 )]
 pub struct ApiDoc;

@@ -10,6 +10,7 @@ use madeinpk_domain::services::listings::Listings;
 use madeinpk_domain::services::operations::Operations;
 use madeinpk_domain::services::products::Products;
 use madeinpk_domain::services::reference::ReferenceData;
+use madeinpk_domain::services::reviews::Reviews;
 use madeinpk_domain::services::seller_profiles::SellerProfiles;
 use madeinpk_domain::services::wishlist::Wishlists;
 use madeinpk_postgres::Db;
@@ -36,6 +37,8 @@ pub type AuctionService = Auctions<Db>;
 pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 /// Wishlists wired to Postgres.
 pub type WishlistService = Wishlists<Db, Db>;
+/// Reviews wired to Postgres.
+pub type ReviewService = Reviews<Db>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -61,6 +64,8 @@ pub struct AppState {
     pub seller_profiles: SellerProfileService,
     /// Wishlists.
     pub wishlist: WishlistService,
+    /// Product reviews.
+    pub reviews: ReviewService,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -87,6 +92,7 @@ impl AppState {
             auctions: Auctions::new(db.clone()),
             seller_profiles: SellerProfiles::new(db.clone(), db.clone(), db.clone()),
             wishlist: Wishlists::new(db.clone(), db.clone()),
+            reviews: Reviews::new(db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

@@ -55,4 +55,6 @@ typed_id!(
     BidId,
     /// A wishlist entry.
     WishlistItemId,
+    /// A product review.
+    ReviewId,
 );

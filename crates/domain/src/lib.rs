@@ -18,6 +18,7 @@ pub mod ports;
 pub mod product;
 pub mod rate;
 pub mod reference;
+pub mod review;
 pub mod seller_profile;
 pub mod services;
 pub mod store;

@@ -15,7 +15,7 @@ use crate::auction::{Auction, AuctionQuery, AuctionRemoval, AuctionState, Auctio
 use crate::email::{Email, MailError};
 use crate::ids::{
     AddressId, AuctionId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId,
-    ProductImageId, ProvinceId, SellerProfileId, UserId, WishlistItemId,
+    ProductImageId, ProvinceId, ReviewId, SellerProfileId, UserId, WishlistItemId,
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
@@ -26,6 +26,7 @@ use crate::product::{
     ProductQuery, ProductRemoval, ProductView,
 };
 use crate::reference::{Category, CategoryInput, City, CityQuery, Province, ProvinceSort};
+use crate::review::{Review, ReviewEligibility, ReviewInput, ReviewQuery};
 use crate::seller_profile::{SellerProfileChanges, SellerProfileQuery};
 use crate::store::StoreError;
 use crate::user::{ProfileStats, SellerProfile, User};
@@ -490,4 +491,41 @@ pub trait WishlistRepository: Send + Sync {
         owner: UserId,
         id: WishlistItemId,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Product reviews.
+#[cfg_attr(test, mockall::automock)]
+pub trait ReviewRepository: Send + Sync {
+    /// One page of reviews.
+    fn list_reviews(
+        &self,
+        query: ReviewQuery,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Review>, StoreError>> + Send;
+    /// One review.
+    fn review(
+        &self,
+        id: ReviewId,
+    ) -> impl Future<Output = Result<Option<Review>, StoreError>> + Send;
+    /// What the can-review decision needs for this caller and product.
+    fn eligibility(
+        &self,
+        buyer: UserId,
+        product: ProductId,
+    ) -> impl Future<Output = Result<ReviewEligibility, StoreError>> + Send;
+    /// Stores a review; `None` when the buyer already reviewed the product.
+    fn create_review(
+        &self,
+        buyer: UserId,
+        input: ReviewInput,
+        verified: bool,
+    ) -> impl Future<Output = Result<Option<ReviewId>, StoreError>> + Send;
+    /// Changes a review's rating, title or comment.
+    fn update_review(
+        &self,
+        id: ReviewId,
+        input: ReviewInput,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes a review; false when unknown.
+    fn delete_review(&self, id: ReviewId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod products;
 pub mod rate_limit;
 pub mod reference;
+pub mod reviews;
 pub mod schema;
 pub mod seed;
 pub mod seller_profiles;

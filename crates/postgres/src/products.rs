@@ -21,7 +21,7 @@ use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::{is_foreign_key_violation, store};
 use crate::money::hundredths;
-use crate::schema::{categories, product_images, products, wishlist_items};
+use crate::schema::{categories, product_images, product_reviews, products, wishlist_items};
 
 /// The product columns every catalogue query selects, in [`ProductRow`] order.
 pub type ProductRow = (
@@ -165,6 +165,20 @@ pub async fn assemble(
             .collect(),
         None => std::collections::HashSet::new(),
     };
+    // Review averages of these products (only fixed-price products show them).
+    let ratings: HashMap<i64, (f64, i64)> = product_reviews::table
+        .filter(product_reviews::product_id.eq_any(&ids))
+        .group_by(product_reviews::product_id)
+        .select((
+            product_reviews::product_id,
+            diesel::dsl::sql::<diesel::sql_types::Double>("avg(rating)::float8"),
+            diesel::dsl::count_star(),
+        ))
+        .load::<(i64, f64, i64)>(conn)
+        .await?
+        .into_iter()
+        .map(|(id, avg, n)| (id, ((avg * 100.0).round() / 100.0, n)))
+        .collect();
     let regions: HashMap<i64, (i64, String)> = regions
         .into_iter()
         .map(|r| (r.user_id, (r.province_id, r.province_name)))
@@ -183,9 +197,14 @@ pub async fn assemble(
             condition: Condition::parse(&r.7).unwrap_or(Condition::New),
             images: by_product.remove(&r.0).unwrap_or_default(),
             listing_type: listing_type(r.8.as_deref()),
-            // Reviews arrive with their own table.
-            average_rating: None,
-            total_reviews: 0,
+            average_rating: ratings
+                .get(&r.0)
+                .filter(|_| r.8.as_deref() == Some("fixed_price"))
+                .map(|(avg, _)| *avg),
+            total_reviews: ratings
+                .get(&r.0)
+                .filter(|_| r.8.as_deref() == Some("fixed_price"))
+                .map_or(0, |(_, n)| *n),
             seller_profile: r.9.map(
                 |(brand_name, biography, is_verified, rating)| SellerSummary {
                     brand_name,

@@ -211,6 +211,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    product_reviews (id) {
+        id -> Int8,
+        product_id -> Int8,
+        buyer_id -> Int8,
+        order_id -> Nullable<Int8>,
+        rating -> Int2,
+        title -> Varchar,
+        comment -> Text,
+        is_verified_purchase -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(product_reviews -> products (product_id));
+diesel::joinable!(product_reviews -> users (buyer_id));
 diesel::joinable!(wishlist_items -> products (product_id));
 diesel::joinable!(products -> users (seller_id));
 diesel::joinable!(products -> categories (category_id));
@@ -243,6 +260,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     auctions,
     bids,
     wishlist_items,
+    product_reviews,
 );
 
 diesel::define_sql_function! {

@@ -9,6 +9,7 @@ pub mod health;
 pub mod listings;
 pub mod locations;
 pub mod products;
+pub mod reviews;
 pub mod seller_profiles;
 pub mod wishlist;
 
@@ -45,4 +46,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auctions::configure(cfg);
     seller_profiles::configure(cfg);
     wishlist::configure(cfg);
+    reviews::configure(cfg);
 }

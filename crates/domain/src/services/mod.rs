@@ -8,5 +8,6 @@ pub mod listings;
 pub mod operations;
 pub mod products;
 pub mod reference;
+pub mod reviews;
 pub mod seller_profiles;
 pub mod wishlist;

@@ -1,0 +1,186 @@
+//! `product-reviews/`: read by anyone; written once by a buyer who received the product.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::ids::{ProductId, ReviewId};
+use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::review::{REVIEW_ORDERING, ReviewInput, ReviewQuery};
+use serde_json::json;
+
+use super::resource;
+use crate::auth::{ActiveUser, Authenticated, MaybeUser};
+use crate::body::{Body, Need};
+use crate::dto::ReviewDto;
+use crate::error::ApiError;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/product-reviews/", "GET, POST, HEAD")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/product-reviews/can-review/{product_id}/", "GET, HEAD")
+            .route(web::get().to(can_review)),
+    )
+    .service(
+        resource("/product-reviews/{id}/", "GET, PUT, PATCH, DELETE, HEAD")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    );
+}
+
+/// Reviews; filters `product`, `rating`, `verified_only=true`; `ordering` by `created_at`, `rating` (newest first by default).
+#[utoipa::path(get, path = "/api/product-reviews/", tag = "reviews",
+    params(("page" = Option<u32>, Query), ("product" = Option<i64>, Query), ("rating" = Option<i64>, Query), ("verified_only" = Option<bool>, Query), ("ordering" = Option<String>, Query)),
+    responses((status = 200, description = "Paginated reviews"), (status = 400, description = "Bad filter")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let query = ReviewQuery {
+        product: q.int_filter("product")?.map(ProductId),
+        rating: q.int_filter("rating")?,
+        verified_only: q.get("verified_only") == Some("true"),
+        ordering: parse_ordering(q.get("ordering"), REVIEW_ORDERING),
+    };
+    let page = paginate(&req, &q, |p| {
+        let (state, query) = (state.clone(), query.clone());
+        async move {
+            Ok(state
+                .reviews
+                .list(query, p)
+                .await?
+                .map(|r| ReviewDto::from(&r)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One review.
+#[utoipa::path(get, path = "/api/product-reviews/{id}/", tag = "reviews", responses((status = 200, body = ReviewDto), (status = 404, description = "No such review")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let review = state.reviews.get(ReviewId(path_id(&id)?)).await?;
+    Ok(HttpResponse::Ok().json(ReviewDto::from(&review)))
+}
+
+/// Whether the caller may review a product, and why not.
+#[utoipa::path(get, path = "/api/product-reviews/can-review/{product_id}/", tag = "reviews",
+    responses((status = 200, description = "`{can_review, reason, has_reviewed}`"), (status = 404, description = "No such product")))]
+pub async fn can_review(
+    state: web::Data<AppState>,
+    MaybeUser(viewer): MaybeUser,
+    product: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let product = ProductId(path_id(&product)?);
+    let answer = state
+        .reviews
+        .can_review(viewer.map(|a| a.user).as_ref(), product)
+        .await?;
+    let body = json!({ "can_review": answer.can_review, "reason": answer.reason, "has_reviewed": answer.has_reviewed });
+    Ok(if answer.product_found {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::NotFound().json(body)
+    })
+}
+
+fn review_input(body: &Body, create: bool) -> Result<ReviewInput, ApiError> {
+    // Presence, blanks and the rating range are the domain's rules (all reported together).
+    let need = Need::Optional;
+    let mut f = body.read();
+    let input = ReviewInput {
+        product: if create {
+            f.pk("product", Need::Required, false)
+                .flatten()
+                .map(ProductId)
+        } else {
+            None
+        },
+        rating: f.int("rating", need),
+        title: f.string("title", need),
+        comment: f.string("comment", need),
+        order: if create {
+            f.pk("order", Need::Optional, true)
+        } else {
+            None
+        },
+    };
+    f.finish()?;
+    Ok(input)
+}
+
+/// Reviews a fixed-price product the caller received (once).
+#[utoipa::path(post, path = "/api/product-reviews/", tag = "reviews",
+    responses((status = 201, body = ReviewDto), (status = 400, description = "Not eligible, or field errors")))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let review = state
+        .reviews
+        .create(&auth.user, review_input(&body, true)?)
+        .await?;
+    Ok(HttpResponse::Created().json(ReviewDto::from(&review)))
+}
+
+async fn update(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = ReviewId(path_id(id)?);
+    let review = state
+        .reviews
+        .update(&auth.user, id, review_input(body, false)?, full)
+        .await?;
+    Ok(HttpResponse::Ok().json(ReviewDto::from(&review)))
+}
+
+/// Replaces the author's rating, title and comment.
+#[utoipa::path(put, path = "/api/product-reviews/{id}/", tag = "reviews", responses((status = 200, body = ReviewDto), (status = 403, description = "Not the author")))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &id, &body, true).await
+}
+
+/// Changes the author's rating, title or comment.
+#[utoipa::path(patch, path = "/api/product-reviews/{id}/", tag = "reviews", responses((status = 200, body = ReviewDto), (status = 403, description = "Not the author")))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth, &id, &body, false).await
+}
+
+/// Deletes a review (its author or an admin).
+#[utoipa::path(delete, path = "/api/product-reviews/{id}/", tag = "reviews", responses((status = 204), (status = 403, description = "Not the author")))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .reviews
+        .delete(&auth.user, ReviewId(path_id(&id)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
