@@ -23,7 +23,7 @@ use crate::db::Db;
 use crate::error::store;
 use crate::money::{from_numeric, to_numeric};
 use crate::products::{
-    ProductRow, assemble, contains_pattern, insert_product, product_columns, product_source,
+    ProductRow, assemble, insert_product, matching_products, product_columns, product_source,
 };
 use crate::schema::{auctions, products, users};
 
@@ -217,24 +217,9 @@ impl AuctionRepository for Db {
     ) -> Result<Page<Auction>, StoreError> {
         let mut conn = self.conn().await?;
         let filtered = || {
-            let mut q = auctions::table.inner_join(products::table).into_boxed();
-            let p = &query.product;
-            if let Some(s) = p.seller {
-                q = q.filter(products::seller_id.eq(s.get()));
-            }
-            if let Some(me) = query.mine {
-                q = q.filter(products::seller_id.eq(me.get()));
-            }
-            if let Some(c) = p.category {
-                q = q.filter(products::category_id.eq(c.get()));
-            }
-            for term in &p.search {
-                let pattern = contains_pattern(term);
-                q = q.filter(
-                    products::name
-                        .ilike(pattern.clone())
-                        .or(products::description.ilike(pattern)),
-                );
+            let mut q = auctions::table.into_boxed();
+            if let Some(ids) = matching_products(&query.product, query.mine) {
+                q = q.filter(auctions::product_id.eq_any(ids));
             }
             if let Some(s) = query.status {
                 q = q.filter(auctions::status.eq(s.as_str()));

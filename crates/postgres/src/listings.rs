@@ -21,9 +21,7 @@ use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{from_numeric, to_numeric};
-use crate::products::{
-    IN_PROVINCE, ProductRow, assemble, contains_pattern, product_columns, product_source,
-};
+use crate::products::{ProductRow, assemble, matching_products, product_columns, product_source};
 use crate::schema::{listings, products};
 
 type ListingRow = (
@@ -144,29 +142,9 @@ impl ListingRepository for Db {
     ) -> Result<Page<Listing>, StoreError> {
         let mut conn = self.conn().await?;
         let filtered = || {
-            let mut q = listings::table.inner_join(products::table).into_boxed();
-            let p = &query.product;
-            if let Some(s) = p.seller {
-                q = q.filter(products::seller_id.eq(s.get()));
-            }
-            if let Some(me) = query.mine {
-                q = q.filter(products::seller_id.eq(me.get()));
-            }
-            if let Some(c) = p.category {
-                q = q.filter(products::category_id.eq(c.get()));
-            }
-            if let Some(province) = p.province {
-                q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    &IN_PROVINCE.replace("{p}", &province.to_string()),
-                ));
-            }
-            for term in &p.search {
-                let pattern = contains_pattern(term);
-                q = q.filter(
-                    products::name
-                        .ilike(pattern.clone())
-                        .or(products::description.ilike(pattern)),
-                );
+            let mut q = listings::table.into_boxed();
+            if let Some(ids) = matching_products(&query.product, query.mine) {
+                q = q.filter(listings::product_id.eq_any(ids));
             }
             if let Some(s) = query.status {
                 q = q.filter(listings::status.eq(s.as_str()));

@@ -249,6 +249,44 @@ pub const IN_PROVINCE: &str = "EXISTS (SELECT 1 FROM addresses a JOIN cities c O
     WHERE c.province_id = {p} AND a.user_id = products.seller_id
       AND (a.is_default OR a.id = (SELECT business_address_id FROM seller_profiles sp WHERE sp.user_id = products.seller_id)))";
 
+/// The ids of products matching the product-level filters, as a subquery; `None` when no such
+/// filter applies, so listing and auction pages need not touch `products` at all to count and
+/// order their rows.
+pub fn matching_products(
+    p: &ProductQuery,
+    seller: Option<UserId>,
+) -> Option<products::BoxedQuery<'static, diesel::pg::Pg, BigInt>> {
+    let filtered = p.seller.is_some()
+        || seller.is_some()
+        || p.category.is_some()
+        || p.province.is_some()
+        || !p.search.is_empty();
+    if !filtered {
+        return None;
+    }
+    let mut q = products::table.select(products::id).into_boxed();
+    for s in [p.seller, seller].into_iter().flatten() {
+        q = q.filter(products::seller_id.eq(s.get()));
+    }
+    if let Some(c) = p.category {
+        q = q.filter(products::category_id.eq(c.get()));
+    }
+    if let Some(province) = p.province {
+        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            &IN_PROVINCE.replace("{p}", &province.to_string()),
+        ));
+    }
+    for term in &p.search {
+        let pattern = contains_pattern(term);
+        q = q.filter(
+            products::name
+                .ilike(pattern.clone())
+                .or(products::description.ilike(pattern)),
+        );
+    }
+    Some(q)
+}
+
 impl ProductRepository for Db {
     async fn list_products(
         &self,
