@@ -73,6 +73,8 @@ impl Db {
             .bind::<BigInt, _>(missing)
             .execute(conn)
             .await?;
+            // Fresh statistics, so the planner sees the bulk load at once.
+            diesel::sql_query("ANALYZE products, listings, product_images").execute(conn).await?;
             Ok(missing)
         })
         .await

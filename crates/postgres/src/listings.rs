@@ -21,7 +21,9 @@ use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{from_numeric, to_numeric};
-use crate::products::{ProductRow, assemble, matching_products, product_columns, product_source};
+use crate::products::{
+    ProductRow, assemble, matching_products, product_columns, product_source, total,
+};
 use crate::schema::{listings, products};
 
 type ListingRow = (
@@ -160,25 +162,30 @@ impl ListingRepository for Db {
             }
             q
         };
-        let count: i64 = filtered()
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(store)?;
-        let mut q = filtered().select(listings::id);
+        let mut q = filtered().select((listings::id, total()));
         for s in &query.ordering {
             q = match s.field {
                 ListingSort::Price => then_order!(q, listings::price, s.descending),
                 ListingSort::CreatedAt => then_order!(q, listings::created_at, s.descending),
             };
         }
-        let ids: Vec<i64> = q
+        let rows: Vec<(i64, i64)> = q
             .then_order_by(listings::id.asc())
             .offset(page.offset())
             .limit(page.limit())
             .load(&mut conn)
             .await
             .map_err(store)?;
+        // The total comes with the page; only an empty page needs its own count.
+        let count = match <[(i64, i64)]>::first(&rows) {
+            Some((_, total)) => *total,
+            None => filtered()
+                .count()
+                .get_result(&mut conn)
+                .await
+                .map_err(store)?,
+        };
+        let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
         let items = load(&mut conn, &ids, viewer).await.map_err(store)?;
         Ok(Page { count, items })
     }
