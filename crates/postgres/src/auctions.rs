@@ -23,7 +23,7 @@ use crate::db::Db;
 use crate::error::store;
 use crate::money::{from_numeric, to_numeric};
 use crate::products::{
-    ProductRow, assemble, insert_product, matching_products, product_columns, product_source, total,
+    ProductRow, insert_product, matching_products, product_columns, product_source, total, view,
 };
 use crate::schema::{auctions, products, users};
 
@@ -109,12 +109,12 @@ async fn load(
     let product_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let product_rows: Vec<ProductRow> = product_source!()
         .filter(products::id.eq_any(&product_ids))
-        .select(product_columns!())
+        .select(product_columns!(viewer))
         .load(conn)
         .await?;
-    let mut views: HashMap<i64, ProductView> = assemble(conn, product_rows, viewer)
-        .await?
+    let mut views: HashMap<i64, ProductView> = product_rows
         .into_iter()
+        .map(view)
         .map(|v| (v.id.get(), v))
         .collect();
     let latest: Vec<BidRow> = diesel::sql_query(

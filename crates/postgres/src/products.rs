@@ -1,12 +1,10 @@
-//! Products and images. Product views are assembled in a bounded number of queries however long
-//! the page: one for the products (joined with seller, category and profile), one for all their
-//! images, one for all their sellers' regions.
-
-use std::collections::HashMap;
+//! Products and images. A page of product views is one statement: the products joined with
+//! seller, category and profile, with images, review figures, region and wishlist flag from
+//! correlated subqueries (see [`extras`]).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt};
+use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
@@ -21,9 +19,11 @@ use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::{is_foreign_key_violation, store};
 use crate::money::hundredths;
-use crate::schema::{categories, product_images, product_reviews, products, wishlist_items};
+use crate::schema::{categories, product_images, products};
 
-/// The product columns every catalogue query selects, in [`ProductRow`] order.
+/// The product columns every catalogue query selects, in [`ProductRow`] order: the product,
+/// its seller, category and profile, and (from correlated subqueries, so one statement serves a
+/// whole page) its images, review figures, region and the viewer's wishlist flag.
 pub type ProductRow = (
     i64,
     i64,
@@ -37,6 +37,14 @@ pub type ProductRow = (
     Option<(String, String, bool, bigdecimal::BigDecimal)>,
     DateTime<Utc>,
     DateTime<Utc>,
+    (
+        serde_json::Value,
+        Option<f64>,
+        i64,
+        Option<i64>,
+        Option<String>,
+        bool,
+    ),
 );
 
 /// Products joined with their seller, category and seller profile; filter and order it, then
@@ -56,9 +64,9 @@ macro_rules! product_source {
 
 pub(crate) use product_source;
 
-/// The columns of a [`ProductRow`].
+/// The columns of a [`ProductRow`] for a viewer.
 macro_rules! product_columns {
-    () => {
+    ($viewer:expr) => {
         (
             crate::schema::products::id,
             crate::schema::products::seller_id,
@@ -78,20 +86,44 @@ macro_rules! product_columns {
                 .nullable(),
             crate::schema::products::created_at,
             crate::schema::products::updated_at,
+            crate::products::extras($viewer),
         )
     };
 }
 
 pub(crate) use product_columns;
 
-#[derive(QueryableByName)]
-struct RegionRow {
-    #[diesel(sql_type = BigInt)]
-    user_id: i64,
-    #[diesel(sql_type = BigInt)]
-    province_id: i64,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    province_name: String,
+type Extras = (
+    diesel::expression::SqlLiteral<diesel::sql_types::Json>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Double>>,
+    diesel::expression::SqlLiteral<BigInt>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<BigInt>>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Text>>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+);
+
+/// Correlated subqueries on `products`: images, review average and count, the seller's region
+/// (default address, else any), and whether `viewer` saved the product.
+pub fn extras(viewer: Option<UserId>) -> Extras {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Double, Json, Nullable, Text};
+    const REGION: &str = "FROM addresses a JOIN cities c ON c.id = a.city_id JOIN provinces pr ON pr.id = c.province_id
+        WHERE a.user_id = products.seller_id ORDER BY a.is_default DESC, a.id LIMIT 1";
+    (
+        sql::<Json>(
+            "coalesce((SELECT json_agg(json_build_object('id', i.id, 'path', i.path, 'is_primary', i.is_primary,
+                'order', i.position) ORDER BY i.position, i.id) FROM product_images i WHERE i.product_id = products.id), '[]'::json)",
+        ),
+        sql::<Nullable<Double>>("(SELECT round(avg(r.rating), 2)::float8 FROM product_reviews r WHERE r.product_id = products.id)"),
+        sql::<BigInt>("(SELECT count(*) FROM product_reviews r WHERE r.product_id = products.id)"),
+        sql::<Nullable<BigInt>>(&format!("(SELECT pr.id {REGION})")),
+        sql::<Nullable<Text>>(&format!("(SELECT pr.name {REGION})")),
+        // An integer, formatted in: nothing from the client reaches this SQL text.
+        sql::<Bool>(&format!(
+            "EXISTS (SELECT 1 FROM wishlist_items w WHERE w.product_id = products.id AND w.user_id = {})",
+            viewer.map_or(0, UserId::get)
+        )),
+    )
 }
 
 fn listing_type(s: Option<&str>) -> Option<ListingType> {
@@ -102,123 +134,55 @@ fn listing_type(s: Option<&str>) -> Option<ListingType> {
     }
 }
 
-/// Turns product rows into views with images and regions: two more queries in all.
-pub async fn assemble(
-    conn: &mut AsyncPgConnection,
-    rows: Vec<ProductRow>,
-    viewer: Option<UserId>,
-) -> QueryResult<Vec<ProductView>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let mut sellers: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    sellers.sort_unstable();
-    sellers.dedup();
-    let images: Vec<(i64, i64, String, bool, i32)> = product_images::table
-        .filter(product_images::product_id.eq_any(&ids))
-        .order((
-            product_images::product_id,
-            product_images::position,
-            product_images::id,
-        ))
-        .select((
-            product_images::id,
-            product_images::product_id,
-            product_images::path,
-            product_images::is_primary,
-            product_images::position,
-        ))
-        .load(conn)
-        .await?;
-    let mut by_product: HashMap<i64, Vec<ProductImage>> = HashMap::new();
-    for (id, product, path, is_primary, order) in images {
-        by_product.entry(product).or_default().push(ProductImage {
-            id: ProductImageId(id),
-            path,
-            is_primary,
-            order,
-        });
-    }
-    // The province of each seller's default address, else of any address.
-    let regions: Vec<RegionRow> = diesel::sql_query(
-        "SELECT DISTINCT ON (a.user_id) a.user_id, p.id AS province_id, p.name AS province_name
-         FROM addresses a JOIN cities c ON c.id = a.city_id JOIN provinces p ON p.id = c.province_id
-         WHERE a.user_id = ANY($1)
-         ORDER BY a.user_id, a.is_default DESC, a.id",
-    )
-    .bind::<Array<BigInt>, _>(&sellers)
-    .load(conn)
-    .await?;
-    // The viewer's saved products among these (one more query, only when signed in).
-    let saved: std::collections::HashSet<i64> = match viewer {
-        Some(v) => wishlist_items::table
-            .filter(
-                wishlist_items::user_id
-                    .eq(v.get())
-                    .and(wishlist_items::product_id.eq_any(&ids)),
-            )
-            .select(wishlist_items::product_id)
-            .load::<i64>(conn)
-            .await?
+#[derive(serde::Deserialize)]
+struct ImageJson {
+    id: i64,
+    path: String,
+    is_primary: bool,
+    order: i32,
+}
+
+/// Turns a product row into its view (no further queries).
+pub fn view(r: ProductRow) -> ProductView {
+    let (images, average, reviews, province_id, province_name, saved) = r.12;
+    let images: Vec<ImageJson> = serde_json::from_value(images).unwrap_or_default();
+    let fixed_price = r.8.as_deref() == Some("fixed_price");
+    ProductView {
+        id: ProductId(r.0),
+        seller: UserId(r.1),
+        seller_username: r.2,
+        category: r.3.map(CategoryId),
+        category_name: r.4,
+        name: r.5,
+        description: r.6,
+        // The CHECK constraint admits only the four conditions.
+        condition: Condition::parse(&r.7).unwrap_or(Condition::New),
+        images: images
             .into_iter()
+            .map(|i| ProductImage {
+                id: ProductImageId(i.id),
+                path: i.path,
+                is_primary: i.is_primary,
+                order: i.order,
+            })
             .collect(),
-        None => std::collections::HashSet::new(),
-    };
-    // Review averages of these products (only fixed-price products show them).
-    let ratings: HashMap<i64, (f64, i64)> = product_reviews::table
-        .filter(product_reviews::product_id.eq_any(&ids))
-        .group_by(product_reviews::product_id)
-        .select((
-            product_reviews::product_id,
-            diesel::dsl::sql::<diesel::sql_types::Double>("avg(rating)::float8"),
-            diesel::dsl::count_star(),
-        ))
-        .load::<(i64, f64, i64)>(conn)
-        .await?
-        .into_iter()
-        .map(|(id, avg, n)| (id, ((avg * 100.0).round() / 100.0, n)))
-        .collect();
-    let regions: HashMap<i64, (i64, String)> = regions
-        .into_iter()
-        .map(|r| (r.user_id, (r.province_id, r.province_name)))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|r| ProductView {
-            id: ProductId(r.0),
-            seller: UserId(r.1),
-            seller_username: r.2,
-            category: r.3.map(CategoryId),
-            category_name: r.4,
-            name: r.5,
-            description: r.6,
-            // The CHECK constraint admits only the four conditions.
-            condition: Condition::parse(&r.7).unwrap_or(Condition::New),
-            images: by_product.remove(&r.0).unwrap_or_default(),
-            listing_type: listing_type(r.8.as_deref()),
-            average_rating: ratings
-                .get(&r.0)
-                .filter(|_| r.8.as_deref() == Some("fixed_price"))
-                .map(|(avg, _)| *avg),
-            total_reviews: ratings
-                .get(&r.0)
-                .filter(|_| r.8.as_deref() == Some("fixed_price"))
-                .map_or(0, |(_, n)| *n),
-            seller_profile: r.9.map(
-                |(brand_name, biography, is_verified, rating)| SellerSummary {
-                    brand_name,
-                    biography,
-                    is_verified,
-                    average_rating_centi: hundredths(&rating),
-                },
-            ),
-            region: regions.get(&r.1).cloned(),
-            is_in_wishlist: saved.contains(&r.0),
-            created_at: r.10,
-            updated_at: r.11,
-        })
-        .collect())
+        listing_type: listing_type(r.8.as_deref()),
+        // Review figures show on fixed-price products only, as in the original.
+        average_rating: average.filter(|_| fixed_price),
+        total_reviews: if fixed_price { reviews } else { 0 },
+        seller_profile: r.9.map(
+            |(brand_name, biography, is_verified, rating)| SellerSummary {
+                brand_name,
+                biography,
+                is_verified,
+                average_rating_centi: hundredths(&rating),
+            },
+        ),
+        region: province_id.zip(province_name),
+        is_in_wishlist: saved,
+        created_at: r.10,
+        updated_at: r.11,
+    }
 }
 
 /// One product view on a connection.
@@ -227,12 +191,13 @@ pub async fn product_view(
     id: i64,
     viewer: Option<UserId>,
 ) -> QueryResult<Option<ProductView>> {
-    let rows: Vec<ProductRow> = product_source!()
+    let row: Option<ProductRow> = product_source!()
         .filter(products::id.eq(id))
-        .select(product_columns!())
-        .load(conn)
-        .await?;
-    Ok(assemble(conn, rows, viewer).await?.pop())
+        .select(product_columns!(viewer))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(view))
 }
 
 /// `count(*) OVER ()`: the number of rows the page was cut from, returned with each row.
@@ -351,11 +316,11 @@ impl ProductRepository for Db {
         let ids: Vec<i64> = page_rows.into_iter().map(|(id, _)| id).collect();
         let rows: Vec<ProductRow> = product_source!()
             .filter(products::id.eq_any(&ids))
-            .select(product_columns!())
+            .select(product_columns!(viewer))
             .load(&mut conn)
             .await
             .map_err(store)?;
-        let mut views = assemble(&mut conn, rows, viewer).await.map_err(store)?;
+        let mut views: Vec<ProductView> = rows.into_iter().map(view).collect();
         // Keep the page's order.
         views.sort_by_key(|v| ids.iter().position(|i| *i == v.id.get()));
         Ok(Page {
