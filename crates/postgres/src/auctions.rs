@@ -23,7 +23,7 @@ use crate::db::Db;
 use crate::error::store;
 use crate::money::{from_numeric, to_numeric};
 use crate::products::{
-    ProductRow, insert_product, matching_products, product_columns, product_source, total, view,
+    ProductRow, insert_product, matching_products, product_columns, product_source, view,
 };
 use crate::schema::{auctions, products, users};
 
@@ -226,7 +226,7 @@ impl AuctionRepository for Db {
             }
             q
         };
-        let mut q = filtered().select((auctions::id, total()));
+        let mut q = filtered().select(auctions::id);
         for s in &query.ordering {
             q = match s.field {
                 AuctionSort::EndTime => then_order!(q, auctions::end_time, s.descending),
@@ -234,23 +234,19 @@ impl AuctionRepository for Db {
                 AuctionSort::CreatedAt => then_order!(q, auctions::created_at, s.descending),
             };
         }
-        let rows: Vec<(i64, i64)> = q
+        let ids: Vec<i64> = q
             .then_order_by(auctions::id.asc())
             .offset(page.offset())
             .limit(page.limit())
             .load(&mut conn)
             .await
             .map_err(store)?;
-        // The total comes with the page; only an empty page needs its own count.
-        let count = match <[(i64, i64)]>::first(&rows) {
-            Some((_, total)) => *total,
-            None => filtered()
-                .count()
-                .get_result(&mut conn)
-                .await
-                .map_err(store)?,
-        };
-        let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+        // An index-only count; cheaper than carrying a window count on every row.
+        let count: i64 = filtered()
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
         let items = load(&mut conn, &ids, viewer).await.map_err(store)?;
         Ok(Page { count, items })
     }

@@ -22,7 +22,7 @@ impl Db {
     pub async fn seed_demo(&self, listings: i64, password_hash: &str) -> Result<i64, StoreError> {
         let mut conn = self.conn().await?;
         let hash = password_hash.to_owned();
-        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+        let added = conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             diesel::sql_query(
                 "INSERT INTO users (username, email, password_hash, role)
                  SELECT 'demo_seller_' || g, 'demo_seller_' || g || '@demo.madeinpk.pk', $1, 'seller'
@@ -73,11 +73,18 @@ impl Db {
             .bind::<BigInt, _>(missing)
             .execute(conn)
             .await?;
-            // Fresh statistics, so the planner sees the bulk load at once.
-            diesel::sql_query("ANALYZE products, listings, product_images").execute(conn).await?;
             Ok(missing)
         })
         .await
-        .map_err(store)
+        .map_err(store)?;
+        if added > 0 {
+            // Fresh statistics and visibility map, so plans (and index-only scans) see the bulk
+            // load at once; VACUUM cannot run inside the transaction above.
+            diesel::sql_query("VACUUM ANALYZE products, listings, product_images, users")
+                .execute(&mut conn)
+                .await
+                .map_err(store)?;
+        }
+        Ok(added)
     }
 }

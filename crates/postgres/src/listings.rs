@@ -1,8 +1,6 @@
 //! Fixed-price listings. A page is read in a bounded number of queries: the count, the page's
 //! ids, the listings, and the products' rows, images and regions.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -14,16 +12,13 @@ use madeinpk_domain::listing::{
 use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::ports::ListingRepository;
-use madeinpk_domain::product::ProductView;
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{from_numeric, to_numeric};
-use crate::products::{
-    ProductRow, matching_products, product_columns, product_source, total, view,
-};
+use crate::products::{ProductRow, matching_products, product_columns, product_source, view};
 use crate::schema::{listings, products};
 
 type ListingRow = (
@@ -96,27 +91,18 @@ async fn load(
     ids: &[i64],
     viewer: Option<UserId>,
 ) -> QueryResult<Vec<Listing>> {
-    let rows: Vec<ListingRow> = listings::table
+    // The listings and their products in one statement.
+    let rows: Vec<(ListingRow, ProductRow)> = listings::table
+        .inner_join(product_source!())
         .filter(listings::id.eq_any(ids))
-        .select(LISTING_COLUMNS)
+        .select((LISTING_COLUMNS, product_columns!(viewer)))
         .load(conn)
         .await?;
-    let product_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    let product_rows: Vec<ProductRow> = product_source!()
-        .filter(products::id.eq_any(&product_ids))
-        .select(product_columns!(viewer))
-        .load(conn)
-        .await?;
-    let mut views: HashMap<i64, ProductView> = product_rows
-        .into_iter()
-        .map(view)
-        .map(|v| (v.id.get(), v))
-        .collect();
     let mut out: Vec<Listing> = rows
         .into_iter()
-        .filter_map(|r| {
-            let product = views.remove(&r.1)?;
-            Some(Listing {
+        .map(|(r, p)| {
+            let product = view(p);
+            Listing {
                 id: ListingId(r.0),
                 product,
                 price: money(&r.2),
@@ -127,7 +113,7 @@ async fn load(
                 discount: discount(&r),
                 created_at: r.10,
                 updated_at: r.11,
-            })
+            }
         })
         .collect();
     // Keep the page's order.
@@ -162,30 +148,26 @@ impl ListingRepository for Db {
             }
             q
         };
-        let mut q = filtered().select((listings::id, total()));
+        let mut q = filtered().select(listings::id);
         for s in &query.ordering {
             q = match s.field {
                 ListingSort::Price => then_order!(q, listings::price, s.descending),
                 ListingSort::CreatedAt => then_order!(q, listings::created_at, s.descending),
             };
         }
-        let rows: Vec<(i64, i64)> = q
+        let ids: Vec<i64> = q
             .then_order_by(listings::id.asc())
             .offset(page.offset())
             .limit(page.limit())
             .load(&mut conn)
             .await
             .map_err(store)?;
-        // The total comes with the page; only an empty page needs its own count.
-        let count = match <[(i64, i64)]>::first(&rows) {
-            Some((_, total)) => *total,
-            None => filtered()
-                .count()
-                .get_result(&mut conn)
-                .await
-                .map_err(store)?,
-        };
-        let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+        // An index-only count; cheaper than carrying a window count on every row.
+        let count: i64 = filtered()
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
         let items = load(&mut conn, &ids, viewer).await.map_err(store)?;
         Ok(Page { count, items })
     }

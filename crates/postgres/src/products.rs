@@ -200,11 +200,6 @@ pub async fn product_view(
     Ok(row.map(view))
 }
 
-/// `count(*) OVER ()`: the number of rows the page was cut from, returned with each row.
-pub fn total() -> diesel::expression::SqlLiteral<BigInt> {
-    diesel::dsl::sql::<BigInt>("count(*) OVER ()")
-}
-
 /// SQL `ILIKE` pattern matching `term` anywhere, with wildcards in the term escaped.
 pub fn contains_pattern(term: &str) -> String {
     let escaped = term
@@ -292,7 +287,7 @@ impl ProductRepository for Db {
             q
         };
         let ids_query = {
-            let mut q = filtered().select((products::id, total()));
+            let mut q = filtered().select(products::id);
             for s in &query.ordering {
                 q = match s.field {
                     ProductSort::CreatedAt => then_order!(q, products::created_at, s.descending),
@@ -303,17 +298,13 @@ impl ProductRepository for Db {
                 .offset(page.offset())
                 .limit(page.limit())
         };
-        let page_rows: Vec<(i64, i64)> = ids_query.load(&mut conn).await.map_err(store)?;
-        // The total comes with the page; only an empty page needs its own count.
-        let count = match <[(i64, i64)]>::first(&page_rows) {
-            Some((_, total)) => *total,
-            None => filtered()
-                .count()
-                .get_result(&mut conn)
-                .await
-                .map_err(store)?,
-        };
-        let ids: Vec<i64> = page_rows.into_iter().map(|(id, _)| id).collect();
+        let ids: Vec<i64> = ids_query.load(&mut conn).await.map_err(store)?;
+        // An index-only count; cheaper than carrying a window count on every row.
+        let count: i64 = filtered()
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
         let rows: Vec<ProductRow> = product_source!()
             .filter(products::id.eq_any(&ids))
             .select(product_columns!(viewer))
