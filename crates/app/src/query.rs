@@ -22,6 +22,32 @@ impl QueryMap {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A filter that must be one of a set of values (`parse` by wire value); empty means none.
+    pub fn choice<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ApiError> {
+        match self.get(name) {
+            None | Some("") => Ok(None),
+            Some(v) => parse(v).map(Some).ok_or_else(|| {
+                ApiError::Validation(madeinpk_domain::validation::FieldErrors::single(
+                    name,
+                    madeinpk_domain::validation::msg::invalid_choice(v),
+                ))
+            }),
+        }
+    }
+
+    /// A yes/no flag: `true`, `1`, `yes`, `on` (any case) mean yes; anything else, no. (The
+    /// original treated any value, `false` included, as yes.)
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(
+            self.get(name).map(str::to_ascii_lowercase).as_deref(),
+            Some("true" | "1" | "yes" | "on")
+        )
+    }
+
     /// An integer filter; a non-numeric value is a 400 naming the parameter.
     pub fn int_filter(&self, name: &str) -> Result<Option<i64>, ApiError> {
         match self.get(name).map(str::trim) {

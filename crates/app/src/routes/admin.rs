@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::JobId;
 use madeinpk_domain::job::JobStatus;
-use madeinpk_domain::validation::{FieldErrors, msg};
 
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
@@ -28,11 +27,9 @@ pub async fn jobs(
     CurrentUser(auth): CurrentUser,
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
-    let status = match q.get("status") {
-        None | Some("") => JobStatus::Dead,
-        Some(s) => JobStatus::parse(s)
-            .ok_or_else(|| FieldErrors::single("status", msg::invalid_choice(s)))?,
-    };
+    let status = q
+        .choice("status", JobStatus::parse)?
+        .unwrap_or(JobStatus::Dead);
     let page = paginate(&req, &q, |p| {
         let state = state.clone();
         let user = auth.user.clone();

@@ -7,7 +7,6 @@ use madeinpk_domain::auction::{AUCTION_ORDERING, AuctionInput, AuctionQuery, Auc
 use madeinpk_domain::ids::{AuctionId, CategoryId, ProductId};
 use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::product::ProductInput;
-use madeinpk_domain::validation::{FieldErrors, msg};
 
 use super::products::{image_uploads, product_filters};
 use super::resource;
@@ -52,18 +51,8 @@ pub async fn list(
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = viewer.map(|a| a.user);
-    let status = match q.get("status") {
-        None | Some("") => None,
-        Some(s) => Some(
-            AuctionStatus::parse(s)
-                .ok_or_else(|| FieldErrors::single("status", msg::invalid_choice(s)))?,
-        ),
-    };
-    // "false" and "0" mean what they say (the original treated any value as true).
-    let mine = matches!(
-        q.get("my_auctions").map(str::to_ascii_lowercase).as_deref(),
-        Some("true" | "1" | "yes" | "on")
-    );
+    let status = q.choice("status", AuctionStatus::parse)?;
+    let mine = q.flag("my_auctions");
     let query = AuctionQuery {
         product: product_filters(&q)?,
         status,

@@ -6,7 +6,7 @@ use madeinpk_domain::ids::{ListingId, ProductId};
 use madeinpk_domain::listing::{LISTING_ORDERING, ListingInput, ListingQuery, ListingStatus};
 use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::validation::{FieldErrors, msg};
+use madeinpk_domain::validation::FieldErrors;
 use serde_json::json;
 
 use super::products::product_filters;
@@ -37,14 +37,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn truthy(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Some(true),
-        "false" | "0" | "no" | "off" | "" => Some(false),
-        _ => None,
-    }
-}
-
 fn price_filter(q: &QueryMap, name: &str) -> Result<Option<Money>, ApiError> {
     match q.get(name).map(str::trim) {
         None | Some("") => Ok(None),
@@ -72,15 +64,8 @@ pub async fn list(
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = viewer.map(|a| a.user);
-    let status = match q.get("status") {
-        None | Some("") => None,
-        Some(s) => Some(
-            ListingStatus::parse(s)
-                .ok_or_else(|| FieldErrors::single("status", msg::invalid_choice(s)))?,
-        ),
-    };
-    // "false" and "0" mean what they say (the original treated any value as true).
-    let mine = q.get("my_listings").and_then(truthy).unwrap_or(false);
+    let status = q.choice("status", ListingStatus::parse)?;
+    let mine = q.flag("my_listings");
     let query = ListingQuery {
         product: product_filters(&q)?,
         status,

@@ -7,7 +7,7 @@ use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::product::{
     Condition, ImageUpload, PRODUCT_ORDERING, ProductInput, ProductQuery, search_terms,
 };
-use madeinpk_domain::validation::{FieldErrors, msg};
+use madeinpk_domain::validation::FieldErrors;
 use serde_json::json;
 
 use super::resource;
@@ -64,13 +64,7 @@ pub async fn list(
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let mut query = product_filters(&q)?;
-    query.condition = match q.get("condition") {
-        None | Some("") => None,
-        Some(c) => Some(
-            Condition::parse(c)
-                .ok_or_else(|| FieldErrors::single("condition", msg::invalid_choice(c)))?,
-        ),
-    };
+    query.condition = q.choice("condition", Condition::parse)?;
     query.ordering = parse_ordering(q.get("ordering"), PRODUCT_ORDERING);
     let viewer = viewer.map(|a| a.user);
     let page = paginate(&req, &q, |p| {
