@@ -7,6 +7,8 @@ pub mod address;
 pub mod auction;
 pub mod clock;
 pub mod email;
+#[cfg(test)]
+pub mod fixtures;
 pub mod ids;
 pub mod job;
 pub mod listing;

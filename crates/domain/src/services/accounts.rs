@@ -323,6 +323,17 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
+
+    fn user(role: Role, blocked: bool) -> User {
+        User {
+            id: UserId(7),
+            username: "ali".into(),
+            email: "ali@example.pk".into(),
+            is_blocked: blocked,
+            ..fixtures::user(7, role)
+        }
+    }
     use crate::clock::FixedClock;
     use crate::ids::UserId;
     use crate::ports::{
@@ -331,25 +342,6 @@ mod tests {
     };
     use chrono::{TimeZone, Utc};
     use std::future::ready;
-
-    fn user(role: Role, blocked: bool) -> User {
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        User {
-            id: UserId(7),
-            username: "ali".into(),
-            email: "ali@example.pk".into(),
-            first_name: String::new(),
-            last_name: String::new(),
-            phone_number: String::new(),
-            profile_picture: None,
-            role,
-            is_blocked: blocked,
-            failed_payment_count: 0,
-            stripe_account_id: None,
-            created_at: t,
-            updated_at: t,
-        }
-    }
 
     type Svc = Accounts<
         MockUserRepository,

@@ -234,29 +234,16 @@ impl<A: AuctionRepository> Auctions<A> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
+
+    fn user(id: i64) -> User {
+        fixtures::user(id, Role::Seller)
+    }
     use crate::ids::UserId;
     use crate::ports::MockAuctionRepository;
     use crate::user::Role;
     use chrono::{TimeZone, Utc};
     use std::future::ready;
-
-    fn user(id: i64) -> User {
-        User {
-            id: UserId(id),
-            username: format!("u{id}"),
-            email: format!("u{id}@x.pk"),
-            first_name: String::new(),
-            last_name: String::new(),
-            phone_number: String::new(),
-            profile_picture: None,
-            role: Role::Seller,
-            is_blocked: false,
-            failed_payment_count: 0,
-            stripe_account_id: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
-    }
 
     fn state(bids: i64) -> AuctionState {
         let t = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();

@@ -215,30 +215,13 @@ impl<L: ListingRepository, R: ProductRepository, P: PayoutReadiness> Listings<L,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::user;
     use crate::ids::UserId;
     use crate::money::Money;
     use crate::ports::{MockListingRepository, MockPayoutReadiness, MockProductRepository};
     use crate::product::{ListingType, ProductOwnership};
     use crate::user::Role;
     use std::future::ready;
-
-    fn user(id: i64, role: Role) -> User {
-        User {
-            id: UserId(id),
-            username: format!("u{id}"),
-            email: format!("u{id}@x.pk"),
-            first_name: String::new(),
-            last_name: String::new(),
-            phone_number: String::new(),
-            profile_picture: None,
-            role,
-            is_blocked: false,
-            failed_payment_count: 0,
-            stripe_account_id: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
-    }
 
     fn products(seller: i64, listed: bool) -> MockProductRepository {
         let mut p = MockProductRepository::new();

@@ -51,28 +51,14 @@ impl<J: JobAdmin> Operations<J> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::MockJobAdmin;
-    use crate::user::Role;
-    use chrono::Utc;
-    use std::future::ready;
+    use crate::fixtures;
 
     fn user(role: Role) -> User {
-        User {
-            id: crate::ids::UserId(1),
-            username: "u".into(),
-            email: "u@x.pk".into(),
-            first_name: String::new(),
-            last_name: String::new(),
-            phone_number: String::new(),
-            profile_picture: None,
-            role,
-            is_blocked: false,
-            failed_payment_count: 0,
-            stripe_account_id: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
+        fixtures::user(1, role)
     }
+    use crate::ports::MockJobAdmin;
+    use crate::user::Role;
+    use std::future::ready;
 
     #[tokio::test]
     async fn only_admins_see_or_retry_jobs() {

@@ -287,30 +287,12 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::user;
     use crate::ids::UserId;
     use crate::ports::{MockMediaStorage, MockPayoutReadiness, MockProductRepository};
     use crate::product::ListingType;
     use crate::user::Role;
-    use chrono::Utc;
     use std::future::ready;
-
-    fn user(id: i64, role: Role) -> User {
-        User {
-            id: UserId(id),
-            username: format!("u{id}"),
-            email: format!("u{id}@x.pk"),
-            first_name: String::new(),
-            last_name: String::new(),
-            phone_number: String::new(),
-            profile_picture: None,
-            role,
-            is_blocked: false,
-            failed_payment_count: 0,
-            stripe_account_id: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
-    }
 
     fn owned_by(seller: i64) -> MockProductRepository {
         let mut repo = MockProductRepository::new();
