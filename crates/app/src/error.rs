@@ -191,7 +191,10 @@ impl From<CatalogError> for ApiError {
                 msg,
             ),
             CatalogError::Forbidden => Self::forbidden(),
-            CatalogError::Listed(msg) => Self::Body(StatusCode::BAD_REQUEST, json!([msg])),
+            CatalogError::Listed(status, msg) => Self::Body(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                json!([msg]),
+            ),
             CatalogError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
             CatalogError::Store(s) => s.into(),
         }

@@ -67,11 +67,20 @@ impl FromRequest for QueryMap {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(
-            serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-                .map(Self)
-                .map_err(|e| ApiError::bad_request(format!("Malformed query string: {e}"))),
-        )
+        let parsed = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .map_err(|e| ApiError::bad_request(format!("Malformed query string: {e}")))
+            .and_then(|pairs| {
+                // Postgres cannot compare against NUL; refuse it before any filter sees it.
+                if pairs
+                    .iter()
+                    .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+                {
+                    Err(ApiError::bad_request(madeinpk_domain::validation::msg::NUL))
+                } else {
+                    Ok(Self(pairs))
+                }
+            });
+        ready(parsed)
     }
 }
 

@@ -51,6 +51,12 @@ pub const BAD_DATETIME: &str = "Datetime has wrong format. Use one of these form
 
 /// Reads ISO-8601 with any offset; a naive value is read in the configured zone.
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    // Years the database (and the contract's format) can hold.
+    parse_any(text).filter(|dt| (1..=9999).contains(&dt.year()))
+}
+
+fn parse_any(text: &str) -> Option<DateTime<Utc>> {
     use chrono::TimeZone;
     let text = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
@@ -98,6 +104,8 @@ mod parse_tests {
         );
         assert_eq!(parse("2026-12-01T10:00:00.000000"), Some(want));
         assert_eq!(parse("tomorrow"), None);
+        assert_eq!(parse("-5000-01-01T00:00"), None);
+        assert_eq!(parse("+12000-01-01T00:00:00Z"), None);
         assert_eq!(parse("2026-13-01T00:00:00Z"), None);
     }
 }

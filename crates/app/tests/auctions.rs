@@ -227,16 +227,16 @@ async fn edits_and_deletes_stop_at_the_first_bid_and_bidders_stay_private() {
     assert_eq!(
         (r.status, r.body),
         (
-            StatusCode::FORBIDDEN,
-            json!({"error": "You can only update your own auctions"})
+            StatusCode::NOT_FOUND,
+            json!({"detail": "No AuctionListing matches the given query."})
         )
     );
     let r = app.delete(&path, Some(&stranger)).await;
     assert_eq!(
         (r.status, r.body),
         (
-            StatusCode::FORBIDDEN,
-            json!({"error": "You can only delete your own auctions"})
+            StatusCode::NOT_FOUND,
+            json!({"detail": "No AuctionListing matches the given query."})
         )
     );
     assert_eq!(
@@ -399,4 +399,76 @@ async fn filters_ordering_and_deleting_before_bids() {
         r.body,
         json!({"detail": "No AuctionListing matches the given query."})
     );
+}
+
+#[tokio::test]
+async fn inputs_the_database_would_reject_are_field_errors_and_closed_auctions_stay_closed() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("edgecases", "seller").await;
+    let product = app.product(&seller, "Clock").await;
+    let r = app
+        .post("/api/auctions/", Some(&seller), json!({"product_id": product, "starting_price": "10", "start_time": "-5000-01-01T00:00", "end_time": iso(Duration::days(1))}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body["start_time"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Datetime has wrong format.")
+    );
+    let r = app.get("/api/auctions/?search=%00", None).await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "Null characters are not allowed."})
+        )
+    );
+    let r = app.get("/api/products/?search=ok%00", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    let mut body = terms();
+    body["product_id"] = json!(product);
+    let id = app.post("/api/auctions/", Some(&seller), body).await.body["id"]
+        .as_i64()
+        .unwrap();
+    app.db
+        .execute(&format!(
+            "UPDATE auctions SET status = 'ended' WHERE id = {id}"
+        ))
+        .await;
+    let r = app
+        .patch(
+            &format!("/api/auctions/{id}/"),
+            Some(&seller),
+            json!({"end_time": iso(Duration::days(9))}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Only active auctions can be changed"})
+        )
+    );
+
+    // A product whose auction has bids cannot be deleted from under its bidders.
+    let (_, bidder_id) = app.register("holder").await;
+    app.db.execute(&format!("INSERT INTO bids (auction_id, bidder_id, amount, is_winning) VALUES ({id}, {bidder_id}, 1400, true)")).await;
+    app.db
+        .execute(&format!(
+            "UPDATE auctions SET total_bids = 1, current_price = 1400 WHERE id = {id}"
+        ))
+        .await;
+    let r = app
+        .delete(&format!("/api/products/{product}/"), Some(&seller))
+        .await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Auctions cannot be changed once bidding has started"})
+        )
+    );
+    assert_eq!(app.db.count("bids").await, 1);
 }

@@ -261,8 +261,8 @@ async fn edits_toggles_deletes_and_the_ownership_matrix() {
     assert_eq!(
         (r.status, r.body),
         (
-            StatusCode::FORBIDDEN,
-            json!({"error": "You can only delete your own listings"})
+            StatusCode::NOT_FOUND,
+            json!({"detail": "No FixedPriceListing matches the given query."})
         )
     );
     let r = app

@@ -184,8 +184,8 @@ async fn the_ownership_matrix() {
     assert_eq!(
         (r.status, r.body),
         (
-            StatusCode::FORBIDDEN,
-            json!({"error": "You can only update your own products"})
+            StatusCode::NOT_FOUND,
+            json!({"detail": "No Product matches the given query."})
         )
     );
     let r = app
@@ -195,13 +195,13 @@ async fn the_ownership_matrix() {
             json!({"name": "Mine", "description": "d", "condition": "good"}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app.delete(&path, Some(&stranger)).await;
     assert_eq!(
         (r.status, r.body),
         (
-            StatusCode::FORBIDDEN,
-            json!({"error": "You can only delete your own products"})
+            StatusCode::NOT_FOUND,
+            json!({"detail": "No Product matches the given query."})
         )
     );
     assert_eq!(

@@ -198,7 +198,7 @@ async fn reviews_show_on_products_and_only_authors_change_them() {
         (r.status, r.body),
         (
             StatusCode::FORBIDDEN,
-            json!({"error": "You can only update your own reviews"})
+            json!(["You can only update your own reviews"])
         )
     );
     let r = app.delete(&path, Some(&sara)).await;
@@ -206,7 +206,7 @@ async fn reviews_show_on_products_and_only_authors_change_them() {
         (r.status, r.body),
         (
             StatusCode::FORBIDDEN,
-            json!({"error": "You can only delete your own reviews"})
+            json!(["You can only delete your own reviews"])
         )
     );
     let r = app

@@ -69,7 +69,7 @@ async fn creation_rules_use_bare_lists() {
     assert_eq!(
         (r.status, r.body),
         (
-            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
             json!(["Only sellers can create seller profiles"])
         )
     );

@@ -126,6 +126,9 @@ pub fn check_window(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), Fiel
     Ok(())
 }
 
+/// Refusal when an auction that is no longer active is edited.
+pub const NOT_ACTIVE: &str = "Only active auctions can be changed";
+
 /// Refusal when an auction with bids is edited or deleted.
 pub const HAS_BIDS: &str = "Auctions cannot be changed once bidding has started";
 
@@ -243,6 +246,8 @@ pub struct AuctionState {
     pub end_time: DateTime<Utc>,
     /// Reserve.
     pub reserve_price: Option<Money>,
+    /// Status.
+    pub status: AuctionStatus,
 }
 
 /// Validated auction terms.

@@ -96,7 +96,10 @@ pub struct Listing {
 pub fn discounted(price: Money, percentage_bps: u32) -> Result<Money, MoneyError> {
     let keep = BasisPoints::new(BasisPoints::WHOLE.saturating_sub(percentage_bps))
         .ok_or(MoneyError::Overflow)?;
-    keep.apply(price)
+    // Never below one paisa: a free item cannot be paid for.
+    Ok(keep
+        .apply(price)?
+        .max(Money::from_minor(1, price.currency())))
 }
 
 impl Listing {
@@ -221,7 +224,11 @@ mod tests {
             Money::pkr(1),
             "0.005 rounds up"
         );
-        assert_eq!(discounted(Money::pkr(1), 9999).unwrap(), Money::pkr(0));
+        assert_eq!(
+            discounted(Money::pkr(1), 9999).unwrap(),
+            Money::pkr(1),
+            "floored at one paisa"
+        );
     }
 
     #[test]

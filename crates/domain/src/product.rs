@@ -138,9 +138,9 @@ pub enum CatalogError {
     /// The role does not allow it.
     #[error("You do not have permission to perform this action.")]
     Forbidden,
-    /// 400 with a bare list body (`["msg"]`), as the original answers some refusals.
-    #[error("{0}")]
-    Listed(String),
+    /// A bare list body (`["msg"]`) with a status, as the original answers some refusals.
+    #[error("{1}")]
+    Listed(u16, String),
     /// Orders still reference it.
     #[error("{0}")]
     InUse(String),
@@ -332,6 +332,8 @@ pub enum ProductRemoval {
     NotFound,
     /// Orders reference it; nothing changed.
     InUse,
+    /// Its auction has bids; nothing changed.
+    HasBids,
 }
 
 /// What an image delete did.

@@ -272,6 +272,7 @@ impl AuctionRepository for Db {
             DateTime<Utc>,
             DateTime<Utc>,
             Option<bigdecimal::BigDecimal>,
+            String,
         );
         let row: Option<Row> = auctions::table
             .inner_join(products::table)
@@ -283,6 +284,7 @@ impl AuctionRepository for Db {
                 auctions::start_time,
                 auctions::end_time,
                 auctions::reserve_price,
+                auctions::status,
             ))
             .first(&mut conn)
             .await
@@ -295,6 +297,7 @@ impl AuctionRepository for Db {
             start_time: r.3,
             end_time: r.4,
             reserve_price: r.5.as_ref().map(money),
+            status: AuctionStatus::parse(&r.6).unwrap_or(AuctionStatus::Ended),
         }))
     }
 

@@ -35,14 +35,14 @@ impl Db {
             .await?;
             diesel::sql_query(
                 "INSERT INTO seller_profiles (user_id, brand_name)
-                 SELECT id, 'Demo Crafts ' || id FROM users WHERE username LIKE 'demo\\_seller\\_%'
+                 SELECT id, 'Demo Crafts ' || id FROM users WHERE email LIKE '%@demo.madeinpk.pk'
                  ON CONFLICT DO NOTHING",
             )
             .execute(conn)
             .await?;
             let existing: Count = diesel::sql_query(
                 "SELECT count(*) AS n FROM listings l JOIN products p ON p.id = l.product_id
-                 JOIN users u ON u.id = p.seller_id WHERE u.username LIKE 'demo\\_seller\\_%'",
+                 JOIN users u ON u.id = p.seller_id WHERE u.email LIKE '%@demo.madeinpk.pk'",
             )
             .get_result(conn)
             .await?;
@@ -52,7 +52,7 @@ impl Db {
             }
             // Products spread over the sellers and the leaf categories, then one listing each.
             diesel::sql_query(
-                "WITH sellers AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM users WHERE username LIKE 'demo\\_seller\\_%'),
+                "WITH sellers AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM users WHERE email LIKE '%@demo.madeinpk.pk'),
                       cats AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM categories),
                       n AS (SELECT count(*) AS c FROM cats),
                       made AS (

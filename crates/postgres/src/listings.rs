@@ -277,19 +277,28 @@ impl ListingRepository for Db {
             discount_end_date: d.map(|d| d.end),
             updated_at: Utc::now(),
         };
-        let mut target = listings::table
-            .filter(listings::id.eq(id.get()))
-            .into_boxed();
-        if let Some(q) = changes.quantity {
-            // Never below the units held in carts, decided in the same statement.
-            target = target.filter(listings::reserved_quantity.le(q));
+        // Never below the units held in carts, judged on the row being updated.
+        let n = match changes.quantity {
+            Some(q) => {
+                diesel::update(
+                    listings::table.filter(
+                        listings::id
+                            .eq(id.get())
+                            .and(listings::reserved_quantity.le(q)),
+                    ),
+                )
+                .set(&set)
+                .execute(&mut conn)
+                .await
+            }
+            None => {
+                diesel::update(listings::table.find(id.get()))
+                    .set(&set)
+                    .execute(&mut conn)
+                    .await
+            }
         }
-        let n = diesel::update(listings::table)
-            .filter(listings::id.eq_any(target.select(listings::id)))
-            .set(&set)
-            .execute(&mut conn)
-            .await
-            .map_err(store)?;
+        .map_err(store)?;
         Ok(n == 1)
     }
 

@@ -407,6 +407,17 @@ impl ProductRepository for Db {
                     .select(product_images::path)
                     .load(conn)
                     .await?;
+                // An auction with bids is not deleted from under its bidders (as DELETE auctions/ refuses).
+                let bids: Option<i32> = crate::schema::auctions::table
+                    .filter(crate::schema::auctions::product_id.eq(id.get()))
+                    .select(crate::schema::auctions::total_bids)
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()?;
+                if bids.is_some_and(|b| b > 0) {
+                    return Ok(ProductRemoval::HasBids);
+                }
                 let n = diesel::delete(products::table.find(id.get()))
                     .execute(conn)
                     .await?;

@@ -138,7 +138,7 @@ fn listing_input(body: &Body, create: bool, full: bool) -> Result<ListingInput, 
             Some(serde_json::Value::Null) => Some(None),
             Some(_) => f
                 .money("discount_percentage", Need::Optional)
-                .map(|m| Some(u32::try_from(m.minor()).unwrap_or(0))),
+                .map(|m| Some(u32::try_from(m.minor().max(0)).unwrap_or(u32::MAX))),
         },
         discount_start_date: f.datetime("discount_start_date", Need::Optional),
         discount_end_date: f.datetime("discount_end_date", Need::Optional),

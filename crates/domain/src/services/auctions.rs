@@ -9,7 +9,7 @@ use crate::money::Money;
 use crate::page::{Page, PageRequest};
 use crate::ports::{AuctionRepository, MediaStorage, PayoutReadiness, ProductRepository};
 use crate::product::{CatalogError, Condition, ImageUpload, NewProduct};
-use crate::services::products::{Products, ensure_can_publish, ensure_owner};
+use crate::services::products::{Products, ensure_can_publish, ensure_owner_or_hidden};
 use crate::user::User;
 use crate::validation::{FieldErrors, msg};
 
@@ -208,9 +208,12 @@ impl<A: AuctionRepository> Auctions<A> {
         full: bool,
     ) -> Result<Auction, CatalogError> {
         let state = self.state(id).await?;
-        ensure_owner(actor, state.seller, "You can only update your own auctions")?;
+        ensure_owner_or_hidden(actor, state.seller, "AuctionListing")?;
         if state.total_bids > 0 {
             return Err(CatalogError::bad(HAS_BIDS));
+        }
+        if state.status != crate::auction::AuctionStatus::Active {
+            return Err(CatalogError::bad(crate::auction::NOT_ACTIVE));
         }
         let terms = terms(&input, Some(&state), full)?;
         if !self.auctions.update_auction(id, terms).await? {
@@ -222,7 +225,7 @@ impl<A: AuctionRepository> Auctions<A> {
     /// Deletes an auction without bids (owner or admin); the product stays.
     pub async fn delete(&self, actor: &User, id: AuctionId) -> Result<(), CatalogError> {
         let state = self.state(id).await?;
-        ensure_owner(actor, state.seller, "You can only delete your own auctions")?;
+        ensure_owner_or_hidden(actor, state.seller, "AuctionListing")?;
         match self.auctions.delete_auction(id).await? {
             AuctionRemoval::Deleted => Ok(()),
             AuctionRemoval::NotFound => Err(CatalogError::NotFound("AuctionListing")),
@@ -254,6 +257,7 @@ mod tests {
             start_time: t,
             end_time: t + chrono::Duration::days(1),
             reserve_price: None,
+            status: crate::auction::AuctionStatus::Active,
         }
     }
 
@@ -306,7 +310,7 @@ mod tests {
             svc.update(&user(2), AuctionId(1), input, false)
                 .await
                 .unwrap_err(),
-            CatalogError::forbidden("You can only update your own auctions")
+            CatalogError::NotFound("AuctionListing")
         );
     }
 }

@@ -10,7 +10,9 @@ use crate::listing::{
 use crate::page::{Page, PageRequest};
 use crate::ports::{ListingRepository, PayoutReadiness, ProductRepository};
 use crate::product::CatalogError;
-use crate::services::products::{CatalogSettings, ensure_can_publish, ensure_owner};
+use crate::services::products::{
+    CatalogSettings, ensure_can_publish, ensure_owner, ensure_owner_or_hidden,
+};
 use crate::user::User;
 use crate::validation::FieldErrors;
 
@@ -146,6 +148,13 @@ impl<L: ListingRepository, R: ProductRepository, P: PayoutReadiness> Listings<L,
             )
             .into());
         }
+        if input.status == Some(ListingStatus::Active) && quantity.unwrap_or(state.quantity) == 0 {
+            return Err(FieldErrors::single(
+                "status",
+                "Cannot activate out-of-stock listing. Please update the stock first.",
+            )
+            .into());
+        }
         // Restocking an out-of-stock listing puts it back on sale, after validation passed.
         let status = match (input.status, quantity) {
             (Some(s), _) => Some(s),
@@ -178,7 +187,7 @@ impl<L: ListingRepository, R: ProductRepository, P: PayoutReadiness> Listings<L,
     /// Deletes a listing (owner or admin); the product remains.
     pub async fn delete(&self, actor: &User, id: ListingId) -> Result<(), CatalogError> {
         let state = self.state(id).await?;
-        ensure_owner(actor, state.seller, "You can only delete your own listings")?;
+        ensure_owner_or_hidden(actor, state.seller, "FixedPriceListing")?;
         if self.listings.delete_listing(id).await? {
             Ok(())
         } else {

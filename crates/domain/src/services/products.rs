@@ -51,6 +51,20 @@ pub fn ensure_owner(
     }
 }
 
+/// The owner or an admin; anyone else is told the object does not exist (rule 1 of the
+/// rewrite: where the original had no owner check, a stranger gets 404, not a new 403).
+pub fn ensure_owner_or_hidden(
+    actor: &User,
+    owner: crate::ids::UserId,
+    model: &'static str,
+) -> Result<(), CatalogError> {
+    if actor.id == owner || actor.is_admin() {
+        Ok(())
+    } else {
+        Err(CatalogError::NotFound(model))
+    }
+}
+
 /// The product use cases.
 pub struct Products<R, M, P> {
     repo: R,
@@ -205,7 +219,7 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
         full: bool,
     ) -> Result<ProductView, CatalogError> {
         let owner = self.ownership(id).await?;
-        ensure_owner(actor, owner.seller, "You can only update your own products")?;
+        ensure_owner_or_hidden(actor, owner.seller, "Product")?;
         let condition = self.check_input(&input, full).await?;
         let changes = ProductChanges {
             category: input.category,
@@ -220,7 +234,7 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
     /// Deletes a product and its listing or auction (owner or admin), unless orders use it.
     pub async fn delete(&self, actor: &User, id: ProductId) -> Result<(), CatalogError> {
         let owner = self.ownership(id).await?;
-        ensure_owner(actor, owner.seller, "You can only delete your own products")?;
+        ensure_owner_or_hidden(actor, owner.seller, "Product")?;
         match self.repo.delete_product(id).await? {
             ProductRemoval::Deleted(paths) => {
                 self.discard(paths).await;
@@ -230,6 +244,7 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
             ProductRemoval::InUse => Err(CatalogError::InUse(
                 "This product has orders and cannot be deleted.".into(),
             )),
+            ProductRemoval::HasBids => Err(CatalogError::bad(crate::auction::HAS_BIDS)),
         }
     }
 
@@ -375,11 +390,11 @@ mod tests {
             svc.update(&stranger, ProductId(5), input(), true)
                 .await
                 .unwrap_err(),
-            CatalogError::forbidden("You can only update your own products")
+            CatalogError::NotFound("Product")
         );
         assert_eq!(
             svc.delete(&stranger, ProductId(5)).await.unwrap_err(),
-            CatalogError::forbidden("You can only delete your own products")
+            CatalogError::NotFound("Product")
         );
         assert!(ensure_owner(&user(3, Role::Admin), UserId(1), "x").is_ok());
     }

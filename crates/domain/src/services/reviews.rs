@@ -127,8 +127,9 @@ impl<R: ReviewRepository> Reviews<R> {
     ) -> Result<Review, CatalogError> {
         let review = self.get(id).await?;
         if review.buyer != actor.id {
-            return Err(CatalogError::forbidden(
-                "You can only update your own reviews",
+            return Err(CatalogError::Listed(
+                403,
+                "You can only update your own reviews".into(),
             ));
         }
         input.product = Some(review.product);
@@ -142,8 +143,9 @@ impl<R: ReviewRepository> Reviews<R> {
     pub async fn delete(&self, actor: &User, id: ReviewId) -> Result<(), CatalogError> {
         let review = self.get(id).await?;
         if review.buyer != actor.id && !actor.is_admin() {
-            return Err(CatalogError::forbidden(
-                "You can only delete your own reviews",
+            return Err(CatalogError::Listed(
+                403,
+                "You can only delete your own reviews".into(),
             ));
         }
         if self.reviews.delete_review(id).await? {

@@ -88,11 +88,15 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
         application.check_fields()?;
         if !actor.can_sell() {
             return Err(CatalogError::Listed(
+                403,
                 "Only sellers can create seller profiles".into(),
             ));
         }
         if self.users.seller_profile(actor.id).await?.is_some() {
-            return Err(CatalogError::Listed("Seller profile already exists".into()));
+            return Err(CatalogError::Listed(
+                400,
+                "Seller profile already exists".into(),
+            ));
         }
         self.check_address(actor.id, Some(application.business_address_id))
             .await?;
@@ -102,7 +106,7 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
             .await?;
         created
             .map(|(_, p)| p)
-            .ok_or_else(|| CatalogError::Listed("Seller profile already exists".into()))
+            .ok_or_else(|| CatalogError::Listed(400, "Seller profile already exists".into()))
     }
 
     /// Edits a profile (owner or admin); only admins change `is_verified`.
