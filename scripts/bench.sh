@@ -15,7 +15,7 @@ BIN="$CARGO_TARGET_DIR/release"
 cargo build --release -p madeinpk-app -p madeinpk-loadtest --bin madeinpk --bin loadtest
 psql postgres://postgres@127.0.0.1:5432/postgres -qc "DROP DATABASE IF EXISTS madeinpk_bench WITH (FORCE)"
 DATABASE_URL=$DB "$BIN/madeinpk" seed --demo "$LISTINGS"
-BIND_ADDR=127.0.0.1:$PORT DATABASE_URL=$DB MAIL_DIR=$(mktemp -d) MEDIA_DIR=$(mktemp -d) RUST_LOG=warn "$BIN/madeinpk" serve &
+CATALOG_CACHE_MS=${CATALOG_CACHE_MS:-1000} BIND_ADDR=127.0.0.1:$PORT DATABASE_URL=$DB MAIL_DIR=$(mktemp -d) MEDIA_DIR=$(mktemp -d) RUST_LOG=warn "$BIN/madeinpk" serve &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done

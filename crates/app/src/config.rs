@@ -76,6 +76,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `TRUST_PROXY_HEADERS`: take the client IP from `X-Forwarded-For` / `Forwarded`.
     pub trust_proxy_headers: bool,
+    /// `CATALOG_CACHE_MS`: how long anonymous catalogue pages are reused (0 disables).
+    pub catalog_cache: Duration,
     /// `REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH`: sellers must be able to receive payouts to publish.
     pub require_payout_account: bool,
     /// `HTTP_WORKERS`: actix worker threads (0 = one per core).
@@ -191,6 +193,9 @@ impl Config {
             log_format,
             trust_proxy_headers: get("TRUST_PROXY_HEADERS")
                 .map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
+            catalog_cache: Duration::from_millis(
+                get("CATALOG_CACHE_MS").map_or(Ok(1000), |v| parse("CATALOG_CACHE_MS", &v))?,
+            ),
             require_payout_account: get("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH")
                 .map_or(Ok(false), |v| {
                     parse_bool("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH", &v)

@@ -188,6 +188,8 @@ pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io
             .service(
                 web::scope("/api")
                     .wrap(from_fn(crate::auth::resolve_token))
+                    // Outside the token check: cached pages are anonymous by construction.
+                    .wrap(from_fn(crate::page_cache::serve))
                     .configure(routes::configure)
                     .default_service(web::to(routes::not_found)),
             )

@@ -72,6 +72,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Uploaded files.
     pub uploads: MediaStore,
+    /// Anonymous catalogue pages.
+    pub page_cache: crate::page_cache::PageCache,
 }
 
 impl AppState {
@@ -106,6 +108,7 @@ impl AppState {
                 config.catalog_settings(),
             ),
             uploads: MediaStore::new(config.media_dir.clone()),
+            page_cache: crate::page_cache::PageCache::new(config.catalog_cache),
             db,
             config,
             metrics,

@@ -478,3 +478,42 @@ async fn filters_and_ordering() {
         );
     }
 }
+
+#[tokio::test]
+async fn anonymous_pages_are_cached_until_a_write() {
+    let app = common::spawn_with(|c| c.catalog_cache = std::time::Duration::from_secs(30)).await;
+    let (seller, _) = app.register_as("cached", "seller").await;
+    let product = app.product(&seller, "Cached lamp").await;
+    let id = app
+        .post(
+            "/api/listings/",
+            Some(&seller),
+            json!({"product_id": product, "price": "10.00", "quantity": 1}),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/listings/{id}/");
+    assert_eq!(app.get(&path, None).await.body["price"], "10.00");
+    // A change behind the app's back is not seen by anonymous readers until the entry expires...
+    app.db
+        .execute(&format!("UPDATE listings SET price = 11 WHERE id = {id}"))
+        .await;
+    assert_eq!(
+        app.get(&path, None).await.body["price"],
+        "10.00",
+        "served from the cache"
+    );
+    // ...signed-in readers are never served from it...
+    assert_eq!(app.get(&path, Some(&seller)).await.body["price"], "11.00");
+    // ...and any write through the app clears it at once.
+    let r = app
+        .patch(&path, Some(&seller), json!({"price": "12.00"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.get(&path, None).await.body["price"], "12.00");
+    let list = app.get("/api/listings/", None).await;
+    assert_eq!(list.body["results"][0]["price"], "12.00");
+    assert_eq!(list.headers["content-type"], "application/json");
+}

@@ -53,6 +53,8 @@ pub fn test_config(url: &str) -> Config {
     config.http_workers = 1;
     config.job_poll = Duration::from_millis(200);
     config.login.per_ip = 1000;
+    // Tests change rows behind the app's back; the cache has its own test.
+    config.catalog_cache = Duration::ZERO;
     config.media_dir = std::env::temp_dir().join(format!(
         "madeinpk-media-{}",
         url.rsplit('/').next().unwrap_or("x")
