@@ -1,9 +1,12 @@
 //! A short-lived cache of anonymous catalogue reads (the pages everyone sees alike).
 //!
-//! Entries live `CATALOG_CACHE_MS` at most and die at once when this instance serves any
+//! Entries are fresh for `CATALOG_CACHE_MS` and die at once when this instance serves any
 //! successful write: every write bumps a generation, and an entry is only served while the
 //! generation it was computed under is current (a write racing a read can never leave a stale
-//! entry behind). Other instances' writes and background jobs are bounded by the TTL.
+//! entry behind). When an entry merely ages out, one request recomputes it while the others keep
+//! getting the previous page for a little longer (up to `STALE_FACTOR` × the TTL), so a popular
+//! page never sends a burst of identical queries to the database. Other instances' writes and
+//! background jobs show within that bound.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,6 +26,9 @@ use crate::state::AppState;
 /// Largest number of cached pages; beyond it the cache is cleared (simple, and bounded).
 const MAX_ENTRIES: usize = 2048;
 
+/// How many TTLs an aged entry may still be served while one request refreshes it.
+const STALE_FACTOR: u32 = 5;
+
 /// Paths whose anonymous GETs are cached.
 const CACHED_PREFIXES: &[&str] = &[
     "/api/products/",
@@ -37,6 +43,8 @@ struct Entry {
     generation: u64,
     stored: Instant,
     body: Bytes,
+    /// A request is recomputing this entry.
+    refreshing: bool,
 }
 
 /// The cache; one per process.
@@ -58,9 +66,23 @@ impl PageCache {
 
     fn get(&self, key: &str) -> Option<Bytes> {
         let generation = self.generation.load(Ordering::Acquire);
-        let entries = self.entries.lock().ok()?;
-        let e = entries.get(key)?;
-        (e.generation == generation && e.stored.elapsed() < self.ttl).then(|| e.body.clone())
+        let mut entries = self.entries.lock().ok()?;
+        let e = entries.get_mut(key)?;
+        if e.generation != generation {
+            return None;
+        }
+        let age = e.stored.elapsed();
+        if age < self.ttl {
+            return Some(e.body.clone());
+        }
+        if age < self.ttl * STALE_FACTOR {
+            if e.refreshing {
+                return Some(e.body.clone());
+            }
+            // This caller recomputes; the others keep the previous page meanwhile.
+            e.refreshing = true;
+        }
+        None
     }
 
     fn put(&self, key: String, generation: u64, body: Bytes) {
@@ -74,6 +96,7 @@ impl PageCache {
                     generation,
                     stored: Instant::now(),
                     body,
+                    refreshing: false,
                 },
             );
         }
@@ -139,4 +162,43 @@ pub async fn serve(
         req,
         head.set_body(BoxBody::new(bytes)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_invalidate_and_aged_entries_are_refreshed_by_one_caller() {
+        let cache = PageCache::new(Duration::from_millis(50));
+        cache.put("k".into(), 0, Bytes::from_static(b"v1"));
+        assert_eq!(cache.get("k").as_deref(), Some(&b"v1"[..]));
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(
+            cache.get("k"),
+            None,
+            "the first caller after expiry recomputes"
+        );
+        assert_eq!(
+            cache.get("k").as_deref(),
+            Some(&b"v1"[..]),
+            "the others get the previous page"
+        );
+        cache.put("k".into(), 0, Bytes::from_static(b"v2"));
+        assert_eq!(cache.get("k").as_deref(), Some(&b"v2"[..]));
+        cache.invalidate();
+        assert_eq!(cache.get("k"), None, "a write drops it at once");
+        // A page computed before a write is never stored as current.
+        cache.put("k".into(), 0, Bytes::from_static(b"old"));
+        assert_eq!(cache.get("k"), None);
+        std::thread::sleep(Duration::from_millis(260));
+        cache.put("j".into(), 1, Bytes::from_static(b"x"));
+        std::thread::sleep(Duration::from_millis(260));
+        assert_eq!(
+            cache.get("j"),
+            None,
+            "past the stale bound it is recomputed"
+        );
+        assert_eq!(cache.get("j"), None, "by every caller");
+    }
 }
