@@ -129,6 +129,21 @@ async fn one_step_creation_with_images() {
         "not started yet: integer 0"
     );
 
+    let mut blank = terms();
+    for (k, v) in [
+        ("name", json!("Jug")),
+        ("description", json!("")),
+        ("category", json!(metal.parse::<i64>().unwrap())),
+        ("condition", json!("new")),
+    ] {
+        blank[k] = v;
+    }
+    let r = app.post("/api/auctions/", Some(&seller), blank).await;
+    assert_eq!(
+        r.body,
+        json!({"non_field_errors": ["When product_id is not provided, name, description, category, and condition are required"]}),
+        "a blank description counts as missing"
+    );
     let mut body = terms();
     body["name"] = json!("Half");
     let r = app.post("/api/auctions/", Some(&seller), body).await;

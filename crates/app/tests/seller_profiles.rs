@@ -212,6 +212,18 @@ async fn owners_edit_but_only_admins_verify() {
         StatusCode::NOT_FOUND
     );
     let r = app
+        .post("/api/seller-profiles/abc/verify/", Some(&seller), json!({}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the role is checked before the id is read"
+    );
+    let r = app
+        .post("/api/seller-profiles/abc/verify/", Some(&admin), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
         .post(&format!("{path}verify/"), Some(&admin), json!({}))
         .await;
     assert_eq!(r.body, json!({"message": "Seller verified successfully"}));

@@ -182,7 +182,7 @@ pub async fn verify(
 ) -> Result<HttpResponse, ApiError> {
     state
         .seller_profiles
-        .set_verified(&auth.user, profile_id(&id)?, true)
+        .set_verified(&auth.user, profile_id(&id).ok(), true)
         .await?;
     Ok(HttpResponse::Ok().json(MessageDto {
         message: "Seller verified successfully",
@@ -198,7 +198,7 @@ pub async fn unverify(
 ) -> Result<HttpResponse, ApiError> {
     state
         .seller_profiles
-        .set_verified(&auth.user, profile_id(&id)?, false)
+        .set_verified(&auth.user, profile_id(&id).ok(), false)
         .await?;
     Ok(HttpResponse::Ok().json(MessageDto {
         message: "Seller unverified",

@@ -13,6 +13,11 @@ use crate::services::products::{Products, ensure_can_publish, ensure_owner_or_hi
 use crate::user::User;
 use crate::validation::{FieldErrors, msg};
 
+/// A text that was sent and is not blank.
+fn present(v: &Option<String>) -> Option<&String> {
+    v.as_ref().filter(|s| !s.trim().is_empty())
+}
+
 /// The auction use cases.
 pub struct Auctions<A> {
     auctions: A,
@@ -153,9 +158,12 @@ impl<A: AuctionRepository> Auctions<A> {
         images: Vec<ImageUpload>,
     ) -> Result<AuctionId, CatalogError> {
         let p = &input.product;
-        let (Some(name), Some(description), Some(Some(category)), Some(condition)) =
-            (&p.name, &p.description, p.category, &p.condition)
-        else {
+        let (Some(name), Some(description), Some(Some(category)), Some(condition)) = (
+            present(&p.name),
+            present(&p.description),
+            p.category,
+            &p.condition,
+        ) else {
             return Err(FieldErrors::non_field(
                 "When product_id is not provided, name, description, category, and condition are required",
             )

@@ -141,7 +141,7 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
     pub async fn set_verified(
         &self,
         actor: &User,
-        id: SellerProfileId,
+        id: Option<SellerProfileId>,
         verified: bool,
     ) -> Result<(), CatalogError> {
         if !actor.is_admin() {
@@ -150,6 +150,8 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
                 "Only admins can {what} sellers"
             )));
         }
+        // A malformed id is simply not found, but only admins learn that.
+        let id = id.ok_or(CatalogError::NotFound("SellerProfile"))?;
         self.profiles
             .profile(id)
             .await?
