@@ -14,8 +14,8 @@ use crate::user::User;
 use crate::validation::{FieldErrors, msg};
 
 /// A text that was sent and is not blank.
-fn present(v: &Option<String>) -> Option<&String> {
-    v.as_ref().filter(|s| !s.trim().is_empty())
+fn present(v: Option<&String>) -> Option<&String> {
+    v.filter(|s| !s.trim().is_empty())
 }
 
 /// The auction use cases.
@@ -159,8 +159,8 @@ impl<A: AuctionRepository> Auctions<A> {
     ) -> Result<AuctionId, CatalogError> {
         let p = &input.product;
         let (Some(name), Some(description), Some(Some(category)), Some(condition)) = (
-            present(&p.name),
-            present(&p.description),
+            present(p.name.as_ref()),
+            present(p.description.as_ref()),
             p.category,
             &p.condition,
         ) else {
