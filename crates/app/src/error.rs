@@ -190,7 +190,6 @@ impl From<CatalogError> for ApiError {
                 StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
                 msg,
             ),
-            CatalogError::Forbidden => Self::forbidden(),
             CatalogError::Listed(status, msg) => Self::Body(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
                 json!([msg]),

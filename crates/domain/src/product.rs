@@ -135,9 +135,6 @@ pub enum CatalogError {
     /// A business refusal with the contract's status and text (`{"error": ...}`).
     #[error("{1}")]
     Refused(u16, String),
-    /// The role does not allow it.
-    #[error("You do not have permission to perform this action.")]
-    Forbidden,
     /// A bare list body (`["msg"]`) with a status, as the original answers some refusals.
     #[error("{1}")]
     Listed(u16, String),

@@ -12,7 +12,6 @@ use madeinpk_domain::auction::{
     Bid, Winner,
 };
 use madeinpk_domain::ids::{AuctionId, BidId, ProductId, UserId};
-use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::ports::AuctionRepository;
 use madeinpk_domain::product::{NewProduct, ProductView};
@@ -21,7 +20,7 @@ use madeinpk_domain::store::StoreError;
 use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
-use crate::money::{from_numeric, to_numeric};
+use crate::money::{pkr as money, to_numeric};
 use crate::products::{
     ProductRow, insert_product, matching_products, product_columns, product_source, view,
 };
@@ -58,11 +57,6 @@ struct BidRow {
     bid_time: DateTime<Utc>,
     #[diesel(sql_type = Bool)]
     is_winning: bool,
-}
-
-fn money(n: &bigdecimal::BigDecimal) -> Money {
-    // NUMERIC(12,2) always converts exactly.
-    from_numeric(n, Currency::Pkr).unwrap_or(Money::pkr(0))
 }
 
 fn bid(r: BidRow) -> Bid {

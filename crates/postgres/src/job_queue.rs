@@ -41,13 +41,6 @@ pub struct ClaimedJob {
     pub max_attempts: i32,
 }
 
-impl ClaimedJob {
-    /// Typed id.
-    pub fn job_id(&self) -> JobId {
-        JobId(self.id)
-    }
-}
-
 type JobRow = (
     i64,
     String,

@@ -9,7 +9,7 @@ use madeinpk_domain::listing::{
     Discount, Listing, ListingChanges, ListingQuery, ListingSort, ListingState, ListingStatus,
     NewListing,
 };
-use madeinpk_domain::money::{Currency, Money};
+use madeinpk_domain::money::Money;
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::ports::ListingRepository;
 use madeinpk_domain::store::StoreError;
@@ -17,7 +17,7 @@ use madeinpk_domain::store::StoreError;
 use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
-use crate::money::{from_numeric, to_numeric};
+use crate::money::{pkr as money, to_numeric};
 use crate::products::{ProductRow, matching_products, product_columns, product_source, view};
 use crate::schema::{listings, products};
 
@@ -63,11 +63,6 @@ const LISTING_COLUMNS: (
     listings::created_at,
     listings::updated_at,
 );
-
-fn money(n: &bigdecimal::BigDecimal) -> Money {
-    // NUMERIC(12,2) always converts exactly.
-    from_numeric(n, Currency::Pkr).unwrap_or(Money::pkr(0))
-}
 
 fn bps(n: Option<&bigdecimal::BigDecimal>) -> Option<u32> {
     n.map(|n| u32::try_from(money(n).minor()).unwrap_or(0))

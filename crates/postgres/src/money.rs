@@ -20,6 +20,11 @@ pub fn from_numeric(n: &BigDecimal, currency: Currency) -> Result<Money, MoneyEr
     Ok(Money::from_minor(minor, currency))
 }
 
+/// A PKR money column (`NUMERIC(12,2)`, which always converts exactly).
+pub fn pkr(n: &BigDecimal) -> Money {
+    from_numeric(n, Currency::Pkr).unwrap_or(Money::pkr(0))
+}
+
 /// A rating `NUMERIC(3,2)` in hundredths.
 pub fn hundredths(n: &BigDecimal) -> i32 {
     let (digits, _) = n.with_scale(2).as_bigint_and_exponent();

@@ -379,19 +379,3 @@ impl UserRepository for Db {
         .map_err(user_write_error)
     }
 }
-
-impl Db {
-    /// Blocks or unblocks a user and revokes nothing (tokens keep working for reads).
-    pub async fn set_blocked(&self, id: UserId, blocked: bool) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
-        let n = diesel::update(users::table.find(id.get()))
-            .set((
-                users::is_blocked.eq(blocked),
-                users::updated_at.eq(Utc::now()),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(store)?;
-        Ok(n == 1)
-    }
-}

@@ -6,7 +6,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Numeric, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use madeinpk_domain::ids::{CategoryId, ProductId, UserId, WishlistItemId};
-use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::ports::WishlistRepository;
 use madeinpk_domain::product::ListingType;
@@ -15,7 +14,7 @@ use madeinpk_domain::wishlist::{WishlistItem, WishlistPrice, auction_stock, list
 
 use crate::db::Db;
 use crate::error::{store, unique_violation};
-use crate::money::from_numeric;
+use crate::money::pkr as money;
 use crate::schema::wishlist_items;
 
 #[derive(QueryableByName)]
@@ -75,10 +74,6 @@ const SELECT: &str = "SELECT w.id, w.user_id, w.product_id, p.name AS product_na
     LEFT JOIN listings l ON l.product_id = p.id
     LEFT JOIN auctions a ON a.product_id = p.id
     WHERE w.user_id = $1";
-
-fn money(n: &bigdecimal::BigDecimal) -> Money {
-    from_numeric(n, Currency::Pkr).unwrap_or(Money::pkr(0))
-}
 
 fn item(r: Row) -> WishlistItem {
     let (listing_type, price, stock_status) = match r.listing_type.as_deref() {

@@ -107,11 +107,6 @@ where
         }
     }
 
-    /// The user store (for read-only queries by the app).
-    pub fn users(&self) -> &U {
-        &self.users
-    }
-
     /// Registers a user, queues the welcome notice and email, and signs them in.
     pub async fn register(&self, registration: Registration) -> Result<Session, AccountError> {
         let valid = validate_registration(&registration)?;

@@ -89,11 +89,6 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
         &self.repo
     }
 
-    /// The media storage.
-    pub fn media(&self) -> &M {
-        &self.media
-    }
-
     /// The payout check.
     pub fn payouts(&self) -> &P {
         &self.payouts
