@@ -27,3 +27,25 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// The real clock moved by an adjustable offset, shared by clones: lets an end-to-end test jump
+/// ahead in time (hold expiry, payment deadlines) without sleeping.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftedClock {
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl ShiftedClock {
+    /// Moves this clock (and its clones) ahead by `by`.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        let offset = self.offset_ms.load(std::sync::atomic::Ordering::SeqCst);
+        Utc::now() + chrono::Duration::milliseconds(offset)
+    }
+}

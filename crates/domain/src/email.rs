@@ -27,6 +27,65 @@ pub enum EmailMessage {
         /// Why it was blocked.
         reason: String,
     },
+    /// The buyer's order confirmation with its receipt.
+    OrderConfirmation {
+        /// Recipient's username.
+        username: String,
+        /// The order number.
+        order_number: String,
+        /// Every line.
+        lines: Vec<ReceiptLine>,
+        /// Total paid (2-decimal string).
+        total: String,
+        /// Paid at (ISO-8601).
+        paid_at: String,
+    },
+    /// A seller's new sale: only their lines and amounts.
+    NewSale {
+        /// Recipient's username.
+        username: String,
+        /// The order number.
+        order_number: String,
+        /// The seller's lines.
+        lines: Vec<ReceiptLine>,
+        /// Σ of their lines.
+        subtotal: String,
+        /// The platform's commission on it.
+        platform_fee: String,
+        /// What they receive.
+        seller_amount: String,
+    },
+    /// A payment failed, or its time ran out; the order is void.
+    PaymentFailed {
+        /// Recipient's username.
+        username: String,
+        /// The order number.
+        order_number: String,
+        /// Why.
+        reason: String,
+    },
+    /// The units held in a cart are about to be released.
+    CartExpiring {
+        /// Recipient's username.
+        username: String,
+        /// Held products.
+        products: Vec<String>,
+        /// Minutes left.
+        minutes_left: i64,
+    },
+}
+
+/// One line of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLine {
+    /// Product name.
+    pub name: String,
+    /// Units.
+    pub quantity: i32,
+    /// Price per unit (2-decimal string).
+    pub unit_price: String,
+    /// Line total (2-decimal string).
+    pub subtotal: String,
 }
 
 impl EmailMessage {
@@ -36,6 +95,10 @@ impl EmailMessage {
             Self::Welcome { .. } => "welcome",
             Self::Notice { .. } => "notice",
             Self::AccountBlocked { .. } => "account_blocked",
+            Self::OrderConfirmation { .. } => "order_confirmation",
+            Self::NewSale { .. } => "new_sale",
+            Self::PaymentFailed { .. } => "payment_failed",
+            Self::CartExpiring { .. } => "cart_expiring",
         }
     }
 }

@@ -57,4 +57,12 @@ typed_id!(
     WishlistItemId,
     /// A product review.
     ReviewId,
+    /// A shopping cart line.
+    CartItemId,
+    /// An order.
+    OrderId,
+    /// A line of an order.
+    OrderItemId,
+    /// A payout to a seller for one order.
+    TransferId,
 );

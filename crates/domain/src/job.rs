@@ -19,6 +19,13 @@ pub enum JobPayload {
         /// The notification it reports, if any.
         notification: Option<NotificationId>,
     },
+    /// Pay one seller their share of one paid order.
+    PayOutSeller {
+        /// The order.
+        order: crate::ids::OrderId,
+        /// The seller.
+        seller: crate::ids::UserId,
+    },
 }
 
 impl JobPayload {
@@ -26,6 +33,7 @@ impl JobPayload {
     pub const fn kind(&self) -> &'static str {
         match self {
             Self::SendEmail { .. } => "send_email",
+            Self::PayOutSeller { .. } => "pay_out_seller",
         }
     }
 }

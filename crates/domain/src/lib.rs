@@ -5,7 +5,10 @@
 pub mod account;
 pub mod address;
 pub mod auction;
+pub mod cart;
+pub mod checkout;
 pub mod clock;
+pub mod commission;
 pub mod email;
 #[cfg(test)]
 pub mod fixtures;
@@ -14,8 +17,10 @@ pub mod job;
 pub mod listing;
 pub mod money;
 pub mod notification;
+pub mod order;
 pub mod outbox;
 pub mod page;
+pub mod payment;
 pub mod ports;
 pub mod product;
 pub mod rate;

@@ -12,10 +12,15 @@ use crate::account::{
 };
 use crate::address::{Address, AddressInput, AddressQuery, Removal};
 use crate::auction::{Auction, AuctionQuery, AuctionRemoval, AuctionState, AuctionTerms, Bid};
+use crate::cart::{Cart, HoldOutcome};
+use crate::checkout::{OrderPlanner, Party, PlaceOrder, Placed, StockRelease};
+use crate::order::{Order, OrderQuery, OrderStatus};
+use crate::payment::{DueTransfer, PaymentError, PaymentSession, SessionRequest, TransferRequest};
 use crate::email::{Email, MailError};
 use crate::ids::{
-    AddressId, AuctionId, CategoryId, CityId, JobId, ListingId, NotificationId, ProductId,
-    ProductImageId, ProvinceId, ReviewId, SellerProfileId, UserId, WishlistItemId,
+    AddressId, AuctionId, CartItemId, CategoryId, CityId, JobId, ListingId, NotificationId,
+    OrderId, ProductId, ProductImageId, ProvinceId, ReviewId, SellerProfileId, UserId,
+    WishlistItemId,
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
@@ -528,4 +533,184 @@ pub trait ReviewRepository: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Deletes a review; false when unknown.
     fn delete_review(&self, id: ReviewId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Shopping carts and their stock holds. Every change is one transaction that locks the cart.
+#[cfg_attr(test, mockall::automock)]
+pub trait CartRepository: Send + Sync {
+    /// The user's cart (made on demand), products rendered for the user.
+    fn cart(&self, user: UserId) -> impl Future<Output = Result<Cart, StoreError>> + Send;
+    /// Adds `add` units of a listing to the cart (merging with its line) and holds them until
+    /// `until`; other held lines are renewed to `until` too.
+    fn hold(
+        &self,
+        user: UserId,
+        listing: ListingId,
+        add: i32,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<HoldOutcome, StoreError>> + Send;
+    /// Sets a line's quantity, holding or releasing the difference; `None` when the line is not
+    /// in the user's cart.
+    fn set_quantity(
+        &self,
+        user: UserId,
+        item: CartItemId,
+        quantity: i32,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<HoldOutcome>, StoreError>> + Send;
+    /// Removes a line and releases its hold; false when it is not in the user's cart.
+    fn remove_line(
+        &self,
+        user: UserId,
+        item: CartItemId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Empties the cart, releasing every hold; false when the user has no cart.
+    fn clear_cart(&self, user: UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Time-driven stock upkeep: lapsed holds, expiry notices, abandoned carts, unpaid orders.
+#[cfg_attr(test, mockall::automock)]
+pub trait ReservationRepository: Send + Sync {
+    /// Releases holds that lapsed at `now`; the number of lines released.
+    fn release_lapsed_holds(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    /// Carts whose earliest hold lapses before `by` and whose owner was not yet told about that
+    /// hold period, with the owner and the held product names.
+    fn carts_expiring(
+        &self,
+        now: DateTime<Utc>,
+        by: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<crate::checkout::ExpiringCart>, StoreError>> + Send;
+    /// Records that the notice for the hold lapsing at `until` went out, with its outbox; false
+    /// when another worker already did.
+    fn record_expiry_notice(
+        &self,
+        cart: i64,
+        until: DateTime<Utc>,
+        outbox: Outbox,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Deletes carts untouched since `before` (releasing their holds); how many.
+    fn clear_abandoned_carts(
+        &self,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    /// Orders still waiting for payment whose deadline passed at `now`.
+    fn unpaid_orders_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<OrderId>, StoreError>> + Send;
+}
+
+/// Builds the outbox of an order once its parties are known.
+pub type OrderOutbox = Box<dyn FnOnce(&Order, &Party, &[Party]) -> Outbox + Send>;
+
+/// Orders: placement (stock taken atomically), payment, shipping, reads.
+#[cfg_attr(test, mockall::automock)]
+pub trait OrderRepository: Send + Sync {
+    /// Locks the stock the order needs (listing-id order), lets `plan` price it, then stores the
+    /// order, takes the units and empties the cart, in one transaction. With an idempotency key
+    /// already used by the buyer, returns that order instead.
+    fn place_order(
+        &self,
+        request: PlaceOrder,
+        plan: OrderPlanner,
+    ) -> impl Future<Output = Result<Placed, crate::order::OrderError>> + Send;
+    /// Stores the payment session of a pending order.
+    fn attach_session(
+        &self,
+        order: OrderId,
+        session: PaymentSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One order with its lines, shares and address.
+    fn order(&self, id: OrderId) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
+    /// The order paid through a session or payment intent.
+    fn order_by_payment_reference(
+        &self,
+        reference: String,
+    ) -> impl Future<Output = Result<Option<OrderId>, StoreError>> + Send;
+    /// One page of orders.
+    fn list_orders(
+        &self,
+        query: OrderQuery,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Order>, StoreError>> + Send;
+    /// Moves an order `from` one of the given statuses `to` another, returning its units when
+    /// `release` says so, recording `event` (once), and writing the outbox — all or nothing.
+    /// `None` when the order was not in one of `from` (or the event was already applied).
+    fn change_status(
+        &self,
+        order: OrderId,
+        from: Vec<OrderStatus>,
+        to: OrderStatus,
+        release: StockRelease,
+        event: Option<String>,
+        now: DateTime<Utc>,
+        outbox: OrderOutbox,
+    ) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
+    /// Records a successful payment: the order becomes paid (taking its units again if they
+    /// had been released), a payment row and one pending transfer per seller are stored, and
+    /// the outbox is written. `None` when the order was already paid or cannot be (event
+    /// recorded either way).
+    fn record_payment(
+        &self,
+        order: OrderId,
+        payment: crate::checkout::PaymentReceipt,
+        now: DateTime<Utc>,
+        outbox: OrderOutbox,
+    ) -> impl Future<Output = Result<crate::checkout::PaymentRecorded, StoreError>> + Send;
+    /// Marks the seller's unshipped lines shipped; when every line is, the order becomes
+    /// shipped. Returns the order after the change, or `None` when nothing was unshipped.
+    fn ship_items(
+        &self,
+        order: OrderId,
+        seller: UserId,
+        tracking_number: Option<String>,
+        now: DateTime<Utc>,
+        outbox: OrderOutbox,
+    ) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
+}
+
+/// Seller payouts.
+#[cfg_attr(test, mockall::automock)]
+pub trait TransferRepository: Send + Sync {
+    /// The payout of `seller` for `order`.
+    fn due_transfer(
+        &self,
+        order: OrderId,
+        seller: UserId,
+    ) -> impl Future<Output = Result<Option<DueTransfer>, StoreError>> + Send;
+    /// Records a payout as made.
+    fn transfer_succeeded(
+        &self,
+        order: OrderId,
+        seller: UserId,
+        transfer_id: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Records a failed attempt (`give_up`: failed for good).
+    fn transfer_failed(
+        &self,
+        order: OrderId,
+        seller: UserId,
+        error: String,
+        give_up: bool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The payment provider (Stripe, or the offline dev gateway).
+#[cfg_attr(test, mockall::automock)]
+pub trait PaymentGateway: Send + Sync {
+    /// Opens a checkout session for an order (idempotent per order).
+    fn create_session(
+        &self,
+        request: SessionRequest,
+    ) -> impl Future<Output = Result<PaymentSession, PaymentError>> + Send;
+    /// Pays a seller their share (idempotent per key); the provider's transfer id.
+    fn transfer(
+        &self,
+        request: TransferRequest,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
 }

@@ -1,6 +1,8 @@
 //! Email templates, compiled into the binary: `{name}.subject`, `{name}.txt` and `{name}.html`.
 
 use madeinpk_domain::email::{EmailMessage, MailError};
+#[cfg(test)]
+use madeinpk_domain::email::ReceiptLine;
 use minijinja::Environment;
 
 /// A rendered email.
@@ -14,33 +16,29 @@ pub struct Rendered {
     pub html: String,
 }
 
-const SOURCES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    (
-        "welcome.subject",
-        include_str!("../templates/welcome.subject"),
-    ),
-    ("welcome.txt", include_str!("../templates/welcome.txt")),
-    ("welcome.html", include_str!("../templates/welcome.html")),
-    (
-        "notice.subject",
-        include_str!("../templates/notice.subject"),
-    ),
-    ("notice.txt", include_str!("../templates/notice.txt")),
-    ("notice.html", include_str!("../templates/notice.html")),
-    (
-        "account_blocked.subject",
-        include_str!("../templates/account_blocked.subject"),
-    ),
-    (
-        "account_blocked.txt",
-        include_str!("../templates/account_blocked.txt"),
-    ),
-    (
-        "account_blocked.html",
-        include_str!("../templates/account_blocked.html"),
-    ),
-];
+/// `{name}.subject`, `{name}.txt` and `{name}.html` of each kind of email, compiled in.
+macro_rules! kinds {
+    ($($name:literal),* $(,)?) => {
+        &[
+            ("base.html", include_str!("../templates/base.html")),
+            $(
+                (concat!($name, ".subject"), include_str!(concat!("../templates/", $name, ".subject"))),
+                (concat!($name, ".txt"), include_str!(concat!("../templates/", $name, ".txt"))),
+                (concat!($name, ".html"), include_str!(concat!("../templates/", $name, ".html"))),
+            )*
+        ]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = kinds!(
+    "welcome",
+    "notice",
+    "account_blocked",
+    "order_confirmation",
+    "new_sale",
+    "payment_failed",
+    "cart_expiring",
+);
 
 /// The template set plus values every email may use.
 pub struct Templates {
@@ -105,12 +103,77 @@ mod tests {
                 username: "ali".into(),
                 reason: "3 unpaid auctions".into(),
             },
+            order_confirmation(),
+            new_sale(),
+            EmailMessage::PaymentFailed {
+                username: "ali".into(),
+                order_number: "CART-00000000000A".into(),
+                reason: "Your card was declined.".into(),
+            },
+            EmailMessage::CartExpiring {
+                username: "ali".into(),
+                products: vec!["Ajrak shawl".into()],
+                minutes_left: 5,
+            },
         ];
         for m in messages {
             let r = t.render(&m).unwrap();
             assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
             assert!(r.text.contains("ali"));
             assert!(r.html.contains("<html") && r.html.contains("ali"));
+        }
+    }
+
+    fn line(name: &str, qty: i32, unit: &str, subtotal: &str) -> ReceiptLine {
+        ReceiptLine {
+            name: name.into(),
+            quantity: qty,
+            unit_price: unit.into(),
+            subtotal: subtotal.into(),
+        }
+    }
+
+    fn order_confirmation() -> EmailMessage {
+        EmailMessage::OrderConfirmation {
+            username: "ali".into(),
+            order_number: "CART-0000000000AB".into(),
+            lines: vec![
+                line("Ajrak shawl", 2, "1500.00", "3000.00"),
+                line("Blue pottery vase", 1, "1225.50", "1225.50"),
+            ],
+            total: "4225.50".into(),
+            paid_at: "2026-11-25T10:00:00+05:00".into(),
+        }
+    }
+
+    fn new_sale() -> EmailMessage {
+        EmailMessage::NewSale {
+            username: "potter".into(),
+            order_number: "CART-0000000000AB".into(),
+            lines: vec![line("Blue pottery vase", 1, "1225.50", "1225.50")],
+            subtotal: "1225.50".into(),
+            platform_fee: "24.51".into(),
+            seller_amount: "1200.99".into(),
+        }
+    }
+
+    #[test]
+    fn receipts_carry_the_order_number_lines_and_amounts() {
+        let t = Templates::new("http://x.pk");
+        let r = t.render(&order_confirmation()).unwrap();
+        assert_eq!(r.subject, "Payment Successful - Order CART-0000000000AB");
+        for part in [&r.text, &r.html] {
+            for needle in ["CART-0000000000AB", "Ajrak shawl", "3000.00", "1225.50", "4225.50"] {
+                assert!(part.contains(needle), "{needle} missing from {part}");
+            }
+        }
+        let r = t.render(&new_sale()).unwrap();
+        assert_eq!(r.subject, "New Sale - Order CART-0000000000AB");
+        for part in [&r.text, &r.html] {
+            for needle in ["Blue pottery vase", "1225.50", "24.51", "1200.99"] {
+                assert!(part.contains(needle), "{needle} missing from {part}");
+            }
+            assert!(!part.contains("Ajrak"), "another seller's line leaked");
         }
     }
 

@@ -2,21 +2,31 @@
 
 use crate::clock::Clock;
 use crate::job::{JobOutcome, JobPayload};
-use crate::ports::{Mailer, NotificationRepository};
+use crate::ports::{Mailer, NotificationRepository, PaymentGateway, TransferRepository};
+use crate::services::payments::Payouts;
 
 /// Executes job payloads against the ports.
-pub struct JobRunner<M, N, C> {
+pub struct JobRunner<M, N, C, T, G> {
     mailer: M,
     notifications: N,
     clock: C,
+    payouts: Payouts<T, G, C>,
 }
 
-impl<M: Mailer, N: NotificationRepository, C: Clock> JobRunner<M, N, C> {
+impl<M, N, C, T, G> JobRunner<M, N, C, T, G>
+where
+    M: Mailer,
+    N: NotificationRepository,
+    C: Clock + Clone,
+    T: TransferRepository,
+    G: PaymentGateway,
+{
     /// Wires the runner.
-    pub fn new(mailer: M, notifications: N, clock: C) -> Self {
+    pub fn new(mailer: M, notifications: N, clock: C, transfers: T, gateway: G) -> Self {
         Self {
             mailer,
             notifications,
+            payouts: Payouts::new(transfers, gateway, clock.clone()),
             clock,
         }
     }
@@ -46,6 +56,7 @@ impl<M: Mailer, N: NotificationRepository, C: Clock> JobRunner<M, N, C> {
                 }
                 JobOutcome::Done
             }
+            JobPayload::PayOutSeller { order, seller } => self.payouts.pay_out(order, seller).await,
         }
     }
 }
@@ -56,7 +67,9 @@ mod tests {
     use crate::clock::FixedClock;
     use crate::email::{Email, EmailMessage, MailError};
     use crate::ids::NotificationId;
-    use crate::ports::{MockMailer, MockNotificationRepository};
+    use crate::ports::{
+        MockMailer, MockNotificationRepository, MockPaymentGateway, MockTransferRepository,
+    };
     use chrono::Utc;
     use std::future::ready;
 
@@ -72,6 +85,24 @@ mod tests {
         }
     }
 
+    type Runner = JobRunner<
+        MockMailer,
+        MockNotificationRepository,
+        FixedClock,
+        MockTransferRepository,
+        MockPaymentGateway,
+    >;
+
+    fn wire(mailer: MockMailer, notes: MockNotificationRepository) -> Runner {
+        JobRunner::new(
+            mailer,
+            notes,
+            FixedClock(Utc::now()),
+            MockTransferRepository::new(),
+            MockPaymentGateway::new(),
+        )
+    }
+
     #[tokio::test]
     async fn sends_and_marks_the_notification() {
         let mut mailer = MockMailer::new();
@@ -85,7 +116,7 @@ mod tests {
             .withf(|id, _| *id == NotificationId(4))
             .times(1)
             .returning(|_, _| Box::pin(ready(Ok(()))));
-        let runner = JobRunner::new(mailer, notes, FixedClock(Utc::now()));
+        let runner = wire(mailer, notes);
         assert_eq!(runner.run(payload()).await, JobOutcome::Done);
     }
 
@@ -98,18 +129,14 @@ mod tests {
             .returning(|_| Box::pin(ready(Err(MailError::Transport("down".into())))));
         let mut notes = MockNotificationRepository::new();
         notes.expect_mark_emailed().never();
-        let runner = JobRunner::new(mailer, notes, FixedClock(Utc::now()));
+        let runner = wire(mailer, notes);
         assert!(matches!(runner.run(payload()).await, JobOutcome::Retry(_)));
 
         let mut mailer = MockMailer::new();
         mailer
             .expect_send()
             .returning(|_| Box::pin(ready(Err(MailError::Template("bad".into())))));
-        let runner = JobRunner::new(
-            mailer,
-            MockNotificationRepository::new(),
-            FixedClock(Utc::now()),
-        );
+        let runner = wire(mailer, MockNotificationRepository::new());
         assert!(matches!(runner.run(payload()).await, JobOutcome::Fail(_)));
     }
 }

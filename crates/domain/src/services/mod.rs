@@ -3,11 +3,16 @@
 pub mod accounts;
 pub mod addresses;
 pub mod auctions;
+pub mod cart;
+pub mod checkout;
 pub mod job_runner;
 pub mod listings;
 pub mod operations;
+pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod reference;
+pub mod reservations;
 pub mod reviews;
 pub mod seller_profiles;
 pub mod wishlist;

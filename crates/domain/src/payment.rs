@@ -1,0 +1,175 @@
+//! Payments as the domain sees them: checkout sessions, provider events, and seller payouts.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{OrderId, UserId};
+use crate::money::Money;
+use crate::order::OrderType;
+
+/// What the payment provider needs to open a checkout session for an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRequest {
+    /// The order.
+    pub order_id: OrderId,
+    /// Its number (also the transfer group).
+    pub order_number: String,
+    /// Its kind.
+    pub order_type: OrderType,
+    /// The buyer.
+    pub buyer: UserId,
+    /// The seller of a single-seller order.
+    pub seller: Option<UserId>,
+    /// What to charge.
+    pub amount: Money,
+    /// Line item description.
+    pub description: String,
+    /// The session closes at this time.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An open checkout session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSession {
+    /// Provider id (`cs_…`).
+    pub id: String,
+    /// Where the buyer pays.
+    pub url: String,
+}
+
+/// A payment-provider event the domain acts on (already verified and parsed by the adapter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentEvent {
+    /// The buyer completed a checkout session.
+    SessionCompleted {
+        /// Session id.
+        session_id: String,
+        /// The order named in the session's metadata.
+        order_id: Option<OrderId>,
+        /// The resulting payment intent.
+        payment_intent: Option<String>,
+        /// The charge (the transfers' source).
+        charge: Option<String>,
+        /// Amount charged.
+        amount: Option<Money>,
+        /// `payment_status == "paid"`.
+        paid: bool,
+    },
+    /// A session closed unpaid.
+    SessionExpired {
+        /// Session id.
+        session_id: String,
+        /// The order named in the metadata.
+        order_id: Option<OrderId>,
+    },
+    /// A payment intent succeeded.
+    PaymentSucceeded {
+        /// Payment intent id.
+        payment_intent: String,
+        /// The order named in the metadata.
+        order_id: Option<OrderId>,
+        /// The charge.
+        charge: Option<String>,
+        /// Amount received.
+        amount: Option<Money>,
+    },
+    /// A payment attempt failed.
+    PaymentFailed {
+        /// Payment intent id.
+        payment_intent: String,
+        /// The order named in the metadata.
+        order_id: Option<OrderId>,
+        /// The provider's reason.
+        reason: String,
+    },
+    /// Anything else: acknowledged and ignored.
+    Ignored,
+}
+
+/// A payout of one seller's share of one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRequest {
+    /// The seller's connected account (`None` until the seller onboarded).
+    pub destination: Option<String>,
+    /// What the seller receives.
+    pub amount: Money,
+    /// The charge it is paid from.
+    pub source_transaction: Option<String>,
+    /// The order number.
+    pub transfer_group: String,
+    /// `transfer:{order}:{seller}`: a retry never pays twice.
+    pub idempotency_key: String,
+}
+
+/// Why the provider refused or failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// Refused for good (bad request, account cannot receive).
+    #[error("{0}")]
+    Refused(String),
+    /// Temporarily failed; retry with the same idempotency key.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl PaymentError {
+    /// True when a retry may succeed.
+    pub const fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// Where a seller's payout for an order is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferStatus {
+    /// Waiting (for the job, or for the seller's account).
+    Pending,
+    /// Paid out.
+    Succeeded,
+    /// Failed for good; an admin may retry.
+    Failed,
+    /// Taken back after a refund.
+    Reversed,
+}
+
+impl TransferStatus {
+    /// The stored and wire value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Reversed => "reversed",
+        }
+    }
+
+    /// Parses a stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Reversed,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// A payout due to a seller, as the payout job sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTransfer {
+    /// The order.
+    pub order_id: OrderId,
+    /// Its number.
+    pub order_number: String,
+    /// The seller.
+    pub seller: UserId,
+    /// The seller's connected account, if any.
+    pub destination: Option<String>,
+    /// What the seller receives.
+    pub amount: Money,
+    /// The charge paid.
+    pub charge: Option<String>,
+    /// Current status.
+    pub status: TransferStatus,
+}

@@ -1,0 +1,337 @@
+//! Payment events (from the provider's webhook) and seller payouts.
+
+use crate::checkout::{Party, PaymentReceipt, PaymentRecorded, StockRelease};
+use crate::clock::Clock;
+use crate::email::{EmailMessage, ReceiptLine};
+use crate::ids::{OrderId, UserId};
+use crate::job::{JobOutcome, JobPayload, NewJob};
+use crate::notification::{NewNotification, NotificationType};
+use crate::order::{Order, OrderItem, OrderStatus};
+use crate::outbox::Outbox;
+use crate::payment::{PaymentEvent, TransferRequest, TransferStatus};
+use crate::ports::{OrderRepository, PaymentGateway, TransferRepository};
+use crate::store::StoreError;
+
+/// What handling an event did (for logs and tests).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventOutcome {
+    /// The order moved (paid, failed or expired).
+    Applied(OrderId),
+    /// Already applied, or the order had moved on; nothing changed.
+    Unchanged,
+    /// No order matches the event (or it names another order than its session).
+    NoOrder,
+    /// Paid after its units were sold to someone else: needs a refund.
+    NeedsRefund(OrderId),
+}
+
+fn lines(items: &[&OrderItem]) -> Vec<ReceiptLine> {
+    items
+        .iter()
+        .map(|i| ReceiptLine {
+            name: i.product_name.clone(),
+            quantity: i.quantity,
+            unit_price: i.unit_price.to_decimal_string(),
+            subtotal: i.subtotal.to_decimal_string(),
+        })
+        .collect()
+}
+
+fn linked(mut n: NewNotification, order: &Order) -> NewNotification {
+    n.order_id = Some(order.id.get());
+    n
+}
+
+/// The payout job of one seller's share of an order.
+pub fn payout_job(order: OrderId, seller: UserId) -> NewJob {
+    NewJob::now(JobPayload::PayOutSeller { order, seller }).unique(format!("transfer:{order}:{seller}"))
+}
+
+/// Everything a paid order sends: the buyer's receipt, each seller's sale (their lines only),
+/// and one payout job per seller.
+pub fn paid_outbox(order: &Order, buyer: &Party, sellers: &[Party]) -> Outbox {
+    let mut out = Outbox::new().notify_by_email(
+        linked(
+            NewNotification::new(
+                buyer.id,
+                NotificationType::PaymentReceived,
+                "Payment Successful",
+                format!(
+                    "Your payment for order {} has been received.",
+                    order.number
+                ),
+            ),
+            order,
+        ),
+        buyer.email.clone(),
+        EmailMessage::OrderConfirmation {
+            username: buyer.username.clone(),
+            order_number: order.number.clone(),
+            lines: lines(&order.items.iter().collect::<Vec<_>>()),
+            total: order.total.to_decimal_string(),
+            paid_at: order.paid_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        },
+    );
+    for share in &order.shares {
+        let Some(seller) = sellers.iter().find(|p| p.id == share.seller) else {
+            continue;
+        };
+        let mine: Vec<&OrderItem> = order.items.iter().filter(|i| i.seller == seller.id).collect();
+        out = out
+            .notify_by_email(
+                linked(
+                    NewNotification::new(
+                        seller.id,
+                        NotificationType::PaymentReceived,
+                        "Payment Received",
+                        format!(
+                            "Payment received for order {}. Transfer will be processed shortly.",
+                            order.number
+                        ),
+                    ),
+                    order,
+                ),
+                seller.email.clone(),
+                EmailMessage::NewSale {
+                    username: seller.username.clone(),
+                    order_number: order.number.clone(),
+                    lines: lines(&mine),
+                    subtotal: share.subtotal.to_decimal_string(),
+                    platform_fee: share.fee.to_decimal_string(),
+                    seller_amount: share.seller_amount.to_decimal_string(),
+                },
+            )
+            .job(payout_job(order.id, seller.id));
+    }
+    out
+}
+
+/// What a failed or expired payment sends the buyer.
+pub fn failed_outbox(order: &Order, buyer: &Party, reason: &str) -> Outbox {
+    Outbox::new().notify_by_email(
+        linked(
+            NewNotification::new(
+                buyer.id,
+                NotificationType::General,
+                "Payment not completed",
+                format!(
+                    "The payment for order {} did not go through: {reason}",
+                    order.number
+                ),
+            ),
+            order,
+        ),
+        buyer.email.clone(),
+        EmailMessage::PaymentFailed {
+            username: buyer.username.clone(),
+            order_number: order.number.clone(),
+            reason: reason.to_owned(),
+        },
+    )
+}
+
+/// Why an unpaid order's time ran out.
+pub const EXPIRED: &str = "The time to pay ran out, so the order was cancelled.";
+
+/// The payment use cases.
+pub struct Payments<O, K> {
+    orders: O,
+    clock: K,
+}
+
+impl<O: OrderRepository, K: Clock> Payments<O, K> {
+    /// Wires the service.
+    pub fn new(orders: O, clock: K) -> Self {
+        Self { orders, clock }
+    }
+
+    async fn find(
+        &self,
+        reference: &str,
+        named: Option<OrderId>,
+    ) -> Result<Option<OrderId>, StoreError> {
+        let by_reference = self
+            .orders
+            .order_by_payment_reference(reference.to_owned())
+            .await?;
+        Ok(match (by_reference, named) {
+            // A session or intent that belongs to another order than its metadata says is
+            // never applied (the original trusted any session for any order).
+            (Some(found), Some(named)) if found != named => None,
+            (Some(found), _) => Some(found),
+            (None, named) => named,
+        })
+    }
+
+    /// Applies one verified provider event; a redelivered event changes nothing.
+    pub async fn handle(
+        &self,
+        event_id: String,
+        event: PaymentEvent,
+    ) -> Result<EventOutcome, StoreError> {
+        match event {
+            PaymentEvent::SessionCompleted {
+                session_id,
+                order_id,
+                payment_intent,
+                charge,
+                amount,
+                paid,
+            } => {
+                // Delayed payment methods complete unpaid; payment_intent.succeeded follows.
+                if !paid {
+                    return Ok(EventOutcome::Unchanged);
+                }
+                let Some(id) = self.orders.order_by_payment_reference(session_id).await? else {
+                    return Ok(EventOutcome::NoOrder);
+                };
+                if order_id.is_some_and(|named| named != id) {
+                    return Ok(EventOutcome::NoOrder);
+                }
+                self.pay(id, event_id, payment_intent, charge, amount).await
+            }
+            PaymentEvent::PaymentSucceeded {
+                payment_intent,
+                order_id,
+                charge,
+                amount,
+            } => {
+                let Some(id) = self.find(&payment_intent, order_id).await? else {
+                    return Ok(EventOutcome::NoOrder);
+                };
+                self.pay(id, event_id, Some(payment_intent), charge, amount)
+                    .await
+            }
+            PaymentEvent::PaymentFailed {
+                payment_intent,
+                order_id,
+                reason,
+            } => {
+                let Some(id) = self.find(&payment_intent, order_id).await? else {
+                    return Ok(EventOutcome::NoOrder);
+                };
+                self.fail(id, Some(event_id), reason).await
+            }
+            PaymentEvent::SessionExpired {
+                session_id,
+                order_id,
+            } => {
+                let Some(id) = self.find(&session_id, order_id).await? else {
+                    return Ok(EventOutcome::NoOrder);
+                };
+                self.fail(id, Some(event_id), EXPIRED.into()).await
+            }
+            PaymentEvent::Ignored => Ok(EventOutcome::Unchanged),
+        }
+    }
+
+    async fn pay(
+        &self,
+        id: OrderId,
+        event: String,
+        payment_intent: Option<String>,
+        charge: Option<String>,
+        amount: Option<crate::money::Money>,
+    ) -> Result<EventOutcome, StoreError> {
+        let Some(order) = self.orders.order(id).await? else {
+            return Ok(EventOutcome::NoOrder);
+        };
+        // A session paid for another amount than the order's is not this order's payment.
+        if amount.is_some_and(|a| a != order.total) {
+            return Ok(EventOutcome::NoOrder);
+        }
+        let receipt = PaymentReceipt {
+            event: Some(event),
+            payment_intent,
+            charge,
+            amount: order.total,
+        };
+        let recorded = self
+            .orders
+            .record_payment(id, receipt, self.clock.now(), Box::new(paid_outbox))
+            .await?;
+        Ok(match recorded {
+            PaymentRecorded::Paid(o) => EventOutcome::Applied(o.id),
+            PaymentRecorded::AlreadyApplied => EventOutcome::Unchanged,
+            PaymentRecorded::StockGone => EventOutcome::NeedsRefund(id),
+        })
+    }
+
+    /// Voids an unpaid order (failed payment or expired session) and returns its units.
+    pub async fn fail(
+        &self,
+        id: OrderId,
+        event: Option<String>,
+        reason: String,
+    ) -> Result<EventOutcome, StoreError> {
+        let changed = self
+            .orders
+            .change_status(
+                id,
+                vec![OrderStatus::PendingPayment],
+                OrderStatus::PaymentFailed,
+                StockRelease::Return,
+                event,
+                self.clock.now(),
+                Box::new(move |o, buyer, _| failed_outbox(o, buyer, &reason)),
+            )
+            .await?;
+        Ok(changed.map_or(EventOutcome::Unchanged, |o| EventOutcome::Applied(o.id)))
+    }
+}
+
+/// Seller payouts, run by the job queue.
+pub struct Payouts<T, G, K> {
+    transfers: T,
+    gateway: G,
+    clock: K,
+}
+
+impl<T: TransferRepository, G: PaymentGateway, K: Clock> Payouts<T, G, K> {
+    /// Wires the service.
+    pub fn new(transfers: T, gateway: G, clock: K) -> Self {
+        Self {
+            transfers,
+            gateway,
+            clock,
+        }
+    }
+
+    /// Pays one seller their share of one order, once (the provider dedupes on the key).
+    pub async fn pay_out(&self, order: OrderId, seller: UserId) -> JobOutcome {
+        let due = match self.transfers.due_transfer(order, seller).await {
+            Ok(Some(due)) => due,
+            Ok(None) => return JobOutcome::Fail(format!("no transfer for {order}/{seller}")),
+            Err(e) => return JobOutcome::Retry(e.to_string()),
+        };
+        if due.status != TransferStatus::Pending {
+            return JobOutcome::Done;
+        }
+        let request = TransferRequest {
+            destination: due.destination,
+            amount: due.amount,
+            source_transaction: due.charge,
+            transfer_group: due.order_number,
+            idempotency_key: format!("transfer:{order}:{seller}"),
+        };
+        match self.gateway.transfer(request).await {
+            Ok(id) => match self
+                .transfers
+                .transfer_succeeded(order, seller, id, self.clock.now())
+                .await
+            {
+                Ok(()) => JobOutcome::Done,
+                // The retry reuses the idempotency key, so the provider will not pay twice.
+                Err(e) => JobOutcome::Retry(e.to_string()),
+            },
+            Err(e) => {
+                // Held (account not ready) or provider trouble: keep it pending and retry.
+                let _ = self
+                    .transfers
+                    .transfer_failed(order, seller, e.to_string(), false)
+                    .await;
+                JobOutcome::Retry(e.to_string())
+            }
+        }
+    }
+}
