@@ -99,7 +99,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             .await
             .map_err(StartError::from)?;
             let mailer = startup::mailer(&config, None)?;
-            let worker = startup::start_worker(&db, &config, mailer);
+            let worker = startup::start_worker(
+                &db,
+                &config,
+                mailer,
+                madeinpk_domain::clock::ShiftedClock::default(),
+            );
             shutdown_signal().await;
             tracing::info!("stopping worker");
             worker.stop().await;

@@ -82,6 +82,18 @@ pub struct Config {
     pub require_payout_account: bool,
     /// `HTTP_WORKERS`: actix worker threads (0 = one per core).
     pub http_workers: usize,
+    /// `FRONTEND_URL`: the web front end (payment redirects land there).
+    pub frontend_url: String,
+    /// `CART_HOLD_MINUTES`: how long cart lines hold their units (renewed by cart activity).
+    pub cart_hold: Duration,
+    /// `CART_HOLD_NOTICE_MINUTES`: the buyer is told this long before a hold lapses.
+    pub cart_notice_before: Duration,
+    /// `CART_ABANDONED_DAYS`: carts untouched this long are cleared.
+    pub cart_abandoned_after: Duration,
+    /// `PAYMENT_WINDOW_MINUTES`: how long an order waits for payment (the session's expiry).
+    pub payment_window: Duration,
+    /// `SWEEP_INTERVAL_MS`: how often workers release lapsed holds and expire unpaid orders.
+    pub sweep_interval: Duration,
 }
 
 fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
@@ -201,6 +213,29 @@ impl Config {
                     parse_bool("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH", &v)
                 })?,
             http_workers: get("HTTP_WORKERS").map_or(Ok(0), |v| parse("HTTP_WORKERS", &v))?,
+            frontend_url: get("FRONTEND_URL")
+                .unwrap_or_else(|| "http://localhost:5173".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            cart_hold: Duration::from_mins(
+                get("CART_HOLD_MINUTES").map_or(Ok(15), |v| parse("CART_HOLD_MINUTES", &v))?,
+            ),
+            cart_notice_before: Duration::from_mins(
+                get("CART_HOLD_NOTICE_MINUTES")
+                    .map_or(Ok(5), |v| parse("CART_HOLD_NOTICE_MINUTES", &v))?,
+            ),
+            cart_abandoned_after: Duration::from_hours(
+                get("CART_ABANDONED_DAYS")
+                    .map_or(Ok(7u64), |v| parse("CART_ABANDONED_DAYS", &v))?
+                    .saturating_mul(24),
+            ),
+            payment_window: Duration::from_mins(
+                get("PAYMENT_WINDOW_MINUTES")
+                    .map_or(Ok(30), |v| parse("PAYMENT_WINDOW_MINUTES", &v))?,
+            ),
+            sweep_interval: Duration::from_millis(
+                get("SWEEP_INTERVAL_MS").map_or(Ok(15_000), |v| parse("SWEEP_INTERVAL_MS", &v))?,
+            ),
             bind_addr,
             public_base_url,
         })
@@ -213,6 +248,31 @@ impl Config {
         }
     }
 
+    /// Order pricing: the commission and the time to pay.
+    pub fn plan_settings(&self) -> madeinpk_domain::checkout::PlanSettings {
+        madeinpk_domain::checkout::PlanSettings {
+            commission: self.platform_fee,
+            payment_window: chrono_duration(self.payment_window),
+        }
+    }
+
+    /// Cart holds.
+    pub fn cart_settings(&self) -> madeinpk_domain::services::cart::CartSettings {
+        madeinpk_domain::services::cart::CartSettings {
+            hold: chrono_duration(self.cart_hold),
+        }
+    }
+
+    /// The stock sweep.
+    pub fn reservation_settings(
+        &self,
+    ) -> madeinpk_domain::services::reservations::ReservationSettings {
+        madeinpk_domain::services::reservations::ReservationSettings {
+            notice_before: chrono_duration(self.cart_notice_before),
+            abandoned_after: chrono_duration(self.cart_abandoned_after),
+        }
+    }
+
     /// The account service's settings.
     pub fn account_settings(&self) -> AccountSettings {
         AccountSettings {
@@ -220,6 +280,11 @@ impl Config {
             token_idle: self.token_idle,
         }
     }
+}
+
+/// A std duration as chrono's (saturating; configured durations are far below the limit).
+pub fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 #[cfg(test)]
@@ -248,6 +313,10 @@ mod tests {
         assert_eq!(c.time_zone, chrono_tz::Asia::Karachi);
         assert!(c.auto_migrate && c.serve_runs_workers);
         assert_eq!(c.mail_dir, PathBuf::from("./var/mail"));
+        assert_eq!(c.cart_hold, Duration::from_mins(15));
+        assert_eq!(c.cart_notice_before, Duration::from_mins(5));
+        assert_eq!(c.cart_abandoned_after, Duration::from_hours(7 * 24));
+        assert_eq!(c.payment_window, Duration::from_mins(30));
     }
 
     #[test]

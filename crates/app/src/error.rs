@@ -7,7 +7,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use madeinpk_domain::account::AccountError;
 use madeinpk_domain::address::AddressError;
+use madeinpk_domain::cart::CartError;
 use madeinpk_domain::job::OperationsError;
+use madeinpk_domain::order::OrderError;
 use madeinpk_domain::product::CatalogError;
 use madeinpk_domain::reference::ReferenceError;
 use madeinpk_domain::store::StoreError;
@@ -196,6 +198,36 @@ impl From<CatalogError> for ApiError {
             ),
             CatalogError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
             CatalogError::Store(s) => s.into(),
+        }
+    }
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+impl From<CartError> for ApiError {
+    fn from(e: CartError) -> Self {
+        match e {
+            CartError::ItemNotFound => Self::Refused(StatusCode::NOT_FOUND, e.to_string()),
+            CartError::Validation(f) => Self::Validation(f),
+            CartError::Refused(code, msg) => Self::Refused(status(code), msg),
+            CartError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::NotFound => Self::no_match("Order"),
+            OrderError::ListingNotFound => Self::no_match("FixedPriceListing"),
+            OrderError::Validation(f) => Self::Validation(f),
+            OrderError::Refused(code, msg) => Self::Refused(status(code), msg),
+            OrderError::Illegal(msg) => Self::Refused(StatusCode::CONFLICT, msg),
+            // The provider failed, not the client: 502 with the contract's message.
+            OrderError::Gateway(_) => Self::Refused(StatusCode::BAD_GATEWAY, e.to_string()),
+            OrderError::Store(s) => s.into(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod order_dto;
 pub mod page_cache;
 pub mod password;
 pub mod query;

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, addresses, admin, auctions, categories, health, listings, locations, products,
-    reviews, seller_profiles, wishlist,
+    accounts, addresses, admin, auctions, cart, categories, health, listings, locations, orders,
+    payments, products, reviews, seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -42,7 +42,11 @@ impl Modify for TokenAuth {
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
         auctions::list, auctions::get, auctions::bids, auctions::create, auctions::replace, auctions::patch, auctions::delete,
         listings::list, listings::get, listings::create, listings::replace, listings::patch, listings::delete,
-        listings::toggle_status,
+        listings::toggle_status, listings::purchase,
+        cart::view, cart::add_item, cart::update_item, cart::remove_item, cart::clear, cart::checkout,
+        orders::list, orders::get, orders::mark_shipped, orders::mark_delivered, orders::cancel,
+        payments::success, payments::cancel, payments::webhook,
+        payments::dev_checkout, payments::dev_pay, payments::dev_fail,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
         products::add_image, products::delete_image,
         admin::retry,
@@ -62,6 +66,9 @@ impl Modify for TokenAuth {
         (name = "seller-profiles", description = "Seller profiles"),
         (name = "wishlist", description = "The caller's saved products"),
         (name = "reviews", description = "Product reviews"),
+        (name = "cart", description = "The caller's cart and checkout"),
+        (name = "orders", description = "Orders as buyer or seller"),
+        (name = "payments", description = "Payment pages, the provider webhook and the offline dev gateway"),
     )
 )]
 pub struct ApiDoc;

@@ -9,8 +9,9 @@ use actix_files::Files;
 use actix_web::dev::Server;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
-use madeinpk_domain::clock::SystemClock;
+use madeinpk_domain::clock::ShiftedClock;
 use madeinpk_domain::services::job_runner::JobRunner;
+use madeinpk_domain::services::reservations::Reservations;
 use madeinpk_mail::{LettreMailer, MailTransport};
 use madeinpk_postgres::{Db, DbError, db, migrate};
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -98,13 +99,31 @@ pub fn worker_settings(config: &Config) -> WorkerSettings {
         grace: Duration::from_secs(20),
         database_url: config.database_url.clone(),
         token_idle: config.token_idle,
+        sweep: config.sweep_interval,
     }
 }
 
-/// Starts the job worker.
-pub fn start_worker(db: &Db, config: &Config, mailer: LettreMailer) -> WorkerHandle {
-    let runner = Arc::new(JobRunner::new(mailer, db.clone(), SystemClock));
-    worker::spawn(db.clone(), runner, worker_settings(config))
+/// Starts the job worker (and the periodic stock sweep) on `clock`.
+pub fn start_worker(
+    db: &Db,
+    config: &Config,
+    mailer: LettreMailer,
+    clock: ShiftedClock,
+) -> WorkerHandle {
+    let runner = Arc::new(JobRunner::new(
+        mailer,
+        db.clone(),
+        clock.clone(),
+        db.clone(),
+        crate::state::gateway(config),
+    ));
+    let sweeper = Arc::new(Reservations::new(
+        db.clone(),
+        db.clone(),
+        clock,
+        config.reservation_settings(),
+    ));
+    worker::spawn(db.clone(), runner, sweeper, worker_settings(config))
 }
 
 fn cors(config: &Config) -> Cors {
@@ -239,13 +258,16 @@ impl Application {
                 source,
             })?
             .port();
+        // One clock for requests, jobs and the sweep; tests move it forward.
+        let clock = ShiftedClock::default();
         let worker = config
             .serve_runs_workers
-            .then(|| start_worker(&db, &config, mailer));
+            .then(|| start_worker(&db, &config, mailer, clock.clone()));
         let state = web::Data::new(AppState::new(
             db,
             Arc::new(config),
             crate::metrics::handle(),
+            clock,
         ));
         let server = http_server(listener, state.clone()).map_err(|source| StartError::Bind {
             addr: state.config.bind_addr.clone(),

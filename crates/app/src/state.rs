@@ -2,19 +2,23 @@
 
 use std::sync::Arc;
 
-use madeinpk_domain::clock::SystemClock;
+use madeinpk_domain::clock::{ShiftedClock, SystemClock};
 use madeinpk_domain::services::accounts::Accounts;
 use madeinpk_domain::services::addresses::Addresses;
 use madeinpk_domain::services::auctions::Auctions;
+use madeinpk_domain::services::cart::Carts;
+use madeinpk_domain::services::checkout::Checkout;
 use madeinpk_domain::services::listings::Listings;
 use madeinpk_domain::services::operations::Operations;
+use madeinpk_domain::services::orders::Orders;
+use madeinpk_domain::services::payments::Payments;
 use madeinpk_domain::services::products::Products;
 use madeinpk_domain::services::reference::ReferenceData;
 use madeinpk_domain::services::reviews::Reviews;
 use madeinpk_domain::services::seller_profiles::SellerProfiles;
 use madeinpk_domain::services::wishlist::Wishlists;
 use madeinpk_postgres::Db;
-use madeinpk_stripe::DevPayouts;
+use madeinpk_stripe::{DevGateway, DevPayouts};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
@@ -39,6 +43,14 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// Carts wired to Postgres.
+pub type CartService = Carts<Db, Db, ShiftedClock>;
+/// Checkout wired to Postgres and the payment gateway.
+pub type CheckoutService = Checkout<Db, Db, Db, DevGateway, ShiftedClock>;
+/// Orders wired to Postgres.
+pub type OrderService = Orders<Db, ShiftedClock>;
+/// Payment events wired to Postgres.
+pub type PaymentService = Payments<Db, ShiftedClock>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -66,6 +78,18 @@ pub struct AppState {
     pub wishlist: WishlistService,
     /// Product reviews.
     pub reviews: ReviewService,
+    /// Carts.
+    pub carts: CartService,
+    /// Placing orders.
+    pub checkout: CheckoutService,
+    /// Orders after placement.
+    pub orders: OrderService,
+    /// Payment events.
+    pub payments: PaymentService,
+    /// The clock every service reads (tests move it).
+    pub clock: ShiftedClock,
+    /// Secret the webhook checks signatures with (and the dev gateway signs with).
+    pub webhook_secret: String,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -78,8 +102,31 @@ pub struct AppState {
 
 impl AppState {
     /// Wires the services over one database handle.
-    pub fn new(db: Db, config: Arc<Config>, metrics: PrometheusHandle) -> Self {
+    pub fn new(
+        db: Db,
+        config: Arc<Config>,
+        metrics: PrometheusHandle,
+        clock: ShiftedClock,
+    ) -> Self {
         Self {
+            carts: Carts::new(
+                db.clone(),
+                db.clone(),
+                clock.clone(),
+                config.cart_settings(),
+            ),
+            checkout: Checkout::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                gateway(&config),
+                clock.clone(),
+                config.plan_settings(),
+            ),
+            orders: Orders::new(db.clone(), clock.clone()),
+            payments: Payments::new(db.clone(), clock.clone()),
+            webhook_secret: webhook_secret(&config),
+            clock,
             accounts: Accounts::new(
                 db.clone(),
                 db.clone(),
@@ -113,5 +160,46 @@ impl AppState {
             config,
             metrics,
         }
+    }
+}
+
+/// The payment gateway of a config (the dev gateway until Stripe is wired).
+pub fn gateway(config: &Config) -> DevGateway {
+    DevGateway::new(&config.public_base_url)
+}
+
+/// `STRIPE_WEBHOOK_SECRET`, or a random secret for this process (the dev gateway signs its own
+/// events with it, so nothing outside can forge one).
+fn webhook_secret(config: &Config) -> String {
+    config.stripe_webhook_secret.clone().unwrap_or_else(|| {
+        use rand::Rng;
+        format!("whsec_dev_{:032x}", rand::rng().random::<u128>())
+    })
+}
+
+impl AppState {
+    /// True when the order exists (the success page only names real orders).
+    pub async fn orders_exists(&self, id: madeinpk_domain::ids::OrderId) -> bool {
+        matches!(self.order(id).await, Ok(Some(_)))
+    }
+
+    /// An order, unscoped (payment pages and the dev gateway).
+    pub async fn order(
+        &self,
+        id: madeinpk_domain::ids::OrderId,
+    ) -> Result<Option<madeinpk_domain::order::Order>, madeinpk_domain::store::StoreError> {
+        use madeinpk_domain::ports::OrderRepository;
+        self.db.order(id).await
+    }
+
+    /// The order paid through a payment session or intent.
+    pub async fn db_order_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<madeinpk_domain::ids::OrderId>, madeinpk_domain::store::StoreError> {
+        use madeinpk_domain::ports::OrderRepository;
+        self.db
+            .order_by_payment_reference(reference.to_owned())
+            .await
     }
 }

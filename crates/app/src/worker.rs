@@ -5,18 +5,22 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use madeinpk_domain::clock::SystemClock;
+use madeinpk_domain::clock::ShiftedClock;
 use madeinpk_domain::job::{JobOutcome, JobPayload};
 use madeinpk_domain::services::job_runner::JobRunner;
+use madeinpk_domain::services::reservations::Reservations;
 use madeinpk_mail::LettreMailer;
 use madeinpk_postgres::Db;
 use madeinpk_postgres::job_queue::{ClaimedJob, FailedJob, JobListener};
+use madeinpk_stripe::DevGateway;
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// The runner wired to real adapters.
-pub type Runner = JobRunner<LettreMailer, Db, SystemClock>;
+pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, DevGateway>;
+/// The stock sweep wired to Postgres.
+pub type Sweeper = Reservations<Db, Db, ShiftedClock>;
 
 /// Worker settings.
 #[derive(Debug, Clone)]
@@ -33,6 +37,8 @@ pub struct WorkerSettings {
     pub database_url: String,
     /// Tokens idle this long are deleted by housekeeping.
     pub token_idle: Duration,
+    /// How often the stock sweep runs (lapsed holds, unpaid orders).
+    pub sweep: Duration,
 }
 
 /// A running worker; `stop` shuts it down gracefully.
@@ -50,7 +56,12 @@ impl WorkerHandle {
 }
 
 /// Starts a worker on the current runtime.
-pub fn spawn(db: Db, runner: Arc<Runner>, settings: WorkerSettings) -> WorkerHandle {
+pub fn spawn(
+    db: Db,
+    runner: Arc<Runner>,
+    sweeper: Arc<Sweeper>,
+    settings: WorkerSettings,
+) -> WorkerHandle {
     let (stop, stopped) = watch::channel(false);
     let id = format!(
         "{}-{}-{:08x}",
@@ -58,7 +69,7 @@ pub fn spawn(db: Db, runner: Arc<Runner>, settings: WorkerSettings) -> WorkerHan
         std::process::id(),
         rand::rng().random::<u32>()
     );
-    let task = tokio::spawn(run(db, runner, settings, id, stopped));
+    let task = tokio::spawn(run(db, runner, sweeper, settings, id, stopped));
     WorkerHandle { stop, task }
 }
 
@@ -69,6 +80,7 @@ fn hostname() -> String {
 async fn run(
     db: Db,
     runner: Arc<Runner>,
+    sweeper: Arc<Sweeper>,
     settings: WorkerSettings,
     id: String,
     mut stopped: watch::Receiver<bool>,
@@ -81,6 +93,8 @@ async fn run(
     let mut held: HashMap<tokio::task::Id, i64> = HashMap::new();
     let mut renew = tokio::time::interval(settings.lease / 3);
     renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sweep = tokio::time::interval(settings.sweep);
+    sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_maintenance: Option<Instant> = None;
     loop {
         if *stopped.borrow() {
@@ -117,6 +131,11 @@ async fn run(
                     tracing::warn!(error = %e, "renewing job leases failed");
                 }
             }
+            _ = sweep.tick() => match sweeper.sweep().await {
+                Ok(report) if report != madeinpk_domain::services::reservations::SweepReport::default() => tracing::info!(?report, "stock sweep"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "stock sweep failed; will retry"),
+            },
             // With every slot busy, wait for a slot (above) rather than for new work.
             () = wait_for_work(&mut listener, &settings), if running.len() < concurrency => {}
             // A stop value or a dropped handle: either way, stop.

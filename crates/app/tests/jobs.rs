@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{spawn_on, test_config};
 use madeinpk_app::worker::{self, WorkerSettings};
-use madeinpk_domain::clock::SystemClock;
+use madeinpk_domain::clock::ShiftedClock;
 use madeinpk_domain::email::{Email, EmailMessage};
 use madeinpk_domain::job::{JobPayload, NewJob};
 use madeinpk_domain::ports::JobQueue;
@@ -58,7 +58,23 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         "http://x.pk",
     )
     .unwrap();
-    let runner = Arc::new(JobRunner::new(mailer, db.db.clone(), SystemClock));
+    let clock = ShiftedClock::default();
+    let runner = Arc::new(JobRunner::new(
+        mailer,
+        db.db.clone(),
+        clock.clone(),
+        db.db.clone(),
+        madeinpk_stripe::DevGateway::new("http://x.pk"),
+    ));
+    let sweeper = Arc::new(madeinpk_domain::services::reservations::Reservations::new(
+        db.db.clone(),
+        db.db.clone(),
+        clock,
+        madeinpk_domain::services::reservations::ReservationSettings {
+            notice_before: chrono::Duration::minutes(5),
+            abandoned_after: chrono::Duration::days(7),
+        },
+    ));
     db.db
         .enqueue(NewJob::now(JobPayload::SendEmail {
             email: Email {
@@ -79,8 +95,9 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         grace: Duration::from_millis(300),
         database_url: db.url.clone(),
         token_idle: Duration::from_hours(24),
+        sweep: Duration::from_mins(1),
     };
-    let handle = worker::spawn(db.db.clone(), runner, settings);
+    let handle = worker::spawn(db.db.clone(), runner, sweeper, settings);
     let mut claimed = false;
     for _ in 0..100 {
         if db.count("jobs WHERE status = 'running'").await == 1 {

@@ -130,24 +130,26 @@ impl Cart {
     pub fn groups(&self, now: DateTime<Utc>) -> Vec<SellerGroup> {
         let mut groups: Vec<SellerGroup> = Vec::new();
         for line in &self.lines {
-            let at = match groups.iter().position(|g| g.seller == line.seller()) {
-                Some(at) => at,
-                None => {
-                    groups.push(SellerGroup {
-                        seller: line.seller(),
-                        username: line.product.seller_username.clone(),
-                        brand_name: line.seller_brand_name.clone(),
-                        items: Vec::new(),
-                        total_items: 0,
-                        subtotal: Money::zero(Currency::Pkr),
-                    });
-                    groups.len() - 1
-                }
+            let at = if let Some(at) = groups.iter().position(|g| g.seller == line.seller()) {
+                at
+            } else {
+                groups.push(SellerGroup {
+                    seller: line.seller(),
+                    username: line.product.seller_username.clone(),
+                    brand_name: line.seller_brand_name.clone(),
+                    items: Vec::new(),
+                    total_items: 0,
+                    subtotal: Money::zero(Currency::Pkr),
+                });
+                groups.len() - 1
             };
             let g = &mut groups[at];
             g.items.push(line.id);
             g.total_items += i64::from(line.quantity);
-            g.subtotal = g.subtotal.checked_add(line.subtotal(now)).unwrap_or(g.subtotal);
+            g.subtotal = g
+                .subtotal
+                .checked_add(line.subtotal(now))
+                .unwrap_or(g.subtotal);
         }
         groups
     }

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::commission::{Split, split};
 use crate::cart::effective_price;
+use crate::commission::{Split, split};
 use crate::ids::{AddressId, ListingId, OrderId, ProductId, UserId};
 use crate::listing::{Discount, ListingStatus};
 use crate::money::Money;
@@ -127,6 +127,23 @@ pub enum StockRelease {
     ReturnToCart,
 }
 
+/// A status change of one order, applied atomically with its stock and outbox effects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The order.
+    pub order: OrderId,
+    /// Only from one of these statuses.
+    pub from: Vec<crate::order::OrderStatus>,
+    /// To this one.
+    pub to: crate::order::OrderStatus,
+    /// What happens to its units.
+    pub release: StockRelease,
+    /// The provider event causing it (applied once).
+    pub event: Option<String>,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
 /// Pricing settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanSettings {
@@ -198,7 +215,7 @@ pub fn plan(
 }
 
 /// The largest total a `NUMERIC(12,2)` column holds, in paisa.
-pub const MAX_ORDER_TOTAL: i64 = 9_999_999_999_99;
+pub const MAX_ORDER_TOTAL: i64 = 999_999_999_999;
 
 /// Someone taking part in an order, with what emails need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +258,7 @@ pub struct PaymentReceipt {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PaymentRecorded {
     /// The order is now paid.
-    Paid(crate::order::Order),
+    Paid(Box<crate::order::Order>),
     /// Nothing to do: already paid, or this event was applied before.
     AlreadyApplied,
     /// The order was cancelled and its units sold meanwhile; the payment must be refunded.
@@ -323,6 +340,9 @@ mod tests {
     #[test]
     fn an_empty_cart_is_refused() {
         let e = plan(OrderType::Cart, vec![], Utc::now(), 1, settings()).unwrap_err();
-        assert_eq!(e, OrderError::Validation(FieldErrors::non_field("Cart is empty")));
+        assert_eq!(
+            e,
+            OrderError::Validation(FieldErrors::non_field("Cart is empty"))
+        );
     }
 }

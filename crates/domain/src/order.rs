@@ -110,8 +110,8 @@ impl OrderStatus {
     /// Whether moving from `self` to `next` is allowed.
     pub const fn can_become(self, next: Self) -> bool {
         use OrderStatus::{
-            Cancelled, Delivered, Paid, PartiallyRefunded, PaymentFailed, PendingPayment,
-            Refunded, Shipped,
+            Cancelled, Delivered, Paid, PartiallyRefunded, PaymentFailed, PendingPayment, Refunded,
+            Shipped,
         };
         matches!(
             (self, next),
@@ -437,7 +437,10 @@ mod tests {
             OrderError::Illegal("An order that is delivered cannot become paid".into())
         );
         assert_eq!(Paid.transition(Shipped), Ok(Shipped));
-        assert_eq!(OrderStatus::sources_of(Paid), vec![PendingPayment, PaymentFailed]);
+        assert_eq!(
+            OrderStatus::sources_of(Paid),
+            vec![PendingPayment, PaymentFailed]
+        );
     }
 
     #[test]

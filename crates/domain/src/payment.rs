@@ -144,14 +144,9 @@ impl TransferStatus {
 
     /// Parses a stored value.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Succeeded,
-            Self::Failed,
-            Self::Reversed,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        [Self::Pending, Self::Succeeded, Self::Failed, Self::Reversed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

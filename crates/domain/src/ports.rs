@@ -13,9 +13,7 @@ use crate::account::{
 use crate::address::{Address, AddressInput, AddressQuery, Removal};
 use crate::auction::{Auction, AuctionQuery, AuctionRemoval, AuctionState, AuctionTerms, Bid};
 use crate::cart::{Cart, HoldOutcome};
-use crate::checkout::{OrderPlanner, Party, PlaceOrder, Placed, StockRelease};
-use crate::order::{Order, OrderQuery, OrderStatus};
-use crate::payment::{DueTransfer, PaymentError, PaymentSession, SessionRequest, TransferRequest};
+use crate::checkout::{OrderPlanner, Party, PlaceOrder, Placed, StatusChange};
 use crate::email::{Email, MailError};
 use crate::ids::{
     AddressId, AuctionId, CartItemId, CategoryId, CityId, JobId, ListingId, NotificationId,
@@ -24,8 +22,10 @@ use crate::ids::{
 };
 use crate::job::{JobStatus, JobSummary, NewJob};
 use crate::listing::{Listing, ListingChanges, ListingQuery, ListingState, NewListing};
+use crate::order::{Order, OrderQuery};
 use crate::outbox::Outbox;
 use crate::page::{Page, PageRequest, Sort};
+use crate::payment::{DueTransfer, PaymentError, PaymentSession, SessionRequest, TransferRequest};
 use crate::product::{
     ImageRemoval, ImageUpload, NewProduct, ProductChanges, ProductImage, ProductOwnership,
     ProductQuery, ProductRemoval, ProductView,
@@ -637,17 +637,12 @@ pub trait OrderRepository: Send + Sync {
         query: OrderQuery,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<Order>, StoreError>> + Send;
-    /// Moves an order `from` one of the given statuses `to` another, returning its units when
-    /// `release` says so, recording `event` (once), and writing the outbox — all or nothing.
-    /// `None` when the order was not in one of `from` (or the event was already applied).
+    /// Moves an order from one of `change.from` to `change.to`, returning its units as
+    /// `change.release` says, recording `change.event` (once), and writing the outbox — all or
+    /// nothing. `None` when the order was not in one of `from` (or the event was already applied).
     fn change_status(
         &self,
-        order: OrderId,
-        from: Vec<OrderStatus>,
-        to: OrderStatus,
-        release: StockRelease,
-        event: Option<String>,
-        now: DateTime<Utc>,
+        change: StatusChange,
         outbox: OrderOutbox,
     ) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
     /// Records a successful payment: the order becomes paid (taking its units again if they

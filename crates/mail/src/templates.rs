@@ -1,8 +1,8 @@
 //! Email templates, compiled into the binary: `{name}.subject`, `{name}.txt` and `{name}.html`.
 
-use madeinpk_domain::email::{EmailMessage, MailError};
 #[cfg(test)]
 use madeinpk_domain::email::ReceiptLine;
+use madeinpk_domain::email::{EmailMessage, MailError};
 use minijinja::Environment;
 
 /// A rendered email.
@@ -163,7 +163,13 @@ mod tests {
         let r = t.render(&order_confirmation()).unwrap();
         assert_eq!(r.subject, "Payment Successful - Order CART-0000000000AB");
         for part in [&r.text, &r.html] {
-            for needle in ["CART-0000000000AB", "Ajrak shawl", "3000.00", "1225.50", "4225.50"] {
+            for needle in [
+                "CART-0000000000AB",
+                "Ajrak shawl",
+                "3000.00",
+                "1225.50",
+                "4225.50",
+            ] {
                 assert!(part.contains(needle), "{needle} missing from {part}");
             }
         }

@@ -79,6 +79,18 @@ pub async fn address_by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult
         .map(|r| r.map(to_address))
 }
 
+/// Addresses by id, whoever owns them (one statement for a page of orders).
+pub async fn addresses_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<Address>> {
+    address_query!()
+        .filter(addresses::id.eq_any(ids))
+        .load::<Row>(conn)
+        .await
+        .map(|rows| rows.into_iter().map(to_address).collect())
+}
+
 /// The user's default address.
 pub async fn default_address_of(
     conn: &mut AsyncPgConnection,

@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod auctions;
+pub mod carts;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -11,16 +12,19 @@ pub mod listings;
 pub mod migrate;
 pub mod money;
 pub mod notifications;
+pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod rate_limit;
 pub mod reference;
+pub mod reservations;
 pub mod reviews;
 pub mod schema;
 pub mod seed;
 pub mod seller_profiles;
 pub mod testing;
 pub mod tokens;
+pub mod transfers;
 pub mod users;
 pub mod wishlist;
 

@@ -81,7 +81,8 @@ fn discount(r: &ListingRow) -> Discount {
     }
 }
 
-async fn load(
+/// Listings by id with their products, in the order of `ids`.
+pub(crate) async fn load(
     conn: &mut AsyncPgConnection,
     ids: &[i64],
     viewer: Option<UserId>,

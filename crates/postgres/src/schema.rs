@@ -227,6 +227,128 @@ diesel::table! {
 }
 
 diesel::joinable!(product_reviews -> products (product_id));
+diesel::table! {
+    carts (id) {
+        id -> Int8,
+        user_id -> Int8,
+        notice_sent_for -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cart_items (id) {
+        id -> Int8,
+        cart_id -> Int8,
+        listing_id -> Int8,
+        quantity -> Int4,
+        held -> Int4,
+        held_until -> Nullable<Timestamptz>,
+        added_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Int8,
+        order_number -> Text,
+        buyer_id -> Int8,
+        order_type -> Text,
+        seller_id -> Nullable<Int8>,
+        product_id -> Nullable<Int8>,
+        auction_id -> Nullable<Int8>,
+        quantity -> Int4,
+        unit_price -> Nullable<Numeric>,
+        total_amount -> Numeric,
+        platform_fee -> Numeric,
+        seller_amount -> Numeric,
+        currency -> Text,
+        shipping_address_id -> Nullable<Int8>,
+        status -> Text,
+        payment_reference -> Text,
+        payment_url -> Text,
+        payment_deadline -> Nullable<Timestamptz>,
+        idempotency_key -> Nullable<Text>,
+        paid_at -> Nullable<Timestamptz>,
+        shipped_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Int8,
+        order_id -> Int8,
+        product_id -> Int8,
+        listing_id -> Nullable<Int8>,
+        seller_id -> Int8,
+        product_name -> Text,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        subtotal -> Numeric,
+        is_shipped -> Bool,
+        shipped_at -> Nullable<Timestamptz>,
+        tracking_number -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_sellers (order_id, seller_id) {
+        order_id -> Int8,
+        seller_id -> Int8,
+        subtotal -> Numeric,
+        platform_fee -> Numeric,
+        seller_amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Int8,
+        order_id -> Int8,
+        payment_intent_id -> Nullable<Text>,
+        charge_id -> Nullable<Text>,
+        amount -> Numeric,
+        currency -> Text,
+        status -> Text,
+        completed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    seller_transfers (id) {
+        id -> Int8,
+        order_id -> Int8,
+        payment_id -> Int8,
+        seller_id -> Int8,
+        amount -> Numeric,
+        platform_fee -> Numeric,
+        currency -> Text,
+        stripe_transfer_id -> Text,
+        status -> Text,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    payment_events (id) {
+        id -> Text,
+        order_id -> Nullable<Int8>,
+        received_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(product_reviews -> users (buyer_id));
 diesel::joinable!(wishlist_items -> products (product_id));
 diesel::joinable!(products -> users (seller_id));
@@ -242,6 +364,13 @@ diesel::joinable!(addresses -> users (user_id));
 diesel::joinable!(addresses -> cities (city_id));
 diesel::joinable!(seller_profiles -> users (user_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(carts -> users (user_id));
+diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(cart_items -> listings (listing_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_sellers -> orders (order_id));
+diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(seller_transfers -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -261,6 +390,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     bids,
     wishlist_items,
     product_reviews,
+    carts,
+    cart_items,
+    orders,
+    order_items,
+    order_sellers,
+    payments,
+    seller_transfers,
+    payment_events,
 );
 
 diesel::define_sql_function! {

@@ -1,17 +1,9 @@
-//! Stripe adapter (Connect Express, Checkout, webhooks, transfers, refunds) and the offline dev
-//! gateway. The Stripe issue brings the real client; until then the dev gateway answers the
-//! payout-readiness question.
+//! Payments adapter: the offline dev gateway (sessions served by the app, signed events to the
+//! app's own webhook), Stripe webhook signatures and event parsing. The async-stripe client for
+//! real Stripe arrives with the Stripe issue.
 
-use madeinpk_domain::ids::UserId;
-use madeinpk_domain::ports::PayoutReadiness;
-use madeinpk_domain::store::StoreError;
+pub mod dev;
+pub mod event;
+pub mod signature;
 
-/// The offline gateway: every seller can be paid (what the dev onboarding page will confirm).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DevPayouts;
-
-impl PayoutReadiness for DevPayouts {
-    async fn can_receive_payouts(&self, _seller: UserId) -> Result<bool, StoreError> {
-        Ok(true)
-    }
-}
+pub use dev::{DevGateway, DevPayouts};

@@ -32,9 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(patch))
             .route(web::delete().to(delete)),
     )
-    .service(
-        resource("/listings/{id}/toggle_status/", "POST").route(web::post().to(toggle_status)),
-    );
+    .service(resource("/listings/{id}/toggle_status/", "POST").route(web::post().to(toggle_status)))
+    .service(resource("/listings/{id}/purchase/", "POST").route(web::post().to(purchase)));
 }
 
 fn price_filter(q: &QueryMap, name: &str) -> Result<Option<Money>, ApiError> {
@@ -237,4 +236,43 @@ pub async fn toggle_status(
         "Listing deactivated successfully"
     };
     Ok(HttpResponse::Ok().json(json!({ "message": message, "status": status.as_str() })))
+}
+
+/// Buys units of a listing directly: a `fixed_price` order with its own payment session.
+#[utoipa::path(post, path = "/api/listings/{id}/purchase/", tag = "listings",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
+    responses((status = 201, body = crate::order_dto::OrderDto), (status = 400, description = "Inactive, own listing, not enough stock, bad address or quantity"),
+              (status = 403, description = "Blocked"), (status = 404, description = "No such listing")))]
+pub async fn purchase(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    crate::auth::CurrentUser(auth): crate::auth::CurrentUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = listing_id(&id)?;
+    let key = super::cart::idempotency_key(&req)?;
+    let mut f = body.read();
+    let quantity = f.int("quantity", Need::Optional);
+    let address = f.int("shipping_address", Need::Optional);
+    f.finish()?;
+    let order = state
+        .checkout
+        .purchase(
+            &auth.user,
+            id,
+            quantity.unwrap_or(1),
+            address.map(madeinpk_domain::ids::AddressId),
+            key,
+        )
+        .await?;
+    Ok(
+        HttpResponse::Created().json(crate::order_dto::OrderDto::new(
+            &order,
+            auth.user.id,
+            auth.user.is_admin(),
+            &media,
+        )),
+    )
 }

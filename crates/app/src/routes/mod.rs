@@ -4,10 +4,13 @@ pub mod accounts;
 pub mod addresses;
 pub mod admin;
 pub mod auctions;
+pub mod cart;
 pub mod categories;
 pub mod health;
 pub mod listings;
 pub mod locations;
+pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod reviews;
 pub mod seller_profiles;
@@ -47,4 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     seller_profiles::configure(cfg);
     wishlist::configure(cfg);
     reviews::configure(cfg);
+    cart::configure(cfg);
+    orders::configure(cfg);
+    payments::configure(cfg);
 }

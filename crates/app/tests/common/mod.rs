@@ -25,6 +25,8 @@ pub const PNG: &[u8] = &[
 
 pub struct TestApp {
     pub base: String,
+    /// The app's shared clock: tests move it instead of sleeping.
+    pub clock: madeinpk_domain::clock::ShiftedClock,
     pub client: Client,
     pub db: TestDb,
     pub outbox: MemoryOutbox,
@@ -55,6 +57,8 @@ pub fn test_config(url: &str) -> Config {
     config.login.per_ip = 1000;
     // Tests change rows behind the app's back; the cache has its own test.
     config.catalog_cache = Duration::ZERO;
+    // Time-driven stock upkeep runs often; tests move the clock instead of waiting.
+    config.sweep_interval = Duration::from_millis(100);
     config.media_dir = std::env::temp_dir().join(format!(
         "madeinpk-media-{}",
         url.rsplit('/').next().unwrap_or("x")
@@ -80,6 +84,7 @@ pub async fn spawn_on(
         .await
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let clock = app.state().clock.clone();
     tokio::spawn(app.run_until_stopped());
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -87,6 +92,7 @@ pub async fn spawn_on(
         .unwrap();
     TestApp {
         base,
+        clock,
         client,
         db,
         outbox,
@@ -324,5 +330,86 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         r.body["id"].as_i64().unwrap()
+    }
+}
+
+impl TestApp {
+    /// A seller's product listed at `price` (e.g. "1500.00") with `quantity` units; the listing id.
+    pub async fn listing(&self, token: &str, name: &str, price: &str, quantity: i64) -> i64 {
+        let product = self.product(token, name).await;
+        let r = self
+            .post(
+                "/api/listings/",
+                Some(token),
+                json!({"product_id": product, "price": price, "quantity": quantity}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// A default address for `token`'s user; its id.
+    pub async fn address(&self, token: &str) -> i64 {
+        let city = self.city("Lahore").await;
+        let r = self
+            .post(
+                "/api/addresses/",
+                Some(token),
+                json!({"street_address": "12 Mall Road", "city": city, "postal_code": "54000", "is_default": true}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// Adds `quantity` of a listing to `token`'s cart.
+    pub async fn add_to_cart(&self, token: &str, listing: i64, quantity: i64) -> Reply {
+        self.post(
+            "/api/cart/add_item/",
+            Some(token),
+            json!({"listing_id": listing, "quantity": quantity}),
+        )
+        .await
+    }
+
+    /// A listing's `(quantity, reserved_quantity, status)` as the API shows it.
+    pub async fn stock(&self, listing: i64) -> (i64, i64, String) {
+        let r = self.get(&format!("/api/listings/{listing}/"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        (
+            r.body["quantity"].as_i64().unwrap(),
+            r.body["reserved_quantity"].as_i64().unwrap(),
+            r.body["status"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Pays (or declines) an order through the dev gateway's checkout page, as a browser would.
+    pub async fn pay(&self, payment_url: &str, pay: bool) -> Reply {
+        let path = payment_url
+            .split_once("/api/")
+            .map(|(_, p)| format!("/api/{p}"))
+            .expect("a payment URL on this app");
+        let page = self.get(&path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        let action = if pay { "pay/" } else { "fail/" };
+        let res = self
+            .client
+            .post(self.url(&format!("{path}{action}")))
+            .send()
+            .await
+            .expect("request sent");
+        Self::reply(res).await
+    }
+}
+
+impl TestApp {
+    /// Raw emails sent to `address` so far.
+    pub fn mail_to(&self, address: &str) -> Vec<String> {
+        self.outbox
+            .sent()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .map(|m| m.raw)
+            .collect()
     }
 }

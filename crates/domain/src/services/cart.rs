@@ -43,7 +43,10 @@ fn check_quantity(errors: &mut FieldErrors, quantity: Option<i64>) -> i32 {
             0
         }
         Some(q) if q < 1 => {
-            errors.add("quantity", "Ensure this value is greater than or equal to 1.");
+            errors.add(
+                "quantity",
+                "Ensure this value is greater than or equal to 1.",
+            );
             0
         }
         // Beyond any stock; the hold refuses it with the units available.
@@ -133,7 +136,11 @@ impl<C: CartRepository, L: ListingRepository, K: Clock> Carts<C, L, K> {
         let _ = self.line(user, item).await?;
         errors.into_result()?;
         let until = self.clock.now() + self.settings.hold;
-        match self.carts.set_quantity(user.id, item, quantity, until).await? {
+        match self
+            .carts
+            .set_quantity(user.id, item, quantity, until)
+            .await?
+        {
             None => Err(CartError::ItemNotFound),
             Some(HoldOutcome::Held(id)) => self.line(user, id).await,
             Some(HoldOutcome::Short { available, .. }) => {
@@ -243,7 +250,10 @@ mod tests {
 
         let mut carts = MockCartRepository::new();
         carts.expect_hold().never();
-        let s = service(carts, listings_with(Some(state(2, ListingStatus::Inactive))));
+        let s = service(
+            carts,
+            listings_with(Some(state(2, ListingStatus::Inactive))),
+        );
         let e = s.add(&user(1, Role::Buyer), add(9, 1)).await.unwrap_err();
         assert!(
             matches!(e, CartError::Validation(f) if f.get("listing_id").unwrap() == ["This listing is not active"])

@@ -1,7 +1,9 @@
 //! Placing orders: a whole cart or one listing, the same path for both. Stock is taken in the
 //! placing transaction; then the payment provider opens a session for the order.
 
-use crate::checkout::{OrderSource, PlaceOrder, PlanSettings, Placed, StockRelease, plan};
+use crate::checkout::{
+    OrderSource, PlaceOrder, Placed, PlanSettings, StatusChange, StockRelease, plan,
+};
 use crate::clock::Clock;
 use crate::ids::{AddressId, ListingId, OrderId};
 use crate::listing::ListingStatus;
@@ -73,7 +75,9 @@ where
             return Err(blocked());
         }
         if !self.owns_address(buyer, Some(address)).await? {
-            return Err(FieldErrors::single("shipping_address_id", "Invalid shipping address").into());
+            return Err(
+                FieldErrors::single("shipping_address_id", "Invalid shipping address").into(),
+            );
         }
         let request = PlaceOrder {
             buyer: buyer.id,
@@ -189,16 +193,16 @@ where
                 } else {
                     StockRelease::Return
                 };
+                let change = StatusChange {
+                    order: id,
+                    from: vec![OrderStatus::PendingPayment],
+                    to: OrderStatus::Cancelled,
+                    release,
+                    event: None,
+                    now: self.clock.now(),
+                };
                 self.orders
-                    .change_status(
-                        id,
-                        vec![OrderStatus::PendingPayment],
-                        OrderStatus::Cancelled,
-                        release,
-                        None,
-                        self.clock.now(),
-                        Box::new(|_, _, _| Outbox::new()),
-                    )
+                    .change_status(change, Box::new(|_, _, _| Outbox::new()))
                     .await?;
                 Err(OrderError::Gateway(e.to_string()))
             }

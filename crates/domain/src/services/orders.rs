@@ -1,7 +1,7 @@
 //! Order use cases after placement: reading (scoped to buyer and sellers), shipping per seller,
 //! delivery confirmation and cancellation by the buyer.
 
-use crate::checkout::StockRelease;
+use crate::checkout::{StatusChange, StockRelease};
 use crate::clock::Clock;
 use crate::ids::OrderId;
 use crate::notification::{NewNotification, NotificationType};
@@ -111,10 +111,7 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
                 out = out.notify(notice(
                     o,
                     "Items shipped",
-                    format!(
-                        "{seller} has shipped their items from order {}",
-                        o.number
-                    ),
+                    format!("{seller} has shipped their items from order {}", o.number),
                 ));
                 if o.status == OrderStatus::Shipped {
                     out = out.notify(notice(
@@ -163,7 +160,10 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
                 o.buyer,
                 NotificationType::OrderDelivered,
                 "Order delivered",
-                format!("Order {} was delivered. Thank you for shopping handmade!", o.number),
+                format!(
+                    "Order {} was delivered. Thank you for shopping handmade!",
+                    o.number
+                ),
             );
             n.order_id = Some(o.id.get());
             Outbox::new().notify(n)
@@ -194,16 +194,16 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
         release: StockRelease,
         outbox: impl FnOnce(&Order) -> Outbox + Send + 'static,
     ) -> Result<Order, OrderError> {
+        let change = StatusChange {
+            order: order.id,
+            from: vec![order.status],
+            to,
+            release,
+            event: None,
+            now: self.clock.now(),
+        };
         self.orders
-            .change_status(
-                order.id,
-                vec![order.status],
-                to,
-                release,
-                None,
-                self.clock.now(),
-                Box::new(move |o, _, _| outbox(o)),
-            )
+            .change_status(change, Box::new(move |o, _, _| outbox(o)))
             .await?
             // Someone else moved it first: report the move from where it is now.
             .ok_or_else(|| {

@@ -1,6 +1,6 @@
 //! Payment events (from the provider's webhook) and seller payouts.
 
-use crate::checkout::{Party, PaymentReceipt, PaymentRecorded, StockRelease};
+use crate::checkout::{Party, PaymentReceipt, PaymentRecorded, StatusChange, StockRelease};
 use crate::clock::Clock;
 use crate::email::{EmailMessage, ReceiptLine};
 use crate::ids::{OrderId, UserId};
@@ -44,7 +44,8 @@ fn linked(mut n: NewNotification, order: &Order) -> NewNotification {
 
 /// The payout job of one seller's share of an order.
 pub fn payout_job(order: OrderId, seller: UserId) -> NewJob {
-    NewJob::now(JobPayload::PayOutSeller { order, seller }).unique(format!("transfer:{order}:{seller}"))
+    NewJob::now(JobPayload::PayOutSeller { order, seller })
+        .unique(format!("transfer:{order}:{seller}"))
 }
 
 /// Everything a paid order sends: the buyer's receipt, each seller's sale (their lines only),
@@ -56,10 +57,7 @@ pub fn paid_outbox(order: &Order, buyer: &Party, sellers: &[Party]) -> Outbox {
                 buyer.id,
                 NotificationType::PaymentReceived,
                 "Payment Successful",
-                format!(
-                    "Your payment for order {} has been received.",
-                    order.number
-                ),
+                format!("Your payment for order {} has been received.", order.number),
             ),
             order,
         ),
@@ -76,7 +74,11 @@ pub fn paid_outbox(order: &Order, buyer: &Party, sellers: &[Party]) -> Outbox {
         let Some(seller) = sellers.iter().find(|p| p.id == share.seller) else {
             continue;
         };
-        let mine: Vec<&OrderItem> = order.items.iter().filter(|i| i.seller == seller.id).collect();
+        let mine: Vec<&OrderItem> = order
+            .items
+            .iter()
+            .filter(|i| i.seller == seller.id)
+            .collect();
         out = out
             .notify_by_email(
                 linked(
@@ -264,15 +266,18 @@ impl<O: OrderRepository, K: Clock> Payments<O, K> {
         event: Option<String>,
         reason: String,
     ) -> Result<EventOutcome, StoreError> {
+        let change = StatusChange {
+            order: id,
+            from: vec![OrderStatus::PendingPayment],
+            to: OrderStatus::PaymentFailed,
+            release: StockRelease::Return,
+            event,
+            now: self.clock.now(),
+        };
         let changed = self
             .orders
             .change_status(
-                id,
-                vec![OrderStatus::PendingPayment],
-                OrderStatus::PaymentFailed,
-                StockRelease::Return,
-                event,
-                self.clock.now(),
+                change,
                 Box::new(move |o, buyer, _| failed_outbox(o, buyer, &reason)),
             )
             .await?;

@@ -1,0 +1,153 @@
+//! `cart/`: the caller's cart (holds stock) and its checkout.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::ids::{AddressId, CartItemId, ListingId};
+use madeinpk_domain::services::cart::AddToCart;
+use serde_json::json;
+
+use super::resource;
+use crate::auth::{ActiveUser, CurrentUser};
+use crate::body::{Body, Need};
+use crate::dto::Media;
+use crate::error::ApiError;
+use crate::order_dto::{CartDto, CartItemDto, OrderDto};
+use crate::query::path_id;
+use crate::state::AppState;
+use madeinpk_domain::clock::Clock;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/cart/", "GET, HEAD").route(web::get().to(view)))
+        .service(resource("/cart/add_item/", "POST").route(web::post().to(add_item)))
+        .service(
+            resource("/cart/items/{id}/", "PUT, PATCH, DELETE")
+                .route(web::put().to(update_item))
+                .route(web::patch().to(update_item))
+                .route(web::delete().to(remove_item)),
+        )
+        .service(resource("/cart/clear/", "POST").route(web::post().to(clear)))
+        .service(resource("/cart/checkout/", "POST").route(web::post().to(checkout)));
+}
+
+fn item_id(raw: &str) -> Result<CartItemId, ApiError> {
+    path_id(raw).map(CartItemId)
+}
+
+/// The `Idempotency-Key` header: a retried checkout with the same key returns the same order.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters.")
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+/// The caller's cart: lines with their holds, per-seller groups and totals.
+#[utoipa::path(get, path = "/api/cart/", tag = "cart", responses((status = 200, body = CartDto), (status = 401, description = "Not signed in")))]
+pub async fn view(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+) -> Result<HttpResponse, ApiError> {
+    let cart = state.carts.view(&auth.user).await?;
+    Ok(HttpResponse::Ok().json(CartDto::new(&cart, &media, state.clock.now())))
+}
+
+/// Adds units of a fixed-price listing (merged with its line) and holds them.
+#[utoipa::path(post, path = "/api/cart/add_item/", tag = "cart",
+    responses((status = 201, body = CartItemDto), (status = 400, description = "Unknown or inactive listing, own listing, auction, not enough stock")))]
+pub async fn add_item(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = body.read();
+    let input = AddToCart {
+        listing: f.int("listing_id", Need::Optional).map(ListingId),
+        quantity: f.int("quantity", Need::Optional),
+        auction: body.fields.contains_key("auction_id"),
+    };
+    f.finish()?;
+    let line = state.carts.add(&auth.user, input).await?;
+    Ok(HttpResponse::Created().json(CartItemDto::new(&line, &media, state.clock.now())))
+}
+
+/// Sets a line's quantity (1 up to what is available to it).
+#[utoipa::path(patch, path = "/api/cart/items/{id}/", tag = "cart",
+    responses((status = 200, body = CartItemDto), (status = 400, description = "Bad quantity"), (status = 404, description = "Not in the caller's cart")))]
+pub async fn update_item(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = item_id(&id)?;
+    let mut f = body.read();
+    let quantity = f.int("quantity", Need::Optional);
+    f.finish()?;
+    let line = state.carts.update(&auth.user, id, quantity).await?;
+    Ok(HttpResponse::Ok().json(CartItemDto::new(&line, &media, state.clock.now())))
+}
+
+/// Removes a line and releases its units.
+#[utoipa::path(delete, path = "/api/cart/items/{id}/", tag = "cart",
+    responses((status = 200, description = "Removed"), (status = 404, description = "Not in the caller's cart")))]
+pub async fn remove_item(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.carts.remove(&auth.user, item_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(json!({ "message": "Item removed from cart" })))
+}
+
+/// Empties the cart.
+#[utoipa::path(post, path = "/api/cart/clear/", tag = "cart", responses((status = 200, description = "Cleared")))]
+pub async fn clear(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+) -> Result<HttpResponse, ApiError> {
+    let message = if state.carts.clear(&auth.user).await? {
+        "Cart cleared"
+    } else {
+        "Cart is already empty"
+    };
+    Ok(HttpResponse::Ok().json(json!({ "message": message })))
+}
+
+/// Checks out the whole cart as one order and opens its payment session.
+#[utoipa::path(post, path = "/api/cart/checkout/", tag = "cart",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
+    responses((status = 201, body = OrderDto), (status = 400, description = "Bad address, empty cart, unavailable items"),
+              (status = 403, description = "Blocked"), (status = 502, description = "The payment provider failed")))]
+pub async fn checkout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    media: Media,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let mut f = body.read();
+    let address = f.int("shipping_address_id", Need::Required);
+    f.finish()?;
+    let order = state
+        .checkout
+        .checkout_cart(&auth.user, AddressId(address.unwrap_or(0)), key)
+        .await?;
+    Ok(HttpResponse::Created().json(OrderDto::new(
+        &order,
+        auth.user.id,
+        auth.user.is_admin(),
+        &media,
+    )))
+}

@@ -1,0 +1,178 @@
+//! `orders/`: the caller's orders as buyer or seller; shipping, delivery, cancellation.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::ids::OrderId;
+use madeinpk_domain::order::{OrderQuery, OrderRole, OrderSort, OrderStatus};
+use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::services::orders::MAX_TRACKING_LEN;
+use madeinpk_domain::validation::msg;
+use serde_json::json;
+
+use super::resource;
+use crate::auth::CurrentUser;
+use crate::body::{Body, Need};
+use crate::dto::Media;
+use crate::error::ApiError;
+use crate::order_dto::OrderDto;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/orders/", "GET, HEAD").route(web::get().to(list)))
+        .service(resource("/orders/{id}/", "GET, HEAD").route(web::get().to(get)))
+        .service(resource("/orders/{id}/mark_shipped/", "POST").route(web::post().to(mark_shipped)))
+        .service(
+            resource("/orders/{id}/mark_delivered/", "POST").route(web::post().to(mark_delivered)),
+        )
+        .service(resource("/orders/{id}/cancel/", "POST").route(web::post().to(cancel)));
+}
+
+const ORDERING: &[(&str, OrderSort)] = &[
+    ("created_at", OrderSort::CreatedAt),
+    ("status", OrderSort::Status),
+];
+
+fn role(q: &QueryMap) -> OrderRole {
+    match q.get("role") {
+        Some("buyer") => OrderRole::Buyer,
+        Some("seller") => OrderRole::Seller,
+        _ => OrderRole::Any,
+    }
+}
+
+fn order_id(raw: &str) -> Result<OrderId, ApiError> {
+    path_id(raw).map(OrderId)
+}
+
+/// The caller's orders (`role=buyer|seller` narrows), newest first; `status` filter, `ordering`
+/// by `created_at`, `status`.
+#[utoipa::path(get, path = "/api/orders/", tag = "orders",
+    params(("page" = Option<u32>, Query), ("role" = Option<String>, Query), ("status" = Option<String>, Query), ("ordering" = Option<String>, Query)),
+    responses((status = 200, description = "Paginated orders"), (status = 400, description = "Bad filter"), (status = 401, description = "Not signed in")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let query = OrderQuery {
+        viewer: Some(auth.user.id),
+        role: role(&q),
+        status: q.choice("status", OrderStatus::parse)?,
+        ordering: parse_ordering(q.get("ordering"), ORDERING),
+    };
+    let page = paginate(&req, &q, |p| {
+        let (state, query, user, media) = (
+            state.clone(),
+            query.clone(),
+            auth.user.clone(),
+            media.clone(),
+        );
+        async move {
+            Ok(state
+                .orders
+                .list(&user, query, p)
+                .await?
+                .map(|o| OrderDto::new(&o, user.id, user.is_admin(), &media)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One of the caller's orders; a seller sees only their lines and amounts.
+#[utoipa::path(get, path = "/api/orders/{id}/", tag = "orders",
+    responses((status = 200, body = OrderDto), (status = 404, description = "Not the caller's order")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    id: web::Path<String>,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let order = state
+        .orders
+        .get(&auth.user, order_id(&id)?, role(&q))
+        .await?;
+    Ok(HttpResponse::Ok().json(OrderDto::new(
+        &order,
+        auth.user.id,
+        auth.user.is_admin(),
+        &media,
+    )))
+}
+
+/// The seller marks their lines shipped (optional `tracking_number`).
+#[utoipa::path(post, path = "/api/orders/{id}/mark_shipped/", tag = "orders",
+    responses((status = 200, description = "Shipped"), (status = 400, description = "Not paid, or already shipped"), (status = 403, description = "No items of the caller")))]
+pub async fn mark_shipped(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+    q: QueryMap,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = order_id(&id)?;
+    let mut f = body.read();
+    let tracking = f
+        .string("tracking_number", Need::Optional)
+        .filter(|t| !t.is_empty());
+    if tracking
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TRACKING_LEN)
+    {
+        f.error("tracking_number", msg::max_length(MAX_TRACKING_LEN));
+    }
+    f.finish()?;
+    let (message, order) = state
+        .orders
+        .mark_shipped(&auth.user, id, role(&q), tracking)
+        .await?;
+    let body = if order.order_type == madeinpk_domain::order::OrderType::Cart {
+        json!({ "message": message, "all_items_shipped": order.all_items_shipped() })
+    } else {
+        json!({ "message": message })
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The buyer confirms delivery of a shipped order.
+#[utoipa::path(post, path = "/api/orders/{id}/mark_delivered/", tag = "orders",
+    responses((status = 200, body = OrderDto), (status = 403, description = "Not the buyer"), (status = 409, description = "Not shipped")))]
+pub async fn mark_delivered(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let order = state
+        .orders
+        .mark_delivered(&auth.user, order_id(&id)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(OrderDto::new(
+        &order,
+        auth.user.id,
+        auth.user.is_admin(),
+        &media,
+    )))
+}
+
+/// The buyer cancels an unpaid order; its units go back on sale.
+#[utoipa::path(post, path = "/api/orders/{id}/cancel/", tag = "orders",
+    responses((status = 200, body = OrderDto), (status = 403, description = "Not the buyer"), (status = 409, description = "Already paid or closed")))]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let order = state.orders.cancel(&auth.user, order_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(OrderDto::new(
+        &order,
+        auth.user.id,
+        auth.user.is_admin(),
+        &media,
+    )))
+}

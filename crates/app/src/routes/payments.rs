@@ -1,0 +1,249 @@
+//! Payment pages, the provider webhook, and the dev gateway's own checkout page.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::clock::Clock;
+use madeinpk_domain::ids::OrderId;
+use madeinpk_domain::order::{Order, OrderRole, OrderStatus};
+use madeinpk_stripe::{dev, event, signature};
+use serde_json::json;
+
+use super::resource;
+use crate::auth::CurrentUser;
+use crate::dto::Media;
+use crate::error::ApiError;
+use crate::order_dto::OrderDto;
+use crate::query::QueryMap;
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/payments/success/", "GET, HEAD").route(web::get().to(success)))
+        .service(resource("/payments/cancel/", "GET, HEAD").route(web::get().to(cancel)))
+        .service(resource("/stripe/webhook/", "POST").route(web::post().to(webhook)))
+        .service(
+            resource("/payments/dev/checkout/{session}/", "GET, HEAD")
+                .route(web::get().to(dev_checkout)),
+        )
+        .service(
+            resource("/payments/dev/checkout/{session}/pay/", "POST")
+                .route(web::post().to(dev_pay)),
+        )
+        .service(
+            resource("/payments/dev/checkout/{session}/fail/", "POST")
+                .route(web::post().to(dev_fail)),
+        );
+}
+
+fn order_param(q: &QueryMap) -> Option<OrderId> {
+    q.get("order_id")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|id| *id > 0)
+        .map(OrderId)
+}
+
+fn redirect(to: String) -> HttpResponse {
+    HttpResponse::Found().insert_header((LOCATION, to)).finish()
+}
+
+/// Stripe's browser redirect after paying: always 302 to the front end's success page. The
+/// webhook, not this page, records the payment.
+#[utoipa::path(get, path = "/api/payments/success/", tag = "payments",
+    params(("order_id" = Option<i64>, Query), ("session_id" = Option<String>, Query)),
+    responses((status = 302, description = "To the front end")))]
+pub async fn success(state: web::Data<AppState>, q: QueryMap) -> HttpResponse {
+    let base = format!("{}/order-success", state.config.frontend_url);
+    match order_param(&q) {
+        Some(id) if state.orders_exists(id).await => redirect(format!("{base}?order_id={id}")),
+        _ => redirect(base),
+    }
+}
+
+/// The cancel page: the caller's order and its payment link, so they can try again.
+#[utoipa::path(get, path = "/api/payments/cancel/", tag = "payments",
+    params(("order_id" = Option<i64>, Query)), responses((status = 200, description = "Cancelled")))]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(id) = order_param(&q)
+        && let Ok(order) = state.orders.get(&auth.user, id, OrderRole::Buyer).await
+    {
+        return Ok(HttpResponse::Ok().json(json!({
+            "message": "Payment cancelled",
+            "order": OrderDto::new(&order, auth.user.id, auth.user.is_admin(), &media),
+            "payment_url": order.payment_url,
+        })));
+    }
+    Ok(HttpResponse::Ok().json(json!({ "message": "Payment cancelled" })))
+}
+
+/// Verifies and applies one provider event (also the dev gateway's way in).
+pub async fn receive(
+    state: &AppState,
+    signature_header: Option<&str>,
+    body: &[u8],
+) -> Result<HttpResponse, ApiError> {
+    let invalid = || ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid signature".into());
+    let header = signature_header.ok_or_else(invalid)?;
+    signature::verify(
+        &state.webhook_secret,
+        header,
+        body,
+        state.clock.now().timestamp(),
+        signature::TOLERANCE_SECS,
+    )
+    .map_err(|_| invalid())?;
+    let (id, event) = event::parse(body)
+        .map_err(|_| ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid payload".into()))?;
+    // A storage failure answers 503, so the provider delivers the event again later.
+    let outcome = state.payments.handle(id.clone(), event).await?;
+    tracing::info!(event = %id, ?outcome, "payment event");
+    Ok(HttpResponse::Ok().json(json!({ "status": "success" })))
+}
+
+/// The provider webhook: `Stripe-Signature` over the raw body; each event applied once.
+#[utoipa::path(post, path = "/api/stripe/webhook/", tag = "payments",
+    request_body(content = String, content_type = "application/json", description = "The raw Stripe event"),
+    params(("Stripe-Signature" = String, Header, description = "t=…,v1=…")),
+    responses((status = 200, description = "Accepted"), (status = 400, description = "Invalid signature or payload"), (status = 503, description = "Retry later")))]
+pub async fn webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let header = req
+        .headers()
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    receive(&state, header, &body).await
+}
+
+async fn dev_order(state: &AppState, session: &str) -> Result<Order, ApiError> {
+    let id = state
+        .db_order_by_reference(session)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    state.order(id).await?.ok_or_else(ApiError::not_found)
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(body)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The dev gateway's checkout page (stands in for Stripe Checkout without an account).
+#[utoipa::path(get, path = "/api/payments/dev/checkout/{session}/", tag = "payments",
+    responses((status = 200, description = "HTML checkout page", content_type = "text/html"), (status = 404, description = "Unknown session")))]
+pub async fn dev_checkout(
+    state: web::Data<AppState>,
+    session: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let order = dev_order(&state, &session).await?;
+    let open = order.status == OrderStatus::PendingPayment;
+    let mut lines = String::new();
+    for i in &order.items {
+        use std::fmt::Write as _;
+        let _ = write!(
+            lines,
+            "<tr><td>{}</td><td>{}</td><td>Rs. {}</td></tr>",
+            escape(&i.product_name),
+            i.quantity,
+            i.subtotal
+        );
+    }
+    let actions = if open {
+        format!(
+            r#"<form method="post" action="pay/"><button id="pay" type="submit">Pay Rs. {total}</button></form>
+<form method="post" action="fail/"><button id="fail" type="submit">Simulate a declined card</button></form>"#,
+            total = order.total
+        )
+    } else {
+        format!(
+            "<p id=\"closed\">This checkout is closed (order {}).</p>",
+            order.status.as_str()
+        )
+    };
+    Ok(html(
+        StatusCode::OK,
+        format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MadeInPK test checkout</title></head>
+<body><h1>Test checkout — order {number}</h1><p>No real money moves: this is the offline payment gateway.</p>
+<table><tr><th>Item</th><th>Qty</th><th>Subtotal</th></tr>{lines}</table><p>Total: <strong id="total">Rs. {total}</strong></p>{actions}</body></html>"#,
+            number = escape(&order.number),
+            total = order.total,
+        ),
+    ))
+}
+
+async fn dev_complete(
+    state: &AppState,
+    session: &str,
+    paid: bool,
+) -> Result<HttpResponse, ApiError> {
+    let order = dev_order(state, session).await?;
+    let now = state.clock.now();
+    if order.status != OrderStatus::PendingPayment
+        || order.payment_deadline.is_some_and(|d| d <= now)
+    {
+        return Ok(html(
+            StatusCode::GONE,
+            "<!doctype html><p id=\"closed\">This checkout session has expired.</p>".into(),
+        ));
+    }
+    let body = if paid {
+        dev::completed_event(
+            session,
+            order.id.get(),
+            order.total.minor(),
+            now.timestamp(),
+        )
+    } else {
+        dev::failed_event(session, order.id.get(), now.timestamp())
+    };
+    let header = signature::sign(&state.webhook_secret, now.timestamp(), &body);
+    // Through the webhook's own entry point: verification, parsing and handling as for Stripe.
+    receive(state, Some(&header), &body).await?;
+    let to = if paid {
+        format!(
+            "{}/api/payments/success/?order_id={}&session_id={session}",
+            state.config.public_base_url, order.id
+        )
+    } else {
+        format!("{}/checkout?cancelled=true", state.config.frontend_url)
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, to))
+        .finish())
+}
+
+/// Pays a dev session: delivers a signed `checkout.session.completed` to the webhook.
+#[utoipa::path(post, path = "/api/payments/dev/checkout/{session}/pay/", tag = "payments",
+    responses((status = 303, description = "To the success page"), (status = 404, description = "Unknown session"), (status = 410, description = "Session closed")))]
+pub async fn dev_pay(
+    state: web::Data<AppState>,
+    session: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    dev_complete(&state, &session, true).await
+}
+
+/// Declines a dev session's card: delivers a signed `payment_intent.payment_failed`.
+#[utoipa::path(post, path = "/api/payments/dev/checkout/{session}/fail/", tag = "payments",
+    responses((status = 303, description = "To the front end's checkout"), (status = 404, description = "Unknown session"), (status = 410, description = "Session closed")))]
+pub async fn dev_fail(
+    state: web::Data<AppState>,
+    session: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    dev_complete(&state, &session, false).await
+}

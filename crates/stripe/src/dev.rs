@@ -1,0 +1,172 @@
+//! The offline dev gateway: behaves like Stripe at the port without an account. Its checkout
+//! page is served by the app (`/api/payments/dev/checkout/{session}/`), and paying or failing
+//! there delivers a signed Stripe-shaped event to the app's webhook, so the same code runs as
+//! with Stripe. Transfers succeed at once with an id derived from the idempotency key, so a
+//! retry returns the same transfer.
+
+use madeinpk_domain::ids::UserId;
+use madeinpk_domain::payment::{PaymentError, PaymentSession, SessionRequest, TransferRequest};
+use madeinpk_domain::ports::{PaymentGateway, PayoutReadiness};
+use madeinpk_domain::store::StoreError;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The offline gateway.
+#[derive(Debug, Clone)]
+pub struct DevGateway {
+    base_url: String,
+}
+
+impl DevGateway {
+    /// A gateway whose checkout pages live under `base_url` (the app's public address).
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+/// The dev session id of an order: one per order, like Stripe's idempotent session creation.
+pub fn session_id(order_number: &str) -> String {
+    format!(
+        "cs_dev_{}",
+        order_number.to_ascii_lowercase().replace('-', "_")
+    )
+}
+
+/// The dev payment intent of a session.
+pub fn payment_intent(session: &str) -> String {
+    session.replacen("cs_dev_", "pi_dev_", 1)
+}
+
+impl PaymentGateway for DevGateway {
+    async fn create_session(
+        &self,
+        request: SessionRequest,
+    ) -> Result<PaymentSession, PaymentError> {
+        let id = session_id(&request.order_number);
+        Ok(PaymentSession {
+            url: format!("{}/api/payments/dev/checkout/{id}/", self.base_url),
+            id,
+        })
+    }
+
+    async fn transfer(&self, request: TransferRequest) -> Result<String, PaymentError> {
+        let digest = Sha256::digest(request.idempotency_key.as_bytes());
+        Ok(format!("tr_dev_{}", &hex::encode(digest)[..24]))
+    }
+}
+
+/// A Stripe-shaped event.
+fn event(id: String, kind: &str, object: Value, created: i64) -> Vec<u8> {
+    json!({
+        "id": id,
+        "object": "event",
+        "type": kind,
+        "created": created,
+        "livemode": false,
+        "data": {"object": object},
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// `checkout.session.completed` for a paid dev session.
+pub fn completed_event(session: &str, order_id: i64, amount_paisa: i64, now: i64) -> Vec<u8> {
+    event(
+        format!("evt_dev_paid_{session}"),
+        "checkout.session.completed",
+        json!({
+            "id": session,
+            "object": "checkout.session",
+            "payment_intent": payment_intent(session),
+            "payment_status": "paid",
+            "status": "complete",
+            "amount_total": amount_paisa,
+            "currency": "pkr",
+            "metadata": {"order_id": order_id.to_string()},
+        }),
+        now,
+    )
+}
+
+/// `payment_intent.payment_failed` for a declined dev payment.
+pub fn failed_event(session: &str, order_id: i64, now: i64) -> Vec<u8> {
+    event(
+        format!("evt_dev_failed_{session}"),
+        "payment_intent.payment_failed",
+        json!({
+            "id": payment_intent(session),
+            "object": "payment_intent",
+            "status": "requires_payment_method",
+            "last_payment_error": {"message": "Your card was declined."},
+            "metadata": {"order_id": order_id.to_string()},
+        }),
+        now,
+    )
+}
+
+/// Every seller can be paid (what the dev onboarding page will confirm).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DevPayouts;
+
+impl PayoutReadiness for DevPayouts {
+    async fn can_receive_payouts(&self, _seller: UserId) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madeinpk_domain::ids::OrderId;
+    use madeinpk_domain::money::Money;
+    use madeinpk_domain::order::OrderType;
+
+    #[tokio::test]
+    async fn sessions_and_transfers_are_idempotent() {
+        let g = DevGateway::new("http://127.0.0.1:8000/");
+        let request = SessionRequest {
+            order_id: OrderId(1),
+            order_number: "CART-0000000000AB".into(),
+            order_type: OrderType::Cart,
+            buyer: UserId(2),
+            seller: None,
+            amount: Money::pkr(100),
+            description: "Multi-product order".into(),
+            expires_at: chrono::Utc::now(),
+        };
+        let a = g.create_session(request.clone()).await.unwrap();
+        assert_eq!(a, g.create_session(request).await.unwrap());
+        assert_eq!(a.id, "cs_dev_cart_0000000000ab");
+        assert_eq!(
+            a.url,
+            "http://127.0.0.1:8000/api/payments/dev/checkout/cs_dev_cart_0000000000ab/"
+        );
+        let t = TransferRequest {
+            destination: None,
+            amount: Money::pkr(98),
+            source_transaction: None,
+            transfer_group: "CART-0000000000AB".into(),
+            idempotency_key: "transfer:1:3".into(),
+        };
+        let first = g.transfer(t.clone()).await.unwrap();
+        assert!(first.starts_with("tr_dev_"));
+        assert_eq!(first, g.transfer(t).await.unwrap());
+    }
+
+    #[test]
+    fn dev_events_parse_as_the_domain_expects() {
+        let body = completed_event("cs_dev_x", 7, 12_345, 1_000);
+        let (id, e) = crate::event::parse(&body).unwrap();
+        assert_eq!(id, "evt_dev_paid_cs_dev_x");
+        assert!(matches!(
+            e,
+            madeinpk_domain::payment::PaymentEvent::SessionCompleted {
+                paid: true,
+                order_id: Some(OrderId(7)),
+                ..
+            }
+        ));
+    }
+}

@@ -1,0 +1,133 @@
+//! Stripe events (`{"id", "type", "data": {"object": …}}`) parsed into the domain's
+//! [`PaymentEvent`]; types the domain does not act on become [`PaymentEvent::Ignored`].
+
+use madeinpk_domain::ids::OrderId;
+use madeinpk_domain::money::Money;
+use madeinpk_domain::payment::PaymentEvent;
+use serde_json::Value;
+
+/// The body is not a Stripe event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Invalid payload")]
+pub struct PayloadError;
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn order_id(object: &Value) -> Option<OrderId> {
+    let raw = object.get("metadata")?.get("order_id")?;
+    raw.as_i64()
+        .or_else(|| raw.as_str().and_then(|s| s.parse().ok()))
+        .map(OrderId)
+}
+
+fn amount(object: &Value, key: &str) -> Option<Money> {
+    // PKR is a two-decimal currency at Stripe: amounts are in paisa.
+    object.get(key).and_then(Value::as_i64).map(Money::pkr)
+}
+
+/// Parses an event body into its id and what it means to the domain.
+pub fn parse(body: &[u8]) -> Result<(String, PaymentEvent), PayloadError> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| PayloadError)?;
+    let id = text(&v, "id").ok_or(PayloadError)?;
+    let kind = text(&v, "type").ok_or(PayloadError)?;
+    let object = v
+        .get("data")
+        .and_then(|d| d.get("object"))
+        .ok_or(PayloadError)?;
+    let object_id = || text(object, "id").ok_or(PayloadError);
+    let event = match kind.as_str() {
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+            PaymentEvent::SessionCompleted {
+                session_id: object_id()?,
+                order_id: order_id(object),
+                payment_intent: text(object, "payment_intent"),
+                charge: None,
+                amount: amount(object, "amount_total"),
+                paid: object.get("payment_status").and_then(Value::as_str) == Some("paid"),
+            }
+        }
+        "checkout.session.expired" => PaymentEvent::SessionExpired {
+            session_id: object_id()?,
+            order_id: order_id(object),
+        },
+        "payment_intent.succeeded" => PaymentEvent::PaymentSucceeded {
+            payment_intent: object_id()?,
+            order_id: order_id(object),
+            charge: text(object, "latest_charge"),
+            amount: amount(object, "amount_received"),
+        },
+        "payment_intent.payment_failed" => PaymentEvent::PaymentFailed {
+            payment_intent: object_id()?,
+            order_id: order_id(object),
+            reason: object
+                .get("last_payment_error")
+                .and_then(|e| text(e, "message"))
+                .unwrap_or_else(|| "The payment failed.".into()),
+        },
+        _ => PaymentEvent::Ignored,
+    };
+    Ok((id, event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_completed_session_names_its_order_intent_and_amount() {
+        let body = json!({"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {
+            "id": "cs_1", "object": "checkout.session", "payment_intent": "pi_1",
+            "payment_status": "paid", "amount_total": 150_000, "currency": "pkr",
+            "metadata": {"order_id": "12", "order_number": "CART-000000000001"}}}});
+        let (id, e) = parse(body.to_string().as_bytes()).unwrap();
+        assert_eq!(id, "evt_1");
+        assert_eq!(
+            e,
+            PaymentEvent::SessionCompleted {
+                session_id: "cs_1".into(),
+                order_id: Some(OrderId(12)),
+                payment_intent: Some("pi_1".into()),
+                charge: None,
+                amount: Some(Money::pkr(150_000)),
+                paid: true,
+            }
+        );
+    }
+
+    #[test]
+    fn failures_carry_the_reason_and_unknown_types_are_ignored() {
+        let body = json!({"id": "evt_2", "type": "payment_intent.payment_failed", "data": {"object": {
+            "id": "pi_1", "last_payment_error": {"message": "Your card was declined."},
+            "metadata": {"order_id": 3}}}});
+        let (_, e) = parse(body.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            e,
+            PaymentEvent::PaymentFailed {
+                payment_intent: "pi_1".into(),
+                order_id: Some(OrderId(3)),
+                reason: "Your card was declined.".into(),
+            }
+        );
+        let body =
+            json!({"id": "evt_3", "type": "customer.created", "data": {"object": {"id": "cus_1"}}});
+        assert_eq!(
+            parse(body.to_string().as_bytes()).unwrap().1,
+            PaymentEvent::Ignored
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_events_are_refused() {
+        for body in [
+            &b"not json"[..],
+            b"{}",
+            br#"{"id":"evt","type":"x"}"#,
+            b"[]",
+        ] {
+            assert_eq!(parse(body), Err(PayloadError));
+        }
+    }
+}

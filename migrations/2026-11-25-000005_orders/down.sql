@@ -1,0 +1,10 @@
+ALTER TABLE notifications DROP CONSTRAINT notifications_order_fkey;
+ALTER TABLE product_reviews DROP CONSTRAINT product_reviews_order_fkey;
+DROP TABLE payment_events;
+DROP TABLE seller_transfers;
+DROP TABLE payments;
+DROP TABLE order_sellers;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP TABLE cart_items;
+DROP TABLE carts;
