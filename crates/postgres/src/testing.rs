@@ -126,6 +126,21 @@ impl TestDb {
         row.n
     }
 
+    /// The `id` column of a query, for arranging test states (`SELECT id FROM ...`).
+    pub async fn ids(&self, select: &str) -> Vec<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+        }
+        let mut conn = self.db.conn().await.expect("conn");
+        let rows: Vec<Id> = diesel::sql_query(select)
+            .load(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{select}: {e}"));
+        rows.into_iter().map(|r| r.id).collect()
+    }
+
     /// Runs raw SQL, for arranging test states.
     pub async fn execute(&self, sql: &str) -> usize {
         let mut conn = self.db.conn().await.expect("conn");
