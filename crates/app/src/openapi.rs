@@ -5,7 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, addresses, admin, auctions, cart, categories, health, listings, locations, orders,
-    payments, products, reviews, seller_profiles, wishlist,
+    payments, products, reviews, seller, seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -47,6 +47,7 @@ impl Modify for TokenAuth {
         orders::list, orders::get, orders::mark_shipped, orders::mark_delivered, orders::cancel,
         payments::success, payments::cancel, payments::webhook,
         payments::dev_checkout, payments::dev_pay, payments::dev_fail,
+        seller::statistics, seller::earnings, seller::transactions, seller::product_performance,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
         products::add_image, products::delete_image,
         admin::retry,
@@ -68,6 +69,7 @@ impl Modify for TokenAuth {
         (name = "reviews", description = "Product reviews"),
         (name = "cart", description = "The caller's cart and checkout"),
         (name = "orders", description = "Orders as buyer or seller"),
+        (name = "seller", description = "A seller's statistics, earnings and payouts"),
         (name = "payments", description = "Payment pages, the provider webhook and the offline dev gateway"),
     )
 )]

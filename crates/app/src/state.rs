@@ -5,6 +5,7 @@ use std::sync::Arc;
 use madeinpk_domain::clock::{ShiftedClock, SystemClock};
 use madeinpk_domain::services::accounts::Accounts;
 use madeinpk_domain::services::addresses::Addresses;
+use madeinpk_domain::services::analytics::SellerAnalytics;
 use madeinpk_domain::services::auctions::Auctions;
 use madeinpk_domain::services::cart::Carts;
 use madeinpk_domain::services::checkout::Checkout;
@@ -51,6 +52,8 @@ pub type CheckoutService = Checkout<Db, Db, Db, DevGateway, ShiftedClock>;
 pub type OrderService = Orders<Db, ShiftedClock>;
 /// Payment events wired to Postgres.
 pub type PaymentService = Payments<Db, ShiftedClock>;
+/// Seller analytics wired to Postgres.
+pub type AnalyticsService = SellerAnalytics<Db, ShiftedClock>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 
@@ -86,6 +89,8 @@ pub struct AppState {
     pub orders: OrderService,
     /// Payment events.
     pub payments: PaymentService,
+    /// Seller analytics.
+    pub analytics: AnalyticsService,
     /// The clock every service reads (tests move it).
     pub clock: ShiftedClock,
     /// Secret the webhook checks signatures with (and the dev gateway signs with).
@@ -125,6 +130,7 @@ impl AppState {
             ),
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone()),
+            analytics: SellerAnalytics::new(db.clone(), clock.clone()),
             webhook_secret: webhook_secret(&config),
             clock,
             accounts: Accounts::new(

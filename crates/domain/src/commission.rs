@@ -142,3 +142,84 @@ mod tests {
         }
     }
 }
+
+/// Splits `total` in proportion to `weights` by largest remainder: the parts sum to `total`
+/// exactly (for a seller's share across their lines, or a settled amount across sellers).
+pub fn allocate(total: Money, weights: &[Money]) -> Vec<Money> {
+    let sum: i128 = weights.iter().map(|w| i128::from(w.minor().max(0))).sum();
+    if sum == 0 {
+        let mut parts = vec![Money::zero(total.currency()); weights.len()];
+        if let Some(first) = parts.first_mut() {
+            *first = total;
+        }
+        return parts;
+    }
+    let t = i128::from(total.minor());
+    let mut parts: Vec<(usize, i128, i128)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let exact = t * i128::from(w.minor().max(0));
+            (i, exact.div_euclid(sum), exact.rem_euclid(sum))
+        })
+        .collect();
+    let mut left = t - parts.iter().map(|p| p.1).sum::<i128>();
+    // Largest remainders first; ties go to the earlier weight.
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|a, b| parts[*b].2.cmp(&parts[*a].2).then(a.cmp(b)));
+    for i in order {
+        if left <= 0 {
+            break;
+        }
+        parts[i].1 += 1;
+        left -= 1;
+    }
+    parts
+        .into_iter()
+        .map(|(_, p, _)| Money::from_minor(i64::try_from(p).unwrap_or(0), total.currency()))
+        .collect()
+}
+
+#[cfg(test)]
+mod allocation_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn remainders_go_to_the_largest_fractions() {
+        let parts = allocate(
+            Money::pkr(100),
+            &[Money::pkr(1), Money::pkr(1), Money::pkr(1)],
+        );
+        assert_eq!(parts, vec![Money::pkr(34), Money::pkr(33), Money::pkr(33)]);
+        let parts = allocate(Money::pkr(1960), &[Money::pkr(1500), Money::pkr(500)]);
+        assert_eq!(parts, vec![Money::pkr(1470), Money::pkr(490)]);
+        assert_eq!(
+            allocate(Money::pkr(5), &[Money::pkr(0)]),
+            vec![Money::pkr(5)]
+        );
+        assert!(allocate(Money::pkr(5), &[]).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn parts_always_sum_to_the_total(
+            total in 0i64..=1_000_000_000,
+            weights in prop::collection::vec(0i64..=100_000_000, 1..=12),
+        ) {
+            let w: Vec<Money> = weights.iter().copied().map(Money::pkr).collect();
+            let parts = allocate(Money::pkr(total), &w);
+            prop_assert_eq!(parts.len(), w.len());
+            prop_assert_eq!(parts.iter().map(|p| p.minor()).sum::<i64>(), total);
+            let sum: i128 = weights.iter().map(|x| i128::from(*x)).sum();
+            if sum > 0 {
+                for (p, x) in parts.iter().zip(&weights) {
+                    // Within one paisa of the exact proportion.
+                    let exact = i128::from(total) * i128::from(*x);
+                    let p = i128::from(p.minor()) * sum;
+                    prop_assert!((p - exact).abs() < sum);
+                }
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod address;
+pub mod analytics;
 pub mod auction;
 pub mod cart;
 pub mod checkout;

@@ -709,3 +709,23 @@ pub trait PaymentGateway: Send + Sync {
         request: TransferRequest,
     ) -> impl Future<Output = Result<String, PaymentError>> + Send;
 }
+
+/// What seller analytics read.
+#[cfg_attr(test, mockall::automock)]
+pub trait AnalyticsRepository: Send + Sync {
+    /// Every order with the seller's lines, with the seller's share.
+    fn seller_sales(
+        &self,
+        seller: UserId,
+    ) -> impl Future<Output = Result<Vec<crate::analytics::SellerSale>, StoreError>> + Send;
+    /// The seller's payouts.
+    fn seller_payouts(
+        &self,
+        seller: UserId,
+    ) -> impl Future<Output = Result<Vec<crate::analytics::PayoutRecord>, StoreError>> + Send;
+    /// The seller's product and active-auction counts.
+    fn catalog_counts(
+        &self,
+        seller: UserId,
+    ) -> impl Future<Output = Result<crate::analytics::CatalogCounts, StoreError>> + Send;
+}

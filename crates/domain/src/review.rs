@@ -97,6 +97,8 @@ pub struct ReviewEligibility {
     pub has_reviewed: bool,
     /// Statuses of the caller's orders for it, newest first.
     pub order_statuses: Vec<String>,
+    /// Ids of those orders, in the same order.
+    pub order_ids: Vec<i64>,
 }
 
 impl ReviewEligibility {
@@ -105,6 +107,15 @@ impl ReviewEligibility {
         self.order_statuses
             .iter()
             .any(|s| s == "shipped" || s == "delivered")
+    }
+
+    /// The newest of the caller's orders for it that was shipped or delivered.
+    pub fn received_order(&self) -> Option<i64> {
+        self.order_statuses
+            .iter()
+            .zip(&self.order_ids)
+            .find(|(s, _)| *s == "shipped" || *s == "delivered")
+            .map(|(_, id)| *id)
     }
 
     /// The contract's decision: `(can_review, has_reviewed, reason)`, first match wins.
@@ -177,6 +188,7 @@ mod tests {
             is_own: false,
             has_reviewed: false,
             order_statuses: vec![],
+            order_ids: vec![],
         }
     }
 
@@ -224,14 +236,14 @@ mod tests {
                 .2
                 .ends_with("Your orders for this product have status: paid, cancelled")
         );
-        assert!(
-            ReviewEligibility {
-                order_statuses: vec!["delivered".into()],
-                ..base()
-            }
-            .decide()
-            .0
-        );
+        let received = ReviewEligibility {
+            order_statuses: vec!["paid".into(), "delivered".into(), "shipped".into()],
+            order_ids: vec![9, 7, 5],
+            ..base()
+        };
+        assert!(received.decide().0);
+        assert_eq!(received.received_order(), Some(7));
+        assert_eq!(pending.received_order(), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! migrations, the job queue, reference-data seeding and the per-test database harness.
 
 pub mod addresses;
+pub mod analytics;
 pub mod auctions;
 pub mod carts;
 pub mod db;

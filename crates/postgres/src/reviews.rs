@@ -12,7 +12,7 @@ use madeinpk_domain::store::StoreError;
 use crate::addresses::then_order;
 use crate::db::Db;
 use crate::error::{store, unique_violation};
-use crate::schema::{product_reviews, products, users};
+use crate::schema::{order_items, orders, product_reviews, products, users};
 
 type Row = (
     i64,
@@ -152,6 +152,7 @@ impl ReviewRepository for Db {
                 is_own: false,
                 has_reviewed: false,
                 order_statuses: Vec::new(),
+                order_ids: Vec::new(),
             });
         };
         let reviewed: i64 = product_reviews::table
@@ -164,14 +165,30 @@ impl ReviewRepository for Db {
             .get_result(&mut conn)
             .await
             .map_err(store)?;
+        // The caller's orders containing the product, newest first.
+        let orders: Vec<(i64, String)> = orders::table
+            .filter(
+                orders::buyer_id.eq(buyer.get()).and(
+                    orders::id.eq_any(
+                        order_items::table
+                            .filter(order_items::product_id.eq(product.get()))
+                            .select(order_items::order_id),
+                    ),
+                ),
+            )
+            .select((orders::id, orders::status))
+            .order((orders::created_at.desc(), orders::id.desc()))
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
         Ok(ReviewEligibility {
             product_exists: true,
             is_auction: listing_type.as_deref() == Some("auction"),
             is_fixed_price: listing_type.as_deref() == Some("fixed_price"),
             is_own: seller == buyer.get(),
             has_reviewed: reviewed > 0,
-            // Orders (and so purchases) arrive with the orders work; this reads them from then on.
-            order_statuses: Vec::new(),
+            order_ids: orders.iter().map(|o| o.0).collect(),
+            order_statuses: orders.into_iter().map(|o| o.1).collect(),
         })
     }
 

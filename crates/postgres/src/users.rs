@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::error::{store, unique_violation};
 use crate::money::hundredths;
 use crate::outbox;
-use crate::schema::{lower, seller_profiles, users};
+use crate::schema::{lower, order_items, orders, seller_profiles, users};
 
 /// A `users` row without the password hash.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -269,10 +269,40 @@ impl UserRepository for Db {
         Ok(row.into())
     }
 
-    async fn stats(&self, _id: UserId) -> Result<ProfileStats, StoreError> {
-        // Orders and feedback arrive with their own tables (issues 5 and 8); until then a user
-        // has no shipped sales or purchases and no rating.
-        Ok(ProfileStats::default())
+    async fn stats(&self, id: UserId) -> Result<ProfileStats, StoreError> {
+        // Shipped or delivered orders; cart orders count for each seller with items in them
+        // (the original left them out). Ratings arrive with feedback.
+        let received = ["shipped", "delivered"];
+        let mut conn = self.conn().await?;
+        let total_sales: i64 = orders::table
+            .filter(
+                orders::status.eq_any(received).and(
+                    orders::id.eq_any(
+                        order_items::table
+                            .filter(order_items::seller_id.eq(id.get()))
+                            .select(order_items::order_id),
+                    ),
+                ),
+            )
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
+        let total_purchases: i64 = orders::table
+            .filter(
+                orders::buyer_id
+                    .eq(id.get())
+                    .and(orders::status.eq_any(received)),
+            )
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(ProfileStats {
+            total_sales,
+            total_purchases,
+            average_seller_rating: None,
+        })
     }
 
     async fn seller_profile(&self, user: UserId) -> Result<Option<SellerProfile>, StoreError> {

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod reviews;
+pub mod seller;
 pub mod seller_profiles;
 pub mod wishlist;
 
@@ -53,4 +54,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cart::configure(cfg);
     orders::configure(cfg);
     payments::configure(cfg);
+    seller::configure(cfg);
 }

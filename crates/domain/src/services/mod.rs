@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod analytics;
 pub mod auctions;
 pub mod cart;
 pub mod checkout;

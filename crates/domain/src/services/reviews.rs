@@ -103,12 +103,22 @@ impl<R: ReviewRepository> Reviews<R> {
         if e.has_reviewed {
             return Err(FieldErrors::non_field("You have already reviewed this product").into());
         }
+        let mut input = input;
+        match input.order.flatten() {
+            // A named order must be one of the caller's orders for this product.
+            Some(order) if !e.order_ids.contains(&order) => {
+                return Err(FieldErrors::single("order", msg::invalid_pk(order)).into());
+            }
+            Some(_) => {}
+            None => input.order = Some(e.received_order()),
+        }
         if !e.received() {
             return Err(FieldErrors::non_field(
                 "You can only review products you have purchased and received.",
             )
             .into());
         }
+        // Every review now comes from a received order, so each is a verified purchase.
         let id = self
             .reviews
             .create_review(actor.id, input, true)

@@ -1,0 +1,205 @@
+//! `seller/…`: a seller's statistics, earnings, payout history and product performance.
+
+use actix_web::{HttpResponse, web};
+use madeinpk_domain::analytics::{Bucket, PayoutRecord};
+use madeinpk_domain::money::Money;
+use madeinpk_domain::payment::TransferStatus;
+use madeinpk_domain::validation::FieldErrors;
+use serde_json::{Value, json};
+
+use super::resource;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::query::QueryMap;
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/seller/statistics/", "GET, HEAD").route(web::get().to(statistics)))
+        .service(resource("/seller/earnings/", "GET, HEAD").route(web::get().to(earnings)))
+        .service(resource("/seller/transactions/", "GET, HEAD").route(web::get().to(transactions)))
+        .service(
+            resource("/seller/product-performance/", "GET, HEAD")
+                .route(web::get().to(product_performance)),
+        );
+}
+
+/// Money as a float, for the charts (`earnings` beside the exact `amount` string).
+#[allow(clippy::cast_precision_loss)] // display only; `amount` carries the exact value
+fn float(m: Money) -> f64 {
+    m.minor() as f64 / 100.0
+}
+
+fn buckets(list: &[Bucket], key: &str) -> Vec<Value> {
+    list.iter()
+        .map(|b| json!({ key: b.label, "amount": b.amount.to_string(), "earnings": float(b.amount) }))
+        .collect()
+}
+
+/// `+1,234.50`: signed, with thousands separators and two decimals.
+fn signed_amount(m: Money) -> String {
+    let text = m.to_string();
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let digits: Vec<char> = whole.trim_start_matches('-').chars().collect();
+    let mut grouped = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(*c);
+    }
+    let sign = if m.is_negative() { '-' } else { '+' };
+    format!("{sign}{grouped}.{cents}")
+}
+
+fn transaction(p: &PayoutRecord, zone: chrono_tz::Tz) -> Value {
+    let (status, color) = match p.status {
+        TransferStatus::Succeeded => ("Completed", "bg-emerald-100 text-emerald-700"),
+        TransferStatus::Pending => ("Pending", "bg-amber-100 text-amber-700"),
+        TransferStatus::Failed => ("Failed", "bg-red-100 text-red-700"),
+        TransferStatus::Reversed => ("Reversed", "bg-gray-100 text-gray-700"),
+    };
+    let what = match p.products.as_slice() {
+        [] => "Product".to_owned(),
+        [one] => one.clone(),
+        many => format!("{} items", many.len()),
+    };
+    json!({
+        "id": if p.provider_id.is_empty() { format!("TXN-{}", p.order_number) } else { p.provider_id.clone() },
+        "description": format!("Order {} - {what}", p.order_number),
+        "date": p.completed_at.unwrap_or(p.created_at).with_timezone(&zone).format("%b %d, %Y").to_string(),
+        "amount": signed_amount(p.amount),
+        "status": status,
+        "status_color": color,
+        "order_id": p.order.get(),
+        "transfer_id": p.id.get(),
+    })
+}
+
+/// Sales counts and revenue (sellers only).
+#[utoipa::path(get, path = "/api/seller/statistics/", tag = "seller",
+    responses((status = 200, description = "Statistics"), (status = 403, description = "Not a seller")))]
+pub async fn statistics(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let s = state
+        .analytics
+        .statistics(&auth.user, &state.config.time_zone)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "total_sales": s.total_sales,
+        "total_orders": s.total_orders,
+        "pending_orders": s.pending_orders,
+        "total_revenue": s.total_revenue.to_string(),
+        "current_month_earnings": s.current_month_earnings.to_string(),
+        "total_products": s.total_products,
+        "active_auctions": s.active_auctions,
+    })))
+}
+
+/// Earnings by calendar month, week, quarter and year; payouts owed; products by revenue.
+#[utoipa::path(get, path = "/api/seller/earnings/", tag = "seller",
+    responses((status = 200, description = "Earnings"), (status = 403, description = "Not a seller")))]
+pub async fn earnings(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let e = state
+        .analytics
+        .earnings(&auth.user, &state.config.time_zone)
+        .await?;
+    let products: Vec<Value> = e
+        .products
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id.get(),
+                "name": p.name,
+                "total_orders": p.total_orders,
+                "total_quantity_sold": p.total_quantity_sold,
+                "total_revenue": p.total_revenue.to_string(),
+                "average_order_value": p.average_order_value.to_string(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "current_month": e.current_month.to_string(),
+        "last_month": e.last_month.to_string(),
+        "total_earnings": e.total.to_string(),
+        "pending_payouts": e.pending_payouts.to_string(),
+        "failed_payouts": e.failed_payouts.to_string(),
+        "earnings_by_month": buckets(&e.by_month, "month"),
+        "earnings_by_week": buckets(&e.by_week, "name"),
+        "earnings_by_quarter": buckets(&e.by_quarter, "name"),
+        "earnings_by_year": buckets(&e.by_year, "name"),
+        "product_performance": products,
+    })))
+}
+
+fn paging(q: &QueryMap, name: &str, default: i64, max: i64) -> Result<usize, ApiError> {
+    let value = match q.get(name).map(str::trim) {
+        None | Some("") => default,
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| FieldErrors::single(name, "A valid integer is required."))?,
+    };
+    if value < 0 {
+        return Err(
+            FieldErrors::single(name, "Ensure this value is greater than or equal to 0.").into(),
+        );
+    }
+    Ok(usize::try_from(value.min(max)).unwrap_or(0))
+}
+
+/// The seller's payouts, newest first (`limit`, default 50, at most 500; `offset`).
+#[utoipa::path(get, path = "/api/seller/transactions/", tag = "seller",
+    params(("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
+    responses((status = 200, description = "Transactions"), (status = 400, description = "Bad paging"), (status = 403, description = "Not a seller")))]
+pub async fn transactions(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let limit = paging(&q, "limit", 50, 500)?;
+    let offset = paging(&q, "offset", 0, i64::MAX)?;
+    let (page, total) = state
+        .analytics
+        .transactions(&auth.user, limit, offset)
+        .await?;
+    let zone = state.config.time_zone;
+    Ok(HttpResponse::Ok().json(json!({
+        "transactions": page.iter().map(|p| transaction(p, zone)).collect::<Vec<_>>(),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    })))
+}
+
+/// The ten best-selling products across every paid status.
+#[utoipa::path(get, path = "/api/seller/product-performance/", tag = "seller",
+    responses((status = 200, description = "Products"), (status = 403, description = "Not a seller")))]
+pub async fn product_performance(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let products = state.analytics.product_performance(&auth.user).await?;
+    let products: Vec<Value> = products
+        .iter()
+        .map(|p| json!({"id": p.id.get(), "name": p.name, "sales": p.total_orders, "revenue": p.total_revenue.to_string()}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "products": products })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_signed_grouped_and_exact() {
+        assert_eq!(signed_amount(Money::pkr(123_450)), "+1,234.50");
+        assert_eq!(signed_amount(Money::pkr(98)), "+0.98");
+        assert_eq!(signed_amount(Money::pkr(12_345_678_900)), "+123,456,789.00");
+        assert_eq!(signed_amount(Money::pkr(-100_000)), "-1,000.00");
+    }
+}
