@@ -76,36 +76,36 @@ async fn statistics_and_earnings_count_each_sellers_share() {
     );
 
     // potter: 2 orders (cart share 1960.00 + direct 490.00), none shipped as a whole yet.
-    let s = app.get("/api/seller/statistics/", Some(&potter)).await.body;
-    assert_eq!(s["total_orders"], 2);
-    assert_eq!(s["total_sales"], 0);
+    let stats = app.get("/api/seller/statistics/", Some(&potter)).await.body;
+    assert_eq!(stats["total_orders"], 2);
+    assert_eq!(stats["total_sales"], 0);
     assert_eq!(
-        s["pending_orders"], 1,
+        stats["pending_orders"], 1,
         "the direct order still waits for potter"
     );
-    assert_eq!(s["total_revenue"], "2450.00");
-    assert_eq!(s["current_month_earnings"], "2450.00");
-    assert_eq!(s["total_products"], 2);
-    assert_eq!(s["active_auctions"], 0);
-    let s = app.get("/api/seller/statistics/", Some(&weaver)).await.body;
-    assert_eq!(s["total_orders"], 1);
-    assert_eq!(s["pending_orders"], 1);
-    assert_eq!(s["total_revenue"], "1200.50");
+    assert_eq!(stats["total_revenue"], "2450.00");
+    assert_eq!(stats["current_month_earnings"], "2450.00");
+    assert_eq!(stats["total_products"], 2);
+    assert_eq!(stats["active_auctions"], 0);
+    let stats = app.get("/api/seller/statistics/", Some(&weaver)).await.body;
+    assert_eq!(stats["total_orders"], 1);
+    assert_eq!(stats["pending_orders"], 1);
+    assert_eq!(stats["total_revenue"], "1200.50");
 
-    let e = app.get("/api/seller/earnings/", Some(&potter)).await.body;
-    assert_eq!(e["total_earnings"], "2450.00");
-    assert_eq!(e["current_month"], "2450.00");
-    assert_eq!(e["last_month"], "0.00");
-    assert_eq!(e["pending_payouts"], "0.00");
-    assert_eq!(e["failed_payouts"], "0.00");
-    assert_eq!(e["earnings_by_month"].as_array().unwrap().len(), 12);
-    assert_eq!(e["earnings_by_month"][11]["amount"], "2450.00");
-    assert_eq!(e["earnings_by_month"][11]["earnings"], 2450.0);
-    assert_eq!(e["earnings_by_week"][3]["name"], "Week 4");
-    assert_eq!(e["earnings_by_week"][3]["amount"], "2450.00");
-    assert_eq!(e["earnings_by_quarter"].as_array().unwrap().len(), 4);
-    assert_eq!(e["earnings_by_year"][4]["amount"], "2450.00");
-    let products = e["product_performance"].as_array().unwrap();
+    let earned = app.get("/api/seller/earnings/", Some(&potter)).await.body;
+    assert_eq!(earned["total_earnings"], "2450.00");
+    assert_eq!(earned["current_month"], "2450.00");
+    assert_eq!(earned["last_month"], "0.00");
+    assert_eq!(earned["pending_payouts"], "0.00");
+    assert_eq!(earned["failed_payouts"], "0.00");
+    assert_eq!(earned["earnings_by_month"].as_array().unwrap().len(), 12);
+    assert_eq!(earned["earnings_by_month"][11]["amount"], "2450.00");
+    assert_eq!(earned["earnings_by_month"][11]["earnings"], 2450.0);
+    assert_eq!(earned["earnings_by_week"][3]["name"], "Week 4");
+    assert_eq!(earned["earnings_by_week"][3]["amount"], "2450.00");
+    assert_eq!(earned["earnings_by_quarter"].as_array().unwrap().len(), 4);
+    assert_eq!(earned["earnings_by_year"][4]["amount"], "2450.00");
+    let products = earned["product_performance"].as_array().unwrap();
     assert_eq!(products.len(), 2);
     assert_eq!(products[0]["name"], "Vase");
     assert_eq!(products[0]["total_quantity_sold"], 2);
@@ -113,28 +113,28 @@ async fn statistics_and_earnings_count_each_sellers_share() {
     assert_eq!(products[1]["name"], "Cup");
     assert_eq!(products[1]["average_order_value"], "490.00");
 
-    let p = app
+    let top = app
         .get("/api/seller/product-performance/", Some(&potter))
         .await
         .body;
     assert_eq!(
-        p["products"],
+        top["products"],
         json!([
             {"id": products[0]["id"], "name": "Vase", "sales": 1, "revenue": "1960.00"},
             {"id": products[1]["id"], "name": "Cup", "sales": 1, "revenue": "490.00"},
         ])
     );
 
-    let t = app
+    let history = app
         .get("/api/seller/transactions/", Some(&potter))
         .await
         .body;
-    assert_eq!(t["total"], 2);
+    assert_eq!(history["total"], 2);
     assert_eq!(
-        (t["limit"].clone(), t["offset"].clone()),
+        (history["limit"].clone(), history["offset"].clone()),
         (json!(50), json!(0))
     );
-    let amounts: Vec<&str> = t["transactions"]
+    let amounts: Vec<&str> = history["transactions"]
         .as_array()
         .unwrap()
         .iter()
@@ -145,7 +145,7 @@ async fn statistics_and_earnings_count_each_sellers_share() {
         "{amounts:?}"
     );
     assert!(
-        t["transactions"]
+        history["transactions"]
             .as_array()
             .unwrap()
             .iter()
@@ -153,12 +153,12 @@ async fn statistics_and_earnings_count_each_sellers_share() {
                 && x["id"].as_str().unwrap().starts_with("tr_dev_")
                 && x["description"].as_str().unwrap().starts_with("Order "))
     );
-    let t = app
+    let history = app
         .get("/api/seller/transactions/?limit=1&offset=1", Some(&potter))
         .await
         .body;
-    assert_eq!(t["transactions"].as_array().unwrap().len(), 1);
-    assert_eq!(t["total"], 2);
+    assert_eq!(history["transactions"].as_array().unwrap().len(), 1);
+    assert_eq!(history["total"], 2);
     for bad in ["limit=abc", "offset=-1"] {
         let r = app
             .get(&format!("/api/seller/transactions/?{bad}"), Some(&potter))
