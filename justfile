@@ -17,7 +17,7 @@ lint:
 fmt:
     cargo fmt --all
 
-# Quick load figures for the read endpoints (needs `wrk`: apt-get install wrk).
+# Load figures: catalogue reads and the flash sale (see docs/benchmarks.md).
 bench:
     scripts/bench.sh
 

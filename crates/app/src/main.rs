@@ -4,6 +4,11 @@ use clap::Parser;
 use madeinpk_app::cli::{self, Cli};
 use madeinpk_app::config::{Config, LogFormat};
 
+/// mimalloc gives freed memory back to the system; with glibc's allocator the 19 MiB argon2
+/// buffers of a burst of sign-ups stayed resident in per-thread arenas (1.5 GiB after 300).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

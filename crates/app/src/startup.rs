@@ -260,9 +260,15 @@ impl Application {
             .port();
         // One clock for requests, jobs and the sweep; tests move it forward.
         let clock = ShiftedClock::default();
-        let worker = config
-            .serve_runs_workers
-            .then(|| start_worker(&db, &config, mailer, clock.clone()));
+        // The worker gets its own pool: connections belong to the runtime that opened them,
+        // and the HTTP workers' runtimes stop first at shutdown, while jobs still finish.
+        let worker = if config.serve_runs_workers {
+            let pool = config.job_concurrency + 2;
+            let worker_db = Db::connect(&config.database_url, pool).await?;
+            Some(start_worker(&worker_db, &config, mailer, clock.clone()))
+        } else {
+            None
+        };
         let state = web::Data::new(AppState::new(
             db,
             Arc::new(config),

@@ -70,9 +70,7 @@ async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
     assert_eq!(mail.to, vec!["Ayesha@example.pk".to_string()]);
     assert!(mail.raw.contains("Subject: Welcome to MadeInPK, ayesha!"));
     let marked = app
-        .eventually(Duration::from_secs(5), || async {
-            app.db.count("notifications WHERE is_sent_via_email").await == 1
-        })
+        .count_reaches("notifications WHERE is_sent_via_email", 1)
         .await;
     assert!(marked);
     assert_eq!(app.db.count("jobs WHERE status = 'done'").await, 1);

@@ -359,11 +359,7 @@ async fn abandoned_carts_are_cleared_and_their_holds_released() {
     let (app, _, buyer, listing) = shop().await;
     app.add_to_cart(&buyer, listing, 1).await;
     app.clock.advance(chrono::Duration::days(8));
-    let cleared = app
-        .eventually(Duration::from_secs(10), || async {
-            app.db.count("carts").await == 0
-        })
-        .await;
+    let cleared = app.count_reaches("carts", 0).await;
     assert!(cleared);
     assert_eq!(app.stock(listing).await.1, 0);
     let r = app.get("/api/cart/", Some(&buyer)).await;

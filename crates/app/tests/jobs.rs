@@ -28,11 +28,7 @@ async fn an_unreachable_mail_server_means_retry_later_not_lost() {
     )
     .await;
     app.register("patient").await;
-    let retried = app
-        .eventually(Duration::from_secs(15), || async {
-            app.db.count("jobs WHERE status = 'queued' AND attempts = 1 AND last_error IS NOT NULL AND run_at > now()").await == 1
-        })
-        .await;
+    let retried = app.count_reaches("jobs WHERE status = 'queued' AND attempts = 1 AND last_error IS NOT NULL AND run_at > now()", 1).await;
     assert!(retried, "the failed send is scheduled again with backoff");
     assert_eq!(
         app.db.count("notifications WHERE is_sent_via_email").await,
@@ -159,11 +155,7 @@ async fn admins_see_dead_jobs_and_queue_them_again() {
         })
         .await
         .unwrap();
-    let died = app
-        .eventually(Duration::from_secs(15), || async {
-            app.db.count("jobs WHERE status = 'dead'").await == 1
-        })
-        .await;
+    let died = app.count_reaches("jobs WHERE status = 'dead'", 1).await;
     assert!(died);
 
     let (buyer, _) = app.register("nosy").await;
@@ -210,11 +202,7 @@ async fn admins_see_dead_jobs_and_queue_them_again() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, json!({"message": "Job queued again"}));
     // It runs (and, mail still being down, dies) again: a hand retry gets fresh attempts.
-    let reran = app
-        .eventually(Duration::from_secs(15), || async {
-            app.db.count(&format!("jobs WHERE id = {id} AND status = 'dead' AND attempts = 1 AND updated_at > created_at")).await == 1
-        })
-        .await;
+    let reran = app.count_reaches(&format!("jobs WHERE id = {id} AND status = 'dead' AND attempts = 1 AND updated_at > created_at"), 1).await;
     assert!(reran);
     let r = app
         .post("/api/admin/jobs/999999/retry/", Some(&admin), json!({}))
@@ -240,11 +228,7 @@ async fn the_in_process_worker_drains_a_backlog_exactly_once() {
             .await
             .unwrap();
     }
-    let drained = app
-        .eventually(Duration::from_secs(20), || async {
-            app.db.count("jobs WHERE status = 'done'").await == 30
-        })
-        .await;
+    let drained = app.count_reaches("jobs WHERE status = 'done'", 30).await;
     assert!(drained);
     let mut to: Vec<String> = app.outbox.sent().into_iter().flat_map(|m| m.to).collect();
     to.sort();

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{TestApp, spawn_app};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -50,12 +48,7 @@ async fn trading() -> (TestApp, String, String, String, i64, i64) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let paid_out = app
-        .eventually(Duration::from_secs(15), || async {
-            app.db
-                .count("seller_transfers WHERE status = 'succeeded'")
-                .await
-                == 3
-        })
+        .count_reaches("seller_transfers WHERE status = 'succeeded'", 3)
         .await;
     assert!(paid_out);
     (app, potter, weaver, buyer, cart_id, vase)

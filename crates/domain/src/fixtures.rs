@@ -48,3 +48,57 @@ pub fn product_view(id: i64, seller: i64) -> crate::product::ProductView {
         updated_at: t,
     }
 }
+
+/// A pending cart order of `buyer` with one line of `seller`'s.
+pub fn order(id: i64, buyer: i64, seller: i64) -> crate::order::Order {
+    let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let m = crate::money::Money::pkr;
+    crate::order::Order {
+        id: crate::ids::OrderId(id),
+        number: "CART-000000000001".into(),
+        buyer: UserId(buyer),
+        buyer_username: format!("u{buyer}"),
+        order_type: crate::order::OrderType::Cart,
+        seller: None,
+        seller_username: None,
+        product: None,
+        product_name: None,
+        auction: None,
+        quantity: 1,
+        unit_price: None,
+        total: m(10_000),
+        platform_fee: m(200),
+        seller_amount: m(9_800),
+        shipping_address: None,
+        status: crate::order::OrderStatus::PendingPayment,
+        payment_url: String::new(),
+        payment_reference: String::new(),
+        payment_deadline: Some(t),
+        items: vec![crate::order::OrderItem {
+            id: crate::ids::OrderItemId(1),
+            product: crate::ids::ProductId(1),
+            product_name: "Vase".into(),
+            product_image: None,
+            listing: Some(crate::ids::ListingId(1)),
+            seller: UserId(seller),
+            seller_username: format!("u{seller}"),
+            quantity: 1,
+            unit_price: m(10_000),
+            subtotal: m(10_000),
+            is_shipped: false,
+            shipped_at: None,
+            tracking_number: None,
+            created_at: t,
+        }],
+        shares: vec![crate::commission::SellerShare {
+            seller: UserId(seller),
+            subtotal: m(10_000),
+            fee: m(200),
+            seller_amount: m(9_800),
+        }],
+        created_at: t,
+        paid_at: None,
+        shipped_at: None,
+        delivered_at: None,
+    }
+}

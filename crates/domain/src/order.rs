@@ -444,6 +444,44 @@ mod tests {
     }
 
     #[test]
+    fn a_seller_sees_only_their_lines_and_money() {
+        use crate::commission::SellerShare;
+        use crate::money::Money;
+        let mut o = crate::fixtures::order(1, 10, 20);
+        let mut other = o.items[0].clone();
+        other.seller = UserId(30);
+        other.product_name = "Shawl".into();
+        other.subtotal = Money::pkr(5_000);
+        o.items.push(other);
+        o.shares.push(SellerShare {
+            seller: UserId(30),
+            subtotal: Money::pkr(5_000),
+            fee: Money::pkr(100),
+            seller_amount: Money::pkr(4_900),
+        });
+        o.total = Money::pkr(15_000);
+        let buyer = o.seen_by(UserId(10), false);
+        assert!(buyer.full);
+        assert_eq!(buyer.items.len(), 2);
+        assert_eq!(buyer.total, Money::pkr(15_000));
+        assert_eq!(
+            buyer.seller_amount, None,
+            "a cart order's buyer has no seller amount"
+        );
+        assert_eq!(buyer.my_items_shipped, None);
+        let seller = o.seen_by(UserId(30), false);
+        assert!(!seller.full);
+        assert_eq!(seller.items.len(), 1);
+        assert_eq!(seller.items[0].product_name, "Shawl");
+        assert_eq!(seller.total, Money::pkr(5_000));
+        assert_eq!(seller.platform_fee, Money::pkr(100));
+        assert_eq!(seller.seller_amount, Some(Money::pkr(4_900)));
+        assert_eq!(seller.my_items_shipped, Some(false));
+        let admin = o.seen_by(UserId(99), true);
+        assert!(admin.full && admin.seller_amount.is_some());
+    }
+
+    #[test]
     fn statuses_round_trip() {
         for s in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(s.as_str()), Some(s));

@@ -1,5 +1,9 @@
-//! A small HTTP load tool: N connections GET one or more paths for a fixed time, then report
-//! requests per second and latency percentiles. Bounded in time; loopback targets only in CI.
+//! A small HTTP load tool. Scenarios: `catalogue` (N connections GET paths for a fixed time,
+//! then requests per second and latency percentiles) and `flash-sale` (many buyers race for a few
+//! units through cart, checkout and the dev payment page, then throughput, latencies and the
+//! oversell counter). Bounded in time and requests; meant for loopback targets.
+
+mod flash_sale;
 
 use std::time::{Duration, Instant};
 
@@ -15,9 +19,18 @@ struct Args {
     /// Base URL of the server.
     #[arg(long, default_value = "http://127.0.0.1:8000")]
     base: String,
+    /// `catalogue` (GET `--path`s) or `flash-sale`.
+    #[arg(long, default_value = "catalogue")]
+    scenario: String,
     /// Paths to request, cycled per connection (e.g. `/api/listings/?page=7`).
-    #[arg(long = "path", required = true)]
+    #[arg(long = "path")]
     paths: Vec<String>,
+    /// Flash sale: buyers racing.
+    #[arg(long, default_value_t = 1000)]
+    buyers: usize,
+    /// Flash sale: units on sale.
+    #[arg(long, default_value_t = 10)]
+    units: i64,
     /// Concurrent connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -73,7 +86,7 @@ async fn connection(
 }
 
 /// The `p`-th percentile (0–100) of sorted values.
-fn percentile(sorted: &[u64], p: u64) -> u64 {
+pub(crate) fn percentile(sorted: &[u64], p: u64) -> u64 {
     if sorted.is_empty() {
         return 0;
     }
@@ -85,6 +98,22 @@ fn percentile(sorted: &[u64], p: u64) -> u64 {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    match args.scenario.as_str() {
+        "catalogue" if !args.paths.is_empty() => catalogue(args).await,
+        "flash-sale" => {
+            let ok = flash_sale::run(&args.base, args.buyers, args.units, args.connections).await;
+            if !ok {
+                std::process::exit(1);
+            }
+        }
+        other => {
+            eprintln!("unknown scenario {other:?} (or no --path for catalogue)");
+            std::process::exit(2);
+        }
+    }
+}
+
+async fn catalogue(args: Args) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)
         .build()
@@ -131,7 +160,7 @@ async fn main() {
     }
 }
 
-fn ms(micros: u64) -> f64 {
+pub(crate) fn ms(micros: u64) -> f64 {
     // Latencies in microseconds fit f64 exactly.
     #[allow(clippy::cast_precision_loss)]
     let v = micros as f64 / 1000.0;

@@ -118,9 +118,13 @@ mod tests {
         ];
         for m in messages {
             let r = t.render(&m).unwrap();
+            let who = serde_json::to_value(&m).unwrap()["username"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
-            assert!(r.text.contains("ali"));
-            assert!(r.html.contains("<html") && r.html.contains("ali"));
+            assert!(r.text.contains(&who), "{who} in {}", r.text);
+            assert!(r.html.contains("<html") && r.html.contains(&who));
         }
     }
 

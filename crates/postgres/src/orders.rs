@@ -824,7 +824,12 @@ impl OrderRepository for Db {
             let Some(status) = status.as_deref().and_then(OrderStatus::parse) else {
                 return Ok(PaymentRecorded::AlreadyApplied);
             };
-            if !status.can_become(OrderStatus::Paid) && status != OrderStatus::Cancelled {
+            if status == OrderStatus::Cancelled {
+                // The buyer cancelled, then paid through a session still open: the money has to
+                // go back (refunds arrive with the Stripe work); the order stays cancelled.
+                return Ok(PaymentRecorded::StockGone);
+            }
+            if !status.can_become(OrderStatus::Paid) {
                 return Ok(PaymentRecorded::AlreadyApplied);
             }
             if status != OrderStatus::PendingPayment {

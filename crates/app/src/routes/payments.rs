@@ -101,7 +101,11 @@ pub async fn receive(
         .map_err(|_| ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid payload".into()))?;
     // A storage failure answers 503, so the provider delivers the event again later.
     let outcome = state.payments.handle(id.clone(), event).await?;
-    tracing::info!(event = %id, ?outcome, "payment event");
+    if let madeinpk_domain::services::payments::EventOutcome::NeedsRefund(order) = outcome {
+        tracing::warn!(event = %id, %order, "payment for an order whose units are gone: refund it");
+    } else {
+        tracing::info!(event = %id, ?outcome, "payment event");
+    }
     Ok(HttpResponse::Ok().json(json!({ "status": "success" })))
 }
 

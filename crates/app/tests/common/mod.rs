@@ -413,3 +413,13 @@ impl TestApp {
             .collect()
     }
 }
+
+impl TestApp {
+    /// Waits (up to 20 s) until `SELECT count(*) FROM {from_where}` is `n`.
+    pub async fn count_reaches(&self, from_where: &str, n: i64) -> bool {
+        self.eventually(Duration::from_secs(20), || async {
+            self.db.count(from_where).await == n
+        })
+        .await
+    }
+}

@@ -209,3 +209,141 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::fixtures::{order, user};
+    use crate::ids::OrderId;
+    use crate::payment::{PaymentError, PaymentSession};
+    use crate::ports::{
+        MockAddressRepository, MockListingRepository, MockOrderRepository, MockPaymentGateway,
+    };
+    use crate::rate::BasisPoints;
+    use crate::user::Role;
+    use chrono::Utc;
+    use std::future::ready;
+
+    type Service = Checkout<
+        MockOrderRepository,
+        MockAddressRepository,
+        MockListingRepository,
+        MockPaymentGateway,
+        FixedClock,
+    >;
+
+    fn service(orders: MockOrderRepository, gateway: MockPaymentGateway) -> Service {
+        let mut addresses = MockAddressRepository::new();
+        addresses.expect_get().returning(|_, _| {
+            Box::pin(ready(Ok(Some(crate::address::Address {
+                id: AddressId(3),
+                user_id: crate::ids::UserId(1),
+                street_address: "1 Mall Road".into(),
+                city_id: crate::ids::CityId(1),
+                city_name: "Lahore".into(),
+                province_name: "Punjab".into(),
+                postal_code: "54000".into(),
+                is_default: true,
+                created_at: Utc::now(),
+            }))))
+        });
+        Checkout::new(
+            orders,
+            addresses,
+            MockListingRepository::new(),
+            gateway,
+            FixedClock(Utc::now()),
+            PlanSettings {
+                commission: BasisPoints::new(200).unwrap(),
+                payment_window: chrono::Duration::minutes(30),
+            },
+        )
+    }
+
+    fn placed_order() -> MockOrderRepository {
+        let mut orders = MockOrderRepository::new();
+        orders
+            .expect_place_order()
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(Placed::Created(OrderId(1))))));
+        orders
+            .expect_order()
+            .returning(|_| Box::pin(ready(Ok(Some(order(1, 1, 2))))));
+        orders
+    }
+
+    #[tokio::test]
+    async fn a_provider_failure_gives_the_units_and_lines_back_and_reports_502_text() {
+        let mut orders = placed_order();
+        orders
+            .expect_change_status()
+            .withf(|c, _| {
+                c.order == OrderId(1)
+                    && c.to == OrderStatus::Cancelled
+                    && c.from == vec![OrderStatus::PendingPayment]
+                    && c.release == StockRelease::ReturnToCart
+            })
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(None))));
+        orders.expect_attach_session().never();
+        let mut gateway = MockPaymentGateway::new();
+        gateway.expect_create_session().returning(|_| {
+            Box::pin(ready(Err(PaymentError::Unavailable(
+                "Stripe error: down".into(),
+            ))))
+        });
+        let e = service(orders, gateway)
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.to_string(), "Payment creation failed: Stripe error: down");
+    }
+
+    #[tokio::test]
+    async fn the_session_is_opened_for_the_order_total_until_its_deadline() {
+        let mut orders = placed_order();
+        orders
+            .expect_attach_session()
+            .withf(|id, s| *id == OrderId(1) && s.id == "cs_1")
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(()))));
+        let mut gateway = MockPaymentGateway::new();
+        gateway
+            .expect_create_session()
+            .withf(|r| {
+                r.order_id == OrderId(1)
+                    && r.amount == crate::money::Money::pkr(10_000)
+                    && r.description == "Multi-product order"
+                    && r.expires_at == order(1, 1, 2).payment_deadline.unwrap()
+            })
+            .times(1)
+            .returning(|_| {
+                Box::pin(ready(Ok(PaymentSession {
+                    id: "cs_1".into(),
+                    url: "https://pay/cs_1".into(),
+                })))
+            });
+        let o = service(orders, gateway)
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+            .await
+            .unwrap();
+        assert_eq!(o.id, OrderId(1));
+    }
+
+    #[tokio::test]
+    async fn blocked_buyers_cannot_check_out() {
+        let mut orders = MockOrderRepository::new();
+        orders.expect_place_order().never();
+        let mut blocked = user(1, Role::Buyer);
+        blocked.is_blocked = true;
+        let e = service(orders, MockPaymentGateway::new())
+            .checkout_cart(&blocked, AddressId(3), None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e,
+            OrderError::Refused(403, "Your account is blocked".into())
+        );
+    }
+}

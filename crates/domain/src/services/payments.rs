@@ -340,3 +340,99 @@ impl<T: TransferRepository, G: PaymentGateway, K: Clock> Payouts<T, G, K> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::fixtures::order;
+    use crate::money::Money;
+    use crate::ports::MockOrderRepository;
+    use chrono::Utc;
+    use std::future::ready;
+
+    fn by_reference(orders: &mut MockOrderRepository, found: Option<i64>) {
+        orders
+            .expect_order_by_payment_reference()
+            .returning(move |_| Box::pin(ready(Ok(found.map(OrderId)))));
+    }
+
+    fn completed(order_id: Option<i64>, amount: i64, paid: bool) -> PaymentEvent {
+        PaymentEvent::SessionCompleted {
+            session_id: "cs_1".into(),
+            order_id: order_id.map(OrderId),
+            payment_intent: Some("pi_1".into()),
+            charge: None,
+            amount: Some(Money::pkr(amount)),
+            paid,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_is_applied_only_to_its_own_order_and_amount() {
+        for (named, amount) in [(Some(2), 10_000), (Some(1), 9_999)] {
+            let mut orders = MockOrderRepository::new();
+            by_reference(&mut orders, Some(1));
+            orders
+                .expect_order()
+                .returning(|_| Box::pin(ready(Ok(Some(order(1, 10, 20))))));
+            orders.expect_record_payment().never();
+            let p = Payments::new(orders, FixedClock(Utc::now()));
+            let out = p.handle("evt".into(), completed(named, amount, true)).await;
+            assert_eq!(out.unwrap(), EventOutcome::NoOrder, "{named:?} {amount}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unpaid_completion_waits_and_a_paid_one_records_the_payment_once() {
+        let mut orders = MockOrderRepository::new();
+        orders.expect_record_payment().never();
+        let p = Payments::new(orders, FixedClock(Utc::now()));
+        assert_eq!(
+            p.handle("evt".into(), completed(Some(1), 10_000, false))
+                .await
+                .unwrap(),
+            EventOutcome::Unchanged
+        );
+
+        let mut orders = MockOrderRepository::new();
+        by_reference(&mut orders, Some(1));
+        orders
+            .expect_order()
+            .returning(|_| Box::pin(ready(Ok(Some(order(1, 10, 20))))));
+        orders
+            .expect_record_payment()
+            .withf(|id, r, _, _| {
+                *id == OrderId(1)
+                    && r.event.as_deref() == Some("evt_9")
+                    && r.payment_intent.as_deref() == Some("pi_1")
+                    && r.amount == Money::pkr(10_000)
+            })
+            .times(1)
+            .returning(|_, _, _, _| Box::pin(ready(Ok(PaymentRecorded::AlreadyApplied))));
+        let p = Payments::new(orders, FixedClock(Utc::now()));
+        assert_eq!(
+            p.handle("evt_9".into(), completed(Some(1), 10_000, true))
+                .await
+                .unwrap(),
+            EventOutcome::Unchanged
+        );
+    }
+
+    #[test]
+    fn the_paid_outbox_mails_each_party_and_queues_one_payout_per_seller() {
+        let o = order(1, 10, 20);
+        let party = |id: i64| Party {
+            id: UserId(id),
+            username: format!("u{id}"),
+            email: format!("u{id}@example.pk"),
+        };
+        let out = paid_outbox(&o, &party(10), &[party(20)]);
+        assert_eq!(out.notices.len(), 2);
+        assert!(out.notices.iter().all(|n| n.email.is_some()
+            && n.notification.order_id == Some(1)
+            && n.notification.kind == NotificationType::PaymentReceived));
+        assert_eq!(out.jobs, vec![payout_job(OrderId(1), UserId(20))]);
+        assert_eq!(out.jobs[0].unique_key.as_deref(), Some("transfer:1:20"));
+    }
+}

@@ -1,0 +1,239 @@
+//! Flash sale: a seller lists a few units; many buyers add one to their cart, check out and pay
+//! on the dev gateway's page, all at once. Reports throughput and latencies per step and the
+//! correctness counters: units sold against units listed (oversold must be 0) and server errors.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::{ms, percentile};
+
+const PASSWORD: &str = "Flash-Sale-2026!";
+
+struct Api {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value, u64) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Token {t}"));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let started = Instant::now();
+        match req.send().await {
+            Ok(res) => {
+                let status = res.status().as_u16();
+                let body = res.json::<Value>().await.unwrap_or(Value::Null);
+                let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                (status, body, micros)
+            }
+            Err(_) => (0, Value::Null, 0),
+        }
+    }
+
+    async fn register(&self, username: &str, role: &str) -> Option<String> {
+        let (status, body, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/auth/register/",
+                None,
+                Some(
+                    json!({"username": username, "email": format!("{username}@flash.test"),
+                    "password": PASSWORD, "password_confirm": PASSWORD, "role": role}),
+                ),
+            )
+            .await;
+        (status == 201).then(|| body["token"].as_str().map(str::to_owned))?
+    }
+}
+
+#[derive(Default)]
+struct Outcome {
+    add: Option<(u16, u64)>,
+    checkout: Option<(u16, u64)>,
+    pay: Option<(u16, u64)>,
+}
+
+fn report(name: &str, samples: &mut [u64], total: usize) {
+    samples.sort_unstable();
+    println!(
+        "  {name}: {} of {total} succeeded; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
+        samples.len(),
+        ms(percentile(samples, 50)),
+        ms(percentile(samples, 95)),
+        ms(percentile(samples, 99)),
+    );
+}
+
+/// Runs the scenario; false when a correctness counter is not 0.
+pub async fn run(base: &str, buyers: usize, units: i64, connections: usize) -> bool {
+    let api = Arc::new(Api {
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(connections.max(buyers))
+            .build()
+            .expect("HTTP client"),
+        base: base.trim_end_matches('/').to_owned(),
+    });
+    let run_id = std::process::id();
+    let seller = api
+        .register(&format!("flash_seller_{run_id}"), "seller")
+        .await
+        .expect("seller registers");
+    let (_, product, _) = api
+        .call(
+            reqwest::Method::POST,
+            "/api/products/",
+            Some(&seller),
+            Some(json!({"name": "Flash sale shawl", "description": "Limited run", "condition": "new"})),
+        )
+        .await;
+    let (_, listing, _) = api
+        .call(
+            reqwest::Method::POST,
+            "/api/listings/",
+            Some(&seller),
+            Some(json!({"product_id": product["id"], "price": "2500.00", "quantity": units})),
+        )
+        .await;
+    let listing = listing["id"].as_i64().expect("listing created");
+    let (_, cities, _) = api
+        .call(reqwest::Method::GET, "/api/cities/", None, None)
+        .await;
+    let city = cities["results"][0]["id"].as_i64().expect("a city");
+
+    // Buyers with an address each (argon2 makes registration deliberately slow; not timed).
+    let setup = Instant::now();
+    let gate = Arc::new(Semaphore::new(16));
+    let mut set = JoinSet::new();
+    for i in 0..buyers {
+        let (api, gate) = (api.clone(), gate.clone());
+        set.spawn(async move {
+            let _permit = gate.acquire_owned().await.ok()?;
+            let token = api.register(&format!("flash_{run_id}_{i}"), "buyer").await?;
+            let (status, address, _) = api
+                .call(
+                    reqwest::Method::POST,
+                    "/api/addresses/",
+                    Some(&token),
+                    Some(json!({"street_address": "1 Mall Road", "city": city, "postal_code": "54000"})),
+                )
+                .await;
+            (status == 201).then(|| (token, address["id"].as_i64().unwrap_or(0)))
+        });
+    }
+    let ready: Vec<(String, i64)> = set.join_all().await.into_iter().flatten().collect();
+    println!(
+        "== flash sale: {} buyers for {units} units (setup {:.1} s)",
+        ready.len(),
+        setup.elapsed().as_secs_f64()
+    );
+
+    // The race: every buyer at once, each add → checkout → pay.
+    let started = Instant::now();
+    let mut set = JoinSet::new();
+    for (token, address) in ready.clone() {
+        let api = api.clone();
+        set.spawn(async move {
+            let mut out = Outcome::default();
+            let (status, _, micros) = api
+                .call(
+                    reqwest::Method::POST,
+                    "/api/cart/add_item/",
+                    Some(&token),
+                    Some(json!({"listing_id": listing, "quantity": 1})),
+                )
+                .await;
+            out.add = Some((status, micros));
+            if status != 201 {
+                return out;
+            }
+            let (status, order, micros) = api
+                .call(
+                    reqwest::Method::POST,
+                    "/api/cart/checkout/",
+                    Some(&token),
+                    Some(json!({"shipping_address_id": address})),
+                )
+                .await;
+            out.checkout = Some((status, micros));
+            if status != 201 {
+                return out;
+            }
+            let url = order["payment_url"].as_str().unwrap_or_default();
+            let path = url
+                .split_once("/api/")
+                .map(|(_, p)| format!("/api/{p}pay/"));
+            if let Some(path) = path {
+                let (status, _, micros) = api.call(reqwest::Method::POST, &path, None, None).await;
+                out.pay = Some((status, micros));
+            }
+            out
+        });
+    }
+    let outcomes = set.join_all().await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let requests: usize = outcomes
+        .iter()
+        .map(|o| {
+            usize::from(o.add.is_some())
+                + usize::from(o.checkout.is_some())
+                + usize::from(o.pay.is_some())
+        })
+        .sum();
+    let server_errors = outcomes
+        .iter()
+        .flat_map(|o| [o.add, o.checkout, o.pay])
+        .flatten()
+        .filter(|(s, _)| *s == 0 || *s >= 500)
+        .count();
+    let ok = |pick: fn(&Outcome) -> Option<(u16, u64)>, want: u16| -> Vec<u64> {
+        outcomes
+            .iter()
+            .filter_map(pick)
+            .filter(|(s, _)| *s == want)
+            .map(|(_, m)| m)
+            .collect()
+    };
+    let mut adds = ok(|o| o.add, 201);
+    let mut checkouts = ok(|o| o.checkout, 201);
+    let mut pays = ok(|o| o.pay, 303);
+    #[allow(clippy::cast_precision_loss)] // request counts are far below 2^52
+    let rate = requests as f64 / elapsed;
+    println!("  {requests} requests in {elapsed:.2} s: {rate:.0} req/s");
+    report("add to cart (201)", &mut adds, ready.len());
+    let added = adds.len();
+    report("checkout (201)", &mut checkouts, added);
+    report("pay on the dev page (303)", &mut pays, checkouts.len());
+
+    let (_, after, _) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/listings/{listing}/"),
+            None,
+            None,
+        )
+        .await;
+    let left = after["quantity"].as_i64().unwrap_or(-1);
+    let sold = i64::try_from(pays.len()).unwrap_or(i64::MAX);
+    let oversold = (sold - units).max(0) + i64::from(left < 0);
+    let unaccounted = units - left - sold;
+    println!(
+        "  units listed {units}, sold {sold}, left {left}; oversold {oversold}, unaccounted {unaccounted}, server errors {server_errors}"
+    );
+    oversold == 0 && unaccounted == 0 && server_errors == 0
+}
