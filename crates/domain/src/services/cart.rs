@@ -205,7 +205,7 @@ mod tests {
     fn listings_with(s: Option<ListingState>) -> MockListingRepository {
         let mut l = MockListingRepository::new();
         l.expect_listing_state()
-            .returning(move |_| Box::pin(ready(Ok(s.clone()))));
+            .returning(move |_| Box::pin(ready(Ok(s))));
         l
     }
 
