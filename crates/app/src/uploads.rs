@@ -11,8 +11,7 @@ use rand::RngCore;
 use crate::body::Upload;
 
 /// DRF's message for a file that is not an image.
-pub const NOT_AN_IMAGE: &str =
-    "Upload a valid image. The file you uploaded was either not an image or a corrupted image.";
+pub const NOT_AN_IMAGE: &str = madeinpk_domain::validation::msg::IMAGE;
 
 /// Largest width or height accepted (guards against decompression bombs downstream).
 const MAX_SIDE: usize = 12_000;

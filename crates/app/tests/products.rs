@@ -283,6 +283,17 @@ async fn image_management_rules() {
             json!({"error": "You can only add images to your own products"})
         )
     );
+    // A stranger learns nothing from a bad file: the owner check comes first.
+    let r = app
+        .multipart(
+            Method::POST,
+            &add,
+            &stranger,
+            &[],
+            &[("image", "x.txt", b"hello")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
         .multipart(
             Method::POST,
@@ -293,6 +304,10 @@ async fn image_management_rules() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.body,
+        json!({"image": ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."]})
+    );
     let first = app
         .multipart(Method::POST, &add, &owner, &[], &[("image", "a.png", PNG)])
         .await;
@@ -334,7 +349,12 @@ async fn image_management_rules() {
         (StatusCode::NOT_FOUND, json!({"error": "Image not found"}))
     );
     let r = app.delete(&del("abc"), Some(&owner)).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (r.status, r.body),
+        (StatusCode::NOT_FOUND, json!({"error": "Image not found"}))
+    );
+    let r = app.delete(&del("abc"), Some(&stranger)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let file = first.body["image"].as_str().unwrap().to_owned();
     assert_eq!(
         app.delete(&del(&a.to_string()), Some(&owner)).await.status,

@@ -361,3 +361,15 @@ pub struct ImageUpload {
     /// The bytes.
     pub bytes: Vec<u8>,
 }
+
+/// The `image` part of an upload request, judged by the handler and checked after ownership
+/// (so a stranger learns nothing from a bad file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageFile {
+    /// No file sent.
+    Missing,
+    /// Not a supported image.
+    Invalid,
+    /// A valid image.
+    Valid(ImageUpload),
+}

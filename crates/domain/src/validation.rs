@@ -25,6 +25,9 @@ pub mod msg {
     pub const URL: &str = "Enter a valid URL.";
     /// Text with a NUL character (Postgres cannot store it).
     pub const NUL: &str = "Null characters are not allowed.";
+    /// A file that is not an image.
+    pub const IMAGE: &str =
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image.";
 
     /// Text longer than `n` characters.
     pub fn max_length(n: usize) -> String {

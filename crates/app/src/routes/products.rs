@@ -5,9 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
 use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::product::{
-    Condition, ImageUpload, PRODUCT_ORDERING, ProductInput, ProductQuery, search_terms,
+    Condition, ImageFile, ImageUpload, PRODUCT_ORDERING, ProductInput, ProductQuery, search_terms,
 };
-use madeinpk_domain::validation::FieldErrors;
 use serde_json::json;
 
 use super::resource;
@@ -216,11 +215,10 @@ pub async fn add_image(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = ProductId(path_id(&id)?);
+    // Judged here, refused by the service after the owner check.
     let upload = match body.file("image") {
-        None => None,
-        Some(file) => Some(
-            image_upload(&file.bytes).ok_or_else(|| FieldErrors::single("image", NOT_AN_IMAGE))?,
-        ),
+        None => ImageFile::Missing,
+        Some(file) => image_upload(&file.bytes).map_or(ImageFile::Invalid, ImageFile::Valid),
     };
     let image = state.products.add_image(&auth.user, id, upload).await?;
     Ok(HttpResponse::Created().json(ProductImageDto::new(&image, &media)))
@@ -236,12 +234,8 @@ pub async fn delete_image(
 ) -> Result<HttpResponse, ApiError> {
     let (id, image) = path.into_inner();
     let id = ProductId(path_id(&id)?);
-    let image = image.parse::<i64>().map_err(|_| {
-        ApiError::Refused(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "Image not found".into(),
-        )
-    })?;
+    // A non-numeric image id names no image: "Image not found", after the owner check.
+    let image = image.parse::<i64>().unwrap_or(0);
     state
         .products
         .delete_image(&auth.user, id, ProductImageId(image))

@@ -4,7 +4,7 @@ use crate::ids::{ProductId, ProductImageId};
 use crate::page::{Page, PageRequest};
 use crate::ports::{MediaStorage, PayoutReadiness, ProductRepository};
 use crate::product::{
-    CatalogError, ImageRemoval, ImageUpload, NewProduct, ProductChanges, ProductImage,
+    CatalogError, ImageFile, ImageRemoval, ImageUpload, NewProduct, ProductChanges, ProductImage,
     ProductInput, ProductOwnership, ProductQuery, ProductRemoval, ProductView,
 };
 use crate::user::User;
@@ -248,7 +248,7 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
         &self,
         actor: &User,
         id: ProductId,
-        upload: Option<ImageUpload>,
+        file: ImageFile,
     ) -> Result<ProductImage, CatalogError> {
         let owner = self.ownership(id).await?;
         ensure_owner(
@@ -256,7 +256,13 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
             owner.seller,
             "You can only add images to your own products",
         )?;
-        let upload = upload.ok_or_else(|| CatalogError::bad("No image file provided"))?;
+        let upload = match file {
+            ImageFile::Missing => return Err(CatalogError::bad("No image file provided")),
+            ImageFile::Invalid => {
+                return Err(FieldErrors::single("image", crate::validation::msg::IMAGE).into());
+            }
+            ImageFile::Valid(upload) => upload,
+        };
         let mut paths = self.store_images(vec![upload]).await?;
         let path = paths.pop().unwrap_or_default();
         match self.repo.add_image(id, path.clone()).await {
@@ -443,8 +449,16 @@ mod tests {
         );
         let owner = user(1, Role::Seller);
         assert_eq!(
-            svc.add_image(&owner, ProductId(5), None).await.unwrap_err(),
+            svc.add_image(&owner, ProductId(5), ImageFile::Missing)
+                .await
+                .unwrap_err(),
             CatalogError::bad("No image file provided")
+        );
+        assert_eq!(
+            svc.add_image(&owner, ProductId(5), ImageFile::Invalid)
+                .await
+                .unwrap_err(),
+            CatalogError::Validation(FieldErrors::single("image", crate::validation::msg::IMAGE))
         );
         assert_eq!(
             svc.delete_image(&owner, ProductId(5), ProductImageId(1))
@@ -459,7 +473,7 @@ mod tests {
             CatalogError::Refused(404, "Image not found".into())
         );
         assert_eq!(
-            svc.add_image(&user(2, Role::Seller), ProductId(5), None)
+            svc.add_image(&user(2, Role::Seller), ProductId(5), ImageFile::Invalid)
                 .await
                 .unwrap_err(),
             CatalogError::forbidden("You can only add images to your own products")
