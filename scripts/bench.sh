@@ -36,6 +36,10 @@ run "GET /api/listings/ (20 per page, pages across $LISTINGS listings)" "${listi
 run "GET /api/listings/?ordering=-price" --path "/api/listings/?ordering=-price"
 run "GET /api/listings/?search=shawl" --path "/api/listings/?search=shawl"
 run "GET /api/products/?page=3" --path "/api/products/?page=3"
+token=$(curl -sf -X POST -H 'Content-Type: application/json' \
+  -d '{"username":"bench_reader","email":"bench_reader@bench.test","password":"Bench-Reader-2026!","password_confirm":"Bench-Reader-2026!"}' \
+  "http://127.0.0.1:$PORT/api/auth/register/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+run "GET /api/listings/ signed in (20 per page, 50 pages)" --token "$token" "${listing_pages[@]}"
 fi
 if [ "$ONLY" != catalogue ]; then
   "$BIN/loadtest" --base "http://127.0.0.1:$PORT" --scenario flash-sale --buyers "$BUYERS" --units "$UNITS"

@@ -94,6 +94,15 @@ pub async fn resolve_token(
     next.call(req).await
 }
 
+/// The user a request's token names, if it carries a valid one (for middleware that runs before
+/// [`resolve_token`]; anything else is left for `resolve_token` to answer).
+pub async fn token_user(state: &AppState, headers: &HeaderMap) -> Option<User> {
+    match credentials(headers) {
+        Credentials::Token(key) => state.accounts.authenticate(&key).await.ok().flatten(),
+        _ => None,
+    }
+}
+
 fn authenticated(req: &HttpRequest) -> Option<Authenticated> {
     req.extensions().get::<Authenticated>().cloned()
 }

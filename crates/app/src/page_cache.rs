@@ -7,6 +7,11 @@
 //! getting the previous page for a little longer (up to `STALE_FACTOR` × the TTL), so a popular
 //! page never sends a burst of identical queries to the database. Other instances' writes and
 //! background jobs show within that bound.
+//!
+//! Signed-in readers of products and fixed-price listings get the same cached page with only
+//! their `is_in_wishlist` flags set (one small query), the one part of those pages that depends
+//! on the reader. Auctions show sellers more than others, so signed-in auction reads are not
+//! cached.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -38,6 +43,12 @@ const CACHED_PREFIXES: &[&str] = &[
     "/api/provinces/",
     "/api/cities/",
 ];
+
+/// Paths whose signed-in GETs differ from the anonymous page only by wishlist flags.
+const PERSONALISED_PREFIXES: &[&str] = &["/api/products/", "/api/listings/"];
+
+/// Query parameters that make a page depend on the reader beyond wishlist flags.
+const READER_FILTERS: &[&str] = &["my_listings"];
 
 struct Entry {
     generation: u64,
@@ -114,6 +125,142 @@ fn cacheable(req: &ServiceRequest) -> bool {
         && CACHED_PREFIXES.iter().any(|p| req.path().starts_with(p))
 }
 
+fn personalisable(req: &ServiceRequest) -> bool {
+    req.method() == Method::GET
+        && req.headers().contains_key(AUTHORIZATION)
+        && PERSONALISED_PREFIXES
+            .iter()
+            .any(|p| req.path().starts_with(p))
+        && !req
+            .query_string()
+            .split('&')
+            .any(|pair| READER_FILTERS.contains(&pair.split('=').next().unwrap_or("")))
+}
+
+/// Every product object (those carrying `is_in_wishlist`) of a page, for patching.
+fn products_in(value: &mut serde_json::Value, found: &mut Vec<i64>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("is_in_wishlist")
+                && let Some(id) = map.get("id").and_then(serde_json::Value::as_i64)
+            {
+                found.push(id);
+            }
+            for v in map.values_mut() {
+                products_in(v, found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                products_in(v, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mark_saved(value: &mut serde_json::Value, saved: &[i64]) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let id = map.get("id").and_then(serde_json::Value::as_i64);
+            if let (Some(flag), Some(id)) = (map.get_mut("is_in_wishlist"), id) {
+                *flag = serde_json::Value::Bool(saved.contains(&id));
+            }
+            for v in map.values_mut() {
+                mark_saved(v, saved);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                mark_saved(v, saved);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The anonymous page with the reader's wishlist flags (the page unchanged when none apply).
+async fn personalise(
+    state: &AppState,
+    reader: &madeinpk_domain::user::User,
+    page: Bytes,
+) -> Result<Bytes, madeinpk_domain::product::CatalogError> {
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&page) else {
+        return Ok(page);
+    };
+    let mut products = Vec::new();
+    products_in(&mut value, &mut products);
+    if products.is_empty() {
+        return Ok(page);
+    }
+    let ids = products
+        .iter()
+        .map(|id| madeinpk_domain::ids::ProductId(*id))
+        .collect();
+    let saved: Vec<i64> = state
+        .wishlist
+        .saved_among(reader, ids)
+        .await?
+        .into_iter()
+        .map(madeinpk_domain::ids::ProductId::get)
+        .collect();
+    if saved.is_empty() {
+        return Ok(page);
+    }
+    mark_saved(&mut value, &saved);
+    Ok(serde_json::to_vec(&value).map_or(page, Bytes::from))
+}
+
+fn json_response(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(body)
+}
+
+/// A signed-in catalogue read: the shared page (computed anonymously on a miss) plus the reader's
+/// wishlist flags. A missing or bad token goes down the normal path, which answers it.
+async fn serve_personalised(
+    state: web::Data<AppState>,
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(reader) = crate::auth::token_user(&state, req.headers()).await else {
+        return next.call(req).await;
+    };
+    let cache = &state.page_cache;
+    let key = cache_key(&req);
+    if let Some(page) = cache.get(&key) {
+        let body = personalise(&state, &reader, page)
+            .await
+            .map_err(crate::error::ApiError::from)?;
+        return Ok(req.into_response(json_response(body)));
+    }
+    let generation = cache.generation.load(Ordering::Acquire);
+    // Computed as the anonymous page, so it can be shared; the reader is added back below.
+    req.headers_mut().remove(AUTHORIZATION);
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::OK {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let bytes = res.into_body().try_into_bytes().unwrap_or_default();
+    cache.put(key, generation, bytes.clone());
+    let body = personalise(&state, &reader, bytes)
+        .await
+        .map_err(crate::error::ApiError::from)?;
+    Ok(ServiceResponse::new(req, json_response(body)))
+}
+
+/// The origin is part of the key: absolute URLs in the body depend on it.
+fn cache_key(req: &ServiceRequest) -> String {
+    format!(
+        "{}|{}|{}",
+        req.connection_info().host(),
+        req.path(),
+        req.query_string()
+    )
+}
+
 /// Middleware: serves and fills the cache for anonymous catalogue GETs; invalidates on writes.
 pub async fn serve(
     req: ServiceRequest,
@@ -126,6 +273,9 @@ pub async fn serve(
     if cache.ttl.is_zero() {
         return next.call(req).await;
     }
+    if personalisable(&req) {
+        return serve_personalised(state, req, next).await;
+    }
     if !cacheable(&req) {
         let write = req.method() != Method::GET
             && req.method() != Method::HEAD
@@ -136,18 +286,9 @@ pub async fn serve(
         }
         return Ok(res);
     }
-    // The origin is part of the key: absolute URLs in the body depend on it.
-    let key = format!(
-        "{}|{}|{}",
-        req.connection_info().host(),
-        req.path(),
-        req.query_string()
-    );
+    let key = cache_key(&req);
     if let Some(body) = cache.get(&key) {
-        let res = HttpResponse::Ok()
-            .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-            .body(body);
-        return Ok(req.into_response(res));
+        return Ok(req.into_response(json_response(body)));
     }
     let generation = cache.generation.load(Ordering::Acquire);
     let res = next.call(req).await?;

@@ -505,8 +505,10 @@ async fn anonymous_pages_are_cached_until_a_write() {
         "10.00",
         "served from the cache"
     );
-    // ...signed-in readers are never served from it...
-    assert_eq!(app.get(&path, Some(&seller)).await.body["price"], "11.00");
+    // ...nor by signed-in readers, who share the page...
+    let mine = app.get(&path, Some(&seller)).await;
+    assert_eq!(mine.body["price"], "10.00");
+    assert_eq!(mine.body["product"]["is_in_wishlist"], false);
     // ...and any write through the app clears it at once.
     let r = app
         .patch(&path, Some(&seller), json!({"price": "12.00"}))
@@ -516,4 +518,59 @@ async fn anonymous_pages_are_cached_until_a_write() {
     let list = app.get("/api/listings/", None).await;
     assert_eq!(list.body["results"][0]["price"], "12.00");
     assert_eq!(list.headers["content-type"], "application/json");
+
+    // Each signed-in reader sees their own wishlist flags on the shared page.
+    let (fan, _) = app.register("fan").await;
+    let second = app.product(&seller, "Cached rug").await;
+    app.post(
+        "/api/listings/",
+        Some(&seller),
+        json!({"product_id": second, "price": "20.00", "quantity": 1}),
+    )
+    .await;
+    let r = app
+        .post("/api/wishlist/", Some(&fan), json!({"product": product}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let flags = |page: &serde_json::Value| -> Vec<(i64, bool)> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["product"]["id"].as_i64().unwrap(),
+                    l["product"]["is_in_wishlist"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let anonymous = app.get("/api/listings/", None).await;
+    assert_eq!(flags(&anonymous.body), [(product, false), (second, false)]);
+    let fans = app.get("/api/listings/", Some(&fan)).await;
+    assert_eq!(fans.status, StatusCode::OK);
+    assert_eq!(flags(&fans.body), [(product, true), (second, false)]);
+    assert_eq!(
+        common::key_order(&fans.text, &[])[..2],
+        ["count", "next"],
+        "the contract's key order survives the patch"
+    );
+    let sellers = app.get("/api/listings/", Some(&seller)).await;
+    assert_eq!(flags(&sellers.body), [(product, false), (second, false)]);
+    let detail = app
+        .get(&format!("/api/products/{product}/"), Some(&fan))
+        .await;
+    assert_eq!(detail.body["is_in_wishlist"], true);
+    assert_eq!(
+        common::key_order(&detail.text, &[])[..3],
+        ["id", "seller", "seller_username"]
+    );
+    // A bad token is still refused, cache or not.
+    assert_eq!(
+        app.get("/api/listings/", Some("nope")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // `my_listings` pages depend on the reader: never shared.
+    let own = app.get("/api/listings/?my_listings=true", Some(&fan)).await;
+    assert_eq!(own.body["count"], 0);
 }

@@ -469,6 +469,12 @@ pub trait WishlistRepository: Send + Sync {
         newest_first: bool,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<WishlistItem>, StoreError>> + Send;
+    /// Which of `products` the owner saved.
+    fn saved_among(
+        &self,
+        owner: UserId,
+        products: Vec<ProductId>,
+    ) -> impl Future<Output = Result<Vec<ProductId>, StoreError>> + Send;
     /// One of the owner's entries.
     fn wishlist_item(
         &self,

@@ -122,6 +122,29 @@ fn item(r: Row) -> WishlistItem {
 }
 
 impl WishlistRepository for Db {
+    async fn saved_among(
+        &self,
+        owner: UserId,
+        products: Vec<ProductId>,
+    ) -> Result<Vec<ProductId>, StoreError> {
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = products.iter().map(|p| p.get()).collect();
+        let mut conn = self.conn().await?;
+        let saved: Vec<i64> = wishlist_items::table
+            .filter(
+                wishlist_items::user_id
+                    .eq(owner.get())
+                    .and(wishlist_items::product_id.eq_any(ids)),
+            )
+            .select(wishlist_items::product_id)
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(saved.into_iter().map(ProductId).collect())
+    }
+
     async fn list_wishlist(
         &self,
         owner: UserId,

@@ -20,6 +20,15 @@ impl<W: WishlistRepository, R: ProductRepository> Wishlists<W, R> {
         Self { items, products }
     }
 
+    /// Which of `products` the caller saved (to personalise a shared catalogue page).
+    pub async fn saved_among(
+        &self,
+        actor: &User,
+        products: Vec<crate::ids::ProductId>,
+    ) -> Result<Vec<crate::ids::ProductId>, CatalogError> {
+        Ok(self.items.saved_among(actor.id, products).await?)
+    }
+
     /// One page of the caller's entries.
     pub async fn list(
         &self,
