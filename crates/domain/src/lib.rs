@@ -26,6 +26,7 @@ pub mod ports;
 pub mod product;
 pub mod rate;
 pub mod reference;
+pub mod refund;
 pub mod review;
 pub mod seller_profile;
 pub mod services;
