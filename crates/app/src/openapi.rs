@@ -50,7 +50,7 @@ impl Modify for TokenAuth {
         seller::statistics, seller::earnings, seller::transactions, seller::product_performance,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
         products::add_image, products::delete_image,
-        admin::retry,
+        admin::retry, admin::orders_needing_transfers, admin::trigger_transfers,
     ),
     modifiers(&TokenAuth),
     security(("token" = [])),

@@ -52,6 +52,8 @@ pub type CheckoutService = Checkout<Db, Db, Db, DevGateway, ShiftedClock>;
 pub type OrderService = Orders<Db, ShiftedClock>;
 /// Payment events wired to Postgres.
 pub type PaymentService = Payments<Db, ShiftedClock>;
+/// Payout admin tools wired to Postgres.
+pub type PayoutAdminService = madeinpk_domain::services::payments::PayoutAdmin<Db, ShiftedClock>;
 /// Seller analytics wired to Postgres.
 pub type AnalyticsService = SellerAnalytics<Db, ShiftedClock>;
 /// Reference data wired to Postgres.
@@ -91,6 +93,8 @@ pub struct AppState {
     pub payments: PaymentService,
     /// Seller analytics.
     pub analytics: AnalyticsService,
+    /// Payout admin tools.
+    pub payouts: PayoutAdminService,
     /// The clock every service reads (tests move it).
     pub clock: ShiftedClock,
     /// Secret the webhook checks signatures with (and the dev gateway signs with).
@@ -131,6 +135,10 @@ impl AppState {
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone()),
             analytics: SellerAnalytics::new(db.clone(), clock.clone()),
+            payouts: madeinpk_domain::services::payments::PayoutAdmin::new(
+                db.clone(),
+                clock.clone(),
+            ),
             webhook_secret: webhook_secret(&config),
             clock,
             accounts: Accounts::new(

@@ -168,3 +168,58 @@ pub struct DueTransfer {
     /// Current status.
     pub status: TransferStatus,
 }
+
+/// A seller payout as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferView {
+    /// Id.
+    pub id: crate::ids::TransferId,
+    /// The seller.
+    pub seller: UserId,
+    /// The seller's username.
+    pub seller_username: String,
+    /// What the seller receives.
+    pub amount: Money,
+    /// The seller's share of the fee.
+    pub platform_fee: Money,
+    /// The provider's transfer id ("" until paid out).
+    pub provider_id: String,
+    /// Status.
+    pub status: TransferStatus,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Paid out.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A paid order with payouts not yet made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderAwaitingPayout {
+    /// The order.
+    pub order_id: OrderId,
+    /// Its number.
+    pub order_number: String,
+    /// Its kind.
+    pub order_type: OrderType,
+    /// Its status.
+    pub status: crate::order::OrderStatus,
+    /// What the buyer paid.
+    pub total: Money,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Paid.
+    pub paid_at: Option<DateTime<Utc>>,
+    /// Its sellers: (id, username, has a connected account).
+    pub sellers: Vec<(UserId, String, bool)>,
+}
+
+/// Why an admin's payout request was refused (texts of the contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequeueRefusal {
+    /// No such order.
+    NoOrder,
+    /// The order is not paid (its status).
+    NotPaid(crate::order::OrderStatus),
+    /// No payment was recorded.
+    NoPayment,
+}

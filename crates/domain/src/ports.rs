@@ -691,6 +691,28 @@ pub trait TransferRepository: Send + Sync {
         transfer_id: String,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// An order's payouts.
+    fn order_transfers(
+        &self,
+        order: OrderId,
+    ) -> impl Future<Output = Result<Vec<crate::payment::TransferView>, StoreError>> + Send;
+    /// Paid orders (paid, shipped, delivered) with a payout not yet made, newest first.
+    fn orders_awaiting_payout(
+        &self,
+    ) -> impl Future<Output = Result<Vec<crate::payment::OrderAwaitingPayout>, StoreError>> + Send;
+    /// Under a lock on the order: creates missing payout rows, puts failed ones back to pending,
+    /// and queues a payout job for every one not yet made; returns the payouts and how many were
+    /// queued.
+    fn requeue_transfers(
+        &self,
+        order: OrderId,
+        now: DateTime<Utc>,
+    ) -> impl Future<
+        Output = Result<
+            Result<(Vec<crate::payment::TransferView>, usize), crate::payment::RequeueRefusal>,
+            StoreError,
+        >,
+    > + Send;
     /// Records a failed attempt (`give_up`: failed for good).
     fn transfer_failed(
         &self,

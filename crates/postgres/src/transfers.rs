@@ -4,15 +4,21 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use madeinpk_domain::ids::{OrderId, UserId};
-use madeinpk_domain::payment::{DueTransfer, TransferStatus};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use madeinpk_domain::ids::{OrderId, TransferId, UserId};
+use madeinpk_domain::job::{JobPayload, NewJob};
+use madeinpk_domain::order::{OrderStatus, OrderType};
+use madeinpk_domain::payment::{
+    DueTransfer, OrderAwaitingPayout, RequeueRefusal, TransferStatus, TransferView,
+};
 use madeinpk_domain::ports::TransferRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
 use crate::error::store;
+use crate::job_queue::insert_job;
 use crate::money::pkr;
-use crate::schema::{orders, payments, seller_transfers, users};
+use crate::schema::{order_sellers, orders, payments, seller_transfers, users};
 
 /// The payout row of one seller for one order.
 macro_rules! this {
@@ -22,6 +28,66 @@ macro_rules! this {
             .and(seller_transfers::seller_id.eq($seller.get()))
     };
 }
+
+/// Statuses in which an order has been paid for.
+const PAID: [&str; 4] = ["paid", "shipped", "delivered", "partially_refunded"];
+
+type ViewRow = (
+    i64,
+    i64,
+    String,
+    BigDecimal,
+    BigDecimal,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+async fn views(conn: &mut AsyncPgConnection, order: i64) -> QueryResult<Vec<TransferView>> {
+    let rows: Vec<ViewRow> = seller_transfers::table
+        .inner_join(users::table.on(users::id.eq(seller_transfers::seller_id)))
+        .filter(seller_transfers::order_id.eq(order))
+        .select((
+            seller_transfers::id,
+            seller_transfers::seller_id,
+            users::username,
+            seller_transfers::amount,
+            seller_transfers::platform_fee,
+            seller_transfers::stripe_transfer_id,
+            seller_transfers::status,
+            seller_transfers::created_at,
+            seller_transfers::completed_at,
+        ))
+        .order(seller_transfers::id)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TransferView {
+            id: TransferId(r.0),
+            seller: UserId(r.1),
+            seller_username: r.2,
+            amount: pkr(&r.3),
+            platform_fee: pkr(&r.4),
+            provider_id: r.5,
+            status: TransferStatus::parse(&r.6).unwrap_or(TransferStatus::Pending),
+            created_at: r.7,
+            completed_at: r.8,
+        })
+        .collect())
+}
+
+/// Id, number, type, status, total, created, paid.
+type OwedRow = (
+    i64,
+    String,
+    String,
+    String,
+    BigDecimal,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
 
 /// Order number, destination account, amount, charge, status.
 type DueRow = (String, Option<String>, BigDecimal, Option<String>, String);
@@ -82,6 +148,163 @@ impl TransferRepository for Db {
         .await
         .map_err(store)?;
         Ok(())
+    }
+
+    async fn order_transfers(&self, order: OrderId) -> Result<Vec<TransferView>, StoreError> {
+        let mut conn = self.conn().await?;
+        views(&mut conn, order.get()).await.map_err(store)
+    }
+
+    async fn orders_awaiting_payout(&self) -> Result<Vec<OrderAwaitingPayout>, StoreError> {
+        let mut conn = self.conn().await?;
+        let owed = seller_transfers::table
+            .filter(seller_transfers::status.ne(TransferStatus::Succeeded.as_str()))
+            .select(seller_transfers::order_id);
+        let rows: Vec<OwedRow> = orders::table
+            .filter(orders::status.eq_any(PAID).and(orders::id.eq_any(owed)))
+            .select((
+                orders::id,
+                orders::order_number,
+                orders::order_type,
+                orders::status,
+                orders::total_amount,
+                orders::created_at,
+                orders::paid_at,
+            ))
+            .order((orders::created_at.desc(), orders::id.desc()))
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let sellers: Vec<(i64, i64, String, Option<String>)> = order_sellers::table
+            .inner_join(users::table.on(users::id.eq(order_sellers::seller_id)))
+            .filter(order_sellers::order_id.eq_any(&ids))
+            .select((
+                order_sellers::order_id,
+                users::id,
+                users::username,
+                users::stripe_account_id,
+            ))
+            .order(users::id)
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OrderAwaitingPayout {
+                order_id: OrderId(r.0),
+                order_number: r.1,
+                order_type: OrderType::parse(&r.2).unwrap_or(OrderType::Cart),
+                status: OrderStatus::parse(&r.3).unwrap_or(OrderStatus::Paid),
+                total: pkr(&r.4),
+                created_at: r.5,
+                paid_at: r.6,
+                sellers: sellers
+                    .iter()
+                    .filter(|s| s.0 == r.0)
+                    .map(|s| (UserId(s.1), s.2.clone(), s.3.is_some()))
+                    .collect(),
+            })
+            .collect())
+    }
+
+    async fn requeue_transfers(
+        &self,
+        order: OrderId,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(Vec<TransferView>, usize), RequeueRefusal>, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // One admin request per order at a time.
+            let status: Option<String> = orders::table
+                .find(order.get())
+                .select(orders::status)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(status) = status else {
+                return Ok(Err(RequeueRefusal::NoOrder));
+            };
+            if !PAID.contains(&status.as_str()) {
+                let status = OrderStatus::parse(&status).unwrap_or(OrderStatus::PendingPayment);
+                return Ok(Err(RequeueRefusal::NotPaid(status)));
+            }
+            let payment: Option<i64> = payments::table
+                .filter(
+                    payments::order_id
+                        .eq(order.get())
+                        .and(payments::status.eq("succeeded")),
+                )
+                .select(payments::id)
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(payment) = payment else {
+                return Ok(Err(RequeueRefusal::NoPayment));
+            };
+            let shares: Vec<(i64, BigDecimal, BigDecimal)> = order_sellers::table
+                .filter(order_sellers::order_id.eq(order.get()))
+                .select((
+                    order_sellers::seller_id,
+                    order_sellers::seller_amount,
+                    order_sellers::platform_fee,
+                ))
+                .load(conn)
+                .await?;
+            let missing: Vec<_> = shares
+                .into_iter()
+                .map(|(seller, amount, fee)| {
+                    (
+                        seller_transfers::order_id.eq(order.get()),
+                        seller_transfers::payment_id.eq(payment),
+                        seller_transfers::seller_id.eq(seller),
+                        seller_transfers::amount.eq(amount),
+                        seller_transfers::platform_fee.eq(fee),
+                    )
+                })
+                .collect();
+            diesel::insert_into(seller_transfers::table)
+                .values(missing)
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            diesel::update(
+                seller_transfers::table.filter(
+                    seller_transfers::order_id
+                        .eq(order.get())
+                        .and(seller_transfers::status.eq(TransferStatus::Failed.as_str())),
+                ),
+            )
+            .set(seller_transfers::status.eq(TransferStatus::Pending.as_str()))
+            .execute(conn)
+            .await?;
+            let owed: Vec<i64> = seller_transfers::table
+                .filter(
+                    seller_transfers::order_id
+                        .eq(order.get())
+                        .and(seller_transfers::status.eq(TransferStatus::Pending.as_str())),
+                )
+                .select(seller_transfers::seller_id)
+                .load(conn)
+                .await?;
+            for seller in &owed {
+                // A fresh job key (the provider key stays per order and seller, so a payout that
+                // went through meanwhile is never made twice).
+                let job = NewJob::now(JobPayload::PayOutSeller {
+                    order,
+                    seller: UserId(*seller),
+                })
+                .unique(format!(
+                    "transfer:{order}:{seller}:manual:{}",
+                    now.timestamp_millis()
+                ));
+                insert_job(conn, &job).await?;
+            }
+            Ok(Ok((views(conn, order.get()).await?, owed.len())))
+        })
+        .await
+        .map_err(store)
     }
 
     async fn transfer_failed(

@@ -14,7 +14,90 @@ use crate::state::AppState;
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/admin/jobs/", "GET, HEAD").route(web::get().to(jobs)))
-        .service(resource("/admin/jobs/{id}/retry/", "POST").route(web::post().to(retry)));
+        .service(resource("/admin/jobs/{id}/retry/", "POST").route(web::post().to(retry)))
+        .service(
+            resource("/admin/orders-needing-transfers/", "GET, HEAD")
+                .route(web::get().to(orders_needing_transfers)),
+        )
+        .service(
+            resource("/admin/trigger-transfers/", "POST").route(web::post().to(trigger_transfers)),
+        );
+}
+
+/// `2026-11-25T02:52:52.281707Z`: these function views render raw UTC datetimes.
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn transfer_json(t: &madeinpk_domain::payment::TransferView) -> serde_json::Value {
+    serde_json::json!({
+        "id": t.id.get(),
+        "seller": t.seller.get(),
+        "seller_username": t.seller_username,
+        "amount": t.amount.to_string(),
+        "platform_fee": t.platform_fee.to_string(),
+        "stripe_transfer_id": t.provider_id,
+        "status": t.status.as_str(),
+        "created_at": crate::time::render(t.created_at),
+        "completed_at": crate::time::render_opt(t.completed_at),
+    })
+}
+
+/// Paid orders with a seller payout not yet made (admins).
+#[utoipa::path(get, path = "/api/admin/orders-needing-transfers/", tag = "admin",
+    responses((status = 200, description = "Orders"), (status = 403, description = "Not an admin")))]
+pub async fn orders_needing_transfers(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let orders = state.payouts.awaiting(&auth.user).await?;
+    let list: Vec<serde_json::Value> = orders
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "order_id": o.order_id.get(),
+                "order_number": o.order_number,
+                "order_type": o.order_type.as_str(),
+                "status": o.status.as_str(),
+                "total_amount": o.total.to_string(),
+                "created_at": utc(o.created_at),
+                "paid_at": o.paid_at.map(utc),
+                "sellers": o.sellers.iter().map(|(id, name, ready)| serde_json::json!({
+                    "id": id.get(), "username": name, "has_stripe": ready,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "count": list.len(), "orders": list })))
+}
+
+/// Queues an order's missing, pending or failed payouts again (admins); safe to repeat.
+#[utoipa::path(post, path = "/api/admin/trigger-transfers/", tag = "admin",
+    responses((status = 200, description = "Queued, or already paid"), (status = 400, description = "No order id, or not paid"),
+              (status = 403, description = "Not an admin"), (status = 404, description = "No such order or payment")))]
+pub async fn trigger_transfers(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    body: crate::body::Body,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = body.read();
+    let order = f.int("order_id", crate::body::Need::Optional);
+    // The contract answers a missing or bad id with one {"error"} text, after the admin check.
+    let order = if f.finish().is_ok() { order } else { None };
+    let done = state
+        .payouts
+        .trigger(&auth.user, order.map(madeinpk_domain::ids::OrderId))
+        .await?;
+    Ok(HttpResponse::Ok().json(match done {
+        madeinpk_domain::services::payments::Requeued::Queued(list) => serde_json::json!({
+            "message": "Transfers triggered successfully",
+            "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
+        }),
+        madeinpk_domain::services::payments::Requeued::AlreadyPaid(list) => serde_json::json!({
+            "warning": "Transfers already exist for this order",
+            "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
+        }),
+    }))
 }
 
 /// Jobs by status (`?status=queued|running|done|dead`, dead by default), newest first.

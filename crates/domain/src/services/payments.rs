@@ -8,7 +8,10 @@ use crate::job::{JobOutcome, JobPayload, NewJob};
 use crate::notification::{NewNotification, NotificationType};
 use crate::order::{Order, OrderItem, OrderStatus};
 use crate::outbox::Outbox;
-use crate::payment::{PaymentEvent, TransferRequest, TransferStatus};
+use crate::payment::{
+    OrderAwaitingPayout, PaymentEvent, RequeueRefusal, TransferRequest, TransferStatus,
+    TransferView,
+};
 use crate::ports::{OrderRepository, PaymentGateway, TransferRepository};
 use crate::store::StoreError;
 
@@ -282,6 +285,76 @@ impl<O: OrderRepository, K: Clock> Payments<O, K> {
             )
             .await?;
         Ok(changed.map_or(EventOutcome::Unchanged, |o| EventOutcome::Applied(o.id)))
+    }
+}
+
+/// What an admin's payout request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requeued {
+    /// Payouts were queued (or re-queued): the order's payouts.
+    Queued(Vec<TransferView>),
+    /// Every payout was already made: the order's payouts.
+    AlreadyPaid(Vec<TransferView>),
+}
+
+/// Admin tools for payouts: the orders still owing sellers, and a retry that is safe to repeat.
+pub struct PayoutAdmin<T, K> {
+    transfers: T,
+    clock: K,
+}
+
+impl<T: TransferRepository, K: Clock> PayoutAdmin<T, K> {
+    /// Wires the service.
+    pub fn new(transfers: T, clock: K) -> Self {
+        Self { transfers, clock }
+    }
+
+    /// Paid orders with a payout not yet made.
+    pub async fn awaiting(
+        &self,
+        actor: &crate::user::User,
+    ) -> Result<Vec<OrderAwaitingPayout>, crate::order::OrderError> {
+        if !actor.is_admin() {
+            return Err(crate::order::OrderError::Refused(
+                403,
+                "Only admins can access this endpoint".into(),
+            ));
+        }
+        Ok(self.transfers.orders_awaiting_payout().await?)
+    }
+
+    /// Queues the payouts of an order that are missing, pending or failed; made ones are never
+    /// made twice (the provider key stays `transfer:{order}:{seller}`).
+    pub async fn trigger(
+        &self,
+        actor: &crate::user::User,
+        order: Option<OrderId>,
+    ) -> Result<Requeued, crate::order::OrderError> {
+        use crate::order::OrderError;
+        if !actor.is_admin() {
+            return Err(OrderError::Refused(
+                403,
+                "Only admins can trigger manual transfers".into(),
+            ));
+        }
+        let order = order.ok_or_else(|| OrderError::bad("order_id is required"))?;
+        match self
+            .transfers
+            .requeue_transfers(order, self.clock.now())
+            .await?
+        {
+            Ok((views, 0)) => Ok(Requeued::AlreadyPaid(views)),
+            Ok((views, _)) => Ok(Requeued::Queued(views)),
+            Err(RequeueRefusal::NoOrder) => Err(OrderError::Refused(404, "Order not found".into())),
+            Err(RequeueRefusal::NotPaid(status)) => Err(OrderError::bad(format!(
+                "Order must be paid. Current status: {}",
+                status.as_str()
+            ))),
+            Err(RequeueRefusal::NoPayment) => Err(OrderError::Refused(
+                404,
+                "No payment record found for this order".into(),
+            )),
+        }
     }
 }
 
