@@ -44,7 +44,7 @@ impl Modify for TokenAuth {
         listings::list, listings::get, listings::create, listings::replace, listings::patch, listings::delete,
         listings::toggle_status, listings::purchase,
         cart::view, cart::add_item, cart::update_item, cart::remove_item, cart::clear, cart::checkout,
-        orders::list, orders::get, orders::mark_shipped, orders::mark_delivered, orders::cancel,
+        orders::list, orders::get, orders::mark_shipped, orders::mark_delivered, orders::cancel, orders::refund,
         payments::success, payments::cancel, payments::webhook,
         payments::dev_checkout, payments::dev_pay, payments::dev_fail,
         seller::statistics, seller::earnings, seller::transactions, seller::product_performance,

@@ -115,6 +115,7 @@ pub fn start_worker(
         db.clone(),
         clock.clone(),
         db.clone(),
+        db.clone(),
         crate::state::gateway(config),
     ));
     let sweeper = Arc::new(Reservations::new(

@@ -52,6 +52,8 @@ pub type CheckoutService = Checkout<Db, Db, Db, DevGateway, ShiftedClock>;
 pub type OrderService = Orders<Db, ShiftedClock>;
 /// Payment events wired to Postgres.
 pub type PaymentService = Payments<Db, ShiftedClock>;
+/// Refunds wired to Postgres.
+pub type RefundService = madeinpk_domain::services::refunds::Refunds<Db, Db, ShiftedClock>;
 /// Payout admin tools wired to Postgres.
 pub type PayoutAdminService = madeinpk_domain::services::payments::PayoutAdmin<Db, ShiftedClock>;
 /// Seller analytics wired to Postgres.
@@ -95,6 +97,8 @@ pub struct AppState {
     pub analytics: AnalyticsService,
     /// Payout admin tools.
     pub payouts: PayoutAdminService,
+    /// Refunds.
+    pub refunds: RefundService,
     /// The clock every service reads (tests move it).
     pub clock: ShiftedClock,
     /// Secret the webhook checks signatures with (and the dev gateway signs with).
@@ -135,6 +139,11 @@ impl AppState {
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone()),
             analytics: SellerAnalytics::new(db.clone(), clock.clone()),
+            refunds: madeinpk_domain::services::refunds::Refunds::new(
+                db.clone(),
+                db.clone(),
+                clock.clone(),
+            ),
             payouts: madeinpk_domain::services::payments::PayoutAdmin::new(
                 db.clone(),
                 clock.clone(),

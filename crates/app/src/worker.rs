@@ -18,7 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// The runner wired to real adapters.
-pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, DevGateway>;
+pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, Db, DevGateway>;
 /// The stock sweep wired to Postgres.
 pub type Sweeper = Reservations<Db, Db, ShiftedClock>;
 

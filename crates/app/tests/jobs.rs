@@ -60,6 +60,7 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         db.db.clone(),
         clock.clone(),
         db.db.clone(),
+        db.db.clone(),
         madeinpk_stripe::DevGateway::new("http://x.pk"),
     ));
     let sweeper = Arc::new(madeinpk_domain::services::reservations::Reservations::new(

@@ -64,6 +64,17 @@ pub enum EmailMessage {
         /// Why.
         reason: String,
     },
+    /// Money of an order is on its way back to the buyer.
+    RefundIssued {
+        /// Recipient's username.
+        username: String,
+        /// The order number.
+        order_number: String,
+        /// Amount refunded (2-decimal string).
+        amount: String,
+        /// Nothing is left to refund on the order.
+        full: bool,
+    },
     /// The units held in a cart are about to be released.
     CartExpiring {
         /// Recipient's username.
@@ -99,6 +110,7 @@ impl EmailMessage {
             Self::NewSale { .. } => "new_sale",
             Self::PaymentFailed { .. } => "payment_failed",
             Self::CartExpiring { .. } => "cart_expiring",
+            Self::RefundIssued { .. } => "refund_issued",
         }
     }
 }

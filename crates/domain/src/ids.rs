@@ -65,4 +65,6 @@ typed_id!(
     OrderItemId,
     /// A payout to a seller for one order.
     TransferId,
+    /// A refund of (part of) an order.
+    RefundId,
 );

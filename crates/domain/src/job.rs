@@ -19,6 +19,11 @@ pub enum JobPayload {
         /// The notification it reports, if any.
         notification: Option<NotificationId>,
     },
+    /// Carry out a recorded refund at the payment provider (refund, then reversals).
+    ProcessRefund {
+        /// The refund.
+        refund: crate::ids::RefundId,
+    },
     /// Pay one seller their share of one paid order.
     PayOutSeller {
         /// The order.
@@ -34,6 +39,7 @@ impl JobPayload {
         match self {
             Self::SendEmail { .. } => "send_email",
             Self::PayOutSeller { .. } => "pay_out_seller",
+            Self::ProcessRefund { .. } => "process_refund",
         }
     }
 }

@@ -223,3 +223,25 @@ pub enum RequeueRefusal {
     /// No payment was recorded.
     NoPayment,
 }
+
+/// A refund of (part of) a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundCall {
+    /// The payment intent.
+    pub payment_intent: Option<String>,
+    /// How much.
+    pub amount: Money,
+    /// `refund:{refund id}`.
+    pub idempotency_key: String,
+}
+
+/// Taking back (part of) a transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReversalCall {
+    /// The transfer.
+    pub transfer_id: String,
+    /// How much.
+    pub amount: Money,
+    /// `reversal:{refund id}:{seller}`.
+    pub idempotency_key: String,
+}

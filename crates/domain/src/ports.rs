@@ -736,6 +736,54 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         request: TransferRequest,
     ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// Refunds (part of) a payment (idempotent per key); the provider's refund id.
+    fn refund(
+        &self,
+        request: crate::payment::RefundCall,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// Takes back (part of) a transfer (idempotent per key); the provider's reversal id.
+    fn reverse_transfer(
+        &self,
+        request: crate::payment::ReversalCall,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+}
+
+/// Builds a refund's outbox once the order, its parties and the recorded refund are known.
+pub type RefundOutbox = Box<
+    dyn FnOnce(&Order, &Party, &[Party], crate::ids::RefundId, &crate::refund::RefundPlan) -> Outbox
+        + Send,
+>;
+
+/// Refunds: planned and recorded atomically, then carried out at the provider by a job.
+#[cfg_attr(test, mockall::automock)]
+pub trait RefundRepository: Send + Sync {
+    /// Locks the order, lets `plan` decide from its state, then records the refund (ledgers,
+    /// refunded quantities, restock, status, outbox) in one transaction. `None`: no such order.
+    fn record_refund(
+        &self,
+        refund: crate::refund::NewRefund,
+        plan: crate::refund::RefundPlanner,
+        outbox: RefundOutbox,
+    ) -> impl Future<Output = Result<Option<crate::refund::RefundRecord>, crate::order::OrderError>> + Send;
+    /// What is left to do for a refund.
+    fn refund_work(
+        &self,
+        refund: crate::ids::RefundId,
+    ) -> impl Future<Output = Result<Option<crate::refund::RefundWork>, StoreError>> + Send;
+    /// Records the provider's refund.
+    fn refund_sent(
+        &self,
+        refund: crate::ids::RefundId,
+        provider_id: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Records a seller's reversal (or that none was needed).
+    fn reversal_sent(
+        &self,
+        refund: crate::ids::RefundId,
+        seller: UserId,
+        provider_id: String,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// What seller analytics read.

@@ -367,3 +367,71 @@ mod tests {
         }
     }
 }
+
+/// What a refund is planned from, read under a lock on the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundState {
+    /// The order's status.
+    pub status: crate::order::OrderStatus,
+    /// Its lines.
+    pub lines: Vec<RefundableLine>,
+    /// Its sellers' money.
+    pub ledgers: Vec<SellerLedger>,
+}
+
+/// Plans a refund from the locked state (run by the adapter inside its transaction).
+pub type RefundPlanner = Box<dyn FnOnce(&RefundState) -> Result<RefundPlan, OrderError> + Send>;
+
+/// A refund to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefund {
+    /// The order.
+    pub order: crate::ids::OrderId,
+    /// Give the refunded units back to the listings.
+    pub restock: bool,
+    /// Why (free text).
+    pub reason: String,
+    /// Who asked.
+    pub requested_by: UserId,
+    /// When.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// A recorded refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRecord {
+    /// Id.
+    pub id: crate::ids::RefundId,
+    /// The plan it carried out.
+    pub plan: RefundPlan,
+}
+
+/// What is left to do for a refund at the payment provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundWork {
+    /// The refund.
+    pub refund: crate::ids::RefundId,
+    /// The payment intent refunded.
+    pub payment_intent: Option<String>,
+    /// Amount to the buyer.
+    pub amount: Money,
+    /// The provider's refund id, once made.
+    pub provider_refund_id: Option<String>,
+    /// Per seller.
+    pub reversals: Vec<ReversalWork>,
+}
+
+/// One seller's reversal of a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReversalWork {
+    /// The seller.
+    pub seller: UserId,
+    /// Taken back from their transfer.
+    pub amount: Money,
+    /// Done already.
+    pub done: bool,
+    /// Their transfer's status.
+    pub transfer_status: Option<crate::payment::TransferStatus>,
+    /// Their transfer's provider id.
+    pub transfer_id: String,
+}

@@ -38,6 +38,7 @@ const SOURCES: &[(&str, &str)] = kinds!(
     "new_sale",
     "payment_failed",
     "cart_expiring",
+    "refund_issued",
 );
 
 /// The template set plus values every email may use.
@@ -114,6 +115,12 @@ mod tests {
                 username: "ali".into(),
                 products: vec!["Ajrak shawl".into()],
                 minutes_left: 5,
+            },
+            EmailMessage::RefundIssued {
+                username: "ali".into(),
+                order_number: "CART-00000000000A".into(),
+                amount: "1225.00".into(),
+                full: false,
             },
         ];
         for m in messages {

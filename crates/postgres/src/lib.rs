@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod products;
 pub mod rate_limit;
 pub mod reference;
+pub mod refunds;
 pub mod reservations;
 pub mod reviews;
 pub mod schema;

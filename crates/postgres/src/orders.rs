@@ -256,12 +256,18 @@ async fn load_orders(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<V
     Ok(out)
 }
 
-async fn load_order(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Order>> {
+pub(crate) async fn load_order(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<Order>> {
     Ok(load_orders(conn, &[id]).await?.pop())
 }
 
 /// The buyer and the sellers of an order, with their email addresses.
-async fn parties(conn: &mut AsyncPgConnection, order: &Order) -> QueryResult<(Party, Vec<Party>)> {
+pub(crate) async fn parties(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+) -> QueryResult<(Party, Vec<Party>)> {
     let mut ids: Vec<i64> = order.shares.iter().map(|s| s.seller.get()).collect();
     ids.push(order.buyer.get());
     let rows: Vec<(i64, String, String)> = users::table
@@ -391,9 +397,12 @@ fn stock_line(r: StockRow, quantity: i32, held: i32) -> StockLine {
     }
 }
 
-/// Errors inside the placing transaction: storage, or the domain's refusal (rolls back).
-enum PlaceError {
+/// Errors inside a transaction that asks the domain: storage, or the domain's refusal (rolls
+/// back).
+pub(crate) enum PlaceError {
+    /// Storage.
     Db(diesel::result::Error),
+    /// The domain said no.
     Refused(OrderError),
 }
 
@@ -440,7 +449,10 @@ async fn take_units(conn: &mut AsyncPgConnection, lines: &[(i64, i32, i32)]) -> 
 }
 
 /// Gives an order's units back; a listing sold out by it goes back on sale.
-async fn return_units(conn: &mut AsyncPgConnection, order: i64) -> QueryResult<Vec<(i64, i32)>> {
+pub(crate) async fn return_units(
+    conn: &mut AsyncPgConnection,
+    order: i64,
+) -> QueryResult<Vec<(i64, i32)>> {
     let mut lines: Vec<(i64, i32)> = order_items::table
         .filter(
             order_items::order_id
@@ -453,8 +465,17 @@ async fn return_units(conn: &mut AsyncPgConnection, order: i64) -> QueryResult<V
         ))
         .load(conn)
         .await?;
+    give_back(conn, &mut lines).await?;
+    Ok(lines)
+}
+
+/// Puts units back on sale, listing by listing in id order; a listing sold out goes back on sale.
+pub(crate) async fn give_back(
+    conn: &mut AsyncPgConnection,
+    lines: &mut [(i64, i32)],
+) -> QueryResult<()> {
     lines.sort_unstable();
-    for &(listing, quantity) in &lines {
+    for &(listing, quantity) in lines.iter() {
         diesel::update(listings::table.find(listing))
             .set((
                 listings::quantity.eq(listings::quantity + quantity),
@@ -474,7 +495,7 @@ async fn return_units(conn: &mut AsyncPgConnection, order: i64) -> QueryResult<V
         .execute(conn)
         .await?;
     }
-    Ok(lines)
+    Ok(())
 }
 
 impl OrderRepository for Db {

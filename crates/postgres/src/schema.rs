@@ -295,6 +295,7 @@ diesel::table! {
         shipped_at -> Nullable<Timestamptz>,
         tracking_number -> Nullable<Text>,
         created_at -> Timestamptz,
+        refunded_quantity -> Int4,
     }
 }
 
@@ -305,6 +306,8 @@ diesel::table! {
         subtotal -> Numeric,
         platform_fee -> Numeric,
         seller_amount -> Numeric,
+        refunded -> Numeric,
+        fee_refunded -> Numeric,
     }
 }
 
@@ -342,6 +345,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    refunds (id) {
+        id -> Int8,
+        order_id -> Int8,
+        amount -> Numeric,
+        reason -> Text,
+        restock -> Bool,
+        requested_by -> Nullable<Int8>,
+        status -> Text,
+        provider_refund_id -> Text,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    refund_sellers (refund_id, seller_id) {
+        refund_id -> Int8,
+        seller_id -> Int8,
+        amount -> Numeric,
+        platform_fee -> Numeric,
+        reversal -> Numeric,
+        provider_reversal_id -> Text,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    refund_items (refund_id, order_item_id) {
+        refund_id -> Int8,
+        order_item_id -> Int8,
+        quantity -> Int4,
+    }
+}
+
+diesel::table! {
     payment_events (id) {
         id -> Text,
         order_id -> Nullable<Int8>,
@@ -371,6 +409,9 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_sellers -> orders (order_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(seller_transfers -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(refund_sellers -> refunds (refund_id));
+diesel::joinable!(refund_items -> refunds (refund_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -398,6 +439,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     seller_transfers,
     payment_events,
+    refunds,
+    refund_sellers,
+    refund_items,
 );
 
 diesel::define_sql_function! {

@@ -5,7 +5,9 @@
 //! retry returns the same transfer.
 
 use madeinpk_domain::ids::UserId;
-use madeinpk_domain::payment::{PaymentError, PaymentSession, SessionRequest, TransferRequest};
+use madeinpk_domain::payment::{
+    PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest, TransferRequest,
+};
 use madeinpk_domain::ports::{PaymentGateway, PayoutReadiness};
 use madeinpk_domain::store::StoreError;
 use serde_json::{Value, json};
@@ -52,9 +54,23 @@ impl PaymentGateway for DevGateway {
     }
 
     async fn transfer(&self, request: TransferRequest) -> Result<String, PaymentError> {
-        let digest = Sha256::digest(request.idempotency_key.as_bytes());
-        Ok(format!("tr_dev_{}", &hex::encode(digest)[..24]))
+        Ok(keyed_id("tr_dev", &request.idempotency_key))
     }
+
+    async fn refund(&self, request: RefundCall) -> Result<String, PaymentError> {
+        Ok(keyed_id("re_dev", &request.idempotency_key))
+    }
+
+    async fn reverse_transfer(&self, request: ReversalCall) -> Result<String, PaymentError> {
+        Ok(keyed_id("trr_dev", &request.idempotency_key))
+    }
+}
+
+/// An id derived from the idempotency key: the same request always gets the same object, as
+/// Stripe answers a repeated key.
+fn keyed_id(prefix: &str, key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    format!("{prefix}_{}", &hex::encode(digest)[..24])
 }
 
 /// A Stripe-shaped event.

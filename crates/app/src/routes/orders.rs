@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::OrderId;
 use madeinpk_domain::order::{OrderQuery, OrderRole, OrderSort, OrderStatus};
 use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::refund::RefundRequest;
 use madeinpk_domain::services::orders::MAX_TRACKING_LEN;
 use madeinpk_domain::validation::msg;
 use serde_json::json;
@@ -25,7 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/orders/{id}/mark_delivered/", "POST").route(web::post().to(mark_delivered)),
         )
-        .service(resource("/orders/{id}/cancel/", "POST").route(web::post().to(cancel)));
+        .service(resource("/orders/{id}/cancel/", "POST").route(web::post().to(cancel)))
+        .service(resource("/orders/{id}/refund/", "POST").route(web::post().to(refund)));
 }
 
 const ORDERING: &[(&str, OrderSort)] = &[
@@ -175,4 +177,98 @@ pub async fn cancel(
         auth.user.is_admin(),
         &media,
     )))
+}
+
+/// The refund request body: `items` (`[{"item": id, "quantity": n}]`) or `amount`, neither for the
+/// whole order; optional `restock` and `reason`.
+fn refund_request(body: &Body) -> Result<(RefundRequest, bool, String), ApiError> {
+    let mut f = body.read();
+    let amount = f.money("amount", Need::Optional);
+    let restock = f.bool("restock", Need::Optional).unwrap_or(false);
+    let reason = f.string("reason", Need::Optional).unwrap_or_default();
+    if reason.chars().count() > 500 {
+        f.error("reason", msg::max_length(500));
+    }
+    let items = match body.fields.get("items") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Array(list)) => {
+            let mut parsed = Vec::new();
+            for entry in list {
+                let item = entry.get("item").and_then(serde_json::Value::as_i64);
+                let quantity = entry
+                    .get("quantity")
+                    .map_or(Some(1), serde_json::Value::as_i64)
+                    .and_then(|q| i32::try_from(q).ok());
+                match (item, quantity) {
+                    (Some(item), Some(quantity)) => {
+                        parsed.push((madeinpk_domain::ids::OrderItemId(item), quantity));
+                    }
+                    _ => {
+                        f.error(
+                            "items",
+                            "Each entry needs an integer \"item\" and \"quantity\".",
+                        );
+                    }
+                }
+            }
+            Some(parsed)
+        }
+        Some(_) => {
+            f.error("items", "Expected a list of items.");
+            None
+        }
+    };
+    f.finish()?;
+    let request = match (items, amount) {
+        (Some(_), Some(_)) => {
+            return Err(madeinpk_domain::validation::FieldErrors::non_field(
+                "Give either items or an amount, not both.",
+            )
+            .into());
+        }
+        (Some(items), None) => RefundRequest::Items(items),
+        (None, Some(amount)) => RefundRequest::Amount(amount),
+        (None, None) => RefundRequest::Full,
+    };
+    Ok((request, restock, reason))
+}
+
+/// Refunds (part of) a paid order: an admin for any order, a seller for their own lines. The
+/// buyer is refunded and each affected seller's payout reversed by their part less the fee.
+#[utoipa::path(post, path = "/api/orders/{id}/refund/", tag = "orders",
+    responses((status = 201, description = "Refund recorded; carried out by the payment provider shortly"),
+              (status = 400, description = "Bad items or amount, or more than is left"), (status = 403, description = "The buyer"),
+              (status = 404, description = "Not the caller's order"), (status = 409, description = "Not paid, or nothing left")))]
+pub async fn refund(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    media: Media,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = order_id(&id)?;
+    let (request, restock, reason) = refund_request(&body)?;
+    let (record, order) = state
+        .refunds
+        .refund(&auth.user, id, request, restock, reason)
+        .await?;
+    let plan = &record.plan;
+    Ok(HttpResponse::Created().json(json!({
+        "refund": {
+            "id": record.id.get(),
+            "order": order.id.get(),
+            "amount": plan.amount.to_string(),
+            "restock": restock,
+            "sellers": plan.sellers.iter().map(|s| json!({
+                "seller_id": s.seller.get(),
+                "amount": s.amount.to_string(),
+                "platform_fee": s.fee.to_string(),
+                "reversal": s.reversal.to_string(),
+            })).collect::<Vec<_>>(),
+            "items": plan.items.iter().map(|(item, quantity)| json!({
+                "item": item.get(), "quantity": quantity,
+            })).collect::<Vec<_>>(),
+        },
+        "order": OrderDto::new(&order, auth.user.id, auth.user.is_admin(), &media),
+    })))
 }

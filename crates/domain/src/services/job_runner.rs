@@ -2,31 +2,41 @@
 
 use crate::clock::Clock;
 use crate::job::{JobOutcome, JobPayload};
-use crate::ports::{Mailer, NotificationRepository, PaymentGateway, TransferRepository};
+use crate::ports::{
+    Mailer, NotificationRepository, PaymentGateway, RefundRepository, TransferRepository,
+};
 use crate::services::payments::Payouts;
 
 /// Executes job payloads against the ports.
-pub struct JobRunner<M, N, C, T, G> {
+pub struct JobRunner<M, N, C, T, R, G> {
     mailer: M,
     notifications: N,
     clock: C,
-    payouts: Payouts<T, G, C>,
+    payouts: Payouts<T, R, G, C>,
 }
 
-impl<M, N, C, T, G> JobRunner<M, N, C, T, G>
+impl<M, N, C, T, R, G> JobRunner<M, N, C, T, R, G>
 where
     M: Mailer,
     N: NotificationRepository,
     C: Clock + Clone,
     T: TransferRepository,
+    R: RefundRepository,
     G: PaymentGateway,
 {
     /// Wires the runner.
-    pub fn new(mailer: M, notifications: N, clock: C, transfers: T, gateway: G) -> Self {
+    pub fn new(
+        mailer: M,
+        notifications: N,
+        clock: C,
+        transfers: T,
+        refunds: R,
+        gateway: G,
+    ) -> Self {
         Self {
             mailer,
             notifications,
-            payouts: Payouts::new(transfers, gateway, clock.clone()),
+            payouts: Payouts::new(transfers, refunds, gateway, clock.clone()),
             clock,
         }
     }
@@ -57,6 +67,7 @@ where
                 JobOutcome::Done
             }
             JobPayload::PayOutSeller { order, seller } => self.payouts.pay_out(order, seller).await,
+            JobPayload::ProcessRefund { refund } => self.payouts.process_refund(refund).await,
         }
     }
 }
@@ -68,7 +79,8 @@ mod tests {
     use crate::email::{Email, EmailMessage, MailError};
     use crate::ids::NotificationId;
     use crate::ports::{
-        MockMailer, MockNotificationRepository, MockPaymentGateway, MockTransferRepository,
+        MockMailer, MockNotificationRepository, MockPaymentGateway, MockRefundRepository,
+        MockTransferRepository,
     };
     use chrono::Utc;
     use std::future::ready;
@@ -90,6 +102,7 @@ mod tests {
         MockNotificationRepository,
         FixedClock,
         MockTransferRepository,
+        MockRefundRepository,
         MockPaymentGateway,
     >;
 
@@ -99,6 +112,7 @@ mod tests {
             notes,
             FixedClock(Utc::now()),
             MockTransferRepository::new(),
+            MockRefundRepository::new(),
             MockPaymentGateway::new(),
         )
     }

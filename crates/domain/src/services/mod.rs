@@ -13,6 +13,7 @@ pub mod orders;
 pub mod payments;
 pub mod products;
 pub mod reference;
+pub mod refunds;
 pub mod reservations;
 pub mod reviews;
 pub mod seller_profiles;

@@ -12,7 +12,7 @@ use crate::payment::{
     OrderAwaitingPayout, PaymentEvent, RequeueRefusal, TransferRequest, TransferStatus,
     TransferView,
 };
-use crate::ports::{OrderRepository, PaymentGateway, TransferRepository};
+use crate::ports::{OrderRepository, PaymentGateway, RefundRepository, TransferRepository};
 use crate::store::StoreError;
 
 /// What handling an event did (for logs and tests).
@@ -359,19 +359,83 @@ impl<T: TransferRepository, K: Clock> PayoutAdmin<T, K> {
 }
 
 /// Seller payouts, run by the job queue.
-pub struct Payouts<T, G, K> {
+pub struct Payouts<T, R, G, K> {
     transfers: T,
+    refunds: R,
     gateway: G,
     clock: K,
 }
 
-impl<T: TransferRepository, G: PaymentGateway, K: Clock> Payouts<T, G, K> {
+impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Payouts<T, R, G, K> {
     /// Wires the service.
-    pub fn new(transfers: T, gateway: G, clock: K) -> Self {
+    pub fn new(transfers: T, refunds: R, gateway: G, clock: K) -> Self {
         Self {
             transfers,
+            refunds,
             gateway,
             clock,
+        }
+    }
+
+    /// Carries out a recorded refund: the buyer's refund first, then each seller's reversal
+    /// once their transfer was made (a payout still pending is waited for, so nothing is paid
+    /// and reversed out of order). Every call carries a key derived from the refund, so a retry
+    /// after a crash never refunds or reverses twice.
+    pub async fn process_refund(&self, refund: crate::ids::RefundId) -> JobOutcome {
+        let work = match self.refunds.refund_work(refund).await {
+            Ok(Some(work)) => work,
+            Ok(None) => return JobOutcome::Fail(format!("no refund {refund}")),
+            Err(e) => return JobOutcome::Retry(e.to_string()),
+        };
+        if work.provider_refund_id.is_none() {
+            let call = crate::payment::RefundCall {
+                payment_intent: work.payment_intent.clone(),
+                amount: work.amount,
+                idempotency_key: format!("refund:{refund}"),
+            };
+            match self.gateway.refund(call).await {
+                Ok(id) => {
+                    if let Err(e) = self.refunds.refund_sent(refund, id, self.clock.now()).await {
+                        return JobOutcome::Retry(e.to_string());
+                    }
+                }
+                Err(e) => return JobOutcome::Retry(e.to_string()),
+            }
+        }
+        let mut waiting = false;
+        for part in work.reversals.iter().filter(|p| !p.done) {
+            if part.amount.is_zero() {
+                if let Err(e) = self
+                    .refunds
+                    .reversal_sent(refund, part.seller, String::new())
+                    .await
+                {
+                    return JobOutcome::Retry(e.to_string());
+                }
+                continue;
+            }
+            if part.transfer_status != Some(TransferStatus::Succeeded) {
+                waiting = true;
+                continue;
+            }
+            let call = crate::payment::ReversalCall {
+                transfer_id: part.transfer_id.clone(),
+                amount: part.amount,
+                idempotency_key: format!("reversal:{refund}:{}", part.seller),
+            };
+            match self.gateway.reverse_transfer(call).await {
+                Ok(id) => {
+                    if let Err(e) = self.refunds.reversal_sent(refund, part.seller, id).await {
+                        return JobOutcome::Retry(e.to_string());
+                    }
+                }
+                Err(e) => return JobOutcome::Retry(e.to_string()),
+            }
+        }
+        if waiting {
+            JobOutcome::Retry("waiting for a seller's payout before reversing it".into())
+        } else {
+            JobOutcome::Done
         }
     }
 
@@ -490,6 +554,120 @@ mod tests {
                 .unwrap(),
             EventOutcome::Unchanged
         );
+    }
+
+    #[tokio::test]
+    async fn a_crash_after_the_provider_answered_retries_with_the_same_keys() {
+        use crate::ids::RefundId;
+        use crate::ports::{MockPaymentGateway, MockRefundRepository, MockTransferRepository};
+        use crate::refund::{RefundWork, ReversalWork};
+        use std::sync::{Arc, Mutex};
+
+        let work = RefundWork {
+            refund: RefundId(4),
+            payment_intent: Some("pi_1".into()),
+            amount: Money::pkr(1_000),
+            provider_refund_id: None,
+            reversals: vec![ReversalWork {
+                seller: UserId(20),
+                amount: Money::pkr(980),
+                done: false,
+                transfer_status: Some(TransferStatus::Succeeded),
+                transfer_id: "tr_1".into(),
+            }],
+        };
+        let keys = Arc::new(Mutex::new(Vec::<String>::new()));
+        let mut refunds = MockRefundRepository::new();
+        refunds
+            .expect_refund_work()
+            .times(2)
+            .returning(move |_| Box::pin(ready(Ok(Some(work.clone())))));
+        // The commit after the provider's answer fails the first time (a crash), then works.
+        let mut failed_once = false;
+        refunds
+            .expect_refund_sent()
+            .times(2)
+            .returning(move |_, _, _| {
+                let first = !failed_once;
+                failed_once = true;
+                Box::pin(ready(if first {
+                    Err(crate::store::StoreError::Unavailable("crash".into()))
+                } else {
+                    Ok(())
+                }))
+            });
+        refunds
+            .expect_reversal_sent()
+            .times(1)
+            .returning(|_, _, _| Box::pin(ready(Ok(()))));
+        let mut gateway = MockPaymentGateway::new();
+        let seen = keys.clone();
+        gateway.expect_refund().times(2).returning(move |call| {
+            seen.lock().unwrap().push(call.idempotency_key.clone());
+            Box::pin(ready(Ok("re_1".into())))
+        });
+        let seen = keys.clone();
+        gateway
+            .expect_reverse_transfer()
+            .times(1)
+            .returning(move |call| {
+                assert_eq!(call.transfer_id, "tr_1");
+                assert_eq!(call.amount, Money::pkr(980));
+                seen.lock().unwrap().push(call.idempotency_key.clone());
+                Box::pin(ready(Ok("trr_1".into())))
+            });
+        let payouts = Payouts::new(
+            MockTransferRepository::new(),
+            refunds,
+            gateway,
+            FixedClock(Utc::now()),
+        );
+        assert!(matches!(
+            payouts.process_refund(RefundId(4)).await,
+            JobOutcome::Retry(_)
+        ));
+        assert_eq!(payouts.process_refund(RefundId(4)).await, JobOutcome::Done);
+        assert_eq!(
+            *keys.lock().unwrap(),
+            ["refund:4", "refund:4", "reversal:4:20"],
+            "the retry sent the same key, so the provider refunds once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_payout_not_made_yet_is_waited_for_before_reversing() {
+        use crate::ids::RefundId;
+        use crate::ports::{MockPaymentGateway, MockRefundRepository, MockTransferRepository};
+        use crate::refund::{RefundWork, ReversalWork};
+        let mut refunds = MockRefundRepository::new();
+        refunds.expect_refund_work().returning(|_| {
+            Box::pin(ready(Ok(Some(RefundWork {
+                refund: RefundId(4),
+                payment_intent: Some("pi_1".into()),
+                amount: Money::pkr(1_000),
+                provider_refund_id: Some("re_1".into()),
+                reversals: vec![ReversalWork {
+                    seller: UserId(20),
+                    amount: Money::pkr(980),
+                    done: false,
+                    transfer_status: Some(TransferStatus::Pending),
+                    transfer_id: String::new(),
+                }],
+            }))))
+        });
+        let mut gateway = MockPaymentGateway::new();
+        gateway.expect_refund().never();
+        gateway.expect_reverse_transfer().never();
+        let payouts = Payouts::new(
+            MockTransferRepository::new(),
+            refunds,
+            gateway,
+            FixedClock(Utc::now()),
+        );
+        assert!(matches!(
+            payouts.process_refund(RefundId(4)).await,
+            JobOutcome::Retry(_)
+        ));
     }
 
     #[test]

@@ -1,0 +1,269 @@
+//! Refunds over HTTP through the dev gateway: by items (with restock), by a seller for their own
+//! lines, the rest in full; the buyer refunded once per refund, each seller's payout reversed by
+//! their part less the fee, and every paisa accounted for.
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Paid {
+    app: TestApp,
+    sellers: Vec<String>,
+    buyer: String,
+    listings: Vec<i64>,
+    order: Value,
+}
+
+async fn paid_order() -> Paid {
+    let app = spawn_app().await;
+    let mut sellers = Vec::new();
+    let mut listings = Vec::new();
+    for (name, product, price, qty) in [
+        ("potter", "Vase", "1000.00", 5),
+        ("weaver", "Shawl", "1225.00", 2),
+        ("carver", "Spoon", "333.33", 10),
+    ] {
+        let (token, _) = app.register_as(name, "seller").await;
+        listings.push(app.listing(&token, product, price, qty).await);
+        sellers.push(token);
+    }
+    let (buyer, _) = app.register("ayesha").await;
+    let address = app.address(&buyer).await;
+    for (listing, qty) in listings.iter().zip([2, 1, 3]) {
+        app.add_to_cart(&buyer, *listing, qty).await;
+    }
+    let order = app
+        .post(
+            "/api/cart/checkout/",
+            Some(&buyer),
+            json!({"shipping_address_id": address}),
+        )
+        .await
+        .body;
+    app.pay(order["payment_url"].as_str().unwrap(), true).await;
+    assert!(
+        app.count_reaches("seller_transfers WHERE status = 'succeeded'", 3)
+            .await
+    );
+    Paid {
+        app,
+        sellers,
+        buyer,
+        listings,
+        order,
+    }
+}
+
+fn item_of(order: &Value, name: &str) -> i64 {
+    order["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product_name"] == name)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn partial_then_seller_then_full_refunds_return_every_paisa() {
+    let p = paid_order().await;
+    let app = &p.app;
+    let id = p.order["id"].as_i64().unwrap();
+    let path = format!("/api/orders/{id}/refund/");
+    let admin = app.admin_token().await;
+
+    // Who may refund.
+    let r = app.post(&path, Some(&p.buyer), json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (stranger, _) = app.register("stranger").await;
+    assert_eq!(
+        app.post(&path, Some(&stranger), json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&path, None, json!({})).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Admin: one vase and one spoon, restocked. Two sellers touched, the third not.
+    let (vase, shawl, spoon) = (
+        item_of(&p.order, "Vase"),
+        item_of(&p.order, "Shawl"),
+        item_of(&p.order, "Spoon"),
+    );
+    let r = app
+        .post(
+            &path,
+            Some(&admin),
+            json!({"items": [{"item": vase, "quantity": 1}, {"item": spoon, "quantity": 1}], "restock": true, "reason": "damaged"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["refund"]["amount"], "1333.33");
+    assert_eq!(
+        r.body["refund"]["sellers"],
+        json!([
+            {"seller_id": r.body["refund"]["sellers"][0]["seller_id"], "amount": "1000.00", "platform_fee": "20.00", "reversal": "980.00"},
+            {"seller_id": r.body["refund"]["sellers"][1]["seller_id"], "amount": "333.33", "platform_fee": "6.67", "reversal": "326.66"},
+        ])
+    );
+    assert_eq!(r.body["order"]["status"], "partially_refunded");
+    assert_eq!(
+        app.stock(p.listings[0]).await.0,
+        4,
+        "the vase is back on sale"
+    );
+    assert_eq!(app.stock(p.listings[2]).await.0, 8);
+    assert!(
+        app.count_reaches(
+            "refunds WHERE status = 'succeeded' AND provider_refund_id LIKE 're_dev_%'",
+            1
+        )
+        .await
+    );
+    assert!(
+        app.count_reaches(
+            "refund_sellers WHERE status = 'succeeded' AND provider_reversal_id LIKE 'trr_dev_%'",
+            2
+        )
+        .await
+    );
+    let mailed = app
+        .eventually(std::time::Duration::from_secs(15), || async {
+            app.mail_to("ayesha@example.pk")
+                .iter()
+                .any(|m| m.contains("Subject: Refund issued - Order CART-"))
+        })
+        .await;
+    assert!(mailed);
+
+    // A seller refunds only their own lines, and never more than is left.
+    let r = app
+        .post(
+            &path,
+            Some(&p.sellers[1]),
+            json!({"items": [{"item": vase, "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = app
+        .post(&path, Some(&p.sellers[1]), json!({"amount": "1225.01"}))
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"amount": ["At most 1225.00 can still be refunded"]})
+    );
+    let r = app
+        .post(
+            &path,
+            Some(&p.sellers[1]),
+            json!({"items": [{"item": shawl, "quantity": 2}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post(
+            &path,
+            Some(&p.sellers[1]),
+            json!({"items": [], "amount": "1.00"}),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"non_field_errors": ["Give either items or an amount, not both."]})
+    );
+    let r = app.post(&path, Some(&p.sellers[1]), json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["refund"]["amount"], "1225.00");
+    assert_eq!(r.body["refund"]["sellers"][0]["reversal"], "1200.50");
+    // The weaver sees their part of the order only.
+    assert_eq!(r.body["order"]["items"].as_array().unwrap().len(), 1);
+
+    // The rest, in full: the order is refunded; nothing more can be.
+    let r = app.post(&path, Some(&admin), json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["refund"]["amount"], "1666.66");
+    assert_eq!(r.body["order"]["status"], "refunded");
+    let r = app
+        .post(&path, Some(&admin), json!({"amount": "1.00"}))
+        .await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::CONFLICT,
+            json!({"error": "An order that is refunded cannot be refunded"})
+        )
+    );
+
+    // Every paisa: refunds add up to the charge, fees to the platform's fee, reversals to each
+    // seller's amount; every payout is marked reversed.
+    assert!(
+        app.count_reaches("refunds WHERE status = 'succeeded'", 3)
+            .await
+    );
+    assert!(
+        app.count_reaches("refund_sellers WHERE status = 'succeeded'", 5)
+            .await
+    );
+    assert_eq!(
+        app.db
+            .count("orders WHERE total_amount = (SELECT sum(amount) FROM refunds)")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.db
+            .count("orders WHERE platform_fee = (SELECT sum(platform_fee) FROM refund_sellers)")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.db
+            .count(
+                "seller_transfers t WHERE t.amount = (SELECT sum(reversal) FROM refund_sellers r \
+                 WHERE r.seller_id = t.seller_id)"
+            )
+            .await,
+        3
+    );
+    assert!(
+        app.count_reaches("seller_transfers WHERE status = 'reversed'", 3)
+            .await
+    );
+}
+
+#[tokio::test]
+async fn unpaid_orders_cannot_be_refunded() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (buyer, _) = app.register("ayesha").await;
+    let address = app.address(&buyer).await;
+    let listing = app.listing(&seller, "Vase", "1000.00", 5).await;
+    let order = app
+        .post(
+            &format!("/api/listings/{listing}/purchase/"),
+            Some(&buyer),
+            json!({"shipping_address": address}),
+        )
+        .await
+        .body;
+    let admin = app.admin_token().await;
+    let r = app
+        .post(
+            &format!("/api/orders/{}/refund/", order["id"]),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::CONFLICT,
+            json!({"error": "An order that is pending_payment cannot be refunded"})
+        )
+    );
+    assert_eq!(app.db.count("refunds").await, 0);
+}

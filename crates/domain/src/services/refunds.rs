@@ -1,0 +1,160 @@
+//! Refund requests: an admin for any order, a seller for their own lines. The plan is made under
+//! a lock on the order and recorded with its effects; a job then carries it out at the provider.
+
+use crate::clock::Clock;
+use crate::email::EmailMessage;
+use crate::ids::{OrderId, RefundId};
+use crate::job::{JobPayload, NewJob};
+use crate::notification::{NewNotification, NotificationType};
+use crate::order::{Order, OrderError, OrderStatus};
+use crate::outbox::Outbox;
+use crate::ports::{OrderRepository, RefundRepository};
+use crate::refund::{NewRefund, RefundPlan, RefundRecord, RefundRequest, plan_refund};
+use crate::user::User;
+
+/// Attempts of a refund job: it waits (with backoff up to an hour) for payouts still pending.
+pub const REFUND_ATTEMPTS: i32 = 60;
+
+/// The job that carries out a refund.
+pub fn refund_job(refund: RefundId) -> NewJob {
+    let mut job =
+        NewJob::now(JobPayload::ProcessRefund { refund }).unique(format!("refund:{refund}"));
+    job.max_attempts = REFUND_ATTEMPTS;
+    job
+}
+
+/// The refund use cases.
+pub struct Refunds<R, O, K> {
+    refunds: R,
+    orders: O,
+    clock: K,
+}
+
+fn outbox(
+    order: &Order,
+    buyer: &crate::checkout::Party,
+    sellers: &[crate::checkout::Party],
+    plan: &RefundPlan,
+) -> Outbox {
+    let amount = plan.amount.to_decimal_string();
+    let mut n = NewNotification::new(
+        buyer.id,
+        NotificationType::General,
+        "Refund issued",
+        format!(
+            "Rs. {amount} of order {} is being refunded to you.",
+            order.number
+        ),
+    );
+    n.order_id = Some(order.id.get());
+    let mut out = Outbox::new().notify_by_email(
+        n,
+        buyer.email.clone(),
+        EmailMessage::RefundIssued {
+            username: buyer.username.clone(),
+            order_number: order.number.clone(),
+            amount: amount.clone(),
+            full: plan.completes,
+        },
+    );
+    for part in &plan.sellers {
+        let Some(seller) = sellers.iter().find(|s| s.id == part.seller) else {
+            continue;
+        };
+        let title = "Refund on your sale";
+        let message = format!(
+            "Rs. {} of order {} was refunded to the buyer; Rs. {} is taken back from your payout.",
+            part.amount, order.number, part.reversal
+        );
+        let mut n =
+            NewNotification::new(seller.id, NotificationType::General, title, message.clone());
+        n.order_id = Some(order.id.get());
+        out = out.notify_by_email(
+            n,
+            seller.email.clone(),
+            EmailMessage::Notice {
+                username: seller.username.clone(),
+                title: title.into(),
+                message,
+            },
+        );
+    }
+    out
+}
+
+impl<R: RefundRepository, O: OrderRepository, K: Clock> Refunds<R, O, K> {
+    /// Wires the service.
+    pub fn new(refunds: R, orders: O, clock: K) -> Self {
+        Self {
+            refunds,
+            orders,
+            clock,
+        }
+    }
+
+    /// Refunds (part of) an order. A seller may refund only their own lines and money.
+    pub async fn refund(
+        &self,
+        actor: &User,
+        order: OrderId,
+        request: RefundRequest,
+        restock: bool,
+        reason: String,
+    ) -> Result<(RefundRecord, Order), OrderError> {
+        let current = self
+            .orders
+            .order(order)
+            .await?
+            .ok_or(OrderError::NotFound)?;
+        let only = if actor.is_admin() {
+            None
+        } else if current.sells(actor.id) {
+            Some(actor.id)
+        } else if current.buyer == actor.id {
+            return Err(OrderError::Refused(
+                403,
+                "Only admins and the order's sellers can issue refunds".into(),
+            ));
+        } else {
+            return Err(OrderError::NotFound);
+        };
+        let planner = Box::new(move |state: &crate::refund::RefundState| {
+            if !state.status.can_become(OrderStatus::PartiallyRefunded) {
+                return Err(OrderError::Illegal(format!(
+                    "An order that is {} cannot be refunded",
+                    state.status.as_str()
+                )));
+            }
+            plan_refund(&state.lines, &state.ledgers, &request, only)
+        });
+        let new = NewRefund {
+            order,
+            restock,
+            reason,
+            requested_by: actor.id,
+            now: self.clock.now(),
+        };
+        let record = self
+            .refunds
+            .record_refund(new, planner, Box::new(refund_outbox))
+            .await?
+            .ok_or(OrderError::NotFound)?;
+        let after = self
+            .orders
+            .order(order)
+            .await?
+            .ok_or(OrderError::NotFound)?;
+        Ok((record, after))
+    }
+}
+
+/// The outbox of a recorded refund: buyer and affected sellers told, the job queued.
+pub fn refund_outbox(
+    order: &Order,
+    buyer: &crate::checkout::Party,
+    sellers: &[crate::checkout::Party],
+    refund: RefundId,
+    plan: &RefundPlan,
+) -> Outbox {
+    outbox(order, buyer, sellers, plan).job(refund_job(refund))
+}
