@@ -12,6 +12,7 @@ use madeinpk_domain::job::OperationsError;
 use madeinpk_domain::order::OrderError;
 use madeinpk_domain::product::CatalogError;
 use madeinpk_domain::reference::ReferenceError;
+use madeinpk_domain::services::connect::ConnectError;
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
 use serde_json::json;
@@ -228,6 +229,24 @@ impl From<OrderError> for ApiError {
             // The provider failed, not the client: 502 with the contract's message.
             OrderError::Gateway(_) => Self::Refused(StatusCode::BAD_GATEWAY, e.to_string()),
             OrderError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ConnectError> for ApiError {
+    fn from(e: ConnectError) -> Self {
+        match e {
+            ConnectError::NotSeller => Self::Refused(StatusCode::FORBIDDEN, e.to_string()),
+            ConnectError::AlreadyExists(account) => Self::Body(
+                StatusCode::BAD_REQUEST,
+                json!({ "error": "Stripe account already exists", "account_id": account }),
+            ),
+            ConnectError::NoAccount => Self::Body(
+                StatusCode::NOT_FOUND,
+                json!({ "has_account": false, "message": e.to_string() }),
+            ),
+            ConnectError::Gateway(_) => Self::Refused(StatusCode::BAD_GATEWAY, e.to_string()),
+            ConnectError::Store(s) => s.into(),
         }
     }
 }

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, addresses, admin, auctions, cart, categories, health, listings, locations, orders,
-    payments, products, reviews, seller, seller_profiles, wishlist,
+    accounts, addresses, admin, auctions, cart, categories, connect, health, listings, locations,
+    orders, payments, products, reviews, seller, seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -47,6 +47,8 @@ impl Modify for TokenAuth {
         orders::list, orders::get, orders::mark_shipped, orders::mark_delivered, orders::cancel, orders::refund,
         payments::success, payments::cancel, payments::webhook,
         payments::dev_checkout, payments::dev_pay, payments::dev_fail,
+        connect::create_account, connect::account_status, connect::refresh_onboarding,
+        connect::return_page, connect::refresh_page, connect::dev_onboarding, connect::dev_complete,
         seller::statistics, seller::earnings, seller::transactions, seller::product_performance,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
         products::add_image, products::delete_image,

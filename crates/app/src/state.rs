@@ -19,7 +19,7 @@ use madeinpk_domain::services::reviews::Reviews;
 use madeinpk_domain::services::seller_profiles::SellerProfiles;
 use madeinpk_domain::services::wishlist::Wishlists;
 use madeinpk_postgres::Db;
-use madeinpk_stripe::{DevGateway, DevPayouts};
+use madeinpk_stripe::DevGateway;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
@@ -33,9 +33,9 @@ pub type AddressService = Addresses<Db, Db>;
 /// Operations (job admin) wired to Postgres.
 pub type OperationsService = Operations<Db>;
 /// Products wired to Postgres, local media and the payout check.
-pub type ProductService = Products<Db, MediaStore, DevPayouts>;
+pub type ProductService = Products<Db, MediaStore, Db>;
 /// Listings wired to Postgres.
-pub type ListingService = Listings<Db, Db, DevPayouts>;
+pub type ListingService = Listings<Db, Db, Db>;
 /// Auctions wired to Postgres.
 pub type AuctionService = Auctions<Db>;
 /// Seller profiles wired to Postgres.
@@ -52,6 +52,8 @@ pub type CheckoutService = Checkout<Db, Db, Db, DevGateway, ShiftedClock>;
 pub type OrderService = Orders<Db, ShiftedClock>;
 /// Payment events wired to Postgres.
 pub type PaymentService = Payments<Db, ShiftedClock>;
+/// Payout accounts wired to Postgres and the gateway.
+pub type ConnectService = madeinpk_domain::services::connect::Connect<Db, DevGateway>;
 /// Refunds wired to Postgres.
 pub type RefundService = madeinpk_domain::services::refunds::Refunds<Db, Db, ShiftedClock>;
 /// Payout admin tools wired to Postgres.
@@ -99,6 +101,8 @@ pub struct AppState {
     pub payouts: PayoutAdminService,
     /// Refunds.
     pub refunds: RefundService,
+    /// Sellers' payout accounts.
+    pub connect: ConnectService,
     /// The clock every service reads (tests move it).
     pub clock: ShiftedClock,
     /// Secret the webhook checks signatures with (and the dev gateway signs with).
@@ -139,6 +143,7 @@ impl AppState {
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone()),
             analytics: SellerAnalytics::new(db.clone(), clock.clone()),
+            connect: madeinpk_domain::services::connect::Connect::new(db.clone(), gateway(&config)),
             refunds: madeinpk_domain::services::refunds::Refunds::new(
                 db.clone(),
                 db.clone(),
@@ -168,13 +173,13 @@ impl AppState {
             listings: Listings::new(
                 db.clone(),
                 db.clone(),
-                DevPayouts,
+                db.clone(),
                 config.catalog_settings(),
             ),
             products: Products::new(
                 db.clone(),
                 MediaStore::new(config.media_dir.clone()),
-                DevPayouts,
+                db.clone(),
                 config.catalog_settings(),
             ),
             uploads: MediaStore::new(config.media_dir.clone()),

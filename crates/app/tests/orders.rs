@@ -26,6 +26,7 @@ async fn market(app: TestApp) -> Market {
         ("carver", "Spoon", "333.33", 10),
     ] {
         let (token, _) = app.register_as(name, "seller").await;
+        app.onboard(&token).await;
         listings.push(app.listing(&token, product, price, qty).await);
         sellers.push(token);
     }

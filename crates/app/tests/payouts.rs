@@ -11,6 +11,8 @@ async fn admins_see_owed_payouts_and_retry_them_without_paying_twice() {
     let app = spawn_app().await;
     let (potter, _) = app.register_as("potter", "seller").await;
     let (weaver, weaver_id) = app.register_as("weaver", "seller").await;
+    app.onboard(&potter).await;
+    app.onboard(&weaver).await;
     let (buyer, _) = app.register("ayesha").await;
     let address = app.address(&buyer).await;
     let vase = app.listing(&potter, "Vase", "1000.00", 5).await;

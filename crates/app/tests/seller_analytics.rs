@@ -13,6 +13,8 @@ async fn trading() -> (TestApp, String, String, String, i64, i64) {
     let app = spawn_app().await;
     let (potter, _) = app.register_as("potter", "seller").await;
     let (weaver, _) = app.register_as("weaver", "seller").await;
+    app.onboard(&potter).await;
+    app.onboard(&weaver).await;
     let (buyer, _) = app.register("ayesha").await;
     let address = app.address(&buyer).await;
     let vase = app.listing(&potter, "Vase", "1000.00", 5).await;

@@ -81,6 +81,8 @@ pub enum PaymentEvent {
         /// The provider's reason.
         reason: String,
     },
+    /// A connected account changed.
+    AccountUpdated(AccountUpdate),
     /// Anything else: acknowledged and ignored.
     Ignored,
 }
@@ -244,4 +246,47 @@ pub struct ReversalCall {
     pub amount: Money,
     /// `reversal:{refund id}:{seller}`.
     pub idempotency_key: String,
+}
+
+/// A seller's connected payout account and what it can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutAccount {
+    /// The provider's account id (`acct_…`).
+    pub account_id: String,
+    /// Onboarding details were submitted.
+    pub details_submitted: bool,
+    /// It can take charges.
+    pub charges_enabled: bool,
+    /// It can receive payouts (transfers wait until it can).
+    pub payouts_enabled: bool,
+    /// What the provider still needs, verbatim.
+    pub requirements: serde_json::Value,
+}
+
+/// A provider's report of an account's state (`account.updated`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountUpdate {
+    /// The account.
+    pub account_id: String,
+    /// Onboarding details were submitted.
+    pub details_submitted: bool,
+    /// It can take charges.
+    pub charges_enabled: bool,
+    /// It can receive payouts.
+    pub payouts_enabled: bool,
+    /// What is still needed.
+    pub requirements: serde_json::Value,
+    /// When the provider created the event (unix seconds); older reports never win.
+    pub created: i64,
+}
+
+/// What the provider needs to open a seller's payout account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRequest {
+    /// The seller.
+    pub user: UserId,
+    /// Their username (metadata).
+    pub username: String,
+    /// Their email.
+    pub email: String,
 }

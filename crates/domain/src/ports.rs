@@ -736,6 +736,16 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         request: TransferRequest,
     ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// Opens a payout account for a seller; the provider's account id.
+    fn create_account(
+        &self,
+        request: crate::payment::AccountRequest,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// A link where the seller completes onboarding.
+    fn onboarding_link(
+        &self,
+        account_id: String,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
     /// Refunds (part of) a payment (idempotent per key); the provider's refund id.
     fn refund(
         &self,
@@ -753,6 +763,28 @@ pub type RefundOutbox = Box<
     dyn FnOnce(&Order, &Party, &[Party], crate::ids::RefundId, &crate::refund::RefundPlan) -> Outbox
         + Send,
 >;
+
+/// Sellers' payout accounts.
+#[cfg_attr(test, mockall::automock)]
+pub trait PayoutAccountRepository: Send + Sync {
+    /// The seller's account.
+    fn payout_account(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = Result<Option<crate::payment::PayoutAccount>, StoreError>> + Send;
+    /// Records a new account; false when the seller already has one.
+    fn save_payout_account(
+        &self,
+        user: UserId,
+        account_id: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Applies a provider report (unless a newer one was applied); when the account can now
+    /// receive payouts, the seller's waiting payouts are queued again. The seller, if known.
+    fn apply_account_update(
+        &self,
+        update: crate::payment::AccountUpdate,
+    ) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+}
 
 /// Refunds: planned and recorded atomically, then carried out at the provider by a job.
 #[cfg_attr(test, mockall::automock)]

@@ -15,6 +15,7 @@ pub mod money;
 pub mod notifications;
 pub mod orders;
 pub mod outbox;
+pub mod payout_accounts;
 pub mod products;
 pub mod rate_limit;
 pub mod reference;

@@ -380,6 +380,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    payout_accounts (user_id) {
+        user_id -> Int8,
+        account_id -> Text,
+        details_submitted -> Bool,
+        charges_enabled -> Bool,
+        payouts_enabled -> Bool,
+        requirements -> Jsonb,
+        last_event_at -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     payment_events (id) {
         id -> Text,
         order_id -> Nullable<Int8>,
@@ -439,6 +453,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     seller_transfers,
     payment_events,
+    payout_accounts,
     refunds,
     refund_sellers,
     refund_items,

@@ -18,7 +18,7 @@ use crate::db::Db;
 use crate::error::store;
 use crate::job_queue::insert_job;
 use crate::money::pkr;
-use crate::schema::{order_sellers, orders, payments, seller_transfers, users};
+use crate::schema::{order_sellers, orders, payments, payout_accounts, seller_transfers, users};
 
 /// The payout row of one seller for one order.
 macro_rules! this {
@@ -101,12 +101,16 @@ impl TransferRepository for Db {
         let mut conn = self.conn().await?;
         let row: Option<DueRow> = seller_transfers::table
             .inner_join(orders::table)
-            .inner_join(users::table.on(users::id.eq(seller_transfers::seller_id)))
+            .left_join(
+                payout_accounts::table.on(payout_accounts::user_id
+                    .eq(seller_transfers::seller_id)
+                    .and(payout_accounts::payouts_enabled)),
+            )
             .inner_join(payments::table.on(payments::id.eq(seller_transfers::payment_id)))
             .filter(this!(order, seller))
             .select((
                 orders::order_number,
-                users::stripe_account_id,
+                payout_accounts::account_id.nullable(),
                 seller_transfers::amount,
                 payments::charge_id,
                 seller_transfers::status,
@@ -176,14 +180,15 @@ impl TransferRepository for Db {
             .await
             .map_err(store)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let sellers: Vec<(i64, i64, String, Option<String>)> = order_sellers::table
+        let sellers: Vec<(i64, i64, String, Option<bool>)> = order_sellers::table
             .inner_join(users::table.on(users::id.eq(order_sellers::seller_id)))
+            .left_join(payout_accounts::table.on(payout_accounts::user_id.eq(users::id)))
             .filter(order_sellers::order_id.eq_any(&ids))
             .select((
                 order_sellers::order_id,
                 users::id,
                 users::username,
-                users::stripe_account_id,
+                payout_accounts::payouts_enabled.nullable(),
             ))
             .order(users::id)
             .load(&mut conn)
@@ -202,7 +207,7 @@ impl TransferRepository for Db {
                 sellers: sellers
                     .iter()
                     .filter(|s| s.0 == r.0)
-                    .map(|s| (UserId(s.1), s.2.clone(), s.3.is_some()))
+                    .map(|s| (UserId(s.1), s.2.clone(), s.3.unwrap_or(false)))
                     .collect(),
             })
             .collect())

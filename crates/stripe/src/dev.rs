@@ -4,12 +4,11 @@
 //! with Stripe. Transfers succeed at once with an id derived from the idempotency key, so a
 //! retry returns the same transfer.
 
-use madeinpk_domain::ids::UserId;
 use madeinpk_domain::payment::{
-    PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest, TransferRequest,
+    AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
+    TransferRequest,
 };
-use madeinpk_domain::ports::{PaymentGateway, PayoutReadiness};
-use madeinpk_domain::store::StoreError;
+use madeinpk_domain::ports::PaymentGateway;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -55,6 +54,17 @@ impl PaymentGateway for DevGateway {
 
     async fn transfer(&self, request: TransferRequest) -> Result<String, PaymentError> {
         Ok(keyed_id("tr_dev", &request.idempotency_key))
+    }
+
+    async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
+        Ok(format!("acct_dev_{}", request.user))
+    }
+
+    async fn onboarding_link(&self, account_id: String) -> Result<String, PaymentError> {
+        Ok(format!(
+            "{}/api/stripe/connect/dev/onboard/{account_id}/",
+            self.base_url
+        ))
     }
 
     async fn refund(&self, request: RefundCall) -> Result<String, PaymentError> {
@@ -122,14 +132,22 @@ pub fn failed_event(session: &str, order_id: i64, now: i64) -> Vec<u8> {
     )
 }
 
-/// Every seller can be paid (what the dev onboarding page will confirm).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DevPayouts;
-
-impl PayoutReadiness for DevPayouts {
-    async fn can_receive_payouts(&self, _seller: UserId) -> Result<bool, StoreError> {
-        Ok(true)
-    }
+/// `account.updated` for a dev account whose onboarding was completed on the dev page.
+pub fn onboarded_event(account: &str, now: i64) -> Vec<u8> {
+    event(
+        format!("evt_dev_account_{account}_{now}"),
+        "account.updated",
+        json!({
+            "id": account,
+            "object": "account",
+            "type": "express",
+            "details_submitted": true,
+            "charges_enabled": true,
+            "payouts_enabled": true,
+            "requirements": {"currently_due": [], "eventually_due": [], "past_due": [], "disabled_reason": null},
+        }),
+        now,
+    )
 }
 
 #[cfg(test)]
@@ -146,7 +164,7 @@ mod tests {
             order_id: OrderId(1),
             order_number: "CART-0000000000AB".into(),
             order_type: OrderType::Cart,
-            buyer: UserId(2),
+            buyer: madeinpk_domain::ids::UserId(2),
             seller: None,
             amount: Money::pkr(100),
             description: "Multi-product order".into(),

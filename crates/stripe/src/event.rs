@@ -3,7 +3,7 @@
 
 use madeinpk_domain::ids::OrderId;
 use madeinpk_domain::money::Money;
-use madeinpk_domain::payment::PaymentEvent;
+use madeinpk_domain::payment::{AccountUpdate, PaymentEvent};
 use serde_json::Value;
 
 /// The body is not a Stripe event.
@@ -13,6 +13,10 @@ pub struct PayloadError;
 
 fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn flag(object: &Value, key: &str) -> bool {
+    object.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
 fn order_id(object: &Value) -> Option<OrderId> {
@@ -66,6 +70,17 @@ pub fn parse(body: &[u8]) -> Result<(String, PaymentEvent), PayloadError> {
                 .and_then(|e| text(e, "message"))
                 .unwrap_or_else(|| "The payment failed.".into()),
         },
+        "account.updated" => PaymentEvent::AccountUpdated(AccountUpdate {
+            account_id: object_id()?,
+            details_submitted: flag(object, "details_submitted"),
+            charges_enabled: flag(object, "charges_enabled"),
+            payouts_enabled: flag(object, "payouts_enabled"),
+            requirements: object
+                .get("requirements")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({})),
+            created: v.get("created").and_then(Value::as_i64).unwrap_or(0),
+        }),
         _ => PaymentEvent::Ignored,
     };
     Ok((id, event))
@@ -117,6 +132,19 @@ mod tests {
             parse(body.to_string().as_bytes()).unwrap().1,
             PaymentEvent::Ignored
         );
+    }
+
+    #[test]
+    fn account_updates_carry_readiness_and_the_event_time() {
+        let body = crate::dev::onboarded_event("acct_dev_7", 1_700);
+        let (_, e) = parse(&body).unwrap();
+        let PaymentEvent::AccountUpdated(u) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(u.account_id, "acct_dev_7");
+        assert!(u.details_submitted && u.charges_enabled && u.payouts_enabled);
+        assert_eq!(u.created, 1_700);
+        assert_eq!(u.requirements["currently_due"], serde_json::json!([]));
     }
 
     #[test]

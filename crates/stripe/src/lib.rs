@@ -6,4 +6,4 @@ pub mod dev;
 pub mod event;
 pub mod signature;
 
-pub use dev::{DevGateway, DevPayouts};
+pub use dev::DevGateway;

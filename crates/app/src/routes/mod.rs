@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auctions;
 pub mod cart;
 pub mod categories;
+pub mod connect;
 pub mod health;
 pub mod listings;
 pub mod locations;
@@ -55,4 +56,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     orders::configure(cfg);
     payments::configure(cfg);
     seller::configure(cfg);
+    connect::configure(cfg);
 }

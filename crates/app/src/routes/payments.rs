@@ -99,6 +99,10 @@ pub async fn receive(
     .map_err(|_| invalid())?;
     let (id, event) = event::parse(body)
         .map_err(|_| ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid payload".into()))?;
+    if let madeinpk_domain::payment::PaymentEvent::AccountUpdated(update) = event {
+        state.connect.account_updated(update).await?;
+        return Ok(HttpResponse::Ok().json(json!({ "status": "success" })));
+    }
     // A storage failure answers 503, so the provider delivers the event again later.
     let outcome = state.payments.handle(id.clone(), event).await?;
     if let madeinpk_domain::services::payments::EventOutcome::NeedsRefund(order) = outcome {

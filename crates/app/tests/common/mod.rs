@@ -423,3 +423,26 @@ impl TestApp {
         .await
     }
 }
+
+impl TestApp {
+    /// Opens `token`'s payout account and completes the dev gateway's onboarding, as a seller
+    /// would in the browser; the account id.
+    pub async fn onboard(&self, token: &str) -> String {
+        let r = self
+            .post(
+                "/api/stripe/connect/create_account/",
+                Some(token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let link = r.body["onboarding_url"].as_str().unwrap();
+        let path = link
+            .split_once("/api/")
+            .map(|(_, p)| format!("/api/{p}complete/"))
+            .unwrap();
+        let done = self.client.post(self.url(&path)).send().await.unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        r.body["account_id"].as_str().unwrap().to_owned()
+    }
+}

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auctions;
 pub mod cart;
 pub mod checkout;
+pub mod connect;
 pub mod job_runner;
 pub mod listings;
 pub mod operations;

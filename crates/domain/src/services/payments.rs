@@ -226,7 +226,7 @@ impl<O: OrderRepository, K: Clock> Payments<O, K> {
                 };
                 self.fail(id, Some(event_id), EXPIRED.into()).await
             }
-            PaymentEvent::Ignored => Ok(EventOutcome::Unchanged),
+            PaymentEvent::AccountUpdated(_) | PaymentEvent::Ignored => Ok(EventOutcome::Unchanged),
         }
     }
 
@@ -447,6 +447,11 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             Err(e) => return JobOutcome::Retry(e.to_string()),
         };
         if due.status != TransferStatus::Pending {
+            return JobOutcome::Done;
+        }
+        if due.destination.is_none() {
+            // Held: the seller's account cannot receive yet. When it can, the account update
+            // queues this payout again (same provider key).
             return JobOutcome::Done;
         }
         let request = TransferRequest {

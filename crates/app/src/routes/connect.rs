@@ -1,0 +1,154 @@
+//! `stripe/connect/…`: a seller's payout account (Stripe Connect Express, or the dev gateway's
+//! with an onboarding page served here).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::{HttpResponse, web};
+use madeinpk_domain::clock::Clock;
+use madeinpk_stripe::{dev, signature};
+use serde_json::json;
+
+use super::resource;
+use crate::auth::{ActiveUser, CurrentUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/stripe/connect/create_account/", "POST").route(web::post().to(create_account)),
+    )
+    .service(
+        resource("/stripe/connect/account_status/", "GET, HEAD")
+            .route(web::get().to(account_status)),
+    )
+    .service(
+        resource("/stripe/connect/refresh_onboarding/", "POST")
+            .route(web::post().to(refresh_onboarding)),
+    )
+    .service(
+        resource("/stripe/connect/return_page/", "GET, HEAD").route(web::get().to(return_page)),
+    )
+    .service(
+        resource("/stripe/connect/refresh_page/", "GET, HEAD").route(web::get().to(refresh_page)),
+    )
+    .service(
+        resource("/stripe/connect/dev/onboard/{account}/", "GET, HEAD")
+            .route(web::get().to(dev_onboarding)),
+    )
+    .service(
+        resource("/stripe/connect/dev/onboard/{account}/complete/", "POST")
+            .route(web::post().to(dev_complete)),
+    );
+}
+
+/// Opens the seller's payout account and answers its onboarding link.
+#[utoipa::path(post, path = "/api/stripe/connect/create_account/", tag = "payments",
+    responses((status = 201, description = "Created, with `onboarding_url`"), (status = 400, description = "Already has one"),
+              (status = 403, description = "Not a seller"), (status = 502, description = "Provider failed")))]
+pub async fn create_account(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+) -> Result<HttpResponse, ApiError> {
+    let (account, link) = state.connect.create_account(&auth.user).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "message": "Stripe Connect account created",
+        "account_id": account,
+        "onboarding_url": link,
+    })))
+}
+
+/// The caller's payout account: onboarding and readiness.
+#[utoipa::path(get, path = "/api/stripe/connect/account_status/", tag = "payments",
+    responses((status = 200, description = "Status"), (status = 404, description = "No account")))]
+pub async fn account_status(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let a = state.connect.status(&auth.user).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "charges_enabled": a.charges_enabled,
+        "payouts_enabled": a.payouts_enabled,
+        "details_submitted": a.details_submitted,
+        "requirements": a.requirements,
+        "has_account": true,
+    })))
+}
+
+/// A fresh onboarding link.
+#[utoipa::path(post, path = "/api/stripe/connect/refresh_onboarding/", tag = "payments",
+    responses((status = 200, description = "`onboarding_url`"), (status = 404, description = "No account")))]
+pub async fn refresh_onboarding(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    match state.connect.refresh_onboarding(&auth.user).await {
+        Ok(link) => Ok(HttpResponse::Ok().json(json!({ "onboarding_url": link }))),
+        Err(madeinpk_domain::services::connect::ConnectError::NoAccount) => Err(ApiError::Refused(
+            StatusCode::NOT_FOUND,
+            "No Stripe account found".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Static page after onboarding.
+#[utoipa::path(get, path = "/api/stripe/connect/return_page/", tag = "payments", responses((status = 200, description = "Done")))]
+pub async fn return_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
+    HttpResponse::Ok()
+        .json(json!({"message": "Stripe account setup completed", "status": "success"}))
+}
+
+/// Static page when onboarding must be resumed.
+#[utoipa::path(get, path = "/api/stripe/connect/refresh_page/", tag = "payments", responses((status = 200, description = "Pending")))]
+pub async fn refresh_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
+    HttpResponse::Ok()
+        .json(json!({"message": "Please complete your Stripe account setup", "status": "pending"}))
+}
+
+fn dev_account(account: &str) -> Result<&str, ApiError> {
+    // Only the dev gateway's accounts have a page here.
+    account
+        .strip_prefix("acct_dev_")
+        .filter(|id| id.parse::<i64>().is_ok())
+        .map(|_| account)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The dev gateway's onboarding page (stands in for Stripe's hosted onboarding).
+#[utoipa::path(get, path = "/api/stripe/connect/dev/onboard/{account}/", tag = "payments",
+    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a dev account")))]
+pub async fn dev_onboarding(account: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let account = dev_account(&account)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MadeInPK test onboarding</title></head>
+<body><h1>Test payout account {account}</h1><p>No real account is opened: this is the offline payment gateway.</p>
+<form method="post" action="complete/"><button id="complete" type="submit">Complete onboarding</button></form></body></html>"#
+        )))
+}
+
+/// Completes dev onboarding: a signed `account.updated` through the webhook, then back to the
+/// front end's settings page, as Stripe would.
+#[utoipa::path(post, path = "/api/stripe/connect/dev/onboard/{account}/complete/", tag = "payments",
+    responses((status = 303, description = "To the front end's seller settings"), (status = 404, description = "Not a dev account")))]
+pub async fn dev_complete(
+    state: web::Data<AppState>,
+    account: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let account = dev_account(&account)?;
+    let now = state.clock.now().timestamp();
+    let body = dev::onboarded_event(account, now);
+    let header = signature::sign(&state.webhook_secret, now, &body);
+    super::payments::receive(&state, Some(&header), &body).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            LOCATION,
+            format!(
+                "{}/seller/settings?stripe_setup=success",
+                state.config.frontend_url
+            ),
+        ))
+        .finish())
+}
