@@ -8,38 +8,7 @@ use common::{TestApp, spawn_app, spawn_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Market {
-    app: TestApp,
-    sellers: Vec<String>,
-    listings: Vec<i64>,
-    buyer: String,
-    address: i64,
-}
-
-/// Three sellers, one listing each, and a buyer with an address.
-async fn market(app: TestApp) -> Market {
-    let mut sellers = Vec::new();
-    let mut listings = Vec::new();
-    for (name, product, price, qty) in [
-        ("potter", "Vase", "1000.00", 5),
-        ("weaver", "Shawl", "1225.00", 2),
-        ("carver", "Spoon", "333.33", 10),
-    ] {
-        let (token, _) = app.register_as(name, "seller").await;
-        app.onboard(&token).await;
-        listings.push(app.listing(&token, product, price, qty).await);
-        sellers.push(token);
-    }
-    let (buyer, _) = app.register("ayesha").await;
-    let address = app.address(&buyer).await;
-    Market {
-        app,
-        sellers,
-        listings,
-        buyer,
-        address,
-    }
-}
+use common::{Market, market};
 
 async fn checkout(m: &Market, key: Option<&str>) -> common::Reply {
     let mut req = m

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, spawn_app};
+use common::{TestApp, market, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -16,43 +16,34 @@ struct Paid {
     order: Value,
 }
 
+/// The market's three sellers sold 2 vases, a shawl and 3 spoons; paid, payouts made.
 async fn paid_order() -> Paid {
-    let app = spawn_app().await;
-    let mut sellers = Vec::new();
-    let mut listings = Vec::new();
-    for (name, product, price, qty) in [
-        ("potter", "Vase", "1000.00", 5),
-        ("weaver", "Shawl", "1225.00", 2),
-        ("carver", "Spoon", "333.33", 10),
-    ] {
-        let (token, _) = app.register_as(name, "seller").await;
-        app.onboard(&token).await;
-        listings.push(app.listing(&token, product, price, qty).await);
-        sellers.push(token);
+    let m = market(spawn_app().await).await;
+    for (listing, qty) in m.listings.iter().zip([2, 1, 3]) {
+        m.app.add_to_cart(&m.buyer, *listing, qty).await;
     }
-    let (buyer, _) = app.register("ayesha").await;
-    let address = app.address(&buyer).await;
-    for (listing, qty) in listings.iter().zip([2, 1, 3]) {
-        app.add_to_cart(&buyer, *listing, qty).await;
-    }
-    let order = app
+    let order = m
+        .app
         .post(
             "/api/cart/checkout/",
-            Some(&buyer),
-            json!({"shipping_address_id": address}),
+            Some(&m.buyer),
+            json!({"shipping_address_id": m.address}),
         )
         .await
         .body;
-    app.pay(order["payment_url"].as_str().unwrap(), true).await;
+    m.app
+        .pay(order["payment_url"].as_str().unwrap(), true)
+        .await;
     assert!(
-        app.count_reaches("seller_transfers WHERE status = 'succeeded'", 3)
+        m.app
+            .count_reaches("seller_transfers WHERE status = 'succeeded'", 3)
             .await
     );
     Paid {
-        app,
-        sellers,
-        buyer,
-        listings,
+        app: m.app,
+        sellers: m.sellers,
+        buyer: m.buyer,
+        listings: m.listings,
         order,
     }
 }

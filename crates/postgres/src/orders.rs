@@ -34,7 +34,7 @@ use crate::error::store;
 use crate::money::{pkr, to_numeric};
 use crate::schema::{
     cart_items, listings, order_items, order_sellers, orders, payment_events, payments,
-    product_images, products, seller_transfers, users,
+    product_images, products, users,
 };
 
 type OrderHead = (
@@ -922,32 +922,7 @@ impl OrderRepository for Db {
                 .returning(payments::id)
                 .get_result(conn)
                 .await?;
-            let shares: Vec<(i64, BigDecimal, BigDecimal)> = order_sellers::table
-                .filter(order_sellers::order_id.eq(order.get()))
-                .select((
-                    order_sellers::seller_id,
-                    order_sellers::seller_amount,
-                    order_sellers::platform_fee,
-                ))
-                .load(conn)
-                .await?;
-            let transfers: Vec<_> = shares
-                .into_iter()
-                .map(|(seller, amount, fee)| {
-                    (
-                        seller_transfers::order_id.eq(order.get()),
-                        seller_transfers::payment_id.eq(payment_id),
-                        seller_transfers::seller_id.eq(seller),
-                        seller_transfers::amount.eq(amount),
-                        seller_transfers::platform_fee.eq(fee),
-                    )
-                })
-                .collect();
-            diesel::insert_into(seller_transfers::table)
-                .values(transfers)
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
+            crate::transfers::create_payout_rows(conn, order.get(), payment_id).await?;
             Ok(match write_outbox(conn, order.get(), outbox).await? {
                 Some(o) => PaymentRecorded::Paid(Box::new(o)),
                 None => PaymentRecorded::AlreadyApplied,

@@ -29,6 +29,41 @@ macro_rules! this {
     };
 }
 
+/// One pending payout row per seller of a paid order (existing rows are kept).
+pub(crate) async fn create_payout_rows(
+    conn: &mut AsyncPgConnection,
+    order: i64,
+    payment: i64,
+) -> QueryResult<()> {
+    let shares: Vec<(i64, BigDecimal, BigDecimal)> = order_sellers::table
+        .filter(order_sellers::order_id.eq(order))
+        .select((
+            order_sellers::seller_id,
+            order_sellers::seller_amount,
+            order_sellers::platform_fee,
+        ))
+        .load(conn)
+        .await?;
+    let rows: Vec<_> = shares
+        .into_iter()
+        .map(|(seller, amount, fee)| {
+            (
+                seller_transfers::order_id.eq(order),
+                seller_transfers::payment_id.eq(payment),
+                seller_transfers::seller_id.eq(seller),
+                seller_transfers::amount.eq(amount),
+                seller_transfers::platform_fee.eq(fee),
+            )
+        })
+        .collect();
+    diesel::insert_into(seller_transfers::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Statuses in which an order has been paid for.
 const PAID: [&str; 4] = ["paid", "shipped", "delivered", "partially_refunded"];
 
@@ -248,32 +283,7 @@ impl TransferRepository for Db {
             let Some(payment) = payment else {
                 return Ok(Err(RequeueRefusal::NoPayment));
             };
-            let shares: Vec<(i64, BigDecimal, BigDecimal)> = order_sellers::table
-                .filter(order_sellers::order_id.eq(order.get()))
-                .select((
-                    order_sellers::seller_id,
-                    order_sellers::seller_amount,
-                    order_sellers::platform_fee,
-                ))
-                .load(conn)
-                .await?;
-            let missing: Vec<_> = shares
-                .into_iter()
-                .map(|(seller, amount, fee)| {
-                    (
-                        seller_transfers::order_id.eq(order.get()),
-                        seller_transfers::payment_id.eq(payment),
-                        seller_transfers::seller_id.eq(seller),
-                        seller_transfers::amount.eq(amount),
-                        seller_transfers::platform_fee.eq(fee),
-                    )
-                })
-                .collect();
-            diesel::insert_into(seller_transfers::table)
-                .values(missing)
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
+            create_payout_rows(conn, order.get(), payment).await?;
             diesel::update(
                 seller_transfers::table.filter(
                     seller_transfers::order_id

@@ -446,3 +446,38 @@ impl TestApp {
         r.body["account_id"].as_str().unwrap().to_owned()
     }
 }
+
+/// Three onboarded sellers with one listing each (2 × 1000.00, 1225.00, 333.33 a unit), and
+/// a buyer with an address.
+pub struct Market {
+    pub app: TestApp,
+    pub sellers: Vec<String>,
+    pub listings: Vec<i64>,
+    pub buyer: String,
+    pub address: i64,
+}
+
+/// Sets up a [`Market`] on `app`.
+pub async fn market(app: TestApp) -> Market {
+    let mut sellers = Vec::new();
+    let mut listings = Vec::new();
+    for (name, product, price, qty) in [
+        ("potter", "Vase", "1000.00", 5),
+        ("weaver", "Shawl", "1225.00", 2),
+        ("carver", "Spoon", "333.33", 10),
+    ] {
+        let (token, _) = app.register_as(name, "seller").await;
+        app.onboard(&token).await;
+        listings.push(app.listing(&token, product, price, qty).await);
+        sellers.push(token);
+    }
+    let (buyer, _) = app.register("ayesha").await;
+    let address = app.address(&buyer).await;
+    Market {
+        app,
+        sellers,
+        listings,
+        buyer,
+        address,
+    }
+}
