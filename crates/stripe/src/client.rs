@@ -1,0 +1,279 @@
+//! The payment port over the real Stripe API (async-stripe 1.0): Checkout Sessions, transfers
+//! with `source_transaction`, refunds, transfer reversals, Express accounts and onboarding links.
+//! Every mutating call carries a deterministic idempotency key from the caller; 429, 5xx and
+//! network failures are retried a few times under the same key (longer outages are retried by the
+//! job queue, again with the same key).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use madeinpk_domain::payment::{
+    AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
+    TransferRequest,
+};
+use madeinpk_domain::ports::PaymentGateway;
+use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_checkout::CheckoutSessionMode;
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+    CreateCheckoutSessionPaymentIntentData, ProductData,
+};
+use stripe_connect::AccountBusinessType;
+use stripe_connect::account::{
+    CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers,
+    CreateAccountType, TosAcceptanceSpecs,
+};
+use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_connect::transfer::CreateTransfer;
+use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_core::refund::CreateRefund;
+use stripe_types::Currency;
+
+/// Attempts per call before the failure goes back to the caller.
+const ATTEMPTS: u32 = 3;
+
+/// Where Stripe sends the buyer and the seller back to.
+#[derive(Debug, Clone)]
+pub struct StripeSettings {
+    /// `STRIPE_SECRET_KEY`.
+    pub secret_key: String,
+    /// The API base (Stripe's unless a test points it at a stub).
+    pub api_base: Option<String>,
+    /// The app's public address (success page, onboarding return pages).
+    pub public_base_url: String,
+    /// The front end (cancel page, seller settings).
+    pub frontend_url: String,
+    /// Country of new Express accounts.
+    pub country: String,
+}
+
+/// The Stripe gateway.
+#[derive(Clone)]
+pub struct StripeGateway {
+    client: Client,
+    settings: StripeSettings,
+}
+
+impl std::fmt::Debug for StripeGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeGateway")
+            .field("api_base", &self.settings.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+fn classify(e: &StripeError) -> PaymentError {
+    match e {
+        StripeError::Stripe(err, status) => {
+            let message = err
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("Stripe answered {status}"));
+            if matches!(*status, 409 | 424 | 429 | 500..=599) {
+                PaymentError::Unavailable(message)
+            } else {
+                PaymentError::Refused(message)
+            }
+        }
+        // A network failure, or a non-Stripe error body (a proxy's 502 page): the outcome is
+        // unknown, so retry under the same key.
+        StripeError::ClientError(m) | StripeError::JSONDeserialize(m) => {
+            PaymentError::Unavailable(m.clone())
+        }
+        StripeError::Timeout => PaymentError::Unavailable("Stripe did not answer in time".into()),
+        StripeError::ConfigError(m) => PaymentError::Refused(m.clone()),
+    }
+}
+
+fn key(k: &str) -> Result<RequestStrategy, PaymentError> {
+    IdempotencyKey::new(k)
+        .map(RequestStrategy::Idempotent)
+        .map_err(|e| PaymentError::Refused(format!("idempotency key: {e:?}")))
+}
+
+fn metadata(pairs: &[(&str, String)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// Sends `request` under one idempotency key, retrying transient failures with short backoff.
+async fn send<R>(
+    client: &Client,
+    request: &R,
+    idempotency_key: &str,
+) -> Result<R::Output, PaymentError>
+where
+    R: StripeRequest + Sync,
+    R::Output: miniserde::Deserialize,
+{
+    let mut last = PaymentError::Unavailable("not sent".into());
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+        }
+        match request
+            .customize()
+            .request_strategy(key(idempotency_key)?)
+            .send(client)
+            .await
+        {
+            Ok(out) => return Ok(out),
+            Err(e) => {
+                last = classify(&e);
+                if !last.is_transient() {
+                    return Err(last);
+                }
+            }
+        }
+    }
+    Err(last)
+}
+
+impl StripeGateway {
+    /// A client for the API at `settings.api_base` (Stripe's by default).
+    pub fn new(settings: StripeSettings) -> Result<Self, String> {
+        let mut builder =
+            ClientBuilder::new(settings.secret_key.clone()).timeout(Duration::from_secs(20));
+        if let Some(base) = &settings.api_base {
+            builder = builder.url(base.clone());
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("Stripe client: {e:?}"))?;
+        Ok(Self { client, settings })
+    }
+}
+
+impl PaymentGateway for StripeGateway {
+    async fn create_session(
+        &self,
+        request: SessionRequest,
+    ) -> Result<PaymentSession, PaymentError> {
+        let mut meta = vec![
+            ("order_id", request.order_id.to_string()),
+            ("order_number", request.order_number.clone()),
+            ("buyer_id", request.buyer.to_string()),
+            ("order_type", request.order_type.as_str().to_owned()),
+        ];
+        if let Some(seller) = request.seller {
+            meta.push(("seller_id", seller.to_string()));
+        }
+        let mut price = CreateCheckoutSessionLineItemsPriceData::new(Currency::PKR);
+        price.unit_amount = Some(request.amount.minor());
+        let mut product = ProductData::new(format!("Order {}", request.order_number));
+        product.description = Some(request.description.clone()).filter(|d| !d.is_empty());
+        price.product_data = Some(product);
+        let mut item = CreateCheckoutSessionLineItems::new();
+        item.price_data = Some(price);
+        item.quantity = Some(1);
+        let mut intent = CreateCheckoutSessionPaymentIntentData::new();
+        intent.transfer_group = Some(request.order_number.clone());
+        intent.metadata = Some(metadata(&meta));
+        let create = CreateCheckoutSession::new()
+            .mode(CheckoutSessionMode::Payment)
+            .line_items(vec![item])
+            .metadata(metadata(&meta))
+            .payment_intent_data(intent)
+            .expires_at(request.expires_at.timestamp())
+            .success_url(format!(
+                "{}/api/payments/success/?order_id={}&session_id={{CHECKOUT_SESSION_ID}}",
+                self.settings.public_base_url, request.order_id
+            ))
+            .cancel_url(format!(
+                "{}/checkout?cancelled=true",
+                self.settings.frontend_url
+            ));
+        let session = send(
+            &self.client,
+            &create,
+            &format!("checkout:{}", request.order_id),
+        )
+        .await?;
+        let url = session.url.clone().ok_or_else(|| {
+            PaymentError::Refused("Stripe returned a session without a URL".into())
+        })?;
+        Ok(PaymentSession {
+            id: session.id.to_string(),
+            url,
+        })
+    }
+
+    async fn transfer(&self, request: TransferRequest) -> Result<String, PaymentError> {
+        let destination = request
+            .destination
+            .clone()
+            .ok_or_else(|| PaymentError::Refused("the seller has no payout account".into()))?;
+        let mut create = CreateTransfer::new(Currency::PKR, destination)
+            .amount(request.amount.minor())
+            .transfer_group(request.transfer_group.clone())
+            .metadata(metadata(&[(
+                "order_number",
+                request.transfer_group.clone(),
+            )]));
+        if let Some(charge) = &request.source_transaction {
+            create = create.source_transaction(charge.clone());
+        }
+        let transfer = send(&self.client, &create, &request.idempotency_key).await?;
+        Ok(transfer.id.to_string())
+    }
+
+    async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
+        let mut capabilities = CreateAccountCapabilities::new();
+        capabilities.transfers = Some(CreateAccountCapabilitiesTransfers {
+            requested: Some(true),
+        });
+        let mut tos = TosAcceptanceSpecs::new();
+        tos.service_agreement = Some("recipient".into());
+        let create = CreateAccount::new()
+            .type_(CreateAccountType::Express)
+            .country(self.settings.country.clone())
+            .email(request.email.clone())
+            .business_type(AccountBusinessType::Individual)
+            .capabilities(capabilities)
+            .tos_acceptance(tos)
+            .metadata(metadata(&[
+                ("user_id", request.user.to_string()),
+                ("username", request.username.clone()),
+            ]));
+        let account = send(&self.client, &create, &format!("account:{}", request.user)).await?;
+        Ok(account.id.to_string())
+    }
+
+    async fn onboarding_link(&self, account_id: String) -> Result<String, PaymentError> {
+        let create =
+            CreateAccountLink::new(account_id.clone(), CreateAccountLinkType::AccountOnboarding)
+                .refresh_url(format!(
+                    "{}/seller/settings?stripe_setup=refresh",
+                    self.settings.frontend_url
+                ))
+                .return_url(format!(
+                    "{}/seller/settings?stripe_setup=success",
+                    self.settings.frontend_url
+                ));
+        // Links are single-use and short-lived: a fresh key each time.
+        let nonce = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let link = send(&self.client, &create, &format!("link:{account_id}:{nonce}")).await?;
+        Ok(link.url)
+    }
+
+    async fn refund(&self, request: RefundCall) -> Result<String, PaymentError> {
+        let intent = request
+            .payment_intent
+            .clone()
+            .ok_or_else(|| PaymentError::Refused("the order has no payment intent".into()))?;
+        let create = CreateRefund::new()
+            .payment_intent(intent)
+            .amount(request.amount.minor());
+        let refund = send(&self.client, &create, &request.idempotency_key).await?;
+        Ok(refund.id.to_string())
+    }
+
+    async fn reverse_transfer(&self, request: ReversalCall) -> Result<String, PaymentError> {
+        let create = CreateIdTransferReversal::new(request.transfer_id.clone())
+            .amount(request.amount.minor());
+        let reversal = send(&self.client, &create, &request.idempotency_key).await?;
+        Ok(reversal.id.to_string())
+    }
+}
