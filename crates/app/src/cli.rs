@@ -99,11 +99,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             .await
             .map_err(StartError::from)?;
             let mailer = startup::mailer(&config, None)?;
+            let gateway = crate::state::gateway(&config).map_err(StartError::Payments)?;
             let worker = startup::start_worker(
                 &db,
                 &config,
                 mailer,
                 madeinpk_domain::clock::ShiftedClock::default(),
+                gateway,
             );
             shutdown_signal().await;
             tracing::info!("stopping worker");

@@ -52,6 +52,10 @@ pub struct Config {
     pub stripe_secret_key: Option<String>,
     /// `STRIPE_WEBHOOK_SECRET`.
     pub stripe_webhook_secret: Option<String>,
+    /// `STRIPE_API_BASE`: another Stripe API address (a local stub); Stripe's by default.
+    pub stripe_api_base: Option<String>,
+    /// `STRIPE_ACCOUNT_COUNTRY`: country of new Express accounts (default `PK`).
+    pub stripe_account_country: String,
     /// `PLATFORM_FEE_BPS`: commission in basis points (200 = 2%).
     pub platform_fee: BasisPoints,
     /// `TIME_ZONE`: zone datetimes are rendered in.
@@ -170,6 +174,8 @@ impl Config {
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "MadeInPK <no-reply@madeinpk.pk>".into()),
             stripe_secret_key: get("STRIPE_SECRET_KEY"),
             stripe_webhook_secret: get("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base: get("STRIPE_API_BASE"),
+            stripe_account_country: get("STRIPE_ACCOUNT_COUNTRY").unwrap_or_else(|| "PK".into()),
             platform_fee,
             time_zone,
             cors_origins: get("CORS_ALLOWED_ORIGINS")

@@ -48,6 +48,9 @@ pub enum StartError {
     /// Seeding failed.
     #[error("seeding reference data failed: {0}")]
     Seed(String),
+    /// The payment provider cannot be set up (a bad `STRIPE_API_BASE`, say).
+    #[error("payment setup failed: {0}")]
+    Payments(String),
 }
 
 /// Creates the database if missing, migrates and seeds it (when `AUTO_MIGRATE`), then connects.
@@ -109,6 +112,7 @@ pub fn start_worker(
     config: &Config,
     mailer: LettreMailer,
     clock: ShiftedClock,
+    gateway: madeinpk_stripe::Gateway,
 ) -> WorkerHandle {
     let runner = Arc::new(JobRunner::new(
         mailer,
@@ -116,7 +120,7 @@ pub fn start_worker(
         clock.clone(),
         db.clone(),
         db.clone(),
-        crate::state::gateway(config),
+        gateway,
     ));
     let sweeper = Arc::new(Reservations::new(
         db.clone(),
@@ -261,12 +265,24 @@ impl Application {
             .port();
         // One clock for requests, jobs and the sweep; tests move it forward.
         let clock = ShiftedClock::default();
+        let gateway = crate::state::gateway(&config).map_err(StartError::Payments)?;
+        if !gateway.is_dev() && config.stripe_webhook_secret.is_none() {
+            tracing::warn!(
+                "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: Stripe's events will be refused"
+            );
+        }
         // The worker gets its own pool: connections belong to the runtime that opened them,
         // and the HTTP workers' runtimes stop first at shutdown, while jobs still finish.
         let worker = if config.serve_runs_workers {
             let pool = config.job_concurrency + 2;
             let worker_db = Db::connect(&config.database_url, pool).await?;
-            Some(start_worker(&worker_db, &config, mailer, clock.clone()))
+            Some(start_worker(
+                &worker_db,
+                &config,
+                mailer,
+                clock.clone(),
+                gateway.clone(),
+            ))
         } else {
             None
         };
@@ -275,6 +291,7 @@ impl Application {
             Arc::new(config),
             crate::metrics::handle(),
             clock,
+            gateway,
         ));
         let server = http_server(listener, state.clone()).map_err(|source| StartError::Bind {
             addr: state.config.bind_addr.clone(),

@@ -19,7 +19,7 @@ use madeinpk_domain::services::reviews::Reviews;
 use madeinpk_domain::services::seller_profiles::SellerProfiles;
 use madeinpk_domain::services::wishlist::Wishlists;
 use madeinpk_postgres::Db;
-use madeinpk_stripe::DevGateway;
+use madeinpk_stripe::{DevGateway, Gateway, StripeGateway, StripeSettings};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
@@ -47,13 +47,13 @@ pub type ReviewService = Reviews<Db>;
 /// Carts wired to Postgres.
 pub type CartService = Carts<Db, Db, ShiftedClock>;
 /// Checkout wired to Postgres and the payment gateway.
-pub type CheckoutService = Checkout<Db, Db, Db, DevGateway, ShiftedClock>;
+pub type CheckoutService = Checkout<Db, Db, Db, Gateway, ShiftedClock>;
 /// Orders wired to Postgres.
 pub type OrderService = Orders<Db, ShiftedClock>;
 /// Payment events wired to Postgres.
 pub type PaymentService = Payments<Db, ShiftedClock>;
 /// Payout accounts wired to Postgres and the gateway.
-pub type ConnectService = madeinpk_domain::services::connect::Connect<Db, DevGateway>;
+pub type ConnectService = madeinpk_domain::services::connect::Connect<Db, Gateway>;
 /// Refunds wired to Postgres.
 pub type RefundService = madeinpk_domain::services::refunds::Refunds<Db, Db, ShiftedClock>;
 /// Payout admin tools wired to Postgres.
@@ -107,6 +107,8 @@ pub struct AppState {
     pub clock: ShiftedClock,
     /// Secret the webhook checks signatures with (and the dev gateway signs with).
     pub webhook_secret: String,
+    /// The offline gateway is in use (its pages are served only then).
+    pub dev_payments: bool,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -124,6 +126,7 @@ impl AppState {
         config: Arc<Config>,
         metrics: PrometheusHandle,
         clock: ShiftedClock,
+        gateway: Gateway,
     ) -> Self {
         Self {
             carts: Carts::new(
@@ -136,14 +139,14 @@ impl AppState {
                 db.clone(),
                 db.clone(),
                 db.clone(),
-                gateway(&config),
+                gateway.clone(),
                 clock.clone(),
                 config.plan_settings(),
             ),
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone()),
             analytics: SellerAnalytics::new(db.clone(), clock.clone()),
-            connect: madeinpk_domain::services::connect::Connect::new(db.clone(), gateway(&config)),
+            connect: madeinpk_domain::services::connect::Connect::new(db.clone(), gateway.clone()),
             refunds: madeinpk_domain::services::refunds::Refunds::new(
                 db.clone(),
                 db.clone(),
@@ -154,6 +157,7 @@ impl AppState {
                 clock.clone(),
             ),
             webhook_secret: webhook_secret(&config),
+            dev_payments: gateway.is_dev(),
             clock,
             accounts: Accounts::new(
                 db.clone(),
@@ -191,9 +195,19 @@ impl AppState {
     }
 }
 
-/// The payment gateway of a config (the dev gateway until Stripe is wired).
-pub fn gateway(config: &Config) -> DevGateway {
-    DevGateway::new(&config.public_base_url)
+/// The payment gateway of a config: Stripe with `STRIPE_SECRET_KEY`, else the dev gateway.
+pub fn gateway(config: &Config) -> Result<Gateway, String> {
+    let Some(key) = &config.stripe_secret_key else {
+        return Ok(Gateway::Dev(DevGateway::new(&config.public_base_url)));
+    };
+    StripeGateway::new(StripeSettings {
+        secret_key: key.clone(),
+        api_base: config.stripe_api_base.clone(),
+        public_base_url: config.public_base_url.clone(),
+        frontend_url: config.frontend_url.clone(),
+        country: config.stripe_account_country.clone(),
+    })
+    .map(|g| Gateway::Stripe(Box::new(g)))
 }
 
 /// `STRIPE_WEBHOOK_SECRET`, or a random secret for this process (the dev gateway signs its own

@@ -12,13 +12,13 @@ use madeinpk_domain::services::reservations::Reservations;
 use madeinpk_mail::LettreMailer;
 use madeinpk_postgres::Db;
 use madeinpk_postgres::job_queue::{ClaimedJob, FailedJob, JobListener};
-use madeinpk_stripe::DevGateway;
+use madeinpk_stripe::Gateway;
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// The runner wired to real adapters.
-pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, Db, DevGateway>;
+pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, Db, Gateway>;
 /// The stock sweep wired to Postgres.
 pub type Sweeper = Reservations<Db, Db, ShiftedClock>;
 

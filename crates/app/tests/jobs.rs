@@ -61,7 +61,7 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         clock.clone(),
         db.db.clone(),
         db.db.clone(),
-        madeinpk_stripe::DevGateway::new("http://x.pk"),
+        madeinpk_stripe::Gateway::Dev(madeinpk_stripe::DevGateway::new("http://x.pk")),
     ));
     let sweeper = Arc::new(madeinpk_domain::services::reservations::Reservations::new(
         db.db.clone(),

@@ -4,7 +4,9 @@
 pub mod client;
 pub mod dev;
 pub mod event;
+pub mod gateway;
 pub mod signature;
 
 pub use client::{StripeGateway, StripeSettings};
 pub use dev::DevGateway;
+pub use gateway::Gateway;

@@ -106,8 +106,11 @@ pub async fn refresh_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
         .json(json!({"message": "Please complete your Stripe account setup", "status": "pending"}))
 }
 
-fn dev_account(account: &str) -> Result<&str, ApiError> {
-    // Only the dev gateway's accounts have a page here.
+fn dev_account<'a>(state: &AppState, account: &'a str) -> Result<&'a str, ApiError> {
+    // Only the dev gateway's accounts have a page here, and only while it is in use.
+    if !state.dev_payments {
+        return Err(ApiError::not_found());
+    }
     account
         .strip_prefix("acct_dev_")
         .filter(|id| id.parse::<i64>().is_ok())
@@ -118,8 +121,11 @@ fn dev_account(account: &str) -> Result<&str, ApiError> {
 /// The dev gateway's onboarding page (stands in for Stripe's hosted onboarding).
 #[utoipa::path(get, path = "/api/stripe/connect/dev/onboard/{account}/", tag = "payments",
     responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a dev account")))]
-pub async fn dev_onboarding(account: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let account = dev_account(&account)?;
+pub async fn dev_onboarding(
+    state: web::Data<AppState>,
+    account: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let account = dev_account(&state, &account)?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(format!(
@@ -137,7 +143,7 @@ pub async fn dev_complete(
     state: web::Data<AppState>,
     account: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = dev_account(&account)?;
+    let account = dev_account(&state, &account)?;
     let now = state.clock.now().timestamp();
     let body = dev::onboarded_event(account, now);
     let header = signature::sign(&state.webhook_secret, now, &body);

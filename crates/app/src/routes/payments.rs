@@ -131,6 +131,10 @@ pub async fn webhook(
 }
 
 async fn dev_order(state: &AppState, session: &str) -> Result<Order, ApiError> {
+    // Only the offline gateway's sessions have pages here, and only while it is in use.
+    if !state.dev_payments || !session.starts_with("cs_dev_") {
+        return Err(ApiError::not_found());
+    }
     let id = state
         .db_order_by_reference(session)
         .await?
