@@ -167,6 +167,8 @@ pub struct DueTransfer {
     pub amount: Money,
     /// The charge paid.
     pub charge: Option<String>,
+    /// The payment intent (to find the charge when the payment event did not carry it).
+    pub payment_intent: Option<String>,
     /// Current status.
     pub status: TransferStatus,
 }

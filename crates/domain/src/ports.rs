@@ -736,6 +736,11 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         request: TransferRequest,
     ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// The charge a payment intent made (the source of its transfers), once known.
+    fn payment_charge(
+        &self,
+        payment_intent: String,
+    ) -> impl Future<Output = Result<Option<String>, PaymentError>> + Send;
     /// Opens a payout account for a seller; the provider's account id.
     fn create_account(
         &self,

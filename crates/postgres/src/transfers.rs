@@ -124,8 +124,15 @@ type OwedRow = (
     Option<DateTime<Utc>>,
 );
 
-/// Order number, destination account, amount, charge, status.
-type DueRow = (String, Option<String>, BigDecimal, Option<String>, String);
+/// Order number, destination account, amount, charge, payment intent, status.
+type DueRow = (
+    String,
+    Option<String>,
+    BigDecimal,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
 impl TransferRepository for Db {
     async fn due_transfer(
@@ -148,6 +155,7 @@ impl TransferRepository for Db {
                 payout_accounts::account_id.nullable(),
                 seller_transfers::amount,
                 payments::charge_id,
+                payments::payment_intent_id,
                 seller_transfers::status,
             ))
             .first(&mut conn)
@@ -161,7 +169,8 @@ impl TransferRepository for Db {
             destination: r.1,
             amount: pkr(&r.2),
             charge: r.3,
-            status: TransferStatus::parse(&r.4).unwrap_or(TransferStatus::Pending),
+            payment_intent: r.4,
+            status: TransferStatus::parse(&r.5).unwrap_or(TransferStatus::Pending),
         }))
     }
 

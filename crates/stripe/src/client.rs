@@ -26,6 +26,7 @@ use stripe_connect::account::{
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
 use stripe_connect::transfer::CreateTransfer;
 use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_core::payment_intent::RetrievePaymentIntent;
 use stripe_core::refund::CreateRefund;
 use stripe_types::Currency;
 
@@ -98,11 +99,12 @@ fn metadata(pairs: &[(&str, String)]) -> HashMap<String, String> {
         .collect()
 }
 
-/// Sends `request` under one idempotency key, retrying transient failures with short backoff.
+/// Sends `request` (under one idempotency key when it changes something), retrying transient
+/// failures with short backoff.
 async fn send<R>(
     client: &Client,
     request: &R,
-    idempotency_key: &str,
+    idempotency_key: Option<&str>,
 ) -> Result<R::Output, PaymentError>
 where
     R: StripeRequest + Sync,
@@ -113,9 +115,13 @@ where
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
         }
+        let strategy = match idempotency_key {
+            Some(k) => key(k)?,
+            None => RequestStrategy::Once,
+        };
         match request
             .customize()
-            .request_strategy(key(idempotency_key)?)
+            .request_strategy(strategy)
             .send(client)
             .await
         {
@@ -188,7 +194,7 @@ impl PaymentGateway for StripeGateway {
         let session = send(
             &self.client,
             &create,
-            &format!("checkout:{}", request.order_id),
+            Some(&format!("checkout:{}", request.order_id)),
         )
         .await?;
         let url = session.url.clone().ok_or_else(|| {
@@ -215,8 +221,14 @@ impl PaymentGateway for StripeGateway {
         if let Some(charge) = &request.source_transaction {
             create = create.source_transaction(charge.clone());
         }
-        let transfer = send(&self.client, &create, &request.idempotency_key).await?;
+        let transfer = send(&self.client, &create, Some(&request.idempotency_key)).await?;
         Ok(transfer.id.to_string())
+    }
+
+    async fn payment_charge(&self, payment_intent: String) -> Result<Option<String>, PaymentError> {
+        let retrieve = RetrievePaymentIntent::new(payment_intent.as_str());
+        let intent = send(&self.client, &retrieve, None).await?;
+        Ok(intent.latest_charge.map(|c| c.id().to_string()))
     }
 
     async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
@@ -237,7 +249,12 @@ impl PaymentGateway for StripeGateway {
                 ("user_id", request.user.to_string()),
                 ("username", request.username.clone()),
             ]));
-        let account = send(&self.client, &create, &format!("account:{}", request.user)).await?;
+        let account = send(
+            &self.client,
+            &create,
+            Some(&format!("account:{}", request.user)),
+        )
+        .await?;
         Ok(account.id.to_string())
     }
 
@@ -254,7 +271,12 @@ impl PaymentGateway for StripeGateway {
                 ));
         // Links are single-use and short-lived: a fresh key each time.
         let nonce = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
-        let link = send(&self.client, &create, &format!("link:{account_id}:{nonce}")).await?;
+        let link = send(
+            &self.client,
+            &create,
+            Some(&format!("link:{account_id}:{nonce}")),
+        )
+        .await?;
         Ok(link.url)
     }
 
@@ -266,14 +288,14 @@ impl PaymentGateway for StripeGateway {
         let create = CreateRefund::new()
             .payment_intent(intent)
             .amount(request.amount.minor());
-        let refund = send(&self.client, &create, &request.idempotency_key).await?;
+        let refund = send(&self.client, &create, Some(&request.idempotency_key)).await?;
         Ok(refund.id.to_string())
     }
 
     async fn reverse_transfer(&self, request: ReversalCall) -> Result<String, PaymentError> {
         let create = CreateIdTransferReversal::new(request.transfer_id.clone())
             .amount(request.amount.minor());
-        let reversal = send(&self.client, &create, &request.idempotency_key).await?;
+        let reversal = send(&self.client, &create, Some(&request.idempotency_key)).await?;
         Ok(reversal.id.to_string())
     }
 }

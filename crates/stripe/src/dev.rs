@@ -56,6 +56,10 @@ impl PaymentGateway for DevGateway {
         Ok(keyed_id("tr_dev", &request.idempotency_key))
     }
 
+    async fn payment_charge(&self, payment_intent: String) -> Result<Option<String>, PaymentError> {
+        Ok(Some(payment_intent.replacen("pi_dev_", "ch_dev_", 1)))
+    }
+
     async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
         Ok(format!("acct_dev_{}", request.user))
     }

@@ -45,6 +45,10 @@ impl PaymentGateway for Gateway {
         either!(self, g => g.transfer(request))
     }
 
+    async fn payment_charge(&self, payment_intent: String) -> Result<Option<String>, PaymentError> {
+        either!(self, g => g.payment_charge(payment_intent))
+    }
+
     async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
         either!(self, g => g.create_account(request))
     }

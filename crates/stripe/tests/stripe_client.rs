@@ -65,6 +65,12 @@ fn answer(path: &str, form: &HashMap<String, String>) -> Value {
         return json!({"id": "re_1", "object": "refund", "amount": amount, "created": 1_760_000_000,
             "currency": "pkr", "status": "succeeded"});
     }
+    if path == "/v1/payment_intents/pi_1" {
+        return json!({"id": "pi_1", "object": "payment_intent", "amount": 422_499, "amount_capturable": 0,
+            "amount_received": 422_499, "capture_method": "automatic_async", "confirmation_method": "automatic",
+            "created": 1_760_000_000, "currency": "pkr", "livemode": false, "metadata": {},
+            "payment_method_types": ["card"], "status": "succeeded", "latest_charge": "ch_1"});
+    }
     if path == "/v1/accounts" {
         return json!({"id": "acct_new", "object": "account", "type": "express"});
     }
@@ -353,4 +359,18 @@ async fn express_accounts_are_opened_for_recipients_with_an_onboarding_link() {
         l["return_url"],
         "https://shop.madeinpk.test/seller/settings?stripe_setup=success"
     );
+}
+
+#[actix_web::test]
+async fn the_charge_of_a_payment_is_read_without_an_idempotency_key() {
+    let (stub, gateway) = stub();
+    let charge = gateway.payment_charge("pi_1".into()).await.unwrap();
+    assert_eq!(charge.as_deref(), Some("ch_1"));
+    let requests = seen(&stub);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].path.as_str()),
+        ("GET", "/v1/payment_intents/pi_1")
+    );
+    assert_eq!(requests[0].key, None);
 }

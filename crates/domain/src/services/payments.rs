@@ -454,10 +454,20 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             // queues this payout again (same provider key).
             return JobOutcome::Done;
         }
+        // Checkout's event names the payment intent, not its charge: ask the provider once.
+        let charge = match (due.charge, due.payment_intent) {
+            (Some(charge), _) => Some(charge),
+            (None, Some(intent)) => match self.gateway.payment_charge(intent).await {
+                Ok(charge) => charge,
+                Err(e) if e.is_transient() => return JobOutcome::Retry(e.to_string()),
+                Err(_) => None,
+            },
+            (None, None) => None,
+        };
         let request = TransferRequest {
             destination: due.destination,
             amount: due.amount,
-            source_transaction: due.charge,
+            source_transaction: charge,
             transfer_group: due.order_number,
             idempotency_key: format!("transfer:{order}:{seller}"),
         };
@@ -636,6 +646,56 @@ mod tests {
             *keys.lock().unwrap(),
             ["refund:4", "refund:4", "reversal:4:20"],
             "the retry sent the same key, so the provider refunds once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_payout_reads_the_charge_when_the_payment_event_did_not_carry_it() {
+        use crate::payment::DueTransfer;
+        use crate::ports::{MockPaymentGateway, MockRefundRepository, MockTransferRepository};
+        let mut transfers = MockTransferRepository::new();
+        transfers.expect_due_transfer().returning(|order, seller| {
+            Box::pin(ready(Ok(Some(DueTransfer {
+                order_id: order,
+                order_number: "CART-000000000001".into(),
+                seller,
+                destination: Some("acct_20".into()),
+                amount: Money::pkr(9_800),
+                charge: None,
+                payment_intent: Some("pi_1".into()),
+                status: TransferStatus::Pending,
+            }))))
+        });
+        transfers
+            .expect_transfer_succeeded()
+            .withf(|_, _, id, _| id == "tr_1")
+            .times(1)
+            .returning(|_, _, _, _| Box::pin(ready(Ok(()))));
+        let mut gateway = MockPaymentGateway::new();
+        gateway
+            .expect_payment_charge()
+            .withf(|pi| pi == "pi_1")
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok(Some("ch_1".into())))));
+        gateway
+            .expect_transfer()
+            .withf(|t| {
+                t.source_transaction.as_deref() == Some("ch_1")
+                    && t.idempotency_key == "transfer:1:20"
+                    && t.amount == Money::pkr(9_800)
+                    && t.transfer_group == "CART-000000000001"
+            })
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok("tr_1".into()))));
+        let payouts = Payouts::new(
+            transfers,
+            MockRefundRepository::new(),
+            gateway,
+            FixedClock(Utc::now()),
+        );
+        assert_eq!(
+            payouts.pay_out(OrderId(1), UserId(20)).await,
+            JobOutcome::Done
         );
     }
 
