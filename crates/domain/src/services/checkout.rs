@@ -182,8 +182,12 @@ where
         };
         match self.gateway.create_session(request).await {
             Ok(session) => {
-                self.orders.attach_session(id, session).await?;
-                self.load(id).await
+                self.orders.attach_session(id, session.clone()).await?;
+                // The order was just read; only the session changed (no second read of it).
+                let mut order = order;
+                order.payment_url = session.url;
+                order.payment_reference = session.id;
+                Ok(order)
             }
             Err(e) => {
                 // Nothing may stay taken for an order nobody can pay: give the units back (and
@@ -329,6 +333,8 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(o.id, OrderId(1));
+        assert_eq!(o.payment_url, "https://pay/cs_1");
+        assert_eq!(o.payment_reference, "cs_1");
     }
 
     #[tokio::test]
