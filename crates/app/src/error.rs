@@ -245,6 +245,7 @@ impl From<ConnectError> for ApiError {
                 StatusCode::NOT_FOUND,
                 json!({ "has_account": false, "message": e.to_string() }),
             ),
+            ConnectError::NotOnboarded => Self::Refused(StatusCode::BAD_REQUEST, e.to_string()),
             ConnectError::Gateway(_) => Self::Refused(StatusCode::BAD_GATEWAY, e.to_string()),
             ConnectError::Store(s) => s.into(),
         }

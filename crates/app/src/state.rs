@@ -57,7 +57,7 @@ pub type ConnectService = madeinpk_domain::services::connect::Connect<Db, Gatewa
 /// Refunds wired to Postgres.
 pub type RefundService = madeinpk_domain::services::refunds::Refunds<Db, Db, ShiftedClock>;
 /// Payout admin tools wired to Postgres.
-pub type PayoutAdminService = madeinpk_domain::services::payments::PayoutAdmin<Db, ShiftedClock>;
+pub type PayoutAdminService = madeinpk_domain::services::payouts::PayoutAdmin<Db, ShiftedClock>;
 /// Seller analytics wired to Postgres.
 pub type AnalyticsService = SellerAnalytics<Db, ShiftedClock>;
 /// Reference data wired to Postgres.
@@ -152,7 +152,7 @@ impl AppState {
                 db.clone(),
                 clock.clone(),
             ),
-            payouts: madeinpk_domain::services::payments::PayoutAdmin::new(
+            payouts: madeinpk_domain::services::payouts::PayoutAdmin::new(
                 db.clone(),
                 clock.clone(),
             ),

@@ -251,3 +251,53 @@ async fn publishing_can_require_a_ready_payout_account() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
+
+#[tokio::test]
+async fn an_onboarded_seller_gets_a_link_to_their_payout_dashboard() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let path = "/api/stripe/connect/login_link/";
+    assert_eq!(
+        app.post(path, None, json!({})).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app.post(path, Some(&seller), json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    assert_eq!(r.body["has_account"], false);
+    // Opened but not onboarded: no dashboard yet.
+    app.post(
+        "/api/stripe/connect/create_account/",
+        Some(&seller),
+        json!({}),
+    )
+    .await;
+    let r = app.post(path, Some(&seller), json!({})).await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Complete your Stripe account setup first"})
+        )
+    );
+    let (other, other_id) = app.register_as("weaver", "seller").await;
+    app.onboard(&other).await;
+    let r = app.post(path, Some(&other), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let url = r.body["url"].as_str().unwrap();
+    let account = format!("acct_dev_{other_id}");
+    assert!(
+        url.ends_with(&format!("/api/stripe/connect/dev/dashboard/{account}/")),
+        "{url}"
+    );
+    let page = app
+        .get(
+            &format!("/api/{}", url.split_once("/api/").unwrap().1),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text
+            .contains(&format!("Test payout account {account}"))
+    );
+}

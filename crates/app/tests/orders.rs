@@ -569,19 +569,10 @@ mod webhook {
     use super::*;
     use madeinpk_stripe::{dev, signature};
 
-    const SECRET: &str = "whsec_test_secret";
+    const SECRET: &str = common::WEBHOOK_SECRET;
 
     async fn signed(app: &TestApp, body: &[u8], secret: &str, at: i64) -> common::Reply {
-        let res = app
-            .client
-            .post(app.url("/api/stripe/webhook/"))
-            .header("Stripe-Signature", signature::sign(secret, at, body))
-            .header("Content-Type", "application/json")
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
-        TestApp::reply(res).await
+        app.deliver(body, secret, at).await
     }
 
     fn session(order: &Value) -> String {

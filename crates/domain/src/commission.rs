@@ -144,39 +144,49 @@ mod tests {
 }
 
 /// Splits `total` in proportion to `weights` by largest remainder: the parts sum to `total`
-/// exactly (for a seller's share across their lines, or a settled amount across sellers).
+/// exactly (for a seller's share across their lines, or a refund across sellers).
 pub fn allocate(total: Money, weights: &[Money]) -> Vec<Money> {
-    let sum: i128 = weights.iter().map(|w| i128::from(w.minor().max(0))).sum();
+    let minors: Vec<i64> = weights.iter().map(|w| w.minor()).collect();
+    allocate_minor(total.minor(), &minors)
+        .into_iter()
+        .map(|p| Money::from_minor(p, total.currency()))
+        .collect()
+}
+
+/// [`allocate`] over bare minor units, for amounts in a currency the domain does not model
+/// (a settled amount shared across sellers).
+pub fn allocate_minor(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i128 = weights.iter().map(|w| i128::from((*w).max(0))).sum();
     if sum == 0 {
-        let mut parts = vec![Money::zero(total.currency()); weights.len()];
+        let mut parts = vec![0; weights.len()];
         if let Some(first) = parts.first_mut() {
             *first = total;
         }
         return parts;
     }
-    let t = i128::from(total.minor());
-    let mut parts: Vec<(usize, i128, i128)> = weights
+    let t = i128::from(total);
+    let mut parts: Vec<(i128, i128)> = weights
         .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let exact = t * i128::from(w.minor().max(0));
-            (i, exact.div_euclid(sum), exact.rem_euclid(sum))
+        .map(|w| {
+            let exact = t * i128::from((*w).max(0));
+            (exact.div_euclid(sum), exact.rem_euclid(sum))
         })
         .collect();
-    let mut left = t - parts.iter().map(|p| p.1).sum::<i128>();
+    let mut left = t - parts.iter().map(|p| p.0).sum::<i128>();
     // Largest remainders first; ties go to the earlier weight.
     let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|a, b| parts[*b].2.cmp(&parts[*a].2).then(a.cmp(b)));
+    order.sort_by(|a, b| parts[*b].1.cmp(&parts[*a].1).then(a.cmp(b)));
     for i in order {
         if left <= 0 {
             break;
         }
-        parts[i].1 += 1;
+        parts[i].0 += 1;
         left -= 1;
     }
+    // Each part lies between 0 and `total`, so it fits.
     parts
         .into_iter()
-        .map(|(_, p, _)| Money::from_minor(i64::try_from(p).unwrap_or(0), total.currency()))
+        .map(|(p, _)| i64::try_from(p).unwrap_or(0))
         .collect()
 }
 

@@ -30,6 +30,7 @@ pub mod refund;
 pub mod review;
 pub mod seller_profile;
 pub mod services;
+pub mod settlement;
 pub mod store;
 pub mod user;
 pub mod validation;

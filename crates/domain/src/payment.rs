@@ -83,8 +83,62 @@ pub enum PaymentEvent {
     },
     /// A connected account changed.
     AccountUpdated(AccountUpdate),
+    /// A charge was refunded (by us, or by someone in the provider's dashboard).
+    ChargeRefunded {
+        /// The charge.
+        charge: String,
+        /// Its payment intent (how the order is found).
+        payment_intent: Option<String>,
+        /// Its transfer group (the order number; finds an order whose payment is not recorded).
+        transfer_group: Option<String>,
+        /// Everything refunded on the charge so far (cumulative).
+        amount_refunded: Money,
+        /// The newest refund's id, when the event lists it.
+        refund: Option<String>,
+    },
+    /// A transfer was (partly) taken back (by us, or in the provider's dashboard).
+    TransferReversed {
+        /// The transfer.
+        transfer: String,
+        /// Everything reversed on it so far, in its currency's minor units (cumulative).
+        amount_reversed: i64,
+    },
     /// Anything else: acknowledged and ignored.
     Ignored,
+}
+
+/// An amount in the provider's terms: minor units of any currency (a charge in PKR may settle
+/// in the platform's own currency, and transfers are made in that one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderAmount {
+    /// Minor units.
+    pub minor: i64,
+    /// ISO 4217 code, lower case (`pkr`, `usd`).
+    pub currency: String,
+}
+
+impl ProviderAmount {
+    /// The same amount in the provider's terms.
+    pub fn of(money: Money) -> Self {
+        Self {
+            minor: money.minor(),
+            currency: money.currency().code().to_owned(),
+        }
+    }
+
+    /// True when it is in `money`'s currency.
+    pub fn same_currency_as(&self, money: Money) -> bool {
+        self.currency.eq_ignore_ascii_case(money.currency().code())
+    }
+}
+
+/// What the provider says about a payment's money: its charge, and what it settled as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// The charge (the transfers' source).
+    pub charge: Option<String>,
+    /// The charge's balance transaction: the gross amount in the settlement currency.
+    pub settled: Option<ProviderAmount>,
 }
 
 /// A payout of one seller's share of one order.
@@ -92,8 +146,8 @@ pub enum PaymentEvent {
 pub struct TransferRequest {
     /// The seller's connected account (`None` until the seller onboarded).
     pub destination: Option<String>,
-    /// What the seller receives.
-    pub amount: Money,
+    /// What the seller receives, in the settlement currency.
+    pub amount: ProviderAmount,
     /// The charge it is paid from.
     pub source_transaction: Option<String>,
     /// The order number.
@@ -165,6 +219,10 @@ pub struct DueTransfer {
     pub destination: Option<String>,
     /// What the seller receives.
     pub amount: Money,
+    /// What the buyer paid for the whole order.
+    pub order_total: Money,
+    /// Every seller's amount in the order, by seller id (the parts a settled amount is shared by).
+    pub payouts: Vec<(UserId, Money)>,
     /// The charge paid.
     pub charge: Option<String>,
     /// The payment intent (to find the charge when the payment event did not carry it).
@@ -244,8 +302,8 @@ pub struct RefundCall {
 pub struct ReversalCall {
     /// The transfer.
     pub transfer_id: String,
-    /// How much.
-    pub amount: Money,
+    /// How much, in the transfer's currency.
+    pub amount: ProviderAmount,
     /// `reversal:{refund id}:{seller}`.
     pub idempotency_key: String,
 }

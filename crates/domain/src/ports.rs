@@ -632,7 +632,8 @@ pub trait OrderRepository: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// One order with its lines, shares and address.
     fn order(&self, id: OrderId) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send;
-    /// The order paid through a session or payment intent.
+    /// The order paid through a session or payment intent, or the order with that number (a
+    /// charge's transfer group).
     fn order_by_payment_reference(
         &self,
         reference: String,
@@ -683,14 +684,22 @@ pub trait TransferRepository: Send + Sync {
         order: OrderId,
         seller: UserId,
     ) -> impl Future<Output = Result<Option<DueTransfer>, StoreError>> + Send;
-    /// Records a payout as made.
+    /// Records a payout as made, with what it paid in the provider's currency.
     fn transfer_succeeded(
         &self,
         order: OrderId,
         seller: UserId,
         transfer_id: String,
+        paid: crate::payment::ProviderAmount,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Records the provider's cumulative reversed amount of a transfer (it only grows); a
+    /// transfer taken back whole becomes `reversed`. False when no payout has that id.
+    fn record_reversed(
+        &self,
+        transfer_id: String,
+        amount_reversed: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// An order's payouts.
     fn order_transfers(
         &self,
@@ -736,11 +745,18 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         request: TransferRequest,
     ) -> impl Future<Output = Result<String, PaymentError>> + Send;
-    /// The charge a payment intent made (the source of its transfers), once known.
-    fn payment_charge(
+    /// A payment's charge (the source of its transfers) and what it settled as, read from the
+    /// charge when known, else from the payment intent's latest charge.
+    fn settlement(
         &self,
-        payment_intent: String,
-    ) -> impl Future<Output = Result<Option<String>, PaymentError>> + Send;
+        payment_intent: Option<String>,
+        charge: Option<String>,
+    ) -> impl Future<Output = Result<crate::payment::Settlement, PaymentError>> + Send;
+    /// A one-time link to the seller's Express dashboard.
+    fn login_link(
+        &self,
+        account_id: String,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
     /// Opens a payout account for a seller; the provider's account id.
     fn create_account(
         &self,

@@ -379,8 +379,10 @@ pub struct RefundState {
     pub ledgers: Vec<SellerLedger>,
 }
 
-/// Plans a refund from the locked state (run by the adapter inside its transaction).
-pub type RefundPlanner = Box<dyn FnOnce(&RefundState) -> Result<RefundPlan, OrderError> + Send>;
+/// Plans a refund from the locked state (run by the adapter inside its transaction); `None`
+/// when there is nothing to refund (a provider's report already accounted for).
+pub type RefundPlanner =
+    Box<dyn FnOnce(&RefundState) -> Result<Option<RefundPlan>, OrderError> + Send>;
 
 /// A refund to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,8 +393,10 @@ pub struct NewRefund {
     pub restock: bool,
     /// Why (free text).
     pub reason: String,
-    /// Who asked.
-    pub requested_by: UserId,
+    /// Who asked (`None`: refunded at the provider, reported by its webhook).
+    pub requested_by: Option<UserId>,
+    /// The provider's refund, when it was made there already (only the reversals are left).
+    pub provider_refund_id: Option<String>,
     /// When.
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -434,4 +438,27 @@ pub struct ReversalWork {
     pub transfer_status: Option<crate::payment::TransferStatus>,
     /// Their transfer's provider id.
     pub transfer_id: String,
+    /// What their transfer paid, in its currency (`None` before it was made, or for transfers
+    /// recorded before the settlement currency was kept: then the seller's amount).
+    pub transferred: Option<crate::payment::ProviderAmount>,
+    /// The seller's amount in the order.
+    pub seller_amount: Money,
+    /// Reversed by the seller's earlier refunds of this order.
+    pub reversed_before: Money,
+}
+
+impl ReversalWork {
+    /// What to take back from the transfer, in its currency.
+    pub fn provider_amount(&self) -> crate::payment::ProviderAmount {
+        let transferred = self
+            .transferred
+            .clone()
+            .unwrap_or_else(|| crate::payment::ProviderAmount::of(self.seller_amount));
+        crate::settlement::reversal_amount(
+            &transferred,
+            self.seller_amount,
+            self.reversed_before,
+            self.amount,
+        )
+    }
 }

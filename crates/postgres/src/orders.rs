@@ -696,8 +696,15 @@ impl OrderRepository for Db {
             return Ok(None);
         }
         let mut conn = self.conn().await?;
+        // Session and intent ids (`cs_…`, `pi_…`) never look like order numbers (`CART-…`).
         let id: Option<i64> = orders::table
-            .filter(orders::payment_reference.eq(reference))
+            .filter(
+                // The `<> ''` lets the partial index serve generic plans too.
+                orders::payment_reference
+                    .eq(&reference)
+                    .and(orders::payment_reference.ne(""))
+                    .or(orders::order_number.eq(&reference)),
+            )
             .select(orders::id)
             .first(&mut conn)
             .await

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use madeinpk_domain::ids::{OrderItemId, RefundId, UserId};
+use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::order::{OrderError, OrderStatus};
-use madeinpk_domain::payment::TransferStatus;
+use madeinpk_domain::payment::{ProviderAmount, TransferStatus};
 use madeinpk_domain::ports::{RefundOutbox, RefundRepository};
 use madeinpk_domain::refund::{
     NewRefund, RefundPlanner, RefundRecord, RefundState, RefundWork, RefundableLine, ReversalWork,
@@ -27,6 +28,7 @@ use crate::schema::{
 };
 
 type LedgerRow = (i64, BigDecimal, BigDecimal, BigDecimal, BigDecimal);
+type TransferRow = (i64, String, String, Option<i64>, String);
 
 impl RefundRepository for Db {
     async fn record_refund(
@@ -96,15 +98,26 @@ impl RefundRepository for Db {
                         })
                         .collect(),
                 };
-                let plan = plan(&state).map_err(PlaceError::Refused)?;
+                let Some(plan) = plan(&state).map_err(PlaceError::Refused)? else {
+                    return Ok(None);
+                };
+                // A refund made at the provider already only has its reversals left.
+                let at_provider = refund.provider_refund_id.clone();
                 let id: i64 = diesel::insert_into(refunds::table)
                     .values((
                         refunds::order_id.eq(order),
                         refunds::amount.eq(to_numeric(plan.amount)),
                         refunds::reason.eq(&refund.reason),
                         refunds::restock.eq(refund.restock),
-                        refunds::requested_by.eq(refund.requested_by.get()),
+                        refunds::requested_by.eq(refund.requested_by.map(UserId::get)),
                         refunds::created_at.eq(refund.now),
+                        refunds::provider_refund_id.eq(at_provider.clone().unwrap_or_default()),
+                        refunds::status.eq(if at_provider.is_some() {
+                            "succeeded"
+                        } else {
+                            "pending"
+                        }),
+                        refunds::completed_at.eq(at_provider.map(|_| refund.now)),
                     ))
                     .returning(refunds::id)
                     .get_result(conn)
@@ -201,18 +214,19 @@ impl RefundRepository for Db {
 
     async fn refund_work(&self, refund: RefundId) -> Result<Option<RefundWork>, StoreError> {
         let mut conn = self.conn().await?;
-        let row: Option<(i64, BigDecimal, String)> = refunds::table
+        let row: Option<(i64, BigDecimal, String, String)> = refunds::table
             .find(refund.get())
             .select((
                 refunds::order_id,
                 refunds::amount,
                 refunds::provider_refund_id,
+                refunds::status,
             ))
             .first(&mut conn)
             .await
             .optional()
             .map_err(store)?;
-        let Some((order, amount, provider)) = row else {
+        let Some((order, amount, provider, status)) = row else {
             return Ok(None);
         };
         let payment_intent: Option<Option<String>> = payments::table
@@ -233,21 +247,43 @@ impl RefundRepository for Db {
             .load(&mut conn)
             .await
             .map_err(store)?;
-        let transfers: Vec<(i64, String, String)> = seller_transfers::table
+        let transfers: Vec<TransferRow> = seller_transfers::table
             .filter(seller_transfers::order_id.eq(order))
             .select((
                 seller_transfers::seller_id,
                 seller_transfers::status,
                 seller_transfers::stripe_transfer_id,
+                seller_transfers::provider_amount,
+                seller_transfers::currency,
             ))
             .load(&mut conn)
             .await
             .map_err(store)?;
+        let amounts: Vec<(i64, BigDecimal)> = order_sellers::table
+            .filter(order_sellers::order_id.eq(order))
+            .select((order_sellers::seller_id, order_sellers::seller_amount))
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        // What each seller's earlier refunds of this order took back (refunds are planned one
+        // at a time under the order's lock, so earlier ids are settled history).
+        let earlier: Vec<(i64, BigDecimal)> = refund_sellers::table
+            .inner_join(refunds::table)
+            .filter(
+                refunds::order_id
+                    .eq(order)
+                    .and(refunds::id.lt(refund.get())),
+            )
+            .select((refund_sellers::seller_id, refund_sellers::reversal))
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        let zero = Money::zero(Currency::Pkr);
         Ok(Some(RefundWork {
             refund,
             payment_intent: payment_intent.flatten(),
             amount: pkr(&amount),
-            provider_refund_id: (!provider.is_empty()).then_some(provider),
+            provider_refund_id: (status == "succeeded").then_some(provider),
             reversals: parts
                 .into_iter()
                 .map(|(seller, reversal, status)| {
@@ -258,6 +294,21 @@ impl RefundRepository for Db {
                         done: status == "succeeded",
                         transfer_status: transfer.and_then(|t| TransferStatus::parse(&t.1)),
                         transfer_id: transfer.map(|t| t.2.clone()).unwrap_or_default(),
+                        transferred: transfer.and_then(|t| {
+                            t.3.map(|minor| ProviderAmount {
+                                minor,
+                                currency: t.4.to_ascii_lowercase(),
+                            })
+                        }),
+                        seller_amount: amounts
+                            .iter()
+                            .find(|a| a.0 == seller)
+                            .map_or(zero, |a| pkr(&a.1)),
+                        reversed_before: earlier
+                            .iter()
+                            .filter(|e| e.0 == seller)
+                            .map(|e| pkr(&e.1))
+                            .fold(zero, |sum, r| sum.checked_add(r).unwrap_or(sum)),
                     }
                 })
                 .collect(),

@@ -341,6 +341,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
+        provider_amount -> Nullable<Int8>,
+        provider_reversed -> Int8,
     }
 }
 

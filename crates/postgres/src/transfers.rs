@@ -9,7 +9,7 @@ use madeinpk_domain::ids::{OrderId, TransferId, UserId};
 use madeinpk_domain::job::{JobPayload, NewJob};
 use madeinpk_domain::order::{OrderStatus, OrderType};
 use madeinpk_domain::payment::{
-    DueTransfer, OrderAwaitingPayout, RequeueRefusal, TransferStatus, TransferView,
+    DueTransfer, OrderAwaitingPayout, ProviderAmount, RequeueRefusal, TransferStatus, TransferView,
 };
 use madeinpk_domain::ports::TransferRepository;
 use madeinpk_domain::store::StoreError;
@@ -132,6 +132,7 @@ type DueRow = (
     Option<String>,
     Option<String>,
     String,
+    BigDecimal,
 );
 
 impl TransferRepository for Db {
@@ -157,17 +158,34 @@ impl TransferRepository for Db {
                 payments::charge_id,
                 payments::payment_intent_id,
                 seller_transfers::status,
+                orders::total_amount,
             ))
             .first(&mut conn)
             .await
             .optional()
             .map_err(store)?;
-        Ok(row.map(|r| DueTransfer {
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        // Every seller's amount: the parts a settled amount is shared by.
+        let payouts: Vec<(i64, BigDecimal)> = order_sellers::table
+            .filter(order_sellers::order_id.eq(order.get()))
+            .select((order_sellers::seller_id, order_sellers::seller_amount))
+            .order(order_sellers::seller_id)
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(Some(DueTransfer {
             order_id: order,
             order_number: r.0,
             seller,
             destination: r.1,
             amount: pkr(&r.2),
+            order_total: pkr(&r.6),
+            payouts: payouts
+                .into_iter()
+                .map(|(s, a)| (UserId(s), pkr(&a)))
+                .collect(),
             charge: r.3,
             payment_intent: r.4,
             status: TransferStatus::parse(&r.5).unwrap_or(TransferStatus::Pending),
@@ -179,6 +197,7 @@ impl TransferRepository for Db {
         order: OrderId,
         seller: UserId,
         transfer_id: String,
+        paid: ProviderAmount,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
@@ -188,6 +207,8 @@ impl TransferRepository for Db {
         .set((
             seller_transfers::status.eq(TransferStatus::Succeeded.as_str()),
             seller_transfers::stripe_transfer_id.eq(transfer_id),
+            seller_transfers::provider_amount.eq(paid.minor),
+            seller_transfers::currency.eq(paid.currency.to_ascii_uppercase()),
             seller_transfers::completed_at.eq(now),
             seller_transfers::attempts.eq(seller_transfers::attempts + 1),
             seller_transfers::last_error.eq(None::<String>),
@@ -196,6 +217,33 @@ impl TransferRepository for Db {
         .await
         .map_err(store)?;
         Ok(())
+    }
+
+    async fn record_reversed(
+        &self,
+        transfer_id: String,
+        amount_reversed: i64,
+    ) -> Result<bool, StoreError> {
+        if transfer_id.is_empty() {
+            return Ok(false);
+        }
+        let mut conn = self.conn().await?;
+        // One statement: the reversed amount only grows (reports come in any order), and a
+        // transfer taken back whole is reversed.
+        let updated = diesel::sql_query(
+            "UPDATE seller_transfers SET \
+               provider_reversed = GREATEST(provider_reversed, $2), \
+               status = CASE WHEN status = 'succeeded' AND provider_amount IS NOT NULL \
+                              AND GREATEST(provider_reversed, $2) >= provider_amount \
+                             THEN 'reversed' ELSE status END \
+             WHERE stripe_transfer_id = $1",
+        )
+        .bind::<diesel::sql_types::Text, _>(transfer_id)
+        .bind::<diesel::sql_types::BigInt, _>(amount_reversed)
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(updated > 0)
     }
 
     async fn order_transfers(&self, order: OrderId) -> Result<Vec<TransferView>, StoreError> {

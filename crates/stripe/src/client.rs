@@ -7,9 +7,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use std::str::FromStr;
+
 use madeinpk_domain::payment::{
-    AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
-    TransferRequest,
+    AccountRequest, PaymentError, PaymentSession, ProviderAmount, RefundCall, ReversalCall,
+    SessionRequest, Settlement, TransferRequest,
 };
 use madeinpk_domain::ports::PaymentGateway;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
@@ -24,11 +26,13 @@ use stripe_connect::account::{
     CreateAccountType, TosAcceptanceSpecs,
 };
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_connect::login_link::CreateAccountLoginLink;
 use stripe_connect::transfer::CreateTransfer;
 use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_core::charge::RetrieveCharge;
 use stripe_core::payment_intent::RetrievePaymentIntent;
 use stripe_core::refund::CreateRefund;
-use stripe_types::Currency;
+use stripe_types::{Currency, Expandable};
 
 /// Attempts per call before the failure goes back to the caller.
 const ATTEMPTS: u32 = 3;
@@ -211,8 +215,9 @@ impl PaymentGateway for StripeGateway {
             .destination
             .clone()
             .ok_or_else(|| PaymentError::Refused("the seller has no payout account".into()))?;
-        let mut create = CreateTransfer::new(Currency::PKR, destination)
-            .amount(request.amount.minor())
+        let currency = Currency::from_str(&request.amount.currency).unwrap_or(Currency::PKR);
+        let mut create = CreateTransfer::new(currency, destination)
+            .amount(request.amount.minor)
             .transfer_group(request.transfer_group.clone())
             .metadata(metadata(&[(
                 "order_number",
@@ -225,10 +230,57 @@ impl PaymentGateway for StripeGateway {
         Ok(transfer.id.to_string())
     }
 
-    async fn payment_charge(&self, payment_intent: String) -> Result<Option<String>, PaymentError> {
-        let retrieve = RetrievePaymentIntent::new(payment_intent.as_str());
-        let intent = send(&self.client, &retrieve, None).await?;
-        Ok(intent.latest_charge.map(|c| c.id().to_string()))
+    async fn settlement(
+        &self,
+        payment_intent: Option<String>,
+        charge: Option<String>,
+    ) -> Result<Settlement, PaymentError> {
+        // Reads change nothing, so they go without an idempotency key.
+        let charge = if let Some(id) = charge {
+            let retrieve =
+                RetrieveCharge::new(id.as_str()).expand(vec!["balance_transaction".to_owned()]);
+            Some(send(&self.client, &retrieve, None).await?)
+        } else if let Some(id) = payment_intent {
+            let retrieve = RetrievePaymentIntent::new(id.as_str())
+                .expand(vec!["latest_charge.balance_transaction".to_owned()]);
+            let intent = send(&self.client, &retrieve, None).await?;
+            match intent.latest_charge {
+                Some(Expandable::Object(c)) => Some(*c),
+                // Not expanded (an older API answer): the id alone, settlement unknown.
+                Some(Expandable::Id(id)) => {
+                    return Ok(Settlement {
+                        charge: Some(id.to_string()),
+                        settled: None,
+                    });
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+        Ok(Settlement {
+            charge: charge.as_ref().map(|c| c.id.to_string()),
+            settled: charge
+                .and_then(|c| c.balance_transaction)
+                .and_then(Expandable::into_object)
+                .map(|b| ProviderAmount {
+                    minor: b.amount,
+                    currency: b.currency.to_string(),
+                }),
+        })
+    }
+
+    async fn login_link(&self, account_id: String) -> Result<String, PaymentError> {
+        let create = CreateAccountLoginLink::new(account_id.as_str());
+        // Links are single-use: a fresh key each time.
+        let nonce = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let link = send(
+            &self.client,
+            &create,
+            Some(&format!("login:{account_id}:{nonce}")),
+        )
+        .await?;
+        Ok(link.url)
     }
 
     async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
@@ -293,8 +345,8 @@ impl PaymentGateway for StripeGateway {
     }
 
     async fn reverse_transfer(&self, request: ReversalCall) -> Result<String, PaymentError> {
-        let create = CreateIdTransferReversal::new(request.transfer_id.clone())
-            .amount(request.amount.minor());
+        let create =
+            CreateIdTransferReversal::new(request.transfer_id.clone()).amount(request.amount.minor);
         let reversal = send(&self.client, &create, Some(&request.idempotency_key)).await?;
         Ok(reversal.id.to_string())
     }

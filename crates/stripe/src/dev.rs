@@ -6,7 +6,7 @@
 
 use madeinpk_domain::payment::{
     AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
-    TransferRequest,
+    Settlement, TransferRequest,
 };
 use madeinpk_domain::ports::PaymentGateway;
 use serde_json::{Value, json};
@@ -56,8 +56,24 @@ impl PaymentGateway for DevGateway {
         Ok(keyed_id("tr_dev", &request.idempotency_key))
     }
 
-    async fn payment_charge(&self, payment_intent: String) -> Result<Option<String>, PaymentError> {
-        Ok(Some(payment_intent.replacen("pi_dev_", "ch_dev_", 1)))
+    async fn settlement(
+        &self,
+        payment_intent: Option<String>,
+        charge: Option<String>,
+    ) -> Result<Settlement, PaymentError> {
+        // Dev charges settle in their own currency.
+        Ok(Settlement {
+            charge: charge
+                .or_else(|| payment_intent.map(|pi| pi.replacen("pi_dev_", "ch_dev_", 1))),
+            settled: None,
+        })
+    }
+
+    async fn login_link(&self, account_id: String) -> Result<String, PaymentError> {
+        Ok(format!(
+            "{}/api/stripe/connect/dev/dashboard/{account_id}/",
+            self.base_url
+        ))
     }
 
     async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {
@@ -183,7 +199,7 @@ mod tests {
         );
         let t = TransferRequest {
             destination: None,
-            amount: Money::pkr(98),
+            amount: madeinpk_domain::payment::ProviderAmount::of(Money::pkr(98)),
             source_transaction: None,
             transfer_group: "CART-0000000000AB".into(),
             idempotency_key: "transfer:1:3".into(),

@@ -81,6 +81,26 @@ pub fn parse(body: &[u8]) -> Result<(String, PaymentEvent), PayloadError> {
                 .unwrap_or_else(|| serde_json::json!({})),
             created: v.get("created").and_then(Value::as_i64).unwrap_or(0),
         }),
+        "charge.refunded" => PaymentEvent::ChargeRefunded {
+            charge: object_id()?,
+            payment_intent: text(object, "payment_intent"),
+            transfer_group: text(object, "transfer_group"),
+            amount_refunded: amount(object, "amount_refunded").ok_or(PayloadError)?,
+            // Listed only by older API versions (newest first); the amount is what counts.
+            refund: object
+                .get("refunds")
+                .and_then(|r| r.get("data"))
+                .and_then(Value::as_array)
+                .and_then(|d| d.first())
+                .and_then(|r| text(r, "id")),
+        },
+        "transfer.reversed" => PaymentEvent::TransferReversed {
+            transfer: object_id()?,
+            amount_reversed: object
+                .get("amount_reversed")
+                .and_then(Value::as_i64)
+                .ok_or(PayloadError)?,
+        },
         _ => PaymentEvent::Ignored,
     };
     Ok((id, event))
@@ -157,5 +177,39 @@ mod tests {
         ] {
             assert_eq!(parse(body), Err(PayloadError));
         }
+    }
+
+    #[test]
+    fn refunds_and_reversals_carry_cumulative_amounts() {
+        let body = json!({"id": "evt_2", "type": "charge.refunded", "data": {"object": {
+            "id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount": 150_000,
+            "transfer_group": "CART-000000000001",
+            "amount_refunded": 50_000, "currency": "pkr",
+            "refunds": {"object": "list", "data": [{"id": "re_2"}, {"id": "re_1"}]}}}});
+        let (_, e) = parse(body.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            e,
+            PaymentEvent::ChargeRefunded {
+                charge: "ch_1".into(),
+                payment_intent: Some("pi_1".into()),
+                transfer_group: Some("CART-000000000001".into()),
+                amount_refunded: Money::pkr(50_000),
+                refund: Some("re_2".into()),
+            }
+        );
+        let body = json!({"id": "evt_3", "type": "transfer.reversed", "data": {"object": {
+            "id": "tr_1", "object": "transfer", "amount": 9_800, "amount_reversed": 9_800,
+            "currency": "pkr", "reversed": true}}});
+        let (_, e) = parse(body.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            e,
+            PaymentEvent::TransferReversed {
+                transfer: "tr_1".into(),
+                amount_reversed: 9_800,
+            }
+        );
+        let broken =
+            json!({"id": "evt_4", "type": "charge.refunded", "data": {"object": {"id": "ch_1"}}});
+        assert_eq!(parse(broken.to_string().as_bytes()), Err(PayloadError));
     }
 }

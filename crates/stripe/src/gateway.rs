@@ -2,7 +2,7 @@
 
 use madeinpk_domain::payment::{
     AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
-    TransferRequest,
+    Settlement, TransferRequest,
 };
 use madeinpk_domain::ports::PaymentGateway;
 
@@ -45,8 +45,16 @@ impl PaymentGateway for Gateway {
         either!(self, g => g.transfer(request))
     }
 
-    async fn payment_charge(&self, payment_intent: String) -> Result<Option<String>, PaymentError> {
-        either!(self, g => g.payment_charge(payment_intent))
+    async fn settlement(
+        &self,
+        payment_intent: Option<String>,
+        charge: Option<String>,
+    ) -> Result<Settlement, PaymentError> {
+        either!(self, g => g.settlement(payment_intent, charge))
+    }
+
+    async fn login_link(&self, account_id: String) -> Result<String, PaymentError> {
+        either!(self, g => g.login_link(account_id))
     }
 
     async fn create_account(&self, request: AccountRequest) -> Result<String, PaymentError> {

@@ -10,7 +10,8 @@ use madeinpk_domain::ids::{OrderId, UserId};
 use madeinpk_domain::money::Money;
 use madeinpk_domain::order::OrderType;
 use madeinpk_domain::payment::{
-    AccountRequest, PaymentError, RefundCall, ReversalCall, SessionRequest, TransferRequest,
+    AccountRequest, PaymentError, ProviderAmount, RefundCall, ReversalCall, SessionRequest,
+    TransferRequest,
 };
 use madeinpk_domain::ports::PaymentGateway;
 use madeinpk_stripe::{StripeGateway, StripeSettings};
@@ -21,6 +22,7 @@ use serde_json::{Value, json};
 struct Seen {
     method: String,
     path: String,
+    query: String,
     key: Option<String>,
     form: HashMap<String, String>,
 }
@@ -65,11 +67,18 @@ fn answer(path: &str, form: &HashMap<String, String>) -> Value {
         return json!({"id": "re_1", "object": "refund", "amount": amount, "created": 1_760_000_000,
             "currency": "pkr", "status": "succeeded"});
     }
-    if path == "/v1/payment_intents/pi_1" {
-        return json!({"id": "pi_1", "object": "payment_intent", "amount": 422_499, "amount_capturable": 0,
+    if let Some(intent) = path.strip_prefix("/v1/payment_intents/") {
+        return json!({"id": intent, "object": "payment_intent", "amount": 422_499, "amount_capturable": 0,
             "amount_received": 422_499, "capture_method": "automatic_async", "confirmation_method": "automatic",
             "created": 1_760_000_000, "currency": "pkr", "livemode": false, "metadata": {},
-            "payment_method_types": ["card"], "status": "succeeded", "latest_charge": "ch_1"});
+            "payment_method_types": ["card"], "status": "succeeded",
+            "latest_charge": charge(if intent == "pi_usd" { "ch_usd" } else { "ch_1" })});
+    }
+    if let Some(id) = path.strip_prefix("/v1/charges/") {
+        return charge(id);
+    }
+    if path.starts_with("/v1/accounts/") && path.ends_with("/login_links") {
+        return json!({"object": "login_link", "created": 1, "url": "https://connect.stripe.com/express/acct_new/x"});
     }
     if path == "/v1/accounts" {
         return json!({"id": "acct_new", "object": "account", "type": "express"});
@@ -78,6 +87,24 @@ fn answer(path: &str, form: &HashMap<String, String>) -> Value {
         return json!({"object": "account_link", "created": 1, "expires_at": 2, "url": "https://connect.stripe.com/setup/e/acct_new/x"});
     }
     json!({"error": {"type": "invalid_request_error", "message": format!("no stub for {path}")}})
+}
+
+/// A charge of Rs. 4,224.99 with its balance transaction: settled in PKR, or for `ch_usd` as
+/// $15.12 in the platform's USD balance.
+fn charge(id: &str) -> Value {
+    let (amount, currency) = if id == "ch_usd" {
+        (1_512, "usd")
+    } else {
+        (422_499, "pkr")
+    };
+    json!({"id": id, "object": "charge", "amount": 422_499, "amount_captured": 422_499,
+        "amount_refunded": 0, "billing_details": {}, "captured": true, "created": 1_760_000_000,
+        "currency": "pkr", "disputed": false, "livemode": false, "metadata": {}, "paid": true,
+        "refunded": false, "status": "succeeded",
+        "balance_transaction": {"id": "txn_1", "object": "balance_transaction", "amount": amount,
+            "available_on": 1_760_600_000, "balance_type": "payments", "created": 1_760_000_000,
+            "currency": currency, "exchange_rate": null, "fee": 0, "fee_details": [], "net": amount,
+            "reporting_category": "charge", "status": "pending", "type": "charge"}})
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, stub: web::Data<Arc<Stub>>) -> HttpResponse {
@@ -90,6 +117,7 @@ async fn handle(req: HttpRequest, body: web::Bytes, stub: web::Data<Arc<Stub>>) 
     stub.seen.lock().unwrap().push(Seen {
         method: req.method().to_string(),
         path: path.clone(),
+        query: req.query_string().to_owned(),
         key: req
             .headers()
             .get("idempotency-key")
@@ -174,7 +202,7 @@ async fn a_three_seller_order_is_one_session_and_three_exact_transfers() {
         let id = gateway
             .transfer(TransferRequest {
                 destination: Some(format!("acct_{seller}")),
-                amount: Money::pkr(amount),
+                amount: ProviderAmount::of(Money::pkr(amount)),
                 source_transaction: Some("ch_1".into()),
                 transfer_group: "CART-00000000002A".into(),
                 idempotency_key: format!("transfer:42:{seller}"),
@@ -254,7 +282,7 @@ async fn refunds_send_one_refund_and_one_reversal_per_affected_seller() {
         gateway
             .reverse_transfer(ReversalCall {
                 transfer_id: format!("tr_acct_{seller}"),
-                amount: Money::pkr(amount),
+                amount: ProviderAmount::of(Money::pkr(amount)),
                 idempotency_key: format!("reversal:7:{seller}"),
             })
             .await
@@ -297,7 +325,7 @@ async fn a_throttled_call_is_retried_under_the_same_key_and_takes_effect_once() 
     let id = gateway
         .transfer(TransferRequest {
             destination: Some("acct_3".into()),
-            amount: Money::pkr(196_000),
+            amount: ProviderAmount::of(Money::pkr(196_000)),
             source_transaction: Some("ch_1".into()),
             transfer_group: "CART-00000000002A".into(),
             idempotency_key: "transfer:42:3".into(),
@@ -316,7 +344,7 @@ async fn a_throttled_call_is_retried_under_the_same_key_and_takes_effect_once() 
     let e = gateway
         .reverse_transfer(ReversalCall {
             transfer_id: "tr_missing".into(),
-            amount: Money::pkr(1),
+            amount: ProviderAmount::of(Money::pkr(1)),
             idempotency_key: "reversal:1:1".into(),
         })
         .await;
@@ -362,15 +390,71 @@ async fn express_accounts_are_opened_for_recipients_with_an_onboarding_link() {
 }
 
 #[actix_web::test]
-async fn the_charge_of_a_payment_is_read_without_an_idempotency_key() {
+async fn a_payments_settlement_is_read_from_its_charges_balance_transaction() {
     let (stub, gateway) = stub();
-    let charge = gateway.payment_charge("pi_1".into()).await.unwrap();
-    assert_eq!(charge.as_deref(), Some("ch_1"));
+    let pkr = gateway.settlement(Some("pi_1".into()), None).await.unwrap();
+    assert_eq!(pkr.charge.as_deref(), Some("ch_1"));
+    assert_eq!(pkr.settled, Some(ProviderAmount::of(Money::pkr(422_499))));
+    let usd = gateway
+        .settlement(Some("pi_usd".into()), Some("ch_usd".into()))
+        .await
+        .unwrap();
+    assert_eq!(usd.charge.as_deref(), Some("ch_usd"));
+    assert_eq!(
+        usd.settled,
+        Some(ProviderAmount {
+            minor: 1_512,
+            currency: "usd".into()
+        })
+    );
     let requests = seen(&stub);
-    assert_eq!(requests.len(), 1);
+    assert_eq!(requests.len(), 2);
     assert_eq!(
         (requests[0].method.as_str(), requests[0].path.as_str()),
         ("GET", "/v1/payment_intents/pi_1")
     );
-    assert_eq!(requests[0].key, None);
+    assert!(
+        requests[0]
+            .query
+            .contains("latest_charge.balance_transaction"),
+        "{}",
+        requests[0].query
+    );
+    // A known charge is read directly.
+    assert_eq!(requests[1].path, "/v1/charges/ch_usd");
+    assert!(requests[1].query.contains("balance_transaction"));
+    assert!(
+        requests.iter().all(|r| r.key.is_none()),
+        "reads carry no key"
+    );
+
+    // Then the transfer goes out in the settlement currency.
+    gateway
+        .transfer(TransferRequest {
+            destination: Some("acct_3".into()),
+            amount: ProviderAmount {
+                minor: 700,
+                currency: "usd".into(),
+            },
+            source_transaction: Some("ch_usd".into()),
+            transfer_group: "CART-00000000002A".into(),
+            idempotency_key: "transfer:42:3".into(),
+        })
+        .await
+        .unwrap();
+    let t = &seen(&stub)[2];
+    assert_eq!(t.form["currency"], "usd");
+    assert_eq!(t.form["amount"], "700");
+}
+
+#[actix_web::test]
+async fn a_login_link_opens_the_sellers_express_dashboard() {
+    let (stub, gateway) = stub();
+    let url = gateway.login_link("acct_new".into()).await.unwrap();
+    assert_eq!(url, "https://connect.stripe.com/express/acct_new/x");
+    let requests = seen(&stub);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].path.as_str()),
+        ("POST", "/v1/accounts/acct_new/login_links")
+    );
 }

@@ -89,11 +89,11 @@ pub async fn trigger_transfers(
         .trigger(&auth.user, order.map(madeinpk_domain::ids::OrderId))
         .await?;
     Ok(HttpResponse::Ok().json(match done {
-        madeinpk_domain::services::payments::Requeued::Queued(list) => serde_json::json!({
+        madeinpk_domain::services::payouts::Requeued::Queued(list) => serde_json::json!({
             "message": "Transfers triggered successfully",
             "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
         }),
-        madeinpk_domain::services::payments::Requeued::AlreadyPaid(list) => serde_json::json!({
+        madeinpk_domain::services::payouts::Requeued::AlreadyPaid(list) => serde_json::json!({
             "warning": "Transfers already exist for this order",
             "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
         }),

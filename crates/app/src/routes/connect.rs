@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resource("/stripe/connect/refresh_onboarding/", "POST")
             .route(web::post().to(refresh_onboarding)),
     )
+    .service(resource("/stripe/connect/login_link/", "POST").route(web::post().to(login_link)))
     .service(
         resource("/stripe/connect/return_page/", "GET, HEAD").route(web::get().to(return_page)),
     )
@@ -39,6 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/stripe/connect/dev/onboard/{account}/complete/", "POST")
             .route(web::post().to(dev_complete)),
+    )
+    .service(
+        resource("/stripe/connect/dev/dashboard/{account}/", "GET, HEAD")
+            .route(web::get().to(dev_dashboard)),
     );
 }
 
@@ -90,6 +95,18 @@ pub async fn refresh_onboarding(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A one-time link to the seller's payout dashboard (Stripe Express), once onboarded.
+#[utoipa::path(post, path = "/api/stripe/connect/login_link/", tag = "payments",
+    responses((status = 200, description = "`url`"), (status = 400, description = "Onboarding not finished"),
+              (status = 404, description = "No account"), (status = 502, description = "Provider failed")))]
+pub async fn login_link(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let url = state.connect.login_link(&auth.user).await?;
+    Ok(HttpResponse::Ok().json(json!({ "url": url })))
 }
 
 /// Static page after onboarding.
@@ -157,4 +174,20 @@ pub async fn dev_complete(
             ),
         ))
         .finish())
+}
+
+/// The dev gateway's payout dashboard (stands in for Stripe's Express dashboard).
+#[utoipa::path(get, path = "/api/stripe/connect/dev/dashboard/{account}/", tag = "payments",
+    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a dev account")))]
+pub async fn dev_dashboard(
+    state: web::Data<AppState>,
+    account: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let account = dev_account(&state, &account)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MadeInPK test payout dashboard</title></head>
+<body><h1>Test payout account {account}</h1><p>This is the offline payment gateway: payouts to this account are recorded, no money moves.</p></body></html>"#
+        )))
 }

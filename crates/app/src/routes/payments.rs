@@ -6,6 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::OrderId;
 use madeinpk_domain::order::{Order, OrderRole, OrderStatus};
+use madeinpk_domain::payment::PaymentEvent;
+use madeinpk_domain::services::payments::EventOutcome;
+use madeinpk_domain::services::refunds::{Reconciled, RefundReport};
 use madeinpk_stripe::{dev, event, signature};
 use serde_json::json;
 
@@ -99,13 +102,52 @@ pub async fn receive(
     .map_err(|_| invalid())?;
     let (id, event) = event::parse(body)
         .map_err(|_| ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid payload".into()))?;
-    if let madeinpk_domain::payment::PaymentEvent::AccountUpdated(update) = event {
-        state.connect.account_updated(update).await?;
-        return Ok(HttpResponse::Ok().json(json!({ "status": "success" })));
+    let accepted = || Ok(HttpResponse::Ok().json(json!({ "status": "success" })));
+    match event {
+        PaymentEvent::AccountUpdated(update) => {
+            state.connect.account_updated(update).await?;
+            return accepted();
+        }
+        PaymentEvent::ChargeRefunded {
+            charge,
+            payment_intent,
+            transfer_group,
+            amount_refunded,
+            refund,
+        } => {
+            let report = RefundReport {
+                payment_intent,
+                transfer_group,
+                amount_refunded,
+                provider_refund: refund,
+            };
+            let outcome = state.refunds.reconcile(report).await?;
+            tracing::info!(event = %id, %charge, ?outcome, "charge refunded");
+            if outcome == Reconciled::NotYet {
+                // The payment's own event comes first; until then the provider retries this one.
+                return Err(ApiError::Refused(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The payment is not recorded yet".into(),
+                ));
+            }
+            return accepted();
+        }
+        PaymentEvent::TransferReversed {
+            transfer,
+            amount_reversed,
+        } => {
+            let known = state
+                .payouts
+                .transfer_reversed(transfer.clone(), amount_reversed)
+                .await?;
+            tracing::info!(event = %id, %transfer, amount_reversed, known, "transfer reversed");
+            return accepted();
+        }
+        _ => {}
     }
     // A storage failure answers 503, so the provider delivers the event again later.
     let outcome = state.payments.handle(id.clone(), event).await?;
-    if let madeinpk_domain::services::payments::EventOutcome::NeedsRefund(order) = outcome {
+    if let EventOutcome::NeedsRefund(order) = outcome {
         tracing::warn!(event = %id, %order, "payment for an order whose units are gone: refund it");
     } else {
         tracing::info!(event = %id, ?outcome, "payment event");

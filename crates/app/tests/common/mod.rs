@@ -14,6 +14,9 @@ use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "Handmade-2026!";
 
+/// The webhook secret of tests that sign their own provider events.
+pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
+
 /// A valid 1×1 PNG.
 pub const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
@@ -395,6 +398,25 @@ impl TestApp {
         let res = self
             .client
             .post(self.url(&format!("{path}{action}")))
+            .send()
+            .await
+            .expect("request sent");
+        Self::reply(res).await
+    }
+}
+
+impl TestApp {
+    /// Delivers a provider event to the webhook, signed with `secret` at `at` (unix seconds).
+    pub async fn deliver(&self, body: &[u8], secret: &str, at: i64) -> Reply {
+        let res = self
+            .client
+            .post(self.url("/api/stripe/webhook/"))
+            .header(
+                "Stripe-Signature",
+                madeinpk_stripe::signature::sign(secret, at, body),
+            )
+            .header("Content-Type", "application/json")
+            .body(body.to_vec())
             .send()
             .await
             .expect("request sent");

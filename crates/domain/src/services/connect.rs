@@ -18,6 +18,9 @@ pub enum ConnectError {
     /// No account yet.
     #[error("No Stripe account connected. Please create one to receive payments.")]
     NoAccount,
+    /// The dashboard opens only once onboarding details were submitted.
+    #[error("Complete your Stripe account setup first")]
+    NotOnboarded,
     /// The provider failed.
     #[error("Stripe error: {0}")]
     Gateway(String),
@@ -90,6 +93,18 @@ impl<A: PayoutAccountRepository, G: PaymentGateway> Connect<A, G> {
     pub async fn refresh_onboarding(&self, user: &User) -> Result<String, ConnectError> {
         let account = self.status(user).await?;
         self.link(&account.account_id).await
+    }
+
+    /// A one-time link to the seller's payout dashboard (after onboarding).
+    pub async fn login_link(&self, user: &User) -> Result<String, ConnectError> {
+        let account = self.status(user).await?;
+        if !account.details_submitted {
+            return Err(ConnectError::NotOnboarded);
+        }
+        self.gateway
+            .login_link(account.account_id)
+            .await
+            .map_err(|e| ConnectError::Gateway(e.to_string()))
     }
 
     /// Applies a provider report; waiting payouts go out once the account can receive.

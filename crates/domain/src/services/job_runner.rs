@@ -5,7 +5,7 @@ use crate::job::{JobOutcome, JobPayload};
 use crate::ports::{
     Mailer, NotificationRepository, PaymentGateway, RefundRepository, TransferRepository,
 };
-use crate::services::payments::Payouts;
+use crate::services::payouts::Payouts;
 
 /// Executes job payloads against the ports.
 pub struct JobRunner<M, N, C, T, R, G> {

@@ -12,6 +12,7 @@ pub mod listings;
 pub mod operations;
 pub mod orders;
 pub mod payments;
+pub mod payouts;
 pub mod products;
 pub mod reference;
 pub mod refunds;

@@ -125,13 +125,14 @@ impl<R: RefundRepository, O: OrderRepository, K: Clock> Refunds<R, O, K> {
                     state.status.as_str()
                 )));
             }
-            plan_refund(&state.lines, &state.ledgers, &request, only)
+            plan_refund(&state.lines, &state.ledgers, &request, only).map(Some)
         });
         let new = NewRefund {
             order,
             restock,
             reason,
-            requested_by: actor.id,
+            requested_by: Some(actor.id),
+            provider_refund_id: None,
             now: self.clock.now(),
         };
         let record = self
@@ -146,6 +147,107 @@ impl<R: RefundRepository, O: OrderRepository, K: Clock> Refunds<R, O, K> {
             .ok_or(OrderError::NotFound)?;
         Ok((record, after))
     }
+
+    /// Accounts for refunds made at the provider (its dashboard), from the charge's cumulative
+    /// refunded amount: what exceeds the refunds recorded here becomes a refund by amount,
+    /// already paid to the buyer, whose reversals the refund job then makes. Our own refunds
+    /// are recorded before the provider is called, so they never count as excess, and a
+    /// redelivered or older report finds nothing left to record.
+    pub async fn reconcile(&self, report: RefundReport) -> Result<Reconciled, OrderError> {
+        let RefundReport {
+            payment_intent,
+            transfer_group,
+            amount_refunded,
+            provider_refund,
+        } = report;
+        // By the payment intent once the payment is recorded, else by the order number.
+        let mut order = None;
+        for reference in [payment_intent, transfer_group].into_iter().flatten() {
+            order = self.orders.order_by_payment_reference(reference).await?;
+            if order.is_some() {
+                break;
+            }
+        }
+        let Some(order) = order else {
+            return Ok(Reconciled::NoOrder);
+        };
+        let planner = Box::new(move |state: &crate::refund::RefundState| {
+            let recorded = state
+                .ledgers
+                .iter()
+                .try_fold(
+                    crate::money::Money::zero(amount_refunded.currency()),
+                    |sum, l| sum.checked_add(l.refunded),
+                )
+                .map_err(|_| OrderError::bad("amount out of range"))?;
+            let Ok(excess) = amount_refunded.checked_sub(recorded) else {
+                return Ok(None);
+            };
+            if excess.minor() <= 0 {
+                return Ok(None);
+            }
+            if state.status == OrderStatus::PendingPayment {
+                // The payment's own event has not arrived yet: refuse, so it comes again.
+                return Err(OrderError::Illegal(
+                    "the payment is not recorded yet".into(),
+                ));
+            }
+            if !state.status.can_become(OrderStatus::PartiallyRefunded) {
+                return Ok(None);
+            }
+            plan_refund(
+                &state.lines,
+                &state.ledgers,
+                &RefundRequest::Amount(excess),
+                None,
+            )
+            .map(Some)
+        });
+        let new = NewRefund {
+            order,
+            restock: false,
+            reason: "Refunded at the payment provider".into(),
+            requested_by: None,
+            provider_refund_id: Some(provider_refund.unwrap_or_default()),
+            now: self.clock.now(),
+        };
+        match self
+            .refunds
+            .record_refund(new, planner, Box::new(refund_outbox))
+            .await
+        {
+            Ok(Some(record)) => Ok(Reconciled::Recorded(record)),
+            Ok(None) => Ok(Reconciled::Unchanged),
+            Err(OrderError::Illegal(_)) => Ok(Reconciled::NotYet),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A provider's report of a charge's refunds (`charge.refunded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundReport {
+    /// The charge's payment intent.
+    pub payment_intent: Option<String>,
+    /// The charge's transfer group (the order number).
+    pub transfer_group: Option<String>,
+    /// Everything refunded on the charge so far.
+    pub amount_refunded: crate::money::Money,
+    /// The newest refund's id, when listed.
+    pub provider_refund: Option<String>,
+}
+
+/// What a provider's refund report did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reconciled {
+    /// A refund made at the provider was recorded.
+    Recorded(RefundRecord),
+    /// Everything refunded was already recorded.
+    Unchanged,
+    /// No order has this payment.
+    NoOrder,
+    /// The order's payment is not recorded yet; the report must come again.
+    NotYet,
 }
 
 /// The outbox of a recorded refund: buyer and affected sellers told, the job queued.
