@@ -514,6 +514,11 @@ impl Fields<'_> {
         self.errors.add(name, message);
     }
 
+    /// The field errors so far, for a service that reports them in its own order.
+    pub fn into_errors(self) -> Result<(), madeinpk_domain::validation::FieldErrors> {
+        self.errors.into_result()
+    }
+
     /// `Ok(())` when every read succeeded.
     pub fn finish(self) -> Result<(), ApiError> {
         self.errors.into_result().map_err(ApiError::Validation)

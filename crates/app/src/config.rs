@@ -98,6 +98,49 @@ pub struct Config {
     pub payment_window: Duration,
     /// `SWEEP_INTERVAL_MS`: how often workers release lapsed holds and expire unpaid orders.
     pub sweep_interval: Duration,
+    /// `BID_INCREMENTS`: `from:step` pairs in rupees (`0:50,5000:250`); empty: the contract's
+    /// rule (a bid must be higher than the current price).
+    pub bid_increments: Vec<(madeinpk_domain::money::Money, madeinpk_domain::money::Money)>,
+    /// `SOFT_CLOSE_MINUTES`: a bid this close to the end extends it to now + this (0: off).
+    pub soft_close: Duration,
+    /// `AUCTION_PAYMENT_HOURS`: the auction winner's time to pay.
+    pub auction_payment_window: Duration,
+    /// `PAYMENT_REMINDER_HOURS`: the winner is reminded this long before the deadline.
+    pub payment_reminder_before: Duration,
+    /// `MAX_FAILED_PAYMENTS`: unpaid auction orders before an account is blocked.
+    pub max_failed_payments: i32,
+    /// `WS_ALLOWED_ORIGINS`: browser origins allowed to open auction sockets (default: the
+    /// CORS origins, the front end and this site).
+    pub ws_allowed_origins: Vec<String>,
+    /// `WS_ALLOW_NO_ORIGIN`: accept sockets without an `Origin` (non-browser clients).
+    pub ws_allow_no_origin: bool,
+    /// `WS_QUEUE`: messages a slow socket may have waiting before it is dropped.
+    pub ws_queue: usize,
+}
+
+fn parse_increments(
+    value: &str,
+) -> Result<Vec<(madeinpk_domain::money::Money, madeinpk_domain::money::Money)>, ConfigError> {
+    use madeinpk_domain::money::{Currency, Money};
+    let bad = |reason: &str| ConfigError {
+        name: "BID_INCREMENTS",
+        value: value.into(),
+        reason: reason.into(),
+    };
+    let mut bands = Vec::new();
+    for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (from, step) = pair
+            .split_once(':')
+            .ok_or_else(|| bad("expected from:step pairs"))?;
+        let from = Money::parse(from.trim(), Currency::Pkr).map_err(|e| bad(&e.to_string()))?;
+        let step = Money::parse(step.trim(), Currency::Pkr).map_err(|e| bad(&e.to_string()))?;
+        if step.minor() <= 0 || from.is_negative() {
+            return Err(bad("steps must be positive"));
+        }
+        bands.push((from, step));
+    }
+    bands.sort_by_key(|b| b.0);
+    Ok(bands)
 }
 
 fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
@@ -242,9 +285,61 @@ impl Config {
             sweep_interval: Duration::from_millis(
                 get("SWEEP_INTERVAL_MS").map_or(Ok(15_000), |v| parse("SWEEP_INTERVAL_MS", &v))?,
             ),
+            bid_increments: get("BID_INCREMENTS")
+                .map_or(Ok(Vec::new()), |v| parse_increments(&v))?,
+            soft_close: Duration::from_mins(
+                get("SOFT_CLOSE_MINUTES").map_or(Ok(0), |v| parse("SOFT_CLOSE_MINUTES", &v))?,
+            ),
+            auction_payment_window: Duration::from_hours(
+                get("AUCTION_PAYMENT_HOURS")
+                    .map_or(Ok(24), |v| parse("AUCTION_PAYMENT_HOURS", &v))?,
+            ),
+            payment_reminder_before: Duration::from_hours(
+                get("PAYMENT_REMINDER_HOURS")
+                    .map_or(Ok(6), |v| parse("PAYMENT_REMINDER_HOURS", &v))?,
+            ),
+            max_failed_payments: get("MAX_FAILED_PAYMENTS")
+                .map_or(Ok(3), |v| parse("MAX_FAILED_PAYMENTS", &v))?,
+            ws_allowed_origins: get("WS_ALLOWED_ORIGINS").map_or_else(Vec::new, |v| {
+                v.split(',')
+                    .map(|s| s.trim().trim_end_matches('/').to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            ws_allow_no_origin: get("WS_ALLOW_NO_ORIGIN")
+                .map_or(Ok(true), |v| parse_bool("WS_ALLOW_NO_ORIGIN", &v))?,
+            ws_queue: get("WS_QUEUE").map_or(Ok(256), |v| parse("WS_QUEUE", &v))?,
             bind_addr,
             public_base_url,
         })
+    }
+
+    /// The bidding rules.
+    pub fn bid_rules(&self) -> madeinpk_domain::bid::BidRules {
+        madeinpk_domain::bid::BidRules {
+            increments: self.bid_increments.clone(),
+            soft_close: (!self.soft_close.is_zero()).then(|| chrono_duration(self.soft_close)),
+        }
+    }
+
+    /// Auction endings.
+    pub fn end_settings(&self) -> madeinpk_domain::auction_end::EndSettings {
+        madeinpk_domain::auction_end::EndSettings {
+            fee: self.platform_fee,
+            payment_window: chrono_duration(self.auction_payment_window),
+            reminder_before: chrono_duration(self.payment_reminder_before),
+        }
+    }
+
+    /// Origins allowed to open auction sockets.
+    pub fn ws_origins(&self) -> Vec<String> {
+        if !self.ws_allowed_origins.is_empty() {
+            return self.ws_allowed_origins.clone();
+        }
+        let mut origins = self.cors_origins.clone();
+        origins.push(self.frontend_url.clone());
+        origins.push(self.public_base_url.trim_end_matches('/').to_owned());
+        origins
     }
 
     /// The catalogue services' settings.

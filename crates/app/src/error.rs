@@ -233,6 +233,29 @@ impl From<OrderError> for ApiError {
     }
 }
 
+impl From<madeinpk_domain::bid::BidError> for ApiError {
+    fn from(e: madeinpk_domain::bid::BidError) -> Self {
+        use madeinpk_domain::bid::BidError;
+        match e {
+            BidError::NotFound => Self::Detail(
+                StatusCode::NOT_FOUND,
+                "No AuctionListing matches the given query.".into(),
+            ),
+            BidError::Unauthenticated => Self::NotAuthenticated,
+            BidError::Blocked => Self::Refused(StatusCode::FORBIDDEN, e.to_string()),
+            BidError::NotActive | BidError::OwnAuction => {
+                Self::Refused(StatusCode::BAD_REQUEST, e.to_string())
+            }
+            BidError::TooLow { .. } => Self::Validation(FieldErrors::single(
+                "amount",
+                e.amount_message().unwrap_or_default(),
+            )),
+            BidError::Invalid(fields) => Self::Validation(fields),
+            BidError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<ConnectError> for ApiError {
     fn from(e: ConnectError) -> Self {
         match e {

@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod dto;
 pub mod error;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod order_dto;

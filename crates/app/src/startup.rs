@@ -106,6 +106,35 @@ pub fn worker_settings(config: &Config) -> WorkerSettings {
     }
 }
 
+/// The job runner wired to real adapters.
+pub fn job_runner(
+    db: &Db,
+    config: &Config,
+    mailer: LettreMailer,
+    clock: ShiftedClock,
+    gateway: madeinpk_stripe::Gateway,
+) -> worker::Runner {
+    let auctions = madeinpk_domain::services::bidding::AuctionLife::new(
+        db.clone(),
+        db.clone(),
+        gateway.clone(),
+        db.clone(),
+        clock.clone(),
+        config.end_settings(),
+    );
+    JobRunner::new(
+        mailer,
+        db.clone(),
+        clock,
+        madeinpk_domain::services::job_runner::PayoutPorts {
+            transfers: db.clone(),
+            refunds: db.clone(),
+            gateway,
+        },
+        auctions,
+    )
+}
+
 /// Starts the job worker (and the periodic stock sweep) on `clock`.
 pub fn start_worker(
     db: &Db,
@@ -114,14 +143,7 @@ pub fn start_worker(
     clock: ShiftedClock,
     gateway: madeinpk_stripe::Gateway,
 ) -> WorkerHandle {
-    let runner = Arc::new(JobRunner::new(
-        mailer,
-        db.clone(),
-        clock.clone(),
-        db.clone(),
-        db.clone(),
-        gateway,
-    ));
+    let runner = Arc::new(job_runner(db, config, mailer, clock.clone(), gateway));
     let sweeper = Arc::new(Reservations::new(
         db.clone(),
         db.clone(),
@@ -192,7 +214,11 @@ async fn request_id_header<B: actix_web::body::MessageBody>(
 }
 
 /// The HTTP server over a bound listener.
-pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+pub fn http_server(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    hub: web::Data<crate::live::Hub>,
+) -> std::io::Result<Server> {
     let config = state.config.clone();
     let max_body = config.max_body_bytes;
     let max_upload = config.max_upload_bytes;
@@ -201,6 +227,7 @@ pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(hub.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(UploadLimits {
                 max_file_bytes: max_upload,
@@ -218,6 +245,7 @@ pub fn http_server(listener: TcpListener, state: web::Data<AppState>) -> std::io
                     .default_service(web::to(routes::not_found)),
             )
             .service(Files::new("/media", &media_root))
+            .route("/ws/auction/{id}/", web::get().to(crate::live::socket))
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/readyz", web::get().to(routes::health::readyz))
             .route("/metrics", web::get().to(routes::health::metrics))
@@ -293,10 +321,14 @@ impl Application {
             clock,
             gateway,
         ));
-        let server = http_server(listener, state.clone()).map_err(|source| StartError::Bind {
-            addr: state.config.bind_addr.clone(),
-            source,
-        })?;
+        let hub = web::Data::new(crate::live::Hub::new(state.config.ws_queue));
+        // Bids and endings from every instance reach this instance's sockets.
+        tokio::spawn(crate::live::listen(state.clone(), hub.clone().into_inner()));
+        let server =
+            http_server(listener, state.clone(), hub).map_err(|source| StartError::Bind {
+                addr: state.config.bind_addr.clone(),
+                source,
+            })?;
         Ok(Self {
             port,
             server,

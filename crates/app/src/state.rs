@@ -62,6 +62,8 @@ pub type PayoutAdminService = madeinpk_domain::services::payouts::PayoutAdmin<Db
 pub type AnalyticsService = SellerAnalytics<Db, ShiftedClock>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
+/// Bidding wired to Postgres.
+pub type BiddingService = madeinpk_domain::services::bidding::Bidding<Db, ShiftedClock>;
 
 /// Everything a handler may use.
 pub struct AppState {
@@ -81,6 +83,8 @@ pub struct AppState {
     pub listings: ListingService,
     /// Auctions.
     pub auctions: AuctionService,
+    /// Bids (REST and WebSocket).
+    pub bidding: BiddingService,
     /// Seller profiles.
     pub seller_profiles: SellerProfileService,
     /// Wishlists.
@@ -145,6 +149,11 @@ impl AppState {
             ),
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone()),
+            bidding: madeinpk_domain::services::bidding::Bidding::new(
+                db.clone(),
+                clock.clone(),
+                config.bid_rules(),
+            ),
             analytics: SellerAnalytics::new(db.clone(), clock.clone()),
             connect: madeinpk_domain::services::connect::Connect::new(db.clone(), gateway.clone()),
             refunds: madeinpk_domain::services::refunds::Refunds::new(

@@ -17,8 +17,11 @@ use rand::Rng;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// Auction endings, reminders and outbid notices wired to real adapters.
+pub type AuctionLifeService =
+    madeinpk_domain::services::bidding::AuctionLife<Db, Db, Gateway, Db, ShiftedClock>;
 /// The runner wired to real adapters.
-pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, Db, Gateway>;
+pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, Db, Gateway, AuctionLifeService>;
 /// The stock sweep wired to Postgres.
 pub type Sweeper = Reservations<Db, Db, ShiftedClock>;
 
@@ -131,11 +134,18 @@ async fn run(
                     tracing::warn!(error = %e, "renewing job leases failed");
                 }
             }
-            _ = sweep.tick() => match sweeper.sweep().await {
-                Ok(report) if report != madeinpk_domain::services::reservations::SweepReport::default() => tracing::info!(?report, "stock sweep"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "stock sweep failed; will retry"),
-            },
+            _ = sweep.tick() => {
+                match sweeper.sweep().await {
+                    Ok(report) if report != madeinpk_domain::services::reservations::SweepReport::default() => tracing::info!(?report, "stock sweep"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "stock sweep failed; will retry"),
+                }
+                // A backstop for auctions whose end job is late or missing.
+                let ended = runner.auctions().end_due(50).await;
+                if ended > 0 {
+                    tracing::info!(ended, "overdue auctions ended by the sweep");
+                }
+            }
             // With every slot busy, wait for a slot (above) rather than for new work.
             () = wait_for_work(&mut listener, &settings), if running.len() < concurrency => {}
             // A stop value or a dropped handle: either way, stop.

@@ -284,15 +284,15 @@ async fn edits_and_deletes_stop_at_the_first_bid_and_bidders_stay_private() {
     let r = app.put(&path, Some(&admin), json!({"starting_price": "1300.00", "start_time": iso(-Duration::minutes(5)), "end_time": iso(Duration::days(3))})).await;
     assert_eq!(r.status, StatusCode::OK, "admins may edit");
 
-    // A bid arrives (bidding itself is the live-auction work; the row is what matters here).
-    app.db
-        .execute(&format!("INSERT INTO bids (auction_id, bidder_id, amount, is_winning) VALUES ({id}, {bidder_id}, 1400, true)"))
+    // A bid arrives.
+    let r = app
+        .post(
+            &format!("{path}place_bid/"),
+            Some(&bidder),
+            json!({"amount": "1400.00"}),
+        )
         .await;
-    app.db
-        .execute(&format!(
-            "UPDATE auctions SET current_price = 1400, total_bids = 1 WHERE id = {id}"
-        ))
-        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let refused = json!({"error": "Auctions cannot be changed once bidding has started"});
     let r = app
         .patch(&path, Some(&owner), json!({"starting_price": "1.00"}))
@@ -469,7 +469,11 @@ async fn inputs_the_database_would_reject_are_field_errors_and_closed_auctions_s
 
     // A product whose auction has bids cannot be deleted from under its bidders.
     let (_, bidder_id) = app.register("holder").await;
-    app.db.execute(&format!("INSERT INTO bids (auction_id, bidder_id, amount, is_winning) VALUES ({id}, {bidder_id}, 1400, true)")).await;
+    app.db
+        .execute(&format!(
+            "INSERT INTO bids (auction_id, bidder_id, amount) VALUES ({id}, {bidder_id}, 1400)"
+        ))
+        .await;
     app.db
         .execute(&format!(
             "UPDATE auctions SET total_bids = 1, current_price = 1400 WHERE id = {id}"

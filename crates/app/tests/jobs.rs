@@ -11,7 +11,6 @@ use madeinpk_domain::clock::ShiftedClock;
 use madeinpk_domain::email::{Email, EmailMessage};
 use madeinpk_domain::job::{JobPayload, NewJob};
 use madeinpk_domain::ports::JobQueue;
-use madeinpk_domain::services::job_runner::JobRunner;
 use madeinpk_mail::{LettreMailer, MailTransport};
 use madeinpk_postgres::testing::TestDb;
 
@@ -55,12 +54,12 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
     )
     .unwrap();
     let clock = ShiftedClock::default();
-    let runner = Arc::new(JobRunner::new(
+    let config = madeinpk_app::config::Config::from_lookup(|_| None).unwrap();
+    let runner = Arc::new(madeinpk_app::startup::job_runner(
+        &db.db,
+        &config,
         mailer,
-        db.db.clone(),
         clock.clone(),
-        db.db.clone(),
-        db.db.clone(),
         madeinpk_stripe::Gateway::Dev(madeinpk_stripe::DevGateway::new("http://x.pk")),
     ));
     let sweeper = Arc::new(madeinpk_domain::services::reservations::Reservations::new(

@@ -84,6 +84,73 @@ pub enum EmailMessage {
         /// Minutes left.
         minutes_left: i64,
     },
+    /// A bidder was outbid.
+    Outbid {
+        /// Recipient's username.
+        username: String,
+        /// The product.
+        product: String,
+        /// The new highest bid (2-decimal string).
+        amount: String,
+        /// The auction.
+        auction_id: i64,
+    },
+    /// The winner of an auction: pay by the deadline.
+    AuctionWon {
+        /// Recipient's username.
+        username: String,
+        /// The product.
+        product: String,
+        /// The winning bid.
+        amount: String,
+        /// The auction order.
+        order_number: String,
+        /// Where to pay.
+        payment_url: String,
+        /// Pay before this.
+        deadline: String,
+        /// The winner has a shipping address (else they are asked for one).
+        has_address: bool,
+    },
+    /// The seller's auction ended.
+    AuctionEnded {
+        /// Recipient's username.
+        username: String,
+        /// The product.
+        product: String,
+        /// The winner's username, if any.
+        winner: Option<String>,
+        /// The final price.
+        final_price: String,
+        /// The auction order, if any.
+        order_number: Option<String>,
+        /// What happened when there is no winner.
+        outcome: String,
+    },
+    /// An unpaid order's deadline is near.
+    PaymentReminder {
+        /// Recipient's username.
+        username: String,
+        /// The order.
+        order_number: String,
+        /// What to pay.
+        amount: String,
+        /// Pay before this.
+        deadline: String,
+        /// Where to pay.
+        payment_url: String,
+    },
+    /// After delivery: the buyer is asked for feedback on the seller.
+    FeedbackRequest {
+        /// Recipient's username.
+        username: String,
+        /// The order.
+        order_number: String,
+        /// The order's id (the feedback form's link).
+        order_id: i64,
+        /// The seller's username.
+        seller: String,
+    },
 }
 
 /// One line of a receipt.
@@ -111,6 +178,11 @@ impl EmailMessage {
             Self::PaymentFailed { .. } => "payment_failed",
             Self::CartExpiring { .. } => "cart_expiring",
             Self::RefundIssued { .. } => "refund_issued",
+            Self::Outbid { .. } => "outbid",
+            Self::AuctionWon { .. } => "auction_won",
+            Self::AuctionEnded { .. } => "auction_ended",
+            Self::PaymentReminder { .. } => "payment_reminder",
+            Self::FeedbackRequest { .. } => "feedback_request",
         }
     }
 }

@@ -24,6 +24,21 @@ pub enum JobPayload {
         /// The refund.
         refund: crate::ids::RefundId,
     },
+    /// End an auction whose time is up (run at its end time).
+    EndAuction {
+        /// The auction.
+        auction: crate::ids::AuctionId,
+    },
+    /// Tell the bidder a bid outbid (queued with the bid).
+    NotifyOutbid {
+        /// The new bid.
+        bid: crate::ids::BidId,
+    },
+    /// Remind the buyer of an unpaid auction order before its deadline.
+    PaymentReminder {
+        /// The order.
+        order: crate::ids::OrderId,
+    },
     /// Pay one seller their share of one paid order.
     PayOutSeller {
         /// The order.
@@ -40,6 +55,9 @@ impl JobPayload {
             Self::SendEmail { .. } => "send_email",
             Self::PayOutSeller { .. } => "pay_out_seller",
             Self::ProcessRefund { .. } => "process_refund",
+            Self::EndAuction { .. } => "end_auction",
+            Self::NotifyOutbid { .. } => "notify_outbid",
+            Self::PaymentReminder { .. } => "payment_reminder",
         }
     }
 }

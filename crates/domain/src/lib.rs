@@ -6,6 +6,8 @@ pub mod account;
 pub mod address;
 pub mod analytics;
 pub mod auction;
+pub mod auction_end;
+pub mod bid;
 pub mod cart;
 pub mod checkout;
 pub mod clock;

@@ -785,6 +785,62 @@ pub type RefundOutbox = Box<
         + Send,
 >;
 
+/// Builds the outbid notice once the outbid bidder and the new bid are known.
+pub type OutbidOutbox = Box<dyn FnOnce(&crate::bid::Outbid) -> Outbox + Send>;
+
+/// Decides an ending auction's outcome from its locked state (run inside the adapter's
+/// transaction); the `u64` is fresh entropy for the order number.
+pub type EndPlanner =
+    Box<dyn FnOnce(&crate::auction_end::EndFacts, u64) -> crate::auction_end::EndPlan + Send>;
+
+/// Bids and auction endings: the writes that must be atomic with their effects.
+#[cfg_attr(test, mockall::automock)]
+pub trait BiddingRepository: Send + Sync {
+    /// Places a bid in one atomic step that enforces the rules on the auction as it is at that
+    /// moment (status, window, seller, minimum), publishes it to every app instance and queues
+    /// the outbid notice. `None`: the auction refused it.
+    fn place_bid(
+        &self,
+        bid: crate::bid::NewBid,
+    ) -> impl Future<Output = Result<Option<crate::bid::PlacedBid>, StoreError>> + Send;
+    /// What a bid is checked against.
+    fn bid_snapshot(
+        &self,
+        auction: crate::ids::AuctionId,
+    ) -> impl Future<Output = Result<Option<crate::bid::BidSnapshot>, StoreError>> + Send;
+    /// Sends the outbid notice of `bid` once (the bid is marked when its notice is written).
+    fn notify_outbid(
+        &self,
+        bid: crate::ids::BidId,
+        outbox: OutbidOutbox,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Ends an auction whose time is up: under its lock, `plan` picks the outcome, which is
+    /// stored (status, winner, the auction order, outbox, and a published end) at once.
+    fn end_auction(
+        &self,
+        auction: crate::ids::AuctionId,
+        now: DateTime<Utc>,
+        plan: EndPlanner,
+    ) -> impl Future<Output = Result<crate::auction_end::Ended, StoreError>> + Send;
+    /// Writes notices and jobs once per `once_key`; false when that key was written before.
+    fn write_outbox(
+        &self,
+        outbox: Outbox,
+        once_key: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// A user's email address.
+    fn email_of(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Active auctions whose end passed at `now` (a backstop for their end jobs).
+    fn auctions_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<crate::ids::AuctionId>, StoreError>> + Send;
+}
+
 /// Sellers' payout accounts.
 #[cfg_attr(test, mockall::automock)]
 pub trait PayoutAccountRepository: Send + Sync {

@@ -39,6 +39,11 @@ const SOURCES: &[(&str, &str)] = kinds!(
     "payment_failed",
     "cart_expiring",
     "refund_issued",
+    "outbid",
+    "auction_won",
+    "auction_ended",
+    "payment_reminder",
+    "feedback_request",
 );
 
 /// The template set plus values every email may use.
@@ -122,6 +127,34 @@ mod tests {
                 amount: "1225.00".into(),
                 full: false,
             },
+            EmailMessage::Outbid {
+                username: "ali".into(),
+                product: "Brass lamp".into(),
+                amount: "1500.00".into(),
+                auction_id: 4,
+            },
+            auction_won(false),
+            EmailMessage::AuctionEnded {
+                username: "potter".into(),
+                product: "Brass lamp".into(),
+                winner: None,
+                final_price: "1000.00".into(),
+                order_number: None,
+                outcome: "There were no bids.".into(),
+            },
+            EmailMessage::PaymentReminder {
+                username: "ali".into(),
+                order_number: "AUC-00000000000A".into(),
+                amount: "1500.00".into(),
+                deadline: "2026-11-26 10:00 PKT".into(),
+                payment_url: "https://pay.example/x".into(),
+            },
+            EmailMessage::FeedbackRequest {
+                username: "ali".into(),
+                order_number: "AUC-00000000000A".into(),
+                order_id: 9,
+                seller: "potter".into(),
+            },
         ];
         for m in messages {
             let r = t.render(&m).unwrap();
@@ -133,6 +166,64 @@ mod tests {
             assert!(r.text.contains(&who), "{who} in {}", r.text);
             assert!(r.html.contains("<html") && r.html.contains(&who));
         }
+    }
+
+    fn auction_won(has_address: bool) -> EmailMessage {
+        EmailMessage::AuctionWon {
+            username: "ali".into(),
+            product: "Brass lamp".into(),
+            amount: "1500.00".into(),
+            order_number: "AUC-00000000000A".into(),
+            payment_url: "https://pay.example/x".into(),
+            deadline: "2026-11-26 10:00 PKT".into(),
+            has_address,
+        }
+    }
+
+    #[test]
+    fn auction_emails_carry_the_product_amount_order_and_links() {
+        let t = Templates::new("http://x.pk");
+        let r = t.render(&auction_won(false)).unwrap();
+        assert_eq!(r.subject, "You won the auction for Brass lamp");
+        for needle in [
+            "AUC-00000000000A",
+            "1500.00",
+            "https://pay.example/x",
+            "/profile",
+        ] {
+            assert!(r.text.contains(needle), "{needle} missing from {}", r.text);
+        }
+        // HTML escapes the slashes of links (`&#x2f;`), which browsers read back as `/`.
+        for needle in ["AUC-00000000000A", "1500.00", "pay.example", "profile"] {
+            assert!(r.html.contains(needle), "{needle} missing from {}", r.html);
+        }
+        let r = t.render(&auction_won(true)).unwrap();
+        assert!(
+            !r.text.contains("/profile"),
+            "no address request when one exists"
+        );
+        let r = t
+            .render(&EmailMessage::Outbid {
+                username: "ali".into(),
+                product: "Brass lamp".into(),
+                amount: "1500.00".into(),
+                auction_id: 4,
+            })
+            .unwrap();
+        assert_eq!(r.subject, "You have been outbid on Brass lamp");
+        assert!(r.text.contains("Rs. 1500.00") && r.text.contains("http://x.pk/auctions/4"));
+        let r = t
+            .render(&EmailMessage::FeedbackRequest {
+                username: "ali".into(),
+                order_number: "AUC-00000000000A".into(),
+                order_id: 9,
+                seller: "potter".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            r.subject,
+            "Please provide feedback - Order AUC-00000000000A"
+        );
     }
 
     fn line(name: &str, qty: i32, unit: &str, subtotal: &str) -> ReceiptLine {

@@ -11,6 +11,7 @@ use madeinpk_domain::auction::{
     Auction, AuctionQuery, AuctionRemoval, AuctionSort, AuctionState, AuctionStatus, AuctionTerms,
     Bid, Winner,
 };
+use madeinpk_domain::auction_end::end_job;
 use madeinpk_domain::ids::{AuctionId, BidId, ProductId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::ports::AuctionRepository;
@@ -113,9 +114,10 @@ async fn load(
         .collect();
     let latest: Vec<BidRow> = diesel::sql_query(
         "SELECT id, auction_id, bidder_id, username, amount, bid_time, is_winning FROM (
-             SELECT b.id, b.auction_id, b.bidder_id, u.username, b.amount, b.bid_time, b.is_winning,
+             SELECT b.id, b.auction_id, b.bidder_id, u.username, b.amount, b.bid_time,
+                    b.id = a.winning_bid_id AS is_winning,
                     row_number() OVER (PARTITION BY b.auction_id ORDER BY b.id DESC) AS n
-             FROM bids b JOIN users u ON u.id = b.bidder_id
+             FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id
              WHERE b.auction_id = ANY($1)
          ) newest WHERE n <= 5 ORDER BY auction_id, id DESC",
     )
@@ -188,7 +190,7 @@ async fn insert_auction(
     product: i64,
     terms: &AuctionTerms,
 ) -> QueryResult<i64> {
-    diesel::insert_into(auctions::table)
+    let id: i64 = diesel::insert_into(auctions::table)
         .values((
             auctions::product_id.eq(product),
             auctions::starting_price.eq(to_numeric(terms.starting_price)),
@@ -199,7 +201,10 @@ async fn insert_auction(
         ))
         .returning(auctions::id)
         .get_result(conn)
-        .await
+        .await?;
+    // The auction ends at its end time, to the second, by its own job.
+    crate::job_queue::insert_job(conn, &end_job(AuctionId(id), terms.end_time)).await?;
+    Ok(id)
 }
 
 impl AuctionRepository for Db {
@@ -330,22 +335,29 @@ impl AuctionRepository for Db {
 
     async fn update_auction(&self, id: AuctionId, terms: AuctionTerms) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        // Decided in the statement: a bid that lands meanwhile makes this a no-op.
-        let n = diesel::update(
-            auctions::table.filter(auctions::id.eq(id.get()).and(auctions::total_bids.eq(0))),
-        )
-        .set((
-            auctions::starting_price.eq(to_numeric(terms.starting_price)),
-            auctions::current_price.eq(to_numeric(terms.starting_price)),
-            auctions::reserve_price.eq(terms.reserve_price.map(to_numeric)),
-            auctions::start_time.eq(terms.start_time),
-            auctions::end_time.eq(terms.end_time),
-            auctions::updated_at.eq(Utc::now()),
-        ))
-        .execute(&mut conn)
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // Decided in the statement: a bid that lands meanwhile makes this a no-op.
+            let n = diesel::update(
+                auctions::table.filter(auctions::id.eq(id.get()).and(auctions::total_bids.eq(0))),
+            )
+            .set((
+                auctions::starting_price.eq(to_numeric(terms.starting_price)),
+                auctions::current_price.eq(to_numeric(terms.starting_price)),
+                auctions::reserve_price.eq(terms.reserve_price.map(to_numeric)),
+                auctions::start_time.eq(terms.start_time),
+                auctions::end_time.eq(terms.end_time),
+                auctions::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+            if n == 1 {
+                // A job for the new end time (the old one finds it not due and stops).
+                crate::job_queue::insert_job(conn, &end_job(id, terms.end_time)).await?;
+            }
+            Ok(n == 1)
+        })
         .await
-        .map_err(store)?;
-        Ok(n == 1)
+        .map_err(store)
     }
 
     async fn delete_auction(&self, id: AuctionId) -> Result<AuctionRemoval, StoreError> {
@@ -380,8 +392,10 @@ impl AuctionRepository for Db {
     async fn bids(&self, id: AuctionId) -> Result<Vec<Bid>, StoreError> {
         let mut conn = self.conn().await?;
         let rows: Vec<BidRow> = diesel::sql_query(
-            "SELECT b.id, b.auction_id, b.bidder_id, u.username, b.amount, b.bid_time, b.is_winning
-             FROM bids b JOIN users u ON u.id = b.bidder_id WHERE b.auction_id = $1 ORDER BY b.id DESC",
+            "SELECT b.id, b.auction_id, b.bidder_id, u.username, b.amount, b.bid_time,
+                    b.id = a.winning_bid_id AS is_winning
+             FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id
+             WHERE b.auction_id = $1 ORDER BY b.id DESC",
         )
         .bind::<BigInt, _>(id.get())
         .load(&mut conn)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use madeinpk_domain::checkout::{
     OrderSource, Party, PaymentReceipt, PaymentRecorded, PlaceOrder, Placed, StatusChange,
@@ -910,6 +910,24 @@ impl OrderRepository for Db {
                     .execute(conn)
                     .await?;
             }
+            // A won auction is completed once paid; a winner who had no address when it ended
+            // ships to the one they have now.
+            diesel::sql_query(
+                "UPDATE auctions SET status = 'completed', updated_at = $2 FROM orders o \
+                 WHERE o.id = $1 AND o.auction_id = auctions.id AND auctions.status = 'ended'",
+            )
+            .bind::<BigInt, _>(order.get())
+            .bind::<diesel::sql_types::Timestamptz, _>(now)
+            .execute(conn)
+            .await?;
+            diesel::sql_query(
+                "UPDATE orders SET shipping_address_id = (SELECT a.id FROM addresses a \
+                   WHERE a.user_id = orders.buyer_id ORDER BY a.is_default DESC, a.id DESC LIMIT 1) \
+                 WHERE id = $1 AND shipping_address_id IS NULL",
+            )
+            .bind::<BigInt, _>(order.get())
+            .execute(conn)
+            .await?;
             let payment_id: i64 = diesel::insert_into(payments::table)
                 .values((
                     payments::order_id.eq(order.get()),

@@ -187,6 +187,28 @@ diesel::table! {
         total_bids -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        leader_id -> Nullable<Int8>,
+        previous_leader_id -> Nullable<Int8>,
+        winning_bid_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    once_keys (key) {
+        key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payment_violations (id) {
+        id -> Int8,
+        user_id -> Int8,
+        auction_id -> Nullable<Int8>,
+        order_id -> Int8,
+        violation_date -> Timestamptz,
+        payment_deadline -> Nullable<Timestamptz>,
+        notes -> Text,
     }
 }
 
@@ -197,7 +219,7 @@ diesel::table! {
         bidder_id -> Int8,
         amount -> Numeric,
         bid_time -> Timestamptz,
-        is_winning -> Bool,
+        outbid_notified -> Bool,
     }
 }
 
@@ -411,6 +433,7 @@ diesel::joinable!(product_images -> products (product_id));
 diesel::joinable!(listings -> products (product_id));
 diesel::joinable!(auctions -> products (product_id));
 diesel::joinable!(bids -> auctions (auction_id));
+diesel::joinable!(payment_violations -> orders (order_id));
 diesel::joinable!(bids -> users (bidder_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(cities -> provinces (province_id));
@@ -459,6 +482,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     refund_sellers,
     refund_items,
+    once_keys,
+    payment_violations,
 );
 
 diesel::define_sql_function! {

@@ -10,7 +10,7 @@ use madeinpk_domain::product::ProductInput;
 
 use super::products::{image_uploads, product_filters};
 use super::resource;
-use crate::auth::{ActiveUser, Authenticated, MaybeUser};
+use crate::auth::{ActiveUser, Authenticated, CurrentUser, MaybeUser};
 use crate::body::{Body, Need};
 use crate::dto::{AuctionDto, AuctionViewer, BidDto, Media};
 use crate::error::ApiError;
@@ -31,7 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(patch))
             .route(web::delete().to(delete)),
     )
-    .service(resource("/auctions/{id}/bids/", "GET, HEAD").route(web::get().to(bids)));
+    .service(resource("/auctions/{id}/bids/", "GET, HEAD").route(web::get().to(bids)))
+    .service(resource("/auctions/{id}/place_bid/", "POST").route(web::post().to(place_bid)));
 }
 
 fn auction_id(raw: &str) -> Result<AuctionId, ApiError> {
@@ -121,6 +122,41 @@ pub async fn bids(
         .map(|b| BidDto::new(b, privileged || who.id == Some(b.bidder)))
         .collect();
     Ok(HttpResponse::Ok().json(bids))
+}
+
+/// Places a bid (`{amount}`); watchers on every instance get it as `new_bid`.
+#[utoipa::path(post, path = "/api/auctions/{id}/place_bid/", tag = "auctions",
+    request_body(content = Object, description = "`{\"amount\": \"1500.00\"}`"),
+    responses((status = 201, body = BidDto), (status = 400, description = "Not active, own auction, or amount too low"),
+              (status = 401, description = "Not signed in"), (status = 403, description = "Blocked"), (status = 404, description = "No such auction")))]
+pub async fn place_bid(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = auction_id(&id)?;
+    let mut f = body.read();
+    let amount = f.money("amount", Need::Required);
+    if amount.is_some_and(|a| a.minor() < 1) {
+        f.error(
+            "amount",
+            "Ensure this value is greater than or equal to 0.01.",
+        );
+    }
+    let amount = f
+        .into_errors()
+        .and_then(|()| amount.ok_or_else(madeinpk_domain::validation::FieldErrors::new));
+    let placed = state.bidding.place(Some(&auth.user), id, amount).await?;
+    let bid = madeinpk_domain::auction::Bid {
+        id: placed.id,
+        bidder: placed.bidder,
+        bidder_username: auth.user.username.clone(),
+        amount: placed.amount,
+        bid_time: placed.bid_time,
+        is_winning: true,
+    };
+    Ok(HttpResponse::Created().json(BidDto::new(&bid, true)))
 }
 
 fn auction_input(body: &Body, create: bool, full: bool) -> Result<AuctionInput, ApiError> {

@@ -1,21 +1,66 @@
 //! Runs one job payload; the queue mechanics (claim, lease, retry) live in the adapter.
 
 use crate::clock::Clock;
+use crate::ids::{AuctionId, BidId, OrderId};
 use crate::job::{JobOutcome, JobPayload};
+use crate::ports::{BiddingRepository, JobQueue, OrderRepository};
 use crate::ports::{
     Mailer, NotificationRepository, PaymentGateway, RefundRepository, TransferRepository,
 };
+use crate::services::bidding::AuctionLife;
 use crate::services::payouts::Payouts;
 
+/// The auction jobs the runner hands over (ending, reminders, outbid notices).
+pub trait AuctionJobs: Send + Sync {
+    /// Ends an auction whose time is up.
+    fn end(&self, auction: AuctionId) -> impl Future<Output = JobOutcome> + Send;
+    /// Reminds the buyer of an unpaid auction order.
+    fn remind(&self, order: OrderId) -> impl Future<Output = JobOutcome> + Send;
+    /// Tells a bidder they were outbid.
+    fn notify_outbid(&self, bid: BidId) -> impl Future<Output = JobOutcome> + Send;
+}
+
+impl<B, O, G, Q, K> AuctionJobs for AuctionLife<B, O, G, Q, K>
+where
+    B: BiddingRepository,
+    O: OrderRepository,
+    G: PaymentGateway,
+    Q: JobQueue,
+    K: Clock,
+{
+    async fn end(&self, auction: AuctionId) -> JobOutcome {
+        Self::end(self, auction).await
+    }
+
+    async fn remind(&self, order: OrderId) -> JobOutcome {
+        Self::remind(self, order).await
+    }
+
+    async fn notify_outbid(&self, bid: BidId) -> JobOutcome {
+        Self::notify_outbid(self, bid).await
+    }
+}
+
 /// Executes job payloads against the ports.
-pub struct JobRunner<M, N, C, T, R, G> {
+pub struct JobRunner<M, N, C, T, R, G, L> {
     mailer: M,
     notifications: N,
     clock: C,
     payouts: Payouts<T, R, G, C>,
+    auctions: L,
 }
 
-impl<M, N, C, T, R, G> JobRunner<M, N, C, T, R, G>
+/// The ports payouts and refunds run against.
+pub struct PayoutPorts<T, R, G> {
+    /// Seller payouts.
+    pub transfers: T,
+    /// Refunds.
+    pub refunds: R,
+    /// The payment provider.
+    pub gateway: G,
+}
+
+impl<M, N, C, T, R, G, L> JobRunner<M, N, C, T, R, G, L>
 where
     M: Mailer,
     N: NotificationRepository,
@@ -23,22 +68,33 @@ where
     T: TransferRepository,
     R: RefundRepository,
     G: PaymentGateway,
+    L: AuctionJobs,
 {
     /// Wires the runner.
     pub fn new(
         mailer: M,
         notifications: N,
         clock: C,
-        transfers: T,
-        refunds: R,
-        gateway: G,
+        payouts: PayoutPorts<T, R, G>,
+        auctions: L,
     ) -> Self {
         Self {
             mailer,
             notifications,
-            payouts: Payouts::new(transfers, refunds, gateway, clock.clone()),
+            payouts: Payouts::new(
+                payouts.transfers,
+                payouts.refunds,
+                payouts.gateway,
+                clock.clone(),
+            ),
             clock,
+            auctions,
         }
+    }
+
+    /// The auction jobs (the worker's sweep also ends overdue auctions through them).
+    pub fn auctions(&self) -> &L {
+        &self.auctions
     }
 
     /// Runs one payload and says whether it is done, should be retried, or failed for good.
@@ -68,6 +124,9 @@ where
             }
             JobPayload::PayOutSeller { order, seller } => self.payouts.pay_out(order, seller).await,
             JobPayload::ProcessRefund { refund } => self.payouts.process_refund(refund).await,
+            JobPayload::EndAuction { auction } => self.auctions.end(auction).await,
+            JobPayload::PaymentReminder { order } => self.auctions.remind(order).await,
+            JobPayload::NotifyOutbid { bid } => self.auctions.notify_outbid(bid).await,
         }
     }
 }
@@ -97,6 +156,23 @@ mod tests {
         }
     }
 
+    /// No auction work in these tests.
+    struct NoAuctions;
+
+    impl AuctionJobs for NoAuctions {
+        async fn end(&self, _: AuctionId) -> JobOutcome {
+            JobOutcome::Fail("unexpected".into())
+        }
+
+        async fn remind(&self, _: OrderId) -> JobOutcome {
+            JobOutcome::Fail("unexpected".into())
+        }
+
+        async fn notify_outbid(&self, _: BidId) -> JobOutcome {
+            JobOutcome::Fail("unexpected".into())
+        }
+    }
+
     type Runner = JobRunner<
         MockMailer,
         MockNotificationRepository,
@@ -104,6 +180,7 @@ mod tests {
         MockTransferRepository,
         MockRefundRepository,
         MockPaymentGateway,
+        NoAuctions,
     >;
 
     fn wire(mailer: MockMailer, notes: MockNotificationRepository) -> Runner {
@@ -111,9 +188,12 @@ mod tests {
             mailer,
             notes,
             FixedClock(Utc::now()),
-            MockTransferRepository::new(),
-            MockRefundRepository::new(),
-            MockPaymentGateway::new(),
+            PayoutPorts {
+                transfers: MockTransferRepository::new(),
+                refunds: MockRefundRepository::new(),
+                gateway: MockPaymentGateway::new(),
+            },
+            NoAuctions,
         )
     }
 

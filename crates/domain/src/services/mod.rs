@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod addresses;
 pub mod analytics;
 pub mod auctions;
+pub mod bidding;
 pub mod cart;
 pub mod checkout;
 pub mod connect;

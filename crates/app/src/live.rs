@@ -1,0 +1,400 @@
+//! Live auctions over WebSocket (`/ws/auction/{id}/?token=…`). Every instance LISTENs for the
+//! auction events Postgres publishes (accepted bids, endings) and pushes them to its own sockets,
+//! so watchers on any instance see every bid, whichever instance took it. Each socket has a
+//! bounded queue: a client too slow to keep up is disconnected instead of stalling the others.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use futures_util::StreamExt;
+use madeinpk_domain::auction::{Auction, masked};
+use madeinpk_domain::bid::BidError;
+use madeinpk_domain::clock::Clock;
+use madeinpk_domain::ids::AuctionId;
+use madeinpk_domain::money::{Currency, Money};
+use madeinpk_domain::user::User;
+use madeinpk_postgres::bidding::{AuctionEvent, AuctionListener};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How often the server pings; a client silent for three intervals is dropped.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// Messages waiting for one socket, shared between all of an auction's sockets.
+type Outgoing = Arc<str>;
+
+struct Watcher {
+    id: u64,
+    tx: mpsc::Sender<Outgoing>,
+}
+
+/// The sockets of this instance, by auction.
+pub struct Hub {
+    rooms: Mutex<HashMap<i64, Vec<Watcher>>>,
+    next: AtomicU64,
+    queue: usize,
+}
+
+impl Hub {
+    /// An empty hub whose sockets queue at most `queue` messages.
+    pub fn new(queue: usize) -> Self {
+        Self {
+            rooms: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(1),
+            queue: queue.max(1),
+        }
+    }
+
+    /// Subscribes a socket to an auction.
+    fn join(&self, auction: i64) -> (u64, mpsc::Receiver<Outgoing>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(self.queue);
+        self.rooms
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(auction)
+            .or_default()
+            .push(Watcher { id, tx });
+        (id, rx)
+    }
+
+    /// Unsubscribes a socket.
+    fn leave(&self, auction: i64, id: u64) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(room) = rooms.get_mut(&auction) {
+            room.retain(|w| w.id != id);
+            if room.is_empty() {
+                rooms.remove(&auction);
+            }
+        }
+    }
+
+    /// Sockets watching an auction.
+    pub fn watchers(&self, auction: i64) -> usize {
+        self.rooms
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&auction)
+            .map_or(0, Vec::len)
+    }
+
+    /// Queues a message for every socket of an auction; a socket whose queue is full (or that
+    /// is gone) is dropped from the room, and its task closes it. How many got it.
+    pub fn publish(&self, auction: i64, message: &str) -> usize {
+        let text: Outgoing = Arc::from(message);
+        let mut rooms = self.rooms.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(room) = rooms.get_mut(&auction) else {
+            return 0;
+        };
+        room.retain(|w| w.tx.try_send(text.clone()).is_ok());
+        let sent = room.len();
+        if room.is_empty() {
+            rooms.remove(&auction);
+        }
+        sent
+    }
+}
+
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+/// `auction_status`: the auction as a watcher first sees it (times in UTC, as the original).
+fn status_message(a: &Auction, viewer: Option<&User>, now: chrono::DateTime<chrono::Utc>) -> Value {
+    let p = &a.product;
+    let mut seller = json!({"id": p.seller.get(), "username": p.seller_username});
+    if let Some(profile) = &p.seller_profile {
+        seller["brand_name"] = json!(profile.brand_name);
+        seller["biography"] = json!(profile.biography);
+        seller["is_verified"] = json!(profile.is_verified);
+        seller["average_rating"] = json!(
+            Money::from_minor(i64::from(profile.average_rating_centi), Currency::Pkr)
+                .to_decimal_string()
+        );
+    }
+    let bids: Vec<Value> = a
+        .latest_bids
+        .iter()
+        .map(|b| {
+            let mine = viewer.is_some_and(|v| v.id == b.bidder);
+            json!({
+                "bidder": if mine { b.bidder_username.clone() } else { masked(&b.bidder_username) },
+                "amount": b.amount.to_decimal_string(),
+                "time": utc(b.bid_time),
+            })
+        })
+        .collect();
+    json!({"type": "auction_status", "data": {
+        "auction_id": a.id.get(),
+        "product": {
+            "id": p.id.get(),
+            "name": p.name,
+            "description": p.description,
+            "condition": p.condition.as_str(),
+            "category": p.category_name,
+            "images": p.images.iter().map(|i| json!({
+                "url": format!("/media/{}", i.path.trim_start_matches('/')),
+                "is_primary": i.is_primary,
+                "order": i.order,
+            })).collect::<Vec<_>>(),
+        },
+        "seller": seller,
+        "starting_price": a.starting_price.to_decimal_string(),
+        "current_price": a.current_price.to_decimal_string(),
+        "start_time": utc(a.start_time),
+        "end_time": utc(a.end_time),
+        "status": a.status.as_str(),
+        "is_active": a.is_open(now),
+        "winner": a.winner.as_ref().map(|w| json!({"id": w.id.get(), "username": w.username})),
+        "latest_bids": bids,
+        "total_bids": a.total_bids,
+    }})
+}
+
+/// `auction_ended` for every watcher.
+fn ended_message(a: &Auction) -> Value {
+    let winner = a.winner.as_ref().map(|w| masked(&w.username));
+    let message = winner.as_ref().map_or_else(
+        || "Auction ended with no bids".to_owned(),
+        |w| format!("Auction ended! Winner: {w}"),
+    );
+    let message = if winner.is_none() && a.total_bids > 0 {
+        "Auction ended without a sale (reserve not met)".to_owned()
+    } else {
+        message
+    };
+    json!({"type": "auction_ended", "data": {
+        "auction_id": a.id.get(),
+        "status": a.status.as_str(),
+        "winner": winner,
+        "final_price": a.current_price.to_decimal_string(),
+        "product_name": a.product.name,
+        "message": message,
+    }})
+}
+
+/// Renders one published event for the watchers (`None`: nothing to send).
+async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
+    match event {
+        AuctionEvent::Bid {
+            bidder,
+            amount,
+            time,
+            end_time,
+            ..
+        } => Some(
+            json!({"type": "new_bid", "data": {
+                "bidder": masked(bidder),
+                "amount": amount,
+                "time": time,
+                "current_price": amount,
+                "end_time": end_time,
+            }})
+            .to_string(),
+        ),
+        AuctionEvent::Ended { auction } => {
+            let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
+            Some(ended_message(&a).to_string())
+        }
+    }
+}
+
+/// Forwards published auction events to this instance's sockets, reconnecting after failures.
+pub async fn listen(state: web::Data<AppState>, hub: Arc<Hub>) {
+    let url = state.config.database_url.clone();
+    loop {
+        match AuctionListener::connect(&url).await {
+            Ok(mut listener) => {
+                while let Some(event) = listener.next().await {
+                    let auction = event.auction();
+                    if hub.watchers(auction) == 0 {
+                        continue;
+                    }
+                    if let Some(text) = render(&state, &event).await {
+                        hub.publish(auction, &text);
+                    }
+                }
+                tracing::warn!("auction listener lost its connection; reconnecting");
+            }
+            Err(e) => tracing::warn!(error = %e, "auction listener cannot connect"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
+    match req
+        .headers()
+        .get(actix_web::http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    {
+        None => state.config.ws_allow_no_origin,
+        Some(origin) => {
+            let origin = origin.trim_end_matches('/');
+            state
+                .config
+                .ws_origins()
+                .iter()
+                .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+        }
+    }
+}
+
+fn error(message: &str) -> String {
+    json!({"type": "error", "message": message}).to_string()
+}
+
+/// What a refused bid tells its bidder.
+fn refusal(e: &BidError) -> String {
+    match e {
+        BidError::TooLow { stepped: true, .. } => e.amount_message().unwrap_or_default(),
+        BidError::Invalid(_) => "Invalid bid amount".into(),
+        BidError::Store(_) => "The bid could not be placed; please try again".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Handles one client message; the reply for the sender, if any.
+async fn on_text(
+    state: &AppState,
+    auction: AuctionId,
+    token: Option<&str>,
+    text: &str,
+) -> Option<String> {
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return Some(error("Invalid JSON"));
+    };
+    if v.get("type").and_then(Value::as_str) != Some("place_bid") {
+        return None;
+    }
+    // The bidder is read afresh for every bid, so a block takes effect at once.
+    let user = match token {
+        Some(t) => state.accounts.authenticate(t).await.ok().flatten(),
+        None => None,
+    };
+    let amount = match v.get("amount") {
+        Some(Value::String(s)) => Money::parse(s, Currency::Pkr).ok(),
+        Some(Value::Number(n)) => Money::parse(&n.to_string(), Currency::Pkr).ok(),
+        _ => None,
+    }
+    .filter(|m| m.minor() >= 1)
+    .ok_or_else(|| {
+        madeinpk_domain::validation::FieldErrors::single("amount", "A valid number is required.")
+    });
+    match state.bidding.place(user.as_ref(), auction, amount).await {
+        // The accepted bid reaches every watcher (the bidder too) as `new_bid`.
+        Ok(_) => None,
+        Err(e) => Some(error(&refusal(&e))),
+    }
+}
+
+/// One socket's life: status, then pushes and the client's bids until either side closes.
+async fn run(
+    state: web::Data<AppState>,
+    hub: Arc<Hub>,
+    mut session: actix_ws::Session,
+    mut stream: actix_ws::AggregatedMessageStream,
+    auction: AuctionId,
+    token: Option<String>,
+) {
+    let viewer = match &token {
+        Some(t) => state.accounts.authenticate(t).await.ok().flatten(),
+        None => None,
+    };
+    // Subscribe before reading the status, so no bid falls between the two.
+    let (id, mut rx) = hub.join(auction.get());
+    let status = match state.auctions.get(auction, None).await {
+        Ok(a) => status_message(&a, viewer.as_ref(), state.clock.now()),
+        Err(_) => json!({"type": "auction_status", "data": {"error": "Auction not found"}}),
+    };
+    let mut open = session.text(status.to_string()).await.is_ok();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
+    while open {
+        tokio::select! {
+            pushed = rx.recv() => if let Some(text) = pushed {
+                open = session.text(&*text).await.is_ok();
+            } else {
+                // Dropped by the hub: this client could not keep up.
+                let _ = session.clone().close(Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: Some("too slow".into()),
+                })).await;
+                open = false;
+            },
+            frame = stream.next() => match frame {
+                Some(Ok(AggregatedMessage::Text(text))) => {
+                    heard = Instant::now();
+                    if let Some(reply) = on_text(&state, auction, token.as_deref(), &text).await {
+                        open = session.text(reply).await.is_ok();
+                    }
+                }
+                Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                    heard = Instant::now();
+                    open = session.pong(&bytes).await.is_ok();
+                }
+                Some(Ok(AggregatedMessage::Pong(_) | AggregatedMessage::Binary(_))) => {
+                    heard = Instant::now();
+                }
+                Some(Ok(AggregatedMessage::Close(reason))) => {
+                    let _ = session.clone().close(reason).await;
+                    open = false;
+                }
+                Some(Err(_)) | None => open = false,
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > PING_EVERY * 3 {
+                    let _ = session.clone().close(None).await;
+                    open = false;
+                } else {
+                    open = session.ping(b"").await.is_ok();
+                }
+            }
+        }
+    }
+    hub.leave(auction.get(), id);
+}
+
+/// Opens a live-auction socket: `auction_status` at once, `new_bid` and `auction_ended` as
+/// they happen, `place_bid` from the client (signed-in users; an unknown token watches).
+pub async fn socket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    hub: web::Data<Hub>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if !origin_allowed(&req, &state) {
+        return Err(ApiError::Detail(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "Origin not allowed".into(),
+        ));
+    }
+    let auction = crate::query::path_id(&path).map(AuctionId)?;
+    let token = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("token").cloned())
+        .filter(|t| !t.is_empty());
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::Detail(actix_web::http::StatusCode::BAD_REQUEST, e.to_string()))?;
+    let stream = stream
+        .max_frame_size(16 * 1024)
+        .aggregate_continuations()
+        .max_continuation_size(16 * 1024);
+    actix_web::rt::spawn(run(
+        state,
+        hub.into_inner(),
+        session,
+        stream,
+        auction,
+        token,
+    ));
+    Ok(response)
+}

@@ -1,0 +1,499 @@
+//! Live auctions over real HTTP and real WebSockets: the status on connect, bids over REST and
+//! WebSocket reaching every watcher (on this instance and on another one over the same
+//! database), refusals told to the bidder only, the outbid email, the end producing the
+//! winner's order, and a race of many bidders that never accepts a lower bid after a higher.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{TestApp, spawn_app, spawn_with};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A watcher's socket.
+struct Ws(Socket);
+
+impl Ws {
+    async fn open(base: &str, auction: i64, token: Option<&str>) -> Self {
+        let url = format!(
+            "{}/ws/auction/{auction}/?token={}",
+            base.replacen("http://", "ws://", 1),
+            token.unwrap_or("")
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("socket opens");
+        Self(socket)
+    }
+
+    /// The next JSON message (pings skipped), within 10 s.
+    async fn next(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.0.next())
+                .await
+                .expect("a message within 10 s")
+                .expect("socket open")
+                .expect("frame");
+            if let Message::Text(text) = frame {
+                return serde_json::from_str(&text).expect("JSON");
+            }
+        }
+    }
+
+    /// True when nothing but pings arrives for `ms`.
+    async fn quiet(&mut self, ms: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(deadline, self.0.next()).await {
+                Err(_) => return true,
+                Ok(Some(Ok(Message::Text(_)))) => return false,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    async fn send(&mut self, v: &Value) {
+        self.0
+            .send(Message::text(v.to_string()))
+            .await
+            .expect("sent");
+    }
+
+    async fn bid(&mut self, amount: &str) {
+        self.send(&json!({"type": "place_bid", "amount": amount}))
+            .await;
+    }
+}
+
+fn iso(offset: chrono::Duration) -> String {
+    (Utc::now() + offset).to_rfc3339()
+}
+
+/// A seller's auction of a brass lamp from Rs. 1,000.00, open for `hours`.
+async fn auction(app: &TestApp, seller: &str, hours: i64) -> i64 {
+    let product = app.product(seller, "Brass lamp").await;
+    let r = app
+        .post(
+            "/api/auctions/",
+            Some(seller),
+            json!({"product_id": product, "starting_price": "1000.00",
+                   "start_time": iso(-chrono::Duration::minutes(1)), "end_time": iso(chrono::Duration::hours(hours))}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_i64().unwrap()
+}
+
+async fn rest_bid(app: &TestApp, token: Option<&str>, auction: i64, amount: &str) -> common::Reply {
+    app.post(
+        &format!("/api/auctions/{auction}/place_bid/"),
+        token,
+        json!({ "amount": amount }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn bids_over_rest_and_websocket_reach_every_watcher_and_refusals_only_the_bidder() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let (sana, _) = app.register("sana").await;
+    let id = auction(&app, &seller, 48).await;
+
+    let mut watcher = Ws::open(&app.base, id, None).await;
+    let mut bidder = Ws::open(&app.base, id, Some(&sana)).await;
+    for ws in [&mut watcher, &mut bidder] {
+        let status = ws.next().await;
+        assert_eq!(status["type"], "auction_status");
+        let d = &status["data"];
+        assert_eq!(d["auction_id"], id);
+        assert_eq!(d["product"]["name"], "Brass lamp");
+        assert_eq!(d["seller"]["username"], "potter");
+        assert_eq!(
+            (&d["starting_price"], &d["current_price"]),
+            (&json!("1000.00"), &json!("1000.00"))
+        );
+        assert_eq!(
+            (&d["status"], &d["is_active"]),
+            (&json!("active"), &json!(true))
+        );
+        assert_eq!(
+            (&d["total_bids"], &d["latest_bids"]),
+            (&json!(0), &json!([]))
+        );
+        assert!(d["end_time"].as_str().unwrap().ends_with("+00:00"));
+    }
+
+    // REST: the contract's checks and texts.
+    let r = rest_bid(&app, None, id, "1500.00").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = rest_bid(&app, Some(&seller), id, "1500.00").await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": "You cannot bid on your own auction"})
+        )
+    );
+    let r = rest_bid(&app, Some(&ali), id, "1000.00").await;
+    assert_eq!(
+        r.body,
+        json!({"amount": ["Bid must be higher than current price of 1000.00"]})
+    );
+    let r = app
+        .post(
+            &format!("/api/auctions/{id}/place_bid/"),
+            Some(&ali),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body, json!({"amount": ["This field is required."]}));
+    let r = rest_bid(&app, Some(&ali), 999_999, "1500.00").await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::NOT_FOUND,
+            json!({"detail": "No AuctionListing matches the given query."})
+        )
+    );
+    let r = rest_bid(&app, Some(&ali), id, "1000.01").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        (
+            &r.body["amount"],
+            &r.body["is_winning"],
+            &r.body["bidder_username"]
+        ),
+        (&json!("1000.01"), &json!(true), &json!("ali"))
+    );
+    // A REST bid reaches WebSocket watchers too.
+    for ws in [&mut watcher, &mut bidder] {
+        let m = ws.next().await;
+        assert_eq!(m["type"], "new_bid", "{m}");
+        assert_eq!(
+            (&m["data"]["amount"], &m["data"]["current_price"]),
+            (&json!("1000.01"), &json!("1000.01"))
+        );
+        assert_eq!(m["data"]["bidder"], "a***i", "bidders stay private");
+    }
+
+    // A refused WebSocket bid is told to its bidder only.
+    bidder.bid("1000.01").await;
+    let m = bidder.next().await;
+    assert_eq!(
+        m,
+        json!({"type": "error", "message": "Bid must be higher than current price"})
+    );
+    watcher.bid("5000.00").await;
+    assert_eq!(
+        watcher.next().await,
+        json!({"type": "error", "message": "You must be authenticated to place a bid"})
+    );
+    watcher.send(&json!("not an object")).await;
+    watcher.0.send(Message::text("{not json")).await.unwrap();
+    assert_eq!(
+        watcher.next().await,
+        json!({"type": "error", "message": "Invalid JSON"})
+    );
+    assert!(
+        bidder.quiet(300).await,
+        "the others' errors are not broadcast"
+    );
+
+    // A WebSocket bid reaches every watcher, and the outbid bidder is emailed.
+    bidder.bid("1200.00").await;
+    for ws in [&mut watcher, &mut bidder] {
+        let m = ws.next().await;
+        assert_eq!(
+            (&m["type"], &m["data"]["amount"]),
+            (&json!("new_bid"), &json!("1200.00"))
+        );
+    }
+    let r = app.get(&format!("/api/auctions/{id}/"), None).await;
+    assert_eq!(
+        (&r.body["current_price"], &r.body["total_bids"]),
+        (&json!("1200.00"), &json!(2))
+    );
+    let mailed = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("ali@example.pk")
+                .iter()
+                .any(|m| m.contains("Subject: You have been outbid on Brass lamp"))
+        })
+        .await;
+    assert!(mailed, "ali was outbid and told");
+    assert_eq!(
+        app.db
+            .count("notifications WHERE notification_type = 'bid_outbid'")
+            .await,
+        1
+    );
+    // Raising one's own winning bid outbids nobody.
+    let r = rest_bid(&app, Some(&sana), id, "1300.00").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert!(
+        app.count_reaches("jobs WHERE kind = 'notify_outbid'", 1)
+            .await
+    );
+
+    // An unknown auction answers with an error status.
+    let mut nowhere = Ws::open(&app.base, 999_999, None).await;
+    assert_eq!(
+        nowhere.next().await,
+        json!({"type": "auction_status", "data": {"error": "Auction not found"}})
+    );
+    // A bad token watches anonymously.
+    let mut stranger = Ws::open(&app.base, id, Some("nonsense")).await;
+    assert_eq!(stranger.next().await["data"]["total_bids"], 3);
+    stranger.bid("9000.00").await;
+    assert_eq!(
+        stranger.next().await["message"],
+        "You must be authenticated to place a bid"
+    );
+}
+
+#[tokio::test]
+async fn the_end_closes_bidding_and_makes_the_winners_order() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let (sana, _) = app.register("sana").await;
+    app.address(&sana).await;
+    let id = auction(&app, &seller, 1).await;
+    assert_eq!(
+        rest_bid(&app, Some(&ali), id, "1100.00").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        rest_bid(&app, Some(&sana), id, "1250.50").await.status,
+        StatusCode::CREATED
+    );
+    let mut watcher = Ws::open(&app.base, id, None).await;
+    assert_eq!(watcher.next().await["type"], "auction_status");
+
+    // Time passes the end: bids are refused at once, and the auction ends.
+    app.clock.advance(chrono::Duration::minutes(61));
+    let r = rest_bid(&app, Some(&ali), id, "5000.00").await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Auction is not active"})
+        )
+    );
+    let ended = watcher.next().await;
+    assert_eq!(
+        ended,
+        json!({"type": "auction_ended", "data": {"auction_id": id, "status": "ended", "winner": "s***a",
+            "final_price": "1250.50", "product_name": "Brass lamp", "message": "Auction ended! Winner: s***a"}})
+    );
+    let a = app
+        .get(&format!("/api/auctions/{id}/"), Some(&seller))
+        .await;
+    assert_eq!(a.body["status"], "ended");
+    assert_eq!(a.body["winner_username"], "sana");
+
+    // The winner's order: the winning bid, the 2% fee, a deadline a day away, a payment link.
+    let orders = app.get("/api/orders/", Some(&sana)).await;
+    let order = &orders.body["results"][0];
+    assert_eq!(order["order_type"], "auction", "{}", orders.text);
+    assert!(order["order_number"].as_str().unwrap().starts_with("AUC-"));
+    assert_eq!(
+        (
+            &order["total_amount"],
+            &order["platform_fee"],
+            &order["seller_amount"]
+        ),
+        (&json!("1250.50"), &json!("25.01"), &json!("1225.49"))
+    );
+    assert_eq!(order["status"], "pending_payment");
+    assert!(order["shipping_address"].is_i64(), "the winner's address");
+    let won = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("sana@example.pk")
+                .iter()
+                .any(|m| m.contains("Subject: You won the auction for Brass lamp"))
+        })
+        .await;
+    assert!(won);
+    let id_of_order = order["id"].as_i64().unwrap();
+    let full = app
+        .get(&format!("/api/orders/{id_of_order}/"), Some(&sana))
+        .await;
+    let url = full.body["payment_url"].as_str().unwrap().to_owned();
+    assert!(url.contains("/api/payments/dev/checkout/"), "{url}");
+    let told = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("potter@example.pk")
+                .iter()
+                .any(|m| m.contains("Subject: Your auction for Brass lamp has ended"))
+        })
+        .await;
+    assert!(told);
+    assert_eq!(
+        app.db
+            .count("notifications WHERE notification_type = 'auction_lost'")
+            .await,
+        1,
+        "ali lost"
+    );
+    // Ending again changes nothing: one order.
+    app.clock.advance(chrono::Duration::minutes(1));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.db.count("orders WHERE order_type = 'auction'").await, 1);
+
+    // Paying it completes the auction.
+    app.pay(&url, true).await;
+    assert!(
+        app.count_reaches("auctions WHERE status = 'completed'", 1)
+            .await
+    );
+}
+
+#[tokio::test]
+async fn a_winner_without_an_address_still_gets_the_order() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let id = auction(&app, &seller, 1).await;
+    assert_eq!(
+        rest_bid(&app, Some(&ali), id, "1100.00").await.status,
+        StatusCode::CREATED
+    );
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert!(
+        app.count_reaches(
+            "orders WHERE order_type = 'auction' AND shipping_address_id IS NULL",
+            1
+        )
+        .await
+    );
+    let asked = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("ali@example.pk")
+                .iter()
+                .any(|m| m.contains("Add a shipping address"))
+        })
+        .await;
+    assert!(asked, "the winner is asked for an address");
+}
+
+#[tokio::test]
+async fn an_auction_without_bids_ends_without_an_order() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let id = auction(&app, &seller, 1).await;
+    let mut watcher = Ws::open(&app.base, id, None).await;
+    watcher.next().await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    let m = watcher.next().await;
+    assert_eq!(
+        m["data"],
+        json!({"auction_id": id, "status": "ended", "winner": null, "final_price": "1000.00",
+               "product_name": "Brass lamp", "message": "Auction ended with no bids"})
+    );
+    assert_eq!(app.db.count("orders").await, 0);
+}
+
+#[tokio::test]
+async fn a_bid_taken_by_one_instance_reaches_a_watcher_on_another() {
+    let a = spawn_app().await;
+    let mut config = a.config.clone();
+    config.serve_runs_workers = false;
+    let b = madeinpk_app::startup::Application::build(config, None)
+        .await
+        .expect("second instance");
+    let b_base = format!("http://127.0.0.1:{}", b.port());
+    tokio::spawn(b.run_until_stopped());
+
+    let (seller, _) = a.register_as("potter", "seller").await;
+    let (ali, _) = a.register("ali").await;
+    let id = auction(&a, &seller, 48).await;
+    let mut on_b = Ws::open(&b_base, id, None).await;
+    assert_eq!(on_b.next().await["type"], "auction_status");
+    assert_eq!(
+        rest_bid(&a, Some(&ali), id, "1500.00").await.status,
+        StatusCode::CREATED
+    );
+    let m = on_b.next().await;
+    assert_eq!(
+        (&m["type"], &m["data"]["amount"]),
+        (&json!("new_bid"), &json!("1500.00"))
+    );
+}
+
+#[tokio::test]
+async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
+    let app = spawn_with(|c| c.database_pool_size = 20).await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let id = auction(&app, &seller, 48).await;
+    let mut tokens = Vec::new();
+    for i in 0..50 {
+        tokens.push(app.register(&format!("bidder{i}")).await.0);
+    }
+    let base = app.base.clone();
+    let client = app.client.clone();
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.into_iter().enumerate() {
+        let (base, client) = (base.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            // Half bid over WebSocket, half over REST; each raises its own offer 20 times.
+            let mut ws = if i % 2 == 0 {
+                let mut ws = Ws::open(&base, id, Some(&token)).await;
+                ws.next().await;
+                Some(ws)
+            } else {
+                None
+            };
+            for round in 0..20u64 {
+                let amount = format!("{}.{:02}", 1000 + round * 50 + (i as u64 % 50), i % 100);
+                match &mut ws {
+                    Some(ws) => ws.bid(&amount).await,
+                    None => {
+                        let _ = client
+                            .post(format!("{base}/api/auctions/{id}/place_bid/"))
+                            .header("Authorization", format!("Token {token}"))
+                            .json(&json!({ "amount": amount }))
+                            .send()
+                            .await;
+                    }
+                }
+            }
+            if let Some(mut ws) = ws {
+                // Let the socket's bids land before closing it.
+                let _ = ws.quiet(500).await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let amounts = app
+        .db
+        .ids("SELECT (amount * 100)::bigint AS id FROM bids ORDER BY bids.id")
+        .await;
+    assert!(amounts.len() >= 20, "{} bids accepted", amounts.len());
+    assert!(
+        amounts.windows(2).all(|w| w[0] < w[1]),
+        "accepted bids strictly increase: {amounts:?}"
+    );
+    let top = *amounts.iter().max().unwrap();
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "auctions WHERE id = {id} AND (current_price * 100)::bigint = {top} AND total_bids = {}",
+                amounts.len()
+            ))
+            .await,
+        1,
+        "the price is the highest accepted bid"
+    );
+}

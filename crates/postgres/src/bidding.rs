@@ -1,0 +1,589 @@
+//! Bids and auction endings. A bid is one statement (one round trip): a conditional UPDATE of
+//! the auction row enforces the rules on the row as it is when its lock is taken (status,
+//! window, seller, minimum), and the same statement inserts the bid, queues the outbid notice
+//! and publishes the bid with NOTIFY (delivered at commit to every app instance). Concurrent
+//! bids on one auction are serialised by that row lock, so accepted bids strictly increase.
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Double, Numeric, Timestamptz};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use madeinpk_domain::auction::AuctionStatus;
+use madeinpk_domain::auction_end::{EndFacts, EndPlan, Ended, WonOrder};
+use madeinpk_domain::bid::{BidSnapshot, NewBid, Outbid, PlacedBid};
+use madeinpk_domain::checkout::Party;
+use madeinpk_domain::ids::{AddressId, AuctionId, BidId, OrderId, ProductId, UserId};
+use madeinpk_domain::order::OrderType;
+use madeinpk_domain::outbox::Outbox;
+use madeinpk_domain::ports::{BiddingRepository, EndPlanner, OutbidOutbox};
+use madeinpk_domain::store::StoreError;
+use rand::Rng;
+
+use crate::db::Db;
+use crate::error::store;
+use crate::money::{pkr, to_numeric};
+use crate::schema::{
+    addresses, auctions, bids, once_keys, order_items, order_sellers, orders, products, users,
+};
+
+/// The NOTIFY channel of auction events (bids and endings), listened to by every app instance.
+pub const AUCTION_CHANNEL: &str = "madeinpk_auctions";
+
+#[derive(QueryableByName)]
+struct PlacedRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    bid: i64,
+    #[diesel(sql_type = Timestamptz)]
+    end_time: DateTime<Utc>,
+    #[diesel(sql_type = BigInt)]
+    published: i64,
+}
+
+/// One statement: the rules as SQL over the locked row, then the bid, the outbid job and the
+/// published event. `$5` first-bid premium, `$6`/`$7` increment bands (start, step), `$8`
+/// soft-close window in seconds (0: off). Mirrors `BidRules` in the domain.
+const PLACE_BID: &str = "
+WITH a AS (
+    UPDATE auctions SET
+        current_price = $3,
+        total_bids = total_bids + 1,
+        previous_leader_id = leader_id,
+        leader_id = $2,
+        winning_bid_id = nextval('bids_id_seq'),
+        end_time = CASE
+            WHEN $8 > 0 AND end_time - $4 < make_interval(secs => $8)
+            THEN GREATEST(end_time, $4 + make_interval(secs => $8))
+            ELSE end_time END,
+        updated_at = $4
+    WHERE id = $1 AND status = 'active' AND start_time <= $4 AND end_time >= $4
+      AND $3 >= CASE WHEN total_bids = 0 THEN starting_price + $5
+          ELSE current_price + COALESCE(
+              (SELECT step FROM unnest($6::numeric[], $7::numeric[]) AS t(lo, step)
+                WHERE lo <= current_price ORDER BY lo DESC LIMIT 1),
+              (SELECT step FROM unnest($6::numeric[], $7::numeric[]) AS t(lo, step)
+                ORDER BY lo LIMIT 1),
+              0.01) END
+      AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = auctions.product_id AND p.seller_id = $2)
+    RETURNING id, winning_bid_id, previous_leader_id, current_price, end_time
+), b AS (
+    INSERT INTO bids (id, auction_id, bidder_id, amount, bid_time)
+    SELECT winning_bid_id, id, $2, current_price, $4 FROM a
+    RETURNING id
+), j AS (
+    INSERT INTO jobs (kind, payload, unique_key)
+    SELECT 'notify_outbid',
+           jsonb_build_object('kind', 'notify_outbid', 'data', jsonb_build_object('bid', a.winning_bid_id)),
+           'outbid:' || a.winning_bid_id
+    FROM a WHERE a.previous_leader_id IS NOT NULL AND a.previous_leader_id <> $2
+    RETURNING id
+), n AS (
+    SELECT pg_notify('madeinpk_auctions', json_build_object(
+               'kind', 'bid', 'auction', a.id,
+               'bidder', (SELECT username FROM users WHERE id = $2),
+               'amount', a.current_price::text,
+               'time', to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'),
+               'end_time', to_char(a.end_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'))::text),
+           (SELECT count(*) FROM (SELECT pg_notify('madeinpk_jobs', '') FROM j) w)
+    FROM a
+)
+SELECT a.id, b.id AS bid, a.end_time, (SELECT count(*) FROM n) AS published
+FROM a, b";
+
+type SnapshotRow = (
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    BigDecimal,
+    BigDecimal,
+    i32,
+    i64,
+);
+
+fn party((id, username, email): (i64, String, String)) -> Party {
+    Party {
+        id: UserId(id),
+        username,
+        email,
+    }
+}
+
+async fn party_of(conn: &mut AsyncPgConnection, user: i64) -> QueryResult<Option<Party>> {
+    Ok(users::table
+        .find(user)
+        .select((users::id, users::username, users::email))
+        .first(conn)
+        .await
+        .optional()?
+        .map(party))
+}
+
+/// The won order of an auction that ended before, with its winner.
+async fn won_order(
+    conn: &mut AsyncPgConnection,
+    auction: i64,
+    product: String,
+) -> QueryResult<Option<WonOrder>> {
+    let row: Option<(i64, i64)> = orders::table
+        .filter(orders::auction_id.eq(auction))
+        .select((orders::id, orders::buyer_id))
+        .order(orders::id.desc())
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((order, buyer)) = row else {
+        return Ok(None);
+    };
+    Ok(party_of(conn, buyer).await?.map(|winner| WonOrder {
+        order: OrderId(order),
+        winner,
+        product,
+    }))
+}
+
+/// Stores the auction order of a won auction; its id.
+async fn insert_order(
+    conn: &mut AsyncPgConnection,
+    facts: &EndFacts,
+    order: &madeinpk_domain::auction_end::AuctionOrder,
+) -> QueryResult<i64> {
+    let total = order.split.total;
+    let id: i64 = diesel::insert_into(orders::table)
+        .values((
+            orders::order_number.eq(&order.number),
+            orders::buyer_id.eq(order.buyer.get()),
+            orders::order_type.eq(OrderType::Auction.as_str()),
+            orders::seller_id.eq(facts.seller.id.get()),
+            orders::product_id.eq(facts.product.get()),
+            orders::auction_id.eq(facts.auction.get()),
+            orders::quantity.eq(1),
+            orders::unit_price.eq(to_numeric(total)),
+            orders::total_amount.eq(to_numeric(total)),
+            orders::platform_fee.eq(to_numeric(order.split.fee)),
+            orders::seller_amount.eq(to_numeric(order.split.seller_amount)),
+            orders::shipping_address_id.eq(order.shipping_address.map(AddressId::get)),
+            orders::payment_deadline.eq(order.payment_deadline),
+        ))
+        .returning(orders::id)
+        .get_result(conn)
+        .await?;
+    diesel::insert_into(order_items::table)
+        .values((
+            order_items::order_id.eq(id),
+            order_items::product_id.eq(facts.product.get()),
+            order_items::listing_id.eq(None::<i64>),
+            order_items::seller_id.eq(facts.seller.id.get()),
+            order_items::product_name.eq(&facts.product_name),
+            order_items::quantity.eq(1),
+            order_items::unit_price.eq(to_numeric(total)),
+            order_items::subtotal.eq(to_numeric(total)),
+        ))
+        .execute(conn)
+        .await?;
+    for share in &order.split.sellers {
+        diesel::insert_into(order_sellers::table)
+            .values((
+                order_sellers::order_id.eq(id),
+                order_sellers::seller_id.eq(share.seller.get()),
+                order_sellers::subtotal.eq(to_numeric(share.subtotal)),
+                order_sellers::platform_fee.eq(to_numeric(share.fee)),
+                order_sellers::seller_amount.eq(to_numeric(share.seller_amount)),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Reads an ending auction under its lock: `Err(Ended)` when there is nothing to plan.
+async fn end_facts(
+    conn: &mut AsyncPgConnection,
+    auction: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<Result<EndFacts, Ended>> {
+    type Row = (
+        i64,
+        String,
+        i64,
+        String,
+        DateTime<Utc>,
+        BigDecimal,
+        Option<BigDecimal>,
+        Option<i64>,
+    );
+    let row: Option<Row> = auctions::table
+        .inner_join(products::table)
+        .filter(auctions::id.eq(auction))
+        .select((
+            products::id,
+            products::name,
+            products::seller_id,
+            auctions::status,
+            auctions::end_time,
+            auctions::current_price,
+            auctions::reserve_price,
+            auctions::leader_id,
+        ))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((product, name, seller, status, end, current, reserve, leader)) = row else {
+        return Ok(Err(Ended::NotFound));
+    };
+    let status = AuctionStatus::parse(&status).unwrap_or(AuctionStatus::Ended);
+    if status != AuctionStatus::Active {
+        return Ok(Err(Ended::Closed(won_order(conn, auction, name).await?)));
+    }
+    if end > now {
+        return Ok(Err(Ended::NotDue(end)));
+    }
+    let Some(seller) = party_of(conn, seller).await? else {
+        return Ok(Err(Ended::NotFound));
+    };
+    let leader = match leader {
+        Some(id) => party_of(conn, id).await?,
+        None => None,
+    };
+    let leader_address: Option<i64> = match &leader {
+        Some(p) => addresses::table
+            .filter(addresses::user_id.eq(p.id.get()))
+            .select(addresses::id)
+            .order((addresses::is_default.desc(), addresses::id.desc()))
+            .first(conn)
+            .await
+            .optional()?,
+        None => None,
+    };
+    let others: Vec<(i64, String, String)> = users::table
+        .filter(
+            users::id.eq_any(
+                bids::table
+                    .filter(bids::auction_id.eq(auction))
+                    .select(bids::bidder_id),
+            ),
+        )
+        .filter(users::id.ne(leader.as_ref().map_or(0, |p| p.id.get())))
+        .select((users::id, users::username, users::email))
+        .order(users::id)
+        .load(conn)
+        .await?;
+    Ok(Ok(EndFacts {
+        auction: AuctionId(auction),
+        product: ProductId(product),
+        product_name: name,
+        seller,
+        status,
+        end_time: end,
+        current_price: pkr(&current),
+        reserve_price: reserve.as_ref().map(pkr),
+        leader: leader.map(|p| (p, pkr(&current))),
+        leader_address: leader_address.map(AddressId),
+        others: others.into_iter().map(party).collect(),
+    }))
+}
+
+impl BiddingRepository for Db {
+    async fn place_bid(&self, bid: NewBid) -> Result<Option<PlacedBid>, StoreError> {
+        let mut conn = self.conn().await?;
+        let bands: (Vec<BigDecimal>, Vec<BigDecimal>) = bid
+            .rules
+            .increments
+            .iter()
+            .map(|(from, step)| (to_numeric(*from), to_numeric(*step)))
+            .unzip();
+        let window = bid.rules.soft_close.map_or(0.0, |w| {
+            i32::try_from(w.num_seconds()).map_or(f64::from(i32::MAX), f64::from)
+        });
+        let row: Option<PlacedRow> = diesel::sql_query(PLACE_BID)
+            .bind::<BigInt, _>(bid.auction.get())
+            .bind::<BigInt, _>(bid.bidder.get())
+            .bind::<Numeric, _>(to_numeric(bid.amount))
+            .bind::<Timestamptz, _>(bid.now)
+            .bind::<Numeric, _>(to_numeric(bid.rules.first_premium()))
+            .bind::<Array<Numeric>, _>(bands.0)
+            .bind::<Array<Numeric>, _>(bands.1)
+            .bind::<Double, _>(window)
+            .get_result(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(row.map(|r| {
+            debug_assert_eq!(r.published, 1);
+            PlacedBid {
+                id: BidId(r.bid),
+                auction: AuctionId(r.id),
+                bidder: bid.bidder,
+                amount: bid.amount,
+                bid_time: bid.now,
+                end_time: r.end_time,
+            }
+        }))
+    }
+
+    async fn bid_snapshot(&self, auction: AuctionId) -> Result<Option<BidSnapshot>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<SnapshotRow> = auctions::table
+            .inner_join(products::table)
+            .filter(auctions::id.eq(auction.get()))
+            .select((
+                auctions::status,
+                auctions::start_time,
+                auctions::end_time,
+                auctions::starting_price,
+                auctions::current_price,
+                auctions::total_bids,
+                products::seller_id,
+            ))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(row.map(|r| BidSnapshot {
+            auction,
+            status: AuctionStatus::parse(&r.0).unwrap_or(AuctionStatus::Ended),
+            start_time: r.1,
+            end_time: r.2,
+            starting_price: pkr(&r.3),
+            current_price: pkr(&r.4),
+            total_bids: i64::from(r.5),
+            seller: UserId(r.6),
+        }))
+    }
+
+    async fn notify_outbid(&self, bid: BidId, outbox: OutbidOutbox) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // Marked in the transaction that writes the notice: once, however often it runs.
+            let row: Option<(i64, i64, BigDecimal)> = diesel::update(
+                bids::table.filter(bids::id.eq(bid.get()).and(bids::outbid_notified.eq(false))),
+            )
+            .set(bids::outbid_notified.eq(true))
+            .returning((bids::auction_id, bids::bidder_id, bids::amount))
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some((auction, bidder, amount)) = row else {
+                return Ok(());
+            };
+            // The bid just before this one led until it came (bids only ever rise).
+            let previous: Option<i64> = bids::table
+                .filter(bids::auction_id.eq(auction).and(bids::id.lt(bid.get())))
+                .select(bids::bidder_id)
+                .order(bids::id.desc())
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(previous) = previous.filter(|p| *p != bidder) else {
+                return Ok(());
+            };
+            let Some(outbid) = party_of(conn, previous).await? else {
+                return Ok(());
+            };
+            let product: String = auctions::table
+                .inner_join(products::table)
+                .filter(auctions::id.eq(auction))
+                .select(products::name)
+                .first(conn)
+                .await?;
+            let facts = Outbid {
+                auction: AuctionId(auction),
+                product,
+                amount: pkr(&amount),
+                outbid,
+            };
+            crate::outbox::write(conn, outbox(&facts)).await
+        })
+        .await
+        .map_err(store)
+    }
+
+    async fn end_auction(
+        &self,
+        auction: AuctionId,
+        now: DateTime<Utc>,
+        plan: EndPlanner,
+    ) -> Result<Ended, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let facts = match end_facts(conn, auction.get(), now).await? {
+                Ok(facts) => facts,
+                Err(ended) => return Ok(ended),
+            };
+            let entropy: u64 = rand::rng().random();
+            let EndPlan::Close {
+                winner,
+                order,
+                mut outbox,
+            } = plan(&facts, entropy)
+            else {
+                return Ok(Ended::NotDue(facts.end_time));
+            };
+            diesel::update(auctions::table.find(auction.get()))
+                .set((
+                    auctions::status.eq(AuctionStatus::Ended.as_str()),
+                    auctions::winner_id.eq(winner.map(UserId::get)),
+                    auctions::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            let won = match &order {
+                Some(order) => {
+                    let id = insert_order(conn, &facts, order).await?;
+                    for notice in &mut outbox.notices {
+                        if notice.notification.user == order.buyer {
+                            notice.notification.order_id = Some(id);
+                        }
+                    }
+                    facts.leader.as_ref().map(|(p, _)| WonOrder {
+                        order: OrderId(id),
+                        winner: p.clone(),
+                        product: facts.product_name.clone(),
+                    })
+                }
+                None => None,
+            };
+            crate::outbox::write(conn, outbox).await?;
+            diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(AUCTION_CHANNEL)
+                .bind::<diesel::sql_types::Text, _>(
+                    serde_json::json!({"kind": "ended", "auction": auction.get()}).to_string(),
+                )
+                .execute(conn)
+                .await?;
+            Ok(Ended::Closed(won))
+        })
+        .await
+        .map_err(store)
+    }
+
+    async fn write_outbox(&self, outbox: Outbox, once_key: String) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let fresh = diesel::insert_into(once_keys::table)
+                .values(once_keys::key.eq(once_key))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            if fresh == 0 {
+                return Ok(false);
+            }
+            crate::outbox::write(conn, outbox).await?;
+            Ok(true)
+        })
+        .await
+        .map_err(store)
+    }
+
+    async fn email_of(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let mut conn = self.conn().await?;
+        users::table
+            .find(user.get())
+            .select(users::email)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store)
+    }
+
+    async fn auctions_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<AuctionId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let ids: Vec<i64> = auctions::table
+            .filter(
+                auctions::status
+                    .eq(AuctionStatus::Active.as_str())
+                    .and(auctions::end_time.le(now)),
+            )
+            .select(auctions::id)
+            .order(auctions::end_time)
+            .limit(limit)
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(ids.into_iter().map(AuctionId).collect())
+    }
+}
+
+/// An auction event published by any app instance (a bid accepted, an auction ended).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuctionEvent {
+    /// A bid was accepted.
+    Bid {
+        /// The auction.
+        auction: i64,
+        /// The bidder's username.
+        bidder: String,
+        /// The amount (2-decimal string), now the current price.
+        amount: String,
+        /// When (ISO-8601, UTC).
+        time: String,
+        /// The auction's end after the bid (ISO-8601, UTC).
+        end_time: String,
+    },
+    /// An auction ended.
+    Ended {
+        /// The auction.
+        auction: i64,
+    },
+}
+
+impl AuctionEvent {
+    /// The auction it concerns.
+    pub const fn auction(&self) -> i64 {
+        match self {
+            Self::Bid { auction, .. } | Self::Ended { auction } => *auction,
+        }
+    }
+}
+
+/// A dedicated connection `LISTEN`ing for auction events.
+pub struct AuctionListener {
+    conn: AsyncPgConnection,
+}
+
+impl AuctionListener {
+    /// Opens the connection and subscribes.
+    pub async fn connect(url: &str) -> Result<Self, crate::db::DbError> {
+        let mut conn = crate::db::connect_once(url).await?;
+        diesel::sql_query(format!("LISTEN {AUCTION_CHANNEL}"))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| crate::db::DbError::Setup(e.to_string()))?;
+        Ok(Self { conn })
+    }
+
+    /// The next event; `None` when the connection broke (reconnect). Unreadable payloads are
+    /// skipped.
+    pub async fn next(&mut self) -> Option<AuctionEvent> {
+        use futures_util::StreamExt;
+        let stream = self.conn.notifications_stream();
+        futures_util::pin_mut!(stream);
+        loop {
+            match stream.next().await {
+                Some(Ok(n)) => {
+                    if let Ok(event) = serde_json::from_str(&n.payload) {
+                        return Some(event);
+                    }
+                    tracing::warn!(payload = %n.payload, "unreadable auction event");
+                }
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bid_statement_notifies_the_channels_the_listeners_use() {
+        assert!(super::PLACE_BID.contains(&format!("'{}'", crate::job_queue::CHANNEL)));
+        assert!(super::PLACE_BID.contains(&format!("'{}'", super::AUCTION_CHANNEL)));
+    }
+}

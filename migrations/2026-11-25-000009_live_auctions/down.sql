@@ -1,0 +1,10 @@
+DROP TABLE payment_violations;
+DROP TABLE once_keys;
+DROP INDEX orders_auction_idx;
+ALTER TABLE bids DROP COLUMN outbid_notified;
+ALTER TABLE bids ADD COLUMN is_winning BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE bids b SET is_winning = TRUE FROM auctions a WHERE a.winning_bid_id = b.id;
+CREATE UNIQUE INDEX bids_one_winning_key ON bids (auction_id) WHERE is_winning;
+ALTER TABLE auctions DROP COLUMN winning_bid_id;
+ALTER TABLE auctions DROP COLUMN previous_leader_id;
+ALTER TABLE auctions DROP COLUMN leader_id;
