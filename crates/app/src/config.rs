@@ -50,8 +50,11 @@ pub struct Config {
     pub mail_from: String,
     /// `STRIPE_SECRET_KEY`: without it the dev gateway stands in for Stripe.
     pub stripe_secret_key: Option<String>,
-    /// `STRIPE_WEBHOOK_SECRET`.
+    /// `STRIPE_WEBHOOK_SECRET`: signing secret of the account's webhook endpoint.
     pub stripe_webhook_secret: Option<String>,
+    /// `STRIPE_CONNECT_WEBHOOK_SECRET`: signing secret of the Connect endpoint (events of the
+    /// sellers' accounts, such as `account.updated`, come from there with its own secret).
+    pub stripe_connect_webhook_secret: Option<String>,
     /// `STRIPE_API_BASE`: another Stripe API address (a local stub); Stripe's by default.
     pub stripe_api_base: Option<String>,
     /// `STRIPE_ACCOUNT_COUNTRY`: country of new Express accounts (default `PK`).
@@ -217,6 +220,7 @@ impl Config {
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "MadeInPK <no-reply@madeinpk.pk>".into()),
             stripe_secret_key: get("STRIPE_SECRET_KEY"),
             stripe_webhook_secret: get("STRIPE_WEBHOOK_SECRET"),
+            stripe_connect_webhook_secret: get("STRIPE_CONNECT_WEBHOOK_SECRET"),
             stripe_api_base: get("STRIPE_API_BASE"),
             stripe_account_country: get("STRIPE_ACCOUNT_COUNTRY").unwrap_or_else(|| "PK".into()),
             platform_fee,

@@ -256,6 +256,24 @@ impl From<madeinpk_domain::bid::BidError> for ApiError {
     }
 }
 
+impl From<madeinpk_domain::feedback::FeedbackError> for ApiError {
+    fn from(e: madeinpk_domain::feedback::FeedbackError) -> Self {
+        use madeinpk_domain::feedback::FeedbackError;
+        match e {
+            FeedbackError::NotFound => Self::no_match("Feedback"),
+            FeedbackError::OrderNotFound
+            | FeedbackError::NotAuction
+            | FeedbackError::NotShipped
+            | FeedbackError::AlreadySubmitted
+            | FeedbackError::SellerIdRequired => {
+                Self::Refused(StatusCode::BAD_REQUEST, e.to_string())
+            }
+            FeedbackError::Validation(f) => Self::Validation(f),
+            FeedbackError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<ConnectError> for ApiError {
     fn from(e: ConnectError) -> Self {
         match e {

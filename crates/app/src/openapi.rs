@@ -4,8 +4,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, addresses, admin, auctions, cart, categories, connect, health, listings, locations,
-    orders, payments, products, reviews, seller, seller_profiles, wishlist,
+    accounts, addresses, admin, auctions, cart, categories, connect, feedbacks, health, listings,
+    locations, orders, payments, products, reviews, seller, seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -37,6 +37,8 @@ impl Modify for TokenAuth {
         addresses::set_default,
         admin::jobs,
         reviews::list, reviews::get, reviews::can_review, reviews::create, reviews::replace, reviews::patch, reviews::delete,
+        feedbacks::list, feedbacks::get, feedbacks::create, feedbacks::replace, feedbacks::patch,
+        feedbacks::delete, feedbacks::seller_stats,
         wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
@@ -70,6 +72,7 @@ impl Modify for TokenAuth {
         (name = "seller-profiles", description = "Seller profiles"),
         (name = "wishlist", description = "The caller's saved products"),
         (name = "reviews", description = "Product reviews"),
+        (name = "feedbacks", description = "Seller feedback on auction orders"),
         (name = "cart", description = "The caller's cart and checkout"),
         (name = "orders", description = "Orders as buyer or seller"),
         (name = "seller", description = "A seller's statistics, earnings and payouts"),

@@ -44,6 +44,8 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// Seller feedback wired to Postgres.
+pub type FeedbackService = madeinpk_domain::services::feedbacks::Feedbacks<Db>;
 /// Carts wired to Postgres.
 pub type CartService = Carts<Db, Db, ShiftedClock>;
 /// Checkout wired to Postgres and the payment gateway.
@@ -91,6 +93,8 @@ pub struct AppState {
     pub wishlist: WishlistService,
     /// Product reviews.
     pub reviews: ReviewService,
+    /// Seller feedback on auction orders.
+    pub feedbacks: FeedbackService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -111,6 +115,8 @@ pub struct AppState {
     pub clock: ShiftedClock,
     /// Secret the webhook checks signatures with (and the dev gateway signs with).
     pub webhook_secret: String,
+    /// The Connect endpoint's secret, also accepted by the webhook.
+    pub connect_webhook_secret: Option<String>,
     /// The offline gateway is in use (its pages are served only then).
     pub dev_payments: bool,
     /// Settings.
@@ -166,6 +172,7 @@ impl AppState {
                 clock.clone(),
             ),
             webhook_secret: webhook_secret(&config),
+            connect_webhook_secret: config.stripe_connect_webhook_secret.clone(),
             dev_payments: gateway.is_dev(),
             clock,
             accounts: Accounts::new(
@@ -183,6 +190,7 @@ impl AppState {
             seller_profiles: SellerProfiles::new(db.clone(), db.clone(), db.clone()),
             wishlist: Wishlists::new(db.clone(), db.clone()),
             reviews: Reviews::new(db.clone()),
+            feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

@@ -306,18 +306,18 @@ pub fn earnings<Tz: TimeZone>(
             }
         })
         .collect();
-    let payouts_in = |status: TransferStatus| {
+    let payouts_in = |status: &[TransferStatus]| {
         sum(payouts
             .iter()
-            .filter(|p| p.status == status)
+            .filter(|p| status.contains(&p.status))
             .map(|p| p.amount))
     };
     Earnings {
         current_month: earned_between(sales, month_from(0), end),
         last_month: earned_between(sales, month_from(1), month_from(0)),
         total: sum(sales.iter().filter(|s| s.earns()).map(|s| s.seller_amount)),
-        pending_payouts: payouts_in(TransferStatus::Pending),
-        failed_payouts: payouts_in(TransferStatus::Failed),
+        pending_payouts: payouts_in(&[TransferStatus::Pending, TransferStatus::Processing]),
+        failed_payouts: payouts_in(&[TransferStatus::Failed]),
         by_month,
         by_week,
         by_quarter,

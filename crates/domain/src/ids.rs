@@ -67,4 +67,6 @@ typed_id!(
     TransferId,
     /// A refund of (part of) an order.
     RefundId,
+    /// A seller feedback on an auction order.
+    FeedbackId,
 );

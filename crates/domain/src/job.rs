@@ -39,6 +39,16 @@ pub enum JobPayload {
         /// The order.
         order: crate::ids::OrderId,
     },
+    /// Give back a payment that arrived for an order that can no longer be filled (cancelled,
+    /// or its units sold meanwhile): refunded whole, once.
+    ReturnPayment {
+        /// The order.
+        order: crate::ids::OrderId,
+        /// The payment to refund.
+        payment_intent: Option<String>,
+        /// What was paid.
+        amount: crate::money::Money,
+    },
     /// Pay one seller their share of one paid order.
     PayOutSeller {
         /// The order.
@@ -58,6 +68,7 @@ impl JobPayload {
             Self::EndAuction { .. } => "end_auction",
             Self::NotifyOutbid { .. } => "notify_outbid",
             Self::PaymentReminder { .. } => "payment_reminder",
+            Self::ReturnPayment { .. } => "return_payment",
         }
     }
 }

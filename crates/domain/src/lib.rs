@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod clock;
 pub mod commission;
 pub mod email;
+pub mod feedback;
 #[cfg(test)]
 pub mod fixtures;
 pub mod ids;

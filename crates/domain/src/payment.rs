@@ -34,6 +34,9 @@ pub struct PaymentSession {
     pub id: String,
     /// Where the buyer pays.
     pub url: String,
+    /// When the provider closes it, when that differs from what was asked (the order's
+    /// deadline follows it, so the order expires with its session).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A payment-provider event the domain acts on (already verified and parsed by the adapter).
@@ -179,6 +182,8 @@ impl PaymentError {
 pub enum TransferStatus {
     /// Waiting (for the job, or for the seller's account).
     Pending,
+    /// Sent to the provider, outcome not yet recorded (its amount is fixed from here on).
+    Processing,
     /// Paid out.
     Succeeded,
     /// Failed for good; an admin may retry.
@@ -192,6 +197,7 @@ impl TransferStatus {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Processing => "processing",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Reversed => "reversed",
@@ -200,9 +206,15 @@ impl TransferStatus {
 
     /// Parses a stored value.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Succeeded, Self::Failed, Self::Reversed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [
+            Self::Pending,
+            Self::Processing,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Reversed,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
     }
 }
 

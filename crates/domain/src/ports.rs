@@ -541,6 +541,52 @@ pub trait ReviewRepository: Send + Sync {
     fn delete_review(&self, id: ReviewId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+/// Seller feedback on auction orders. Every write refreshes the seller profile's cached rating
+/// (`average_rating`, `total_feedbacks`) in the same transaction.
+#[cfg_attr(test, mockall::automock)]
+pub trait FeedbackRepository: Send + Sync {
+    /// One page of feedback.
+    fn list_feedbacks(
+        &self,
+        query: crate::feedback::FeedbackQuery,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<crate::feedback::Feedback>, StoreError>> + Send;
+    /// One feedback.
+    fn feedback(
+        &self,
+        id: crate::ids::FeedbackId,
+    ) -> impl Future<Output = Result<Option<crate::feedback::Feedback>, StoreError>> + Send;
+    /// The buyer's order as the create rules need it; `None` when unknown or not the buyer's.
+    fn feedback_order(
+        &self,
+        buyer: UserId,
+        order: OrderId,
+    ) -> impl Future<Output = Result<Option<crate::feedback::FeedbackOrder>, StoreError>> + Send;
+    /// Stores a feedback and refreshes the seller's rating, atomically; `None` when the order
+    /// already has one (a concurrent request won).
+    fn create_feedback(
+        &self,
+        new: crate::feedback::NewFeedback,
+    ) -> impl Future<Output = Result<Option<crate::ids::FeedbackId>, StoreError>> + Send;
+    /// Changes ratings or comments and refreshes the seller's rating, atomically; false when
+    /// unknown.
+    fn update_feedback(
+        &self,
+        id: crate::ids::FeedbackId,
+        changes: crate::feedback::FeedbackChanges,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Deletes a feedback and refreshes the seller's rating, atomically; false when unknown.
+    fn delete_feedback(
+        &self,
+        id: crate::ids::FeedbackId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Integer totals over a seller's feedback.
+    fn seller_stats(
+        &self,
+        seller: UserId,
+    ) -> impl Future<Output = Result<crate::feedback::SellerStats, StoreError>> + Send;
+}
+
 /// Shopping carts and their stock holds. Every change is one transaction that locks the cart.
 #[cfg_attr(test, mockall::automock)]
 pub trait CartRepository: Send + Sync {
@@ -722,14 +768,23 @@ pub trait TransferRepository: Send + Sync {
             StoreError,
         >,
     > + Send;
-    /// Records a failed attempt (`give_up`: failed for good).
+    /// Records a failed attempt and leaves the payout `then`: pending after a refusal (nothing
+    /// was paid), processing when the outcome is unknown, failed to give up.
     fn transfer_failed(
         &self,
         order: OrderId,
         seller: UserId,
         error: String,
-        give_up: bool,
+        then: crate::payment::TransferStatus,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Under the payout's lock: marks a pending payout as being sent and returns what refunds
+    /// took from it before it was made (it is sent less that); `None` when it is no longer
+    /// pending or processing.
+    fn begin_transfer(
+        &self,
+        order: OrderId,
+        seller: UserId,
+    ) -> impl Future<Output = Result<Option<crate::money::Money>, StoreError>> + Send;
 }
 
 /// The payment provider (Stripe, or the offline dev gateway).
@@ -893,6 +948,13 @@ pub trait RefundRepository: Send + Sync {
         seller: UserId,
         provider_id: String,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Under the seller's payout lock: a payout not yet sent is made smaller by the seller's
+    /// part of this refund instead of being reversed later.
+    fn net_reversal(
+        &self,
+        refund: crate::ids::RefundId,
+        seller: UserId,
+    ) -> impl Future<Output = Result<crate::refund::Netting, StoreError>> + Send;
 }
 
 /// What seller analytics read.

@@ -462,3 +462,14 @@ impl ReversalWork {
         )
     }
 }
+
+/// What became of a seller's part of a refund whose payout was not made when it was processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Netting {
+    /// The payout is still to be made: it will be made smaller by this part (nothing to reverse).
+    Netted,
+    /// The payout is at the provider right now: wait for its outcome, then reverse.
+    InFlight,
+    /// The payout was made meanwhile: reverse it.
+    Transferred,
+}

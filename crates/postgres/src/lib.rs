@@ -9,6 +9,7 @@ pub mod carts;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod feedbacks;
 pub mod job_queue;
 pub mod listings;
 pub mod migrate;

@@ -24,6 +24,7 @@ use madeinpk_domain::order::{
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::payment::PaymentSession;
 use madeinpk_domain::ports::{OrderOutbox, OrderRepository};
+use madeinpk_domain::services::payments::returned_outbox;
 use madeinpk_domain::store::StoreError;
 use rand::Rng;
 
@@ -297,6 +298,22 @@ pub(crate) async fn parties(
 }
 
 /// Loads the order, builds its outbox from its parties, writes it, and returns the order.
+/// Queues the refund of a payment the order cannot take, and tells the buyer.
+async fn return_payment(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    payment: &PaymentReceipt,
+) -> QueryResult<()> {
+    let receipt = payment.clone();
+    write_outbox(
+        conn,
+        id,
+        Box::new(move |o, buyer, _| returned_outbox(o, buyer, &receipt)),
+    )
+    .await?;
+    Ok(())
+}
+
 async fn write_outbox(
     conn: &mut AsyncPgConnection,
     id: i64,
@@ -680,6 +697,14 @@ impl OrderRepository for Db {
         .execute(&mut conn)
         .await
         .map_err(store)?;
+        if let Some(deadline) = session.expires_at {
+            // The provider keeps the session open longer than asked: the order waits as long.
+            diesel::update(orders::table.find(order.get()))
+                .set(orders::payment_deadline.eq(deadline))
+                .execute(&mut conn)
+                .await
+                .map_err(store)?;
+        }
         Ok(())
     }
 
@@ -853,8 +878,9 @@ impl OrderRepository for Db {
                 return Ok(PaymentRecorded::AlreadyApplied);
             };
             if status == OrderStatus::Cancelled {
-                // The buyer cancelled, then paid through a session still open: the money has to
-                // go back (refunds arrive with the Stripe work); the order stays cancelled.
+                // The buyer cancelled, then paid through a session still open: the money goes
+                // back (queued here, with the event); the order stays cancelled.
+                return_payment(conn, order.get(), &payment).await?;
                 return Ok(PaymentRecorded::StockGone);
             }
             if !status.can_become(OrderStatus::Paid) {
@@ -893,6 +919,7 @@ impl OrderRepository for Db {
                         .any(|(id, quantity, reserved)| id == l && quantity - reserved >= *q)
                 });
                 if !enough || !take_units(conn, &takes).await? {
+                    return_payment(conn, order.get(), &payment).await?;
                     return Ok(PaymentRecorded::StockGone);
                 }
             }

@@ -13,8 +13,8 @@ use madeinpk_domain::order::{OrderError, OrderStatus};
 use madeinpk_domain::payment::{ProviderAmount, TransferStatus};
 use madeinpk_domain::ports::{RefundOutbox, RefundRepository};
 use madeinpk_domain::refund::{
-    NewRefund, RefundPlanner, RefundRecord, RefundState, RefundWork, RefundableLine, ReversalWork,
-    SellerLedger,
+    Netting, NewRefund, RefundPlanner, RefundRecord, RefundState, RefundWork, RefundableLine,
+    ReversalWork, SellerLedger,
 };
 use madeinpk_domain::store::StoreError;
 
@@ -291,7 +291,7 @@ impl RefundRepository for Db {
                     ReversalWork {
                         seller: UserId(seller),
                         amount: pkr(&reversal),
-                        done: status == "succeeded",
+                        done: status == "succeeded" || status == "netted",
                         transfer_status: transfer.and_then(|t| TransferStatus::parse(&t.1)),
                         transfer_id: transfer.map(|t| t.2.clone()).unwrap_or_default(),
                         transferred: transfer.and_then(|t| {
@@ -385,6 +385,51 @@ impl RefundRepository for Db {
                 .await?;
             }
             Ok(())
+        })
+        .await
+        .map_err(store)
+    }
+
+    async fn net_reversal(&self, refund: RefundId, seller: UserId) -> Result<Netting, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let order: i64 = refunds::table
+                .find(refund.get())
+                .select(refunds::order_id)
+                .first(conn)
+                .await?;
+            // The payout's lock: the payout job takes it before sending (begin_transfer).
+            let status: Option<String> = seller_transfers::table
+                .filter(
+                    seller_transfers::order_id
+                        .eq(order)
+                        .and(seller_transfers::seller_id.eq(seller.get())),
+                )
+                .select(seller_transfers::status)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let outcome = match status.as_deref().and_then(TransferStatus::parse) {
+                Some(TransferStatus::Processing) => Netting::InFlight,
+                Some(TransferStatus::Succeeded | TransferStatus::Reversed) => Netting::Transferred,
+                // Pending, failed (nothing was paid), or no payout row at all.
+                _ => Netting::Netted,
+            };
+            if outcome == Netting::Netted {
+                diesel::update(
+                    refund_sellers::table.filter(
+                        refund_sellers::refund_id
+                            .eq(refund.get())
+                            .and(refund_sellers::seller_id.eq(seller.get()))
+                            .and(refund_sellers::status.eq("pending")),
+                    ),
+                )
+                .set(refund_sellers::status.eq("netted"))
+                .execute(conn)
+                .await?;
+            }
+            Ok(outcome)
         })
         .await
         .map_err(store)

@@ -194,6 +194,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    feedbacks (id) {
+        id -> Int8,
+        order_id -> Int8,
+        buyer_id -> Int8,
+        seller_id -> Int8,
+        seller_rating -> Int2,
+        seller_comment -> Text,
+        platform_rating -> Int2,
+        platform_comment -> Text,
+        communication_rating -> Int2,
+        product_as_described -> Bool,
+        shipping_speed_rating -> Int2,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     once_keys (key) {
         key -> Text,
         created_at -> Timestamptz,
@@ -433,6 +451,8 @@ diesel::joinable!(product_images -> products (product_id));
 diesel::joinable!(listings -> products (product_id));
 diesel::joinable!(auctions -> products (product_id));
 diesel::joinable!(bids -> auctions (auction_id));
+diesel::joinable!(feedbacks -> orders (order_id));
+diesel::joinable!(feedbacks -> users (buyer_id));
 diesel::joinable!(payment_violations -> orders (order_id));
 diesel::joinable!(bids -> users (bidder_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -484,6 +504,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refund_items,
     once_keys,
     payment_violations,
+    feedbacks,
 );
 
 diesel::define_sql_function! {

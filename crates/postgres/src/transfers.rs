@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use madeinpk_domain::ids::{OrderId, TransferId, UserId};
 use madeinpk_domain::job::{JobPayload, NewJob};
+use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::order::{OrderStatus, OrderType};
 use madeinpk_domain::payment::{
     DueTransfer, OrderAwaitingPayout, ProviderAmount, RequeueRefusal, TransferStatus, TransferView,
@@ -18,7 +19,10 @@ use crate::db::Db;
 use crate::error::store;
 use crate::job_queue::insert_job;
 use crate::money::pkr;
-use crate::schema::{order_sellers, orders, payments, payout_accounts, seller_transfers, users};
+use crate::schema::{
+    order_sellers, orders, payments, payout_accounts, refund_sellers, refunds, seller_transfers,
+    users,
+};
 
 /// The payout row of one seller for one order.
 macro_rules! this {
@@ -201,11 +205,20 @@ impl TransferRepository for Db {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        diesel::update(seller_transfers::table.filter(
-            this!(order, seller).and(seller_transfers::status.eq(TransferStatus::Pending.as_str())),
-        ))
+        // No transfer id: refunds took the whole payout before it was made.
+        let status = if transfer_id.is_empty() {
+            TransferStatus::Reversed
+        } else {
+            TransferStatus::Succeeded
+        };
+        diesel::update(seller_transfers::table.filter(this!(order, seller).and(
+            seller_transfers::status.eq_any([
+                TransferStatus::Pending.as_str(),
+                TransferStatus::Processing.as_str(),
+            ]),
+        )))
         .set((
-            seller_transfers::status.eq(TransferStatus::Succeeded.as_str()),
+            seller_transfers::status.eq(status.as_str()),
             seller_transfers::stripe_transfer_id.eq(transfer_id),
             seller_transfers::provider_amount.eq(paid.minor),
             seller_transfers::currency.eq(paid.currency.to_ascii_uppercase()),
@@ -352,11 +365,12 @@ impl TransferRepository for Db {
             .execute(conn)
             .await?;
             let owed: Vec<i64> = seller_transfers::table
-                .filter(
-                    seller_transfers::order_id
-                        .eq(order.get())
-                        .and(seller_transfers::status.eq(TransferStatus::Pending.as_str())),
-                )
+                .filter(seller_transfers::order_id.eq(order.get()).and(
+                    seller_transfers::status.eq_any([
+                        TransferStatus::Pending.as_str(),
+                        TransferStatus::Processing.as_str(),
+                    ]),
+                ))
                 .select(seller_transfers::seller_id)
                 .load(conn)
                 .await?;
@@ -384,19 +398,17 @@ impl TransferRepository for Db {
         order: OrderId,
         seller: UserId,
         error: String,
-        give_up: bool,
+        then: TransferStatus,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        let status = if give_up {
-            TransferStatus::Failed
-        } else {
-            TransferStatus::Pending
-        };
-        diesel::update(seller_transfers::table.filter(
-            this!(order, seller).and(seller_transfers::status.eq(TransferStatus::Pending.as_str())),
-        ))
+        diesel::update(seller_transfers::table.filter(this!(order, seller).and(
+            seller_transfers::status.eq_any([
+                TransferStatus::Pending.as_str(),
+                TransferStatus::Processing.as_str(),
+            ]),
+        )))
         .set((
-            seller_transfers::status.eq(status.as_str()),
+            seller_transfers::status.eq(then.as_str()),
             seller_transfers::attempts.eq(seller_transfers::attempts + 1),
             seller_transfers::last_error.eq(error),
         ))
@@ -404,5 +416,55 @@ impl TransferRepository for Db {
         .await
         .map_err(store)?;
         Ok(())
+    }
+
+    async fn begin_transfer(
+        &self,
+        order: OrderId,
+        seller: UserId,
+    ) -> Result<Option<Money>, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let status: Option<String> = seller_transfers::table
+                .filter(this!(order, seller))
+                .select(seller_transfers::status)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            if !matches!(
+                status.as_deref().and_then(TransferStatus::parse),
+                Some(TransferStatus::Pending | TransferStatus::Processing)
+            ) {
+                return Ok(None);
+            }
+            diesel::update(seller_transfers::table.filter(this!(order, seller)))
+                .set(seller_transfers::status.eq(TransferStatus::Processing.as_str()))
+                .execute(conn)
+                .await?;
+            // Netting happens only while the payout is pending (under this same lock), so
+            // what is read here is final for this payout.
+            let netted: Vec<BigDecimal> = refund_sellers::table
+                .inner_join(refunds::table)
+                .filter(
+                    refunds::order_id
+                        .eq(order.get())
+                        .and(refund_sellers::seller_id.eq(seller.get()))
+                        .and(refund_sellers::status.eq("netted")),
+                )
+                .select(refund_sellers::reversal)
+                .load(conn)
+                .await?;
+            Ok(Some(
+                netted
+                    .iter()
+                    .map(pkr)
+                    .fold(Money::zero(Currency::Pkr), |sum, n| {
+                        sum.checked_add(n).unwrap_or(sum)
+                    }),
+            ))
+        })
+        .await
+        .map_err(store)
     }
 }

@@ -271,7 +271,7 @@ impl UserRepository for Db {
 
     async fn stats(&self, id: UserId) -> Result<ProfileStats, StoreError> {
         // Shipped or delivered orders; cart orders count for each seller with items in them
-        // (the original left them out). Ratings arrive with feedback.
+        // (the original left them out). The rating is the mean seller rating of their feedback.
         let received = ["shipped", "delivered"];
         let mut conn = self.conn().await?;
         let total_sales: i64 = orders::table
@@ -298,10 +298,13 @@ impl UserRepository for Db {
             .get_result(&mut conn)
             .await
             .map_err(store)?;
+        let ratings = crate::feedbacks::totals(&mut conn, id.get())
+            .await
+            .map_err(store)?;
         Ok(ProfileStats {
             total_sales,
             total_purchases,
-            average_seller_rating: None,
+            average_seller_rating: (!ratings.is_empty()).then(|| ratings.average_seller_rating()),
         })
     }
 

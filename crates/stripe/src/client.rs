@@ -37,6 +37,16 @@ use stripe_types::{Currency, Expandable};
 /// Attempts per call before the failure goes back to the caller.
 const ATTEMPTS: u32 = 3;
 
+/// Stripe opens Checkout Sessions for 30 minutes to 24 hours. A deadline closer than that
+/// (the default 30-minute window, measured from the order's creation a moment ago) is moved
+/// to the nearest time Stripe accepts, with a little slack for clock skew; the order then
+/// takes the session's expiry as its deadline. Computed once per call, so the retries of one
+/// call send the same request under the same key.
+fn session_expiry(wanted: i64, now: i64) -> i64 {
+    const SLACK: i64 = 60;
+    wanted.clamp(now + 30 * 60 + SLACK, now + 24 * 3600 - SLACK)
+}
+
 /// Where Stripe sends the buyer and the seller back to.
 #[derive(Debug, Clone)]
 pub struct StripeSettings {
@@ -170,6 +180,10 @@ impl PaymentGateway for StripeGateway {
         if let Some(seller) = request.seller {
             meta.push(("seller_id", seller.to_string()));
         }
+        let expires_at = session_expiry(
+            request.expires_at.timestamp(),
+            chrono::Utc::now().timestamp(),
+        );
         let mut price = CreateCheckoutSessionLineItemsPriceData::new(Currency::PKR);
         price.unit_amount = Some(request.amount.minor());
         let mut product = ProductData::new(format!("Order {}", request.order_number));
@@ -186,7 +200,7 @@ impl PaymentGateway for StripeGateway {
             .line_items(vec![item])
             .metadata(metadata(&meta))
             .payment_intent_data(intent)
-            .expires_at(request.expires_at.timestamp())
+            .expires_at(expires_at)
             .success_url(format!(
                 "{}/api/payments/success/?order_id={}&session_id={{CHECKOUT_SESSION_ID}}",
                 self.settings.public_base_url, request.order_id
@@ -207,6 +221,9 @@ impl PaymentGateway for StripeGateway {
         Ok(PaymentSession {
             id: session.id.to_string(),
             url,
+            expires_at: (session.expires_at != request.expires_at.timestamp())
+                .then(|| chrono::DateTime::from_timestamp(session.expires_at, 0))
+                .flatten(),
         })
     }
 

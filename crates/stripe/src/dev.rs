@@ -49,6 +49,7 @@ impl PaymentGateway for DevGateway {
         Ok(PaymentSession {
             url: format!("{}/api/payments/dev/checkout/{id}/", self.base_url),
             id,
+            expires_at: None,
         })
     }
 

@@ -80,9 +80,52 @@ pub fn verify(
     Ok(())
 }
 
+/// Checks a header against several endpoint secrets (the account's and the Connect
+/// endpoint's): valid when one of them verifies it.
+pub fn verify_any(
+    secrets: &[&str],
+    header: &str,
+    payload: &[u8],
+    now: i64,
+    tolerance: i64,
+) -> Result<(), SignatureError> {
+    let mut outcome = Err(SignatureError::Mismatch);
+    for secret in secrets {
+        outcome = verify(secret, header, payload, now, tolerance);
+        if outcome != Err(SignatureError::Mismatch) {
+            break;
+        }
+    }
+    outcome
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn either_endpoint_secret_verifies_and_no_other() {
+        let connect = sign("whsec_connect", 1_000, BODY);
+        let secrets = ["whsec_account", "whsec_connect"];
+        assert_eq!(
+            verify_any(&secrets, &connect, BODY, 1_000, TOLERANCE_SECS),
+            Ok(())
+        );
+        let account = sign("whsec_account", 1_000, BODY);
+        assert_eq!(
+            verify_any(&secrets, &account, BODY, 1_000, TOLERANCE_SECS),
+            Ok(())
+        );
+        let other = sign("whsec_other", 1_000, BODY);
+        assert_eq!(
+            verify_any(&secrets, &other, BODY, 1_000, TOLERANCE_SECS),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_any(&secrets, &connect, BODY, 2_000, TOLERANCE_SECS),
+            Err(SignatureError::Stale)
+        );
+    }
 
     const BODY: &[u8] = br#"{"id":"evt_1","type":"checkout.session.completed"}"#;
 

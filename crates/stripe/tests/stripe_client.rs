@@ -40,8 +40,13 @@ fn answer(path: &str, form: &HashMap<String, String>) -> Value {
         .and_then(|a| a.parse::<i64>().ok())
         .unwrap_or(0);
     if path == "/v1/checkout/sessions" {
+        // Stripe answers with the expiry it was asked for.
+        let expires_at = form
+            .get("expires_at")
+            .and_then(|a| a.parse::<i64>().ok())
+            .unwrap_or(0);
         return json!({"id": "cs_test_1", "object": "checkout.session", "automatic_tax": {"enabled": false},
-            "created": 1_760_000_000, "custom_fields": [], "custom_text": {}, "expires_at": 1_760_001_800,
+            "created": 1_760_000_000, "custom_fields": [], "custom_text": {}, "expires_at": expires_at,
             "livemode": false, "mode": "payment", "payment_method_types": ["card"], "payment_status": "unpaid",
             "shipping_options": [], "status": "open", "url": "https://checkout.stripe.com/c/pay/cs_test_1"});
     }
@@ -181,7 +186,9 @@ fn seen(stub: &Stub) -> Vec<Seen> {
 #[actix_web::test]
 async fn a_three_seller_order_is_one_session_and_three_exact_transfers() {
     let (stub, gateway) = stub();
-    let expires = chrono::DateTime::from_timestamp(1_760_001_800, 0).unwrap();
+    // Two hours from now: inside Stripe's 30 min – 24 h, so sent as it is.
+    let expires =
+        chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp() + 7_200, 0).unwrap();
     let session = gateway
         .create_session(SessionRequest {
             order_id: OrderId(42),
@@ -197,6 +204,7 @@ async fn a_three_seller_order_is_one_session_and_three_exact_transfers() {
         .unwrap();
     assert_eq!(session.id, "cs_test_1");
     assert_eq!(session.url, "https://checkout.stripe.com/c/pay/cs_test_1");
+    assert_eq!(session.expires_at, None, "the session closes when asked");
     // Shares of the 3-seller order: 1960.00, 1200.50 and 979.99 from charge ch_1.
     for (seller, amount) in [(3, 196_000), (4, 120_050), (5, 97_999)] {
         let id = gateway
@@ -235,7 +243,7 @@ async fn a_three_seller_order_is_one_session_and_three_exact_transfers() {
     assert_eq!(f["payment_intent_data[metadata][order_id]"], "42");
     assert_eq!(f["metadata[order_id]"], "42");
     assert_eq!(f["metadata[order_type]"], "cart");
-    assert_eq!(f["expires_at"], "1760001800");
+    assert_eq!(f["expires_at"], expires.timestamp().to_string());
     assert_eq!(
         f["success_url"],
         "https://madeinpk.test/api/payments/success/?order_id=42&session_id={CHECKOUT_SESSION_ID}"
@@ -456,5 +464,35 @@ async fn a_login_link_opens_the_sellers_express_dashboard() {
     assert_eq!(
         (requests[0].method.as_str(), requests[0].path.as_str()),
         ("POST", "/v1/accounts/acct_new/login_links")
+    );
+}
+
+#[actix_web::test]
+async fn a_deadline_closer_than_stripe_allows_is_moved_and_reported_back() {
+    let (stub, gateway) = stub();
+    let now = chrono::Utc::now();
+    // The default window: 30 minutes from the order's creation, a moment before this call.
+    let session = gateway
+        .create_session(SessionRequest {
+            order_id: OrderId(7),
+            order_number: "FXD-000000000007".into(),
+            order_type: OrderType::FixedPrice,
+            buyer: UserId(9),
+            seller: Some(UserId(3)),
+            amount: Money::pkr(150_000),
+            description: "Shawl".into(),
+            expires_at: now + chrono::Duration::minutes(30) - chrono::Duration::seconds(1),
+        })
+        .await
+        .unwrap();
+    let sent: i64 = seen(&stub)[0].form["expires_at"].parse().unwrap();
+    assert!(
+        sent >= now.timestamp() + 30 * 60 + 60,
+        "Stripe refuses sessions shorter than 30 minutes; sent {sent}"
+    );
+    assert_eq!(
+        session.expires_at.map(|t| t.timestamp()),
+        Some(sent),
+        "the order takes the session's real expiry as its deadline"
     );
 }

@@ -7,6 +7,7 @@ pub mod auctions;
 pub mod cart;
 pub mod categories;
 pub mod connect;
+pub mod feedbacks;
 pub mod health;
 pub mod listings;
 pub mod locations;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     seller_profiles::configure(cfg);
     wishlist::configure(cfg);
     reviews::configure(cfg);
+    feedbacks::configure(cfg);
     cart::configure(cfg);
     orders::configure(cfg);
     payments::configure(cfg);

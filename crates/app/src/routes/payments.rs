@@ -92,8 +92,11 @@ pub async fn receive(
 ) -> Result<HttpResponse, ApiError> {
     let invalid = || ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid signature".into());
     let header = signature_header.ok_or_else(invalid)?;
-    signature::verify(
-        &state.webhook_secret,
+    let secrets = std::iter::once(state.webhook_secret.as_str())
+        .chain(state.connect_webhook_secret.as_deref())
+        .collect::<Vec<_>>();
+    signature::verify_any(
+        &secrets,
         header,
         body,
         state.clock.now().timestamp(),

@@ -55,7 +55,9 @@ fn signed_amount(m: Money) -> String {
 fn transaction(p: &PayoutRecord, zone: chrono_tz::Tz) -> Value {
     let (status, color) = match p.status {
         TransferStatus::Succeeded => ("Completed", "bg-emerald-100 text-emerald-700"),
-        TransferStatus::Pending => ("Pending", "bg-amber-100 text-amber-700"),
+        TransferStatus::Pending | TransferStatus::Processing => {
+            ("Pending", "bg-amber-100 text-amber-700")
+        }
         TransferStatus::Failed => ("Failed", "bg-red-100 text-red-700"),
         TransferStatus::Reversed => ("Reversed", "bg-gray-100 text-gray-700"),
     };

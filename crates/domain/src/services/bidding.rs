@@ -149,7 +149,9 @@ where
             .payment_deadline
             .unwrap_or_else(|| self.clock.now() + self.settings.payment_window);
         let order = if order.payment_url.is_empty() {
-            // Checkout sessions last at most a day: the session closes with the deadline.
+            // Checkout sessions last at most a day: this one closes a little before the
+            // deadline, computed from the deadline alone so a retry sends the same request.
+            // Its expiry does not void the order; the deadline does (see payments::handle).
             let request = SessionRequest {
                 order_id: order.id,
                 order_number: order.number.clone(),
@@ -158,7 +160,7 @@ where
                 seller: order.seller,
                 amount: order.total,
                 description: won.product.clone(),
-                expires_at: deadline.min(self.clock.now() + chrono::Duration::hours(23)),
+                expires_at: deadline - chrono::Duration::minutes(5),
             };
             let session = self
                 .gateway

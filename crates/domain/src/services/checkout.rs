@@ -187,6 +187,9 @@ where
                 let mut order = order;
                 order.payment_url = session.url;
                 order.payment_reference = session.id;
+                if let Some(deadline) = session.expires_at {
+                    order.payment_deadline = Some(deadline);
+                }
                 Ok(order)
             }
             Err(e) => {
@@ -326,6 +329,7 @@ mod tests {
                 Box::pin(ready(Ok(PaymentSession {
                     id: "cs_1".into(),
                     url: "https://pay/cs_1".into(),
+                    expires_at: None,
                 })))
             });
         let o = service(orders, gateway)

@@ -124,6 +124,15 @@ where
             }
             JobPayload::PayOutSeller { order, seller } => self.payouts.pay_out(order, seller).await,
             JobPayload::ProcessRefund { refund } => self.payouts.process_refund(refund).await,
+            JobPayload::ReturnPayment {
+                order,
+                payment_intent,
+                amount,
+            } => {
+                self.payouts
+                    .return_payment(order, payment_intent, amount)
+                    .await
+            }
             JobPayload::EndAuction { auction } => self.auctions.end(auction).await,
             JobPayload::PaymentReminder { order } => self.auctions.remind(order).await,
             JobPayload::NotifyOutbid { bid } => self.auctions.notify_outbid(bid).await,

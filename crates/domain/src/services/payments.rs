@@ -108,6 +108,41 @@ pub fn paid_outbox(order: &Order, buyer: &Party, sellers: &[Party]) -> Outbox {
     out
 }
 
+/// What a payment for an order that can no longer be filled leads to: the money goes back
+/// (a job, keyed by the order) and the buyer is told.
+pub fn returned_outbox(order: &Order, buyer: &Party, receipt: &PaymentReceipt) -> Outbox {
+    Outbox::new()
+        .notify_by_email(
+            linked(
+                NewNotification::new(
+                    buyer.id,
+                    NotificationType::General,
+                    "Payment refunded",
+                    format!(
+                        "Your payment for order {} arrived after the order had closed; it is refunded in full.",
+                        order.number
+                    ),
+                ),
+                order,
+            ),
+            buyer.email.clone(),
+            EmailMessage::RefundIssued {
+                username: buyer.username.clone(),
+                order_number: order.number.clone(),
+                amount: receipt.amount.to_decimal_string(),
+                full: true,
+            },
+        )
+        .job(
+            NewJob::now(JobPayload::ReturnPayment {
+                order: order.id,
+                payment_intent: receipt.payment_intent.clone(),
+                amount: receipt.amount,
+            })
+            .unique(format!("return:{}", order.id)),
+        )
+}
+
 /// What a failed or expired payment sends the buyer.
 pub fn failed_outbox(order: &Order, buyer: &Party, reason: &str) -> Outbox {
     Outbox::new().notify_by_email(
@@ -221,6 +256,12 @@ impl<O: OrderRepository, K: Clock> Payments<O, K> {
                 let Some(id) = self.find(&session_id, order_id).await? else {
                     return Ok(EventOutcome::NoOrder);
                 };
+                // An auction win is not voided by its session closing (sessions last a day at
+                // most) but by its payment deadline, which also records the violation.
+                let order = self.orders.order(id).await?;
+                if order.is_some_and(|o| o.order_type == crate::order::OrderType::Auction) {
+                    return Ok(EventOutcome::Unchanged);
+                }
                 self.fail(id, Some(event_id), EXPIRED.into()).await
             }
             // Account, refund and reversal reports have their own services.

@@ -5,10 +5,12 @@ use crate::clock::Clock;
 use crate::ids::{OrderId, UserId};
 use crate::job::JobOutcome;
 use crate::payment::{
-    OrderAwaitingPayout, RequeueRefusal, Settlement, TransferRequest, TransferStatus, TransferView,
+    OrderAwaitingPayout, ProviderAmount, RequeueRefusal, Settlement, TransferRequest,
+    TransferStatus, TransferView,
 };
 use crate::ports::{PaymentGateway, RefundRepository, TransferRepository};
-use crate::settlement::transfer_amount;
+use crate::refund::Netting;
+use crate::settlement::{reversal_amount, transfer_amount};
 
 /// What an admin's payout request did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +152,13 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
                 continue;
             }
             if part.transfer_status != Some(TransferStatus::Succeeded) {
-                waiting = true;
+                // Not paid out yet (held, or waiting for its job): the payout is made smaller
+                // instead, so a refund never waits on a seller who may never onboard.
+                match self.refunds.net_reversal(refund, part.seller).await {
+                    Ok(Netting::Netted) => {}
+                    Ok(Netting::InFlight | Netting::Transferred) => waiting = true,
+                    Err(e) => return JobOutcome::Retry(e.to_string()),
+                }
                 continue;
             }
             let call = crate::payment::ReversalCall {
@@ -174,6 +182,28 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
         }
     }
 
+    /// Refunds, whole and once (keyed by the order), a payment that came for an order that can
+    /// no longer be filled.
+    pub async fn return_payment(
+        &self,
+        order: OrderId,
+        payment_intent: Option<String>,
+        amount: crate::money::Money,
+    ) -> JobOutcome {
+        if payment_intent.is_none() {
+            return JobOutcome::Fail(format!("order {order}: no payment intent to refund"));
+        }
+        let call = crate::payment::RefundCall {
+            payment_intent,
+            amount,
+            idempotency_key: format!("return:{order}"),
+        };
+        match self.gateway.refund(call).await {
+            Ok(_) => JobOutcome::Done,
+            Err(e) => JobOutcome::Retry(e.to_string()),
+        }
+    }
+
     /// Pays one seller their share of one order, once (the provider dedupes on the key), in
     /// the currency the charge settled in.
     pub async fn pay_out(&self, order: OrderId, seller: UserId) -> JobOutcome {
@@ -182,7 +212,10 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             Ok(None) => return JobOutcome::Fail(format!("no transfer for {order}/{seller}")),
             Err(e) => return JobOutcome::Retry(e.to_string()),
         };
-        if due.status != TransferStatus::Pending {
+        if !matches!(
+            due.status,
+            TransferStatus::Pending | TransferStatus::Processing
+        ) {
             return JobOutcome::Done;
         }
         if due.destination.is_none() {
@@ -190,6 +223,12 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             // queues this payout again (same provider key).
             return JobOutcome::Done;
         }
+        // From here the amount is fixed: refunds recorded later reverse the transfer instead.
+        let netted = match self.transfers.begin_transfer(order, seller).await {
+            Ok(Some(netted)) => netted,
+            Ok(None) => return JobOutcome::Done,
+            Err(e) => return JobOutcome::Retry(e.to_string()),
+        };
         // The charge (Checkout's event names only the payment intent) and what it settled as.
         // A retry reads the same settlement, so it sends the same request under the same key.
         let settlement = if due.charge.is_some() || due.payment_intent.is_some() {
@@ -214,9 +253,31 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             &due.payouts,
             settlement.settled.as_ref(),
         );
+        // Refunds made before the payout come off it, on the same cumulative rule as reversals.
+        let kept = reversal_amount(
+            &amount,
+            due.amount,
+            crate::money::Money::zero(due.amount.currency()),
+            netted,
+        );
+        let send = ProviderAmount {
+            minor: amount.minor - kept.minor,
+            currency: amount.currency.clone(),
+        };
+        if send.minor <= 0 {
+            // Refunded whole before it was paid: nothing to send; recorded as taken back.
+            return match self
+                .transfers
+                .transfer_succeeded(order, seller, String::new(), amount, self.clock.now())
+                .await
+            {
+                Ok(()) => JobOutcome::Done,
+                Err(e) => JobOutcome::Retry(e.to_string()),
+            };
+        }
         let request = TransferRequest {
             destination: due.destination,
-            amount: amount.clone(),
+            amount: send,
             source_transaction: settlement.charge.or(due.charge),
             transfer_group: due.order_number,
             idempotency_key: format!("transfer:{order}:{seller}"),
@@ -232,10 +293,16 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
                 Err(e) => JobOutcome::Retry(e.to_string()),
             },
             Err(e) => {
-                // Held (account not ready) or provider trouble: keep it pending and retry.
+                // Refused: nothing was paid, so it is pending again. Unknown outcome: it stays
+                // processing, and the retry sends the very same request under the same key.
+                let then = if e.is_transient() {
+                    TransferStatus::Processing
+                } else {
+                    TransferStatus::Pending
+                };
                 let _ = self
                     .transfers
-                    .transfer_failed(order, seller, e.to_string(), false)
+                    .transfer_failed(order, seller, e.to_string(), then)
                     .await;
                 JobOutcome::Retry(e.to_string())
             }
@@ -378,6 +445,10 @@ mod tests {
             .expect_due_transfer()
             .times(2)
             .returning(|_, _| Box::pin(ready(Ok(Some(due(None))))));
+        transfers
+            .expect_begin_transfer()
+            .times(2)
+            .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(0))))));
         let mut failed_once = false;
         transfers
             .expect_transfer_succeeded()
@@ -432,6 +503,9 @@ mod tests {
             .expect_due_transfer()
             .returning(|_, _| Box::pin(ready(Ok(Some(due(None))))));
         transfers
+            .expect_begin_transfer()
+            .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(0))))));
+        transfers
             .expect_transfer_succeeded()
             .withf(|_, _, id, paid, _| {
                 id == "tr_1" && *paid == ProviderAmount::of(Money::pkr(9_800))
@@ -472,6 +546,9 @@ mod tests {
         transfers
             .expect_due_transfer()
             .returning(|_, _| Box::pin(ready(Ok(Some(due(Some("ch_1")))))));
+        transfers
+            .expect_begin_transfer()
+            .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(0))))));
         transfers
             .expect_transfer_succeeded()
             .withf(move |_, _, _, paid, _| *paid == usd(35))
@@ -534,12 +611,26 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_payout_not_made_yet_is_waited_for_before_reversing() {
+    async fn a_payout_being_sent_is_waited_for_and_one_not_sent_yet_is_netted() {
         let work = work(Some("re_1"), reversal(TransferStatus::Pending, ""));
         let mut refunds = MockRefundRepository::new();
         refunds
             .expect_refund_work()
             .returning(move |_| Box::pin(ready(Ok(Some(work.clone())))));
+        // First the payout is at the provider, then (a retry later) it turns out not sent.
+        let mut calls = 0;
+        refunds
+            .expect_net_reversal()
+            .withf(|r, s| *r == RefundId(4) && *s == UserId(20))
+            .times(2)
+            .returning(move |_, _| {
+                calls += 1;
+                Box::pin(ready(Ok(if calls == 1 {
+                    Netting::InFlight
+                } else {
+                    Netting::Netted
+                })))
+            });
         let mut gateway = MockPaymentGateway::new();
         gateway.expect_refund().never();
         gateway.expect_reverse_transfer().never();
@@ -553,5 +644,115 @@ mod tests {
             payouts.process_refund(RefundId(4)).await,
             JobOutcome::Retry(_)
         ));
+        assert_eq!(payouts.process_refund(RefundId(4)).await, JobOutcome::Done);
+    }
+
+    #[tokio::test]
+    async fn a_payout_made_after_a_refund_is_sent_less_the_refunded_part() {
+        let mut transfers = MockTransferRepository::new();
+        transfers
+            .expect_due_transfer()
+            .returning(|_, _| Box::pin(ready(Ok(Some(due(Some("ch_1")))))));
+        // Rs. 9.80 of the seller's Rs. 98.00 was refunded before the payout.
+        transfers
+            .expect_begin_transfer()
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(980))))));
+        transfers
+            .expect_transfer_succeeded()
+            .withf(|_, _, id, paid, _| {
+                id == "tr_1" && *paid == ProviderAmount::of(Money::pkr(9_800))
+            })
+            .times(1)
+            .returning(|_, _, _, _, _| Box::pin(ready(Ok(()))));
+        let mut gateway = MockPaymentGateway::new();
+        settles(&mut gateway, None);
+        gateway
+            .expect_transfer()
+            .withf(|t| t.amount == ProviderAmount::of(Money::pkr(8_820)))
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok("tr_1".into()))));
+        let payouts = Payouts::new(
+            transfers,
+            MockRefundRepository::new(),
+            gateway,
+            FixedClock(Utc::now()),
+        );
+        assert_eq!(
+            payouts.pay_out(OrderId(1), UserId(20)).await,
+            JobOutcome::Done
+        );
+    }
+
+    #[tokio::test]
+    async fn a_payout_refunded_whole_before_it_was_made_sends_nothing() {
+        let mut transfers = MockTransferRepository::new();
+        transfers
+            .expect_due_transfer()
+            .returning(|_, _| Box::pin(ready(Ok(Some(due(Some("ch_1")))))));
+        transfers
+            .expect_begin_transfer()
+            .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(9_800))))));
+        transfers
+            .expect_transfer_succeeded()
+            .withf(|_, _, id, _, _| id.is_empty())
+            .times(1)
+            .returning(|_, _, _, _, _| Box::pin(ready(Ok(()))));
+        let mut gateway = MockPaymentGateway::new();
+        settles(&mut gateway, None);
+        gateway.expect_transfer().never();
+        let payouts = Payouts::new(
+            transfers,
+            MockRefundRepository::new(),
+            gateway,
+            FixedClock(Utc::now()),
+        );
+        assert_eq!(
+            payouts.pay_out(OrderId(1), UserId(20)).await,
+            JobOutcome::Done
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_outcome_keeps_the_payout_processing_and_a_refusal_makes_it_pending() {
+        for (error, then) in [
+            (
+                crate::payment::PaymentError::Unavailable("timeout".into()),
+                TransferStatus::Processing,
+            ),
+            (
+                crate::payment::PaymentError::Refused("no capability".into()),
+                TransferStatus::Pending,
+            ),
+        ] {
+            let mut transfers = MockTransferRepository::new();
+            transfers
+                .expect_due_transfer()
+                .returning(|_, _| Box::pin(ready(Ok(Some(due(Some("ch_1")))))));
+            transfers
+                .expect_begin_transfer()
+                .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(0))))));
+            transfers
+                .expect_transfer_failed()
+                .withf(move |_, _, _, t| *t == then)
+                .times(1)
+                .returning(|_, _, _, _| Box::pin(ready(Ok(()))));
+            let mut gateway = MockPaymentGateway::new();
+            settles(&mut gateway, None);
+            let e = error.clone();
+            gateway
+                .expect_transfer()
+                .returning(move |_| Box::pin(ready(Err(e.clone()))));
+            let payouts = Payouts::new(
+                transfers,
+                MockRefundRepository::new(),
+                gateway,
+                FixedClock(Utc::now()),
+            );
+            assert!(matches!(
+                payouts.pay_out(OrderId(1), UserId(20)).await,
+                JobOutcome::Retry(_)
+            ));
+        }
     }
 }
