@@ -110,7 +110,8 @@ pub struct Config {
     pub auction_payment_window: Duration,
     /// `PAYMENT_REMINDER_HOURS`: the winner is reminded this long before the deadline.
     pub payment_reminder_before: Duration,
-    /// `MAX_FAILED_PAYMENTS`: unpaid auction orders before an account is blocked.
+    /// `MAX_FAILED_PAYMENTS_BEFORE_BLOCK` (the original's name; `MAX_FAILED_PAYMENTS` also
+    /// read): unpaid auction orders before an account is blocked (0: never).
     pub max_failed_payments: i32,
     /// `WS_ALLOWED_ORIGINS`: browser origins allowed to open auction sockets (default: the
     /// CORS origins, the front end and this site).
@@ -302,8 +303,9 @@ impl Config {
                 get("PAYMENT_REMINDER_HOURS")
                     .map_or(Ok(6), |v| parse("PAYMENT_REMINDER_HOURS", &v))?,
             ),
-            max_failed_payments: get("MAX_FAILED_PAYMENTS")
-                .map_or(Ok(3), |v| parse("MAX_FAILED_PAYMENTS", &v))?,
+            max_failed_payments: get("MAX_FAILED_PAYMENTS_BEFORE_BLOCK")
+                .or_else(|| get("MAX_FAILED_PAYMENTS"))
+                .map_or(Ok(3), |v| parse("MAX_FAILED_PAYMENTS_BEFORE_BLOCK", &v))?,
             ws_allowed_origins: get("WS_ALLOWED_ORIGINS").map_or_else(Vec::new, |v| {
                 v.split(',')
                     .map(|s| s.trim().trim_end_matches('/').to_owned())
@@ -375,6 +377,7 @@ impl Config {
         madeinpk_domain::services::reservations::ReservationSettings {
             notice_before: chrono_duration(self.cart_notice_before),
             abandoned_after: chrono_duration(self.cart_abandoned_after),
+            block_after: self.max_failed_payments,
         }
     }
 

@@ -154,7 +154,8 @@ impl AppState {
                 config.plan_settings(),
             ),
             orders: Orders::new(db.clone(), clock.clone()),
-            payments: Payments::new(db.clone(), clock.clone()),
+            payments: Payments::new(db.clone(), clock.clone())
+                .block_after(config.max_failed_payments),
             bidding: madeinpk_domain::services::bidding::Bidding::new(
                 db.clone(),
                 clock.clone(),

@@ -69,6 +69,7 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         madeinpk_domain::services::reservations::ReservationSettings {
             notice_before: chrono::Duration::minutes(5),
             abandoned_after: chrono::Duration::days(7),
+            block_after: 3,
         },
     ));
     db.db

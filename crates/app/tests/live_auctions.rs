@@ -356,6 +356,57 @@ async fn the_end_closes_bidding_and_makes_the_winners_order() {
         app.count_reaches("auctions WHERE status = 'completed'", 1)
             .await
     );
+
+    // Shipped, then delivered: the winner is asked for feedback, and gives it once.
+    let r = app
+        .post(
+            &format!("/api/orders/{id_of_order}/mark_shipped/"),
+            Some(&seller),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/orders/{id_of_order}/mark_delivered/"),
+            Some(&sana),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let number = order["order_number"].as_str().unwrap().to_owned();
+    let asked = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("sana@example.pk").iter().any(|m| {
+                m.contains(&format!(
+                    "Subject: Please provide feedback - Order {number}"
+                )) && m.contains(&format!("/orders/{id_of_order}/feedback"))
+            })
+        })
+        .await;
+    assert!(asked, "the feedback request email");
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "notifications WHERE notification_type = 'feedback_request' AND order_id = {id_of_order}"
+            ))
+            .await,
+        1
+    );
+    let feedback = json!({"order_id": id_of_order, "seller_rating": 5, "platform_rating": 4,
+        "communication_rating": 5, "shipping_speed_rating": 4});
+    let r = app
+        .post("/api/feedbacks/", Some(&sana), feedback.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = app.post("/api/feedbacks/", Some(&sana), feedback).await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Feedback already submitted"})
+        )
+    );
 }
 
 #[tokio::test]
@@ -496,4 +547,119 @@ async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
         1,
         "the price is the highest accepted bid"
     );
+}
+
+#[tokio::test]
+async fn three_unpaid_wins_cancel_their_auctions_count_once_each_and_block_the_winner() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, ali_id) = app.register("ali").await;
+    app.address(&ali).await;
+    let first = auction(&app, &seller, 1).await;
+    assert_eq!(
+        rest_bid(&app, Some(&ali), first, "1100.00").await.status,
+        StatusCode::CREATED
+    );
+    // The first win goes unpaid: counted, not blocked.
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert!(
+        app.count_reaches("orders WHERE order_type = 'auction'", 1)
+            .await
+    );
+    app.clock.advance(chrono::Duration::hours(24));
+    assert!(
+        app.count_reaches(
+            &format!("users WHERE id = {ali_id} AND failed_payment_count = 1 AND NOT is_blocked"),
+            1
+        )
+        .await
+    );
+    assert!(
+        app.count_reaches(
+            &format!("auctions WHERE id = {first} AND status = 'cancelled'"),
+            1
+        )
+        .await
+    );
+    let orders = app.get("/api/orders/", Some(&ali)).await;
+    assert_eq!(orders.body["results"][0]["status"], "payment_failed");
+
+    // Two more: the third blocks the account, once.
+    let mut more = Vec::new();
+    for _ in 0..2 {
+        let id = auction_now(&app, &seller, 1).await;
+        assert_eq!(
+            rest_bid(&app, Some(&ali), id, "1100.00").await.status,
+            StatusCode::CREATED
+        );
+        more.push(id);
+    }
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert!(
+        app.count_reaches("orders WHERE order_type = 'auction'", 3)
+            .await
+    );
+    app.clock.advance(chrono::Duration::hours(24));
+    assert!(
+        app.count_reaches(
+            &format!("users WHERE id = {ali_id} AND failed_payment_count = 3 AND is_blocked"),
+            1
+        )
+        .await
+    );
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "payment_violations WHERE user_id = {ali_id} AND auction_id IS NOT NULL"
+            ))
+            .await,
+        3
+    );
+    assert_eq!(app.db.count("auctions WHERE status = 'cancelled'").await, 3);
+    let blocked = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("ali@example.pk")
+                .iter()
+                .any(|m| m.contains("Subject: MadeInPK Account Blocked"))
+        })
+        .await;
+    assert!(blocked, "the winner is told by email");
+    assert_eq!(
+        app.mail_to("ali@example.pk")
+            .iter()
+            .filter(|m| m.contains("Subject: MadeInPK Account Blocked"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "notifications WHERE user_id = {ali_id} AND notification_type = 'account_blocked'"
+            ))
+            .await,
+        1
+    );
+    // A blocked account cannot bid any more.
+    let next = auction_now(&app, &seller, 5).await;
+    let r = rest_bid(&app, Some(&ali), next, "1100.00").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.body, json!({"error": "Your account is blocked"}));
+}
+
+/// As [`auction`], timed by the app's clock (which tests move forward).
+async fn auction_now(app: &TestApp, seller: &str, hours: i64) -> i64 {
+    use madeinpk_domain::clock::Clock;
+    let now = app.clock.now();
+    let product = app.product(seller, "Brass lamp").await;
+    let r = app
+        .post(
+            "/api/auctions/",
+            Some(seller),
+            json!({"product_id": product, "starting_price": "1000.00",
+                   "start_time": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+                   "end_time": (now + chrono::Duration::hours(hours)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_i64().unwrap()
 }

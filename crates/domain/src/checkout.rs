@@ -142,6 +142,9 @@ pub struct StatusChange {
     pub event: Option<String>,
     /// When.
     pub now: DateTime<Utc>,
+    /// For an auction win left unpaid: record a payment violation in the same transaction
+    /// (once per order), cancel the auction, and block the winner at this many violations.
+    pub violation: Option<i32>,
 }
 
 /// Pricing settings.

@@ -37,4 +37,5 @@ pub mod settlement;
 pub mod store;
 pub mod user;
 pub mod validation;
+pub mod violation;
 pub mod wishlist;

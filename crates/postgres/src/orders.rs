@@ -26,6 +26,7 @@ use madeinpk_domain::payment::PaymentSession;
 use madeinpk_domain::ports::{OrderOutbox, OrderRepository};
 use madeinpk_domain::services::payments::returned_outbox;
 use madeinpk_domain::store::StoreError;
+use madeinpk_domain::violation::{Violation, violation_outbox};
 use rand::Rng;
 
 use crate::addresses::{addresses_by_ids, then_order};
@@ -34,8 +35,8 @@ use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr, to_numeric};
 use crate::schema::{
-    cart_items, listings, order_items, order_sellers, orders, payment_events, payments,
-    product_images, products, users,
+    auctions, cart_items, listings, order_items, order_sellers, orders, payment_events,
+    payment_violations, payments, product_images, products, users,
 };
 
 type OrderHead = (
@@ -298,6 +299,81 @@ pub(crate) async fn parties(
 }
 
 /// Loads the order, builds its outbox from its parties, writes it, and returns the order.
+fn block_after(violation: Option<i32>) -> i32 {
+    violation.unwrap_or(madeinpk_domain::violation::BLOCK_AFTER)
+}
+
+/// For an auction win just voided: the auction is cancelled, one violation is recorded
+/// against the winner (once per order), their count grows, and at `block_after` they are
+/// blocked. `None` for other orders, or when this order's violation was recorded before.
+async fn record_violation(
+    conn: &mut AsyncPgConnection,
+    order: i64,
+    block_after: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Violation>> {
+    let row: (String, i64, Option<i64>, Option<DateTime<Utc>>) = orders::table
+        .find(order)
+        .select((
+            orders::order_type,
+            orders::buyer_id,
+            orders::auction_id,
+            orders::payment_deadline,
+        ))
+        .first(conn)
+        .await?;
+    let (kind, buyer, auction, deadline) = row;
+    if kind != OrderType::Auction.as_str() {
+        return Ok(None);
+    }
+    if let Some(auction) = auction {
+        diesel::update(
+            auctions::table.filter(auctions::id.eq(auction).and(auctions::status.eq("ended"))),
+        )
+        .set((
+            auctions::status.eq("cancelled"),
+            auctions::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    }
+    let inserted = diesel::insert_into(payment_violations::table)
+        .values((
+            payment_violations::user_id.eq(buyer),
+            payment_violations::auction_id.eq(auction),
+            payment_violations::order_id.eq(order),
+            payment_violations::violation_date.eq(now),
+            payment_violations::payment_deadline.eq(deadline),
+            payment_violations::notes.eq("Auction order not paid by its deadline"),
+        ))
+        .on_conflict(payment_violations::order_id)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let was_blocked: bool = users::table
+        .find(buyer)
+        .select(users::is_blocked)
+        .for_update()
+        .first(conn)
+        .await?;
+    let count: i32 = diesel::update(users::table.find(buyer))
+        .set(users::failed_payment_count.eq(users::failed_payment_count + 1))
+        .returning(users::failed_payment_count)
+        .get_result(conn)
+        .await?;
+    let blocked_now = !was_blocked && madeinpk_domain::violation::blocks(count, block_after);
+    if blocked_now {
+        diesel::update(users::table.find(buyer))
+            .set(users::is_blocked.eq(true))
+            .execute(conn)
+            .await?;
+    }
+    Ok(Some(Violation { count, blocked_now }))
+}
+
 /// Queues the refund of a payment the order cannot take, and tells the buyer.
 async fn return_payment(
     conn: &mut AsyncPgConnection,
@@ -798,6 +874,7 @@ impl OrderRepository for Db {
             release,
             event,
             now,
+            violation,
         } = change;
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
@@ -849,7 +926,20 @@ impl OrderRepository for Db {
                     }
                 }
             }
-            write_outbox(conn, id, outbox).await
+            let recorded = match violation {
+                Some(block_after) => record_violation(conn, id, block_after, now).await?,
+                None => None,
+            };
+            let changed = write_outbox(conn, id, outbox).await?;
+            if let (Some(v), Some(order)) = (recorded, &changed) {
+                let (buyer, _) = parties(conn, order).await?;
+                crate::outbox::write(
+                    conn,
+                    violation_outbox(order, &buyer, v, block_after(violation)),
+                )
+                .await?;
+            }
+            Ok(changed)
         })
         .await
         .map_err(store)

@@ -207,6 +207,7 @@ where
                     release,
                     event: None,
                     now: self.clock.now(),
+                    violation: None,
                 };
                 self.orders
                     .change_status(change, Box::new(|_, _, _| Outbox::new()))

@@ -1,7 +1,7 @@
 //! Order use cases after placement: reading (scoped to buyer and sellers), shipping per seller,
 //! delivery confirmation and cancellation by the buyer.
 
-use crate::checkout::{StatusChange, StockRelease};
+use crate::checkout::{Party, StatusChange, StockRelease};
 use crate::clock::Clock;
 use crate::ids::OrderId;
 use crate::notification::{NewNotification, NotificationType};
@@ -155,19 +155,25 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
             ));
         }
         order.status.transition(OrderStatus::Delivered)?;
-        self.move_order(&order, OrderStatus::Delivered, StockRelease::Keep, |o| {
-            let mut n = NewNotification::new(
-                o.buyer,
-                NotificationType::OrderDelivered,
-                "Order delivered",
-                format!(
-                    "Order {} was delivered. Thank you for shopping handmade!",
-                    o.number
-                ),
-            );
-            n.order_id = Some(o.id.get());
-            Outbox::new().notify(n)
-        })
+        self.move_order(
+            &order,
+            OrderStatus::Delivered,
+            StockRelease::Keep,
+            |o, buyer, sellers| {
+                let mut n = NewNotification::new(
+                    o.buyer,
+                    NotificationType::OrderDelivered,
+                    "Order delivered",
+                    format!(
+                        "Order {} was delivered. Thank you for shopping handmade!",
+                        o.number
+                    ),
+                );
+                n.order_id = Some(o.id.get());
+                let out = Outbox::new().notify(n);
+                feedback_request(out, o, buyer, sellers)
+            },
+        )
         .await
     }
 
@@ -181,9 +187,12 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
             ));
         }
         order.status.transition(OrderStatus::Cancelled)?;
-        self.move_order(&order, OrderStatus::Cancelled, StockRelease::Return, |_| {
-            Outbox::new()
-        })
+        self.move_order(
+            &order,
+            OrderStatus::Cancelled,
+            StockRelease::Return,
+            |_, _, _| Outbox::new(),
+        )
         .await
     }
 
@@ -192,7 +201,7 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
         order: &Order,
         to: OrderStatus,
         release: StockRelease,
-        outbox: impl FnOnce(&Order) -> Outbox + Send + 'static,
+        outbox: impl FnOnce(&Order, &Party, &[Party]) -> Outbox + Send + 'static,
     ) -> Result<Order, OrderError> {
         let change = StatusChange {
             order: order.id,
@@ -201,9 +210,10 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
             release,
             event: None,
             now: self.clock.now(),
+            violation: None,
         };
         self.orders
-            .change_status(change, Box::new(move |o, _, _| outbox(o)))
+            .change_status(change, Box::new(outbox))
             .await?
             // Someone else moved it first: report the move from where it is now.
             .ok_or_else(|| {
@@ -213,4 +223,35 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
                 ))
             })
     }
+}
+
+/// A delivered auction win asks the buyer for seller feedback (in-app and by email); other
+/// orders are reviewed per product instead.
+fn feedback_request(out: Outbox, o: &Order, buyer: &Party, sellers: &[Party]) -> Outbox {
+    if o.order_type != OrderType::Auction {
+        return out;
+    }
+    let seller = sellers
+        .iter()
+        .find(|s| Some(s.id) == o.seller)
+        .map(|s| s.username.clone())
+        .unwrap_or_default();
+    let mut n = NewNotification::new(
+        o.buyer,
+        NotificationType::FeedbackRequest,
+        "How was your order?",
+        format!("Order {} was delivered. Please rate {seller}.", o.number),
+    );
+    n.order_id = Some(o.id.get());
+    n.auction_id = o.auction.map(crate::ids::AuctionId::get);
+    out.notify_by_email(
+        n,
+        buyer.email.clone(),
+        crate::email::EmailMessage::FeedbackRequest {
+            username: buyer.username.clone(),
+            order_number: o.number.clone(),
+            order_id: o.id.get(),
+            seller,
+        },
+    )
 }

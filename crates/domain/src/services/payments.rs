@@ -174,12 +174,24 @@ pub const EXPIRED: &str = "The time to pay ran out, so the order was cancelled."
 pub struct Payments<O, K> {
     orders: O,
     clock: K,
+    block_after: i32,
 }
 
 impl<O: OrderRepository, K: Clock> Payments<O, K> {
-    /// Wires the service.
+    /// Wires the service (accounts blocked at the original's 3 unpaid auction wins).
     pub fn new(orders: O, clock: K) -> Self {
-        Self { orders, clock }
+        Self {
+            orders,
+            clock,
+            block_after: crate::violation::BLOCK_AFTER,
+        }
+    }
+
+    /// Blocks accounts at `n` unpaid auction wins instead (0: never).
+    #[must_use]
+    pub const fn block_after(mut self, n: i32) -> Self {
+        self.block_after = n;
+        self
     }
 
     async fn find(
@@ -304,7 +316,8 @@ impl<O: OrderRepository, K: Clock> Payments<O, K> {
         })
     }
 
-    /// Voids an unpaid order (failed payment or expired session) and returns its units.
+    /// Voids an unpaid order (failed payment or expired session) and returns its units; an
+    /// auction win also counts a payment violation against the winner (see `violation`).
     pub async fn fail(
         &self,
         id: OrderId,
@@ -318,6 +331,7 @@ impl<O: OrderRepository, K: Clock> Payments<O, K> {
             release: StockRelease::Return,
             event,
             now: self.clock.now(),
+            violation: Some(self.block_after),
         };
         let changed = self
             .orders

@@ -19,6 +19,8 @@ pub struct ReservationSettings {
     pub notice_before: Duration,
     /// Carts untouched this long are cleared.
     pub abandoned_after: Duration,
+    /// Unpaid auction wins before an account is blocked.
+    pub block_after: i32,
 }
 
 /// What one sweep did.
@@ -47,7 +49,7 @@ impl<R: ReservationRepository, O: OrderRepository, K: Clock + Clone> Reservation
     pub fn new(store: R, orders: O, clock: K, settings: ReservationSettings) -> Self {
         Self {
             store,
-            payments: Payments::new(orders, clock.clone()),
+            payments: Payments::new(orders, clock.clone()).block_after(settings.block_after),
             clock,
             settings,
         }
