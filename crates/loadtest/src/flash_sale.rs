@@ -5,61 +5,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::api::Api;
 use crate::{ms, percentile};
-
-const PASSWORD: &str = "Flash-Sale-2026!";
-
-struct Api {
-    client: reqwest::Client,
-    base: String,
-}
-
-impl Api {
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value, u64) {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.header("Authorization", format!("Token {t}"));
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let started = Instant::now();
-        match req.send().await {
-            Ok(res) => {
-                let status = res.status().as_u16();
-                let body = res.json::<Value>().await.unwrap_or(Value::Null);
-                let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-                (status, body, micros)
-            }
-            Err(_) => (0, Value::Null, 0),
-        }
-    }
-
-    async fn register(&self, username: &str, role: &str) -> Option<String> {
-        let (status, body, _) = self
-            .call(
-                reqwest::Method::POST,
-                "/api/auth/register/",
-                None,
-                Some(
-                    json!({"username": username, "email": format!("{username}@flash.test"),
-                    "password": PASSWORD, "password_confirm": PASSWORD, "role": role}),
-                ),
-            )
-            .await;
-        (status == 201).then(|| body["token"].as_str().map(str::to_owned))?
-    }
-}
 
 #[derive(Default)]
 struct Outcome {
@@ -81,14 +32,7 @@ fn report(name: &str, samples: &mut [u64], total: usize) {
 
 /// Runs the scenario; false when a correctness counter is not 0.
 pub async fn run(base: &str, buyers: usize, units: i64, connections: usize) -> bool {
-    let api = Arc::new(Api {
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(connections.max(buyers))
-            .build()
-            .expect("HTTP client"),
-        base: base.trim_end_matches('/').to_owned(),
-    });
+    let api = Arc::new(Api::new(base, connections.max(buyers)));
     let run_id = std::process::id();
     let seller = api
         .register(&format!("flash_seller_{run_id}"), "seller")

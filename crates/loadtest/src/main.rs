@@ -1,9 +1,14 @@
-//! A small HTTP load tool. Scenarios: `catalogue` (N connections GET paths for a fixed time,
-//! then requests per second and latency percentiles) and `flash-sale` (many buyers race for a few
-//! units through cart, checkout and the dev payment page, then throughput, latencies and the
-//! oversell counter). Bounded in time and requests; meant for loopback targets.
+//! A small HTTP and WebSocket load tool. Scenarios: `catalogue` (N connections GET paths for a
+//! fixed time, then requests per second and latency percentiles), `flash-sale` (many buyers race
+//! for a few units through cart, checkout and the dev payment page, then throughput, latencies
+//! and the oversell counter), `bid-storm` (many bidders on one auction: accepted bids per second
+//! and the ordering counters) and `ws-fanout` (many watchers of one auction: time for a bid to
+//! reach them all, lost messages). Bounded in time and requests; meant for loopback targets.
 
+mod api;
+mod bid_storm;
 mod flash_sale;
+mod ws_fanout;
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +24,7 @@ struct Args {
     /// Base URL of the server.
     #[arg(long, default_value = "http://127.0.0.1:8000")]
     base: String,
-    /// `catalogue` (GET `--path`s) or `flash-sale`.
+    /// `catalogue` (GET `--path`s), `flash-sale`, `bid-storm` or `ws-fanout`.
     #[arg(long, default_value = "catalogue")]
     scenario: String,
     /// Paths to request, cycled per connection (e.g. `/api/listings/?page=7`).
@@ -31,6 +36,18 @@ struct Args {
     /// Flash sale: units on sale.
     #[arg(long, default_value_t = 10)]
     units: i64,
+    /// Bid storm: bidders at once.
+    #[arg(long, default_value_t = 50)]
+    bidders: usize,
+    /// WebSocket fan-out: watchers connected to the auction.
+    #[arg(long, default_value_t = 10_000)]
+    watchers: usize,
+    /// WebSocket fan-out: bids placed while they watch.
+    #[arg(long, default_value_t = 20)]
+    bids: usize,
+    /// WebSocket fan-out: milliseconds between bids.
+    #[arg(long, default_value_t = 500)]
+    gap_ms: u64,
     /// Concurrent connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -103,6 +120,16 @@ async fn main() {
         "flash-sale" => {
             let ok = flash_sale::run(&args.base, args.buyers, args.units, args.connections).await;
             if !ok {
+                std::process::exit(1);
+            }
+        }
+        "bid-storm" => {
+            if !bid_storm::run(&args.base, args.bidders, args.duration).await {
+                std::process::exit(1);
+            }
+        }
+        "ws-fanout" => {
+            if !ws_fanout::run(&args.base, args.watchers, args.bids, args.gap_ms).await {
                 std::process::exit(1);
             }
         }

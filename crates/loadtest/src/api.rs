@@ -1,0 +1,120 @@
+//! The server's API as the scenarios use it: requests, sign-ups and auctions.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// Password of every user a scenario registers.
+const PASSWORD: &str = "Flash-Sale-2026!";
+
+/// The server under test, over one HTTP client.
+pub struct Api {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    /// A client for `base` keeping up to `connections` idle connections.
+    pub fn new(base: &str, connections: usize) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(connections)
+                .build()
+                .expect("HTTP client"),
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// One request: status (0 when it failed), JSON body, latency in microseconds.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value, u64) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Token {t}"));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let started = Instant::now();
+        match req.send().await {
+            Ok(res) => {
+                let status = res.status().as_u16();
+                let body = res.json::<Value>().await.unwrap_or(Value::Null);
+                let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                (status, body, micros)
+            }
+            Err(_) => (0, Value::Null, 0),
+        }
+    }
+
+    /// Registers a user with `role`; their token.
+    pub async fn register(&self, username: &str, role: &str) -> Option<String> {
+        let (status, body, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/auth/register/",
+                None,
+                Some(
+                    json!({"username": username, "email": format!("{username}@load.test"),
+                    "password": PASSWORD, "password_confirm": PASSWORD, "role": role}),
+                ),
+            )
+            .await;
+        (status == 201).then(|| body["token"].as_str().map(str::to_owned))?
+    }
+
+    /// A product and an auction of it by `seller`, open from a minute ago for `minutes`; the
+    /// auction's id.
+    pub async fn auction(&self, seller: &str, starting_price: &str, minutes: i64) -> Option<i64> {
+        let now = chrono::Utc::now();
+        let (_, product, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/products/",
+                Some(seller),
+                Some(json!({"name": "Load-test lamp", "description": "Brass", "condition": "new"})),
+            )
+            .await;
+        let (status, auction, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/auctions/",
+                Some(seller),
+                Some(
+                    json!({"product_id": product["id"], "starting_price": starting_price,
+                    "start_time": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+                    "end_time": (now + chrono::Duration::minutes(minutes)).to_rfc3339()}),
+                ),
+            )
+            .await;
+        (status == 201).then(|| auction["id"].as_i64())?
+    }
+
+    /// Registers `n` users named `{prefix}_{i}`, a few at a time (argon2 is slow on purpose).
+    pub async fn register_many(self: &Arc<Self>, prefix: &str, n: usize) -> Vec<String> {
+        let gate = Arc::new(Semaphore::new(16));
+        let mut set = JoinSet::new();
+        for i in 0..n {
+            let (api, gate, name) = (self.clone(), gate.clone(), format!("{prefix}_{i}"));
+            set.spawn(async move {
+                let _permit = gate.acquire_owned().await.ok()?;
+                api.register(&name, "buyer").await
+            });
+        }
+        set.join_all().await.into_iter().flatten().collect()
+    }
+}
