@@ -493,8 +493,10 @@ async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
     let base = app.base.clone();
     let client = app.client.clone();
     let mut tasks = Vec::new();
+    // Everyone starts bidding together, once every socket is open.
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(tokens.len()));
     for (i, token) in tokens.into_iter().enumerate() {
-        let (base, client) = (base.clone(), client.clone());
+        let (base, client, start) = (base.clone(), client.clone(), start.clone());
         tasks.push(tokio::spawn(async move {
             // Half bid over WebSocket, half over REST; each raises its own offer 20 times.
             let mut ws = if i % 2 == 0 {
@@ -504,34 +506,67 @@ async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
             } else {
                 None
             };
+            start.wait().await;
+            let mut accepted = 0usize;
             for round in 0..20u64 {
                 let amount = format!("{}.{:02}", 1000 + round * 50 + (i as u64 % 50), i % 100);
                 match &mut ws {
-                    Some(ws) => ws.bid(&amount).await,
+                    Some(ws) => {
+                        // Each bid is answered on the socket: an error to this bidder only,
+                        // or the new_bid every watcher gets.
+                        ws.bid(&amount).await;
+                        loop {
+                            let m = ws.next().await;
+                            if m["type"] == "error" {
+                                break;
+                            }
+                            if m["type"] == "new_bid" && m["data"]["amount"] == amount.as_str() {
+                                accepted += 1;
+                                break;
+                            }
+                        }
+                    }
                     None => {
-                        let _ = client
+                        let r = client
                             .post(format!("{base}/api/auctions/{id}/place_bid/"))
                             .header("Authorization", format!("Token {token}"))
                             .json(&json!({ "amount": amount }))
                             .send()
-                            .await;
+                            .await
+                            .unwrap();
+                        if r.status() == StatusCode::CREATED {
+                            accepted += 1;
+                        } else {
+                            assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+                        }
                     }
                 }
             }
-            if let Some(mut ws) = ws {
-                // Let the socket's bids land before closing it.
-                let _ = ws.quiet(500).await;
-            }
+            (i % 2 == 0, accepted)
         }));
     }
+    let (mut over_ws, mut over_rest) = (0, 0);
     for t in tasks {
-        t.await.unwrap();
+        let (ws, accepted) = t.await.unwrap();
+        if ws {
+            over_ws += accepted;
+        } else {
+            over_rest += accepted;
+        }
     }
     let amounts = app
         .db
         .ids("SELECT (amount * 100)::bigint AS id FROM bids ORDER BY bids.id")
         .await;
-    assert!(amounts.len() >= 20, "{} bids accepted", amounts.len());
+    assert_eq!(
+        amounts.len(),
+        over_ws + over_rest,
+        "every bid told accepted is recorded, and no other"
+    );
+    assert!(
+        over_ws > 0 && over_rest > 0,
+        "both paths had bids accepted: {over_ws} over WebSocket, {over_rest} over REST"
+    );
     assert!(
         amounts.windows(2).all(|w| w[0] < w[1]),
         "accepted bids strictly increase: {amounts:?}"
@@ -662,4 +697,30 @@ async fn auction_now(app: &TestApp, seller: &str, hours: i64) -> i64 {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     r.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn over_the_socket_the_seller_cannot_bid_and_nobody_can_after_the_end() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let id = auction(&app, &seller, 1).await;
+    let mut own = Ws::open(&app.base, id, Some(&seller)).await;
+    let mut bidder = Ws::open(&app.base, id, Some(&ali)).await;
+    assert_eq!(own.next().await["type"], "auction_status");
+    assert_eq!(bidder.next().await["type"], "auction_status");
+    own.bid("1500.00").await;
+    assert_eq!(
+        own.next().await,
+        json!({"type": "error", "message": "You cannot bid on your own auction"})
+    );
+    assert!(bidder.quiet(300).await, "a refusal reaches only its bidder");
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(bidder.next().await["type"], "auction_ended");
+    bidder.bid("1500.00").await;
+    assert_eq!(
+        bidder.next().await,
+        json!({"type": "error", "message": "Auction is not active"})
+    );
+    assert_eq!(app.db.count("bids").await, 0);
 }
