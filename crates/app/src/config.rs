@@ -106,7 +106,11 @@ pub struct Config {
     pub bid_increments: Vec<(madeinpk_domain::money::Money, madeinpk_domain::money::Money)>,
     /// `SOFT_CLOSE_MINUTES`: a bid this close to the end extends it to now + this (0: off).
     pub soft_close: Duration,
-    /// `AUCTION_PAYMENT_HOURS`: the auction winner's time to pay.
+    /// `PROXY_BIDDING`: bids may carry `max_amount`, which the system bids up to (off: the
+    /// field is ignored, as the original).
+    pub proxy_bidding: bool,
+    /// `PAYMENT_DEADLINE_HOURS` (the original's name; `AUCTION_PAYMENT_HOURS` also read): the
+    /// auction winner's time to pay.
     pub auction_payment_window: Duration,
     /// `PAYMENT_REMINDER_HOURS`: the winner is reminded this long before the deadline.
     pub payment_reminder_before: Duration,
@@ -295,9 +299,12 @@ impl Config {
             soft_close: Duration::from_mins(
                 get("SOFT_CLOSE_MINUTES").map_or(Ok(0), |v| parse("SOFT_CLOSE_MINUTES", &v))?,
             ),
+            proxy_bidding: get("PROXY_BIDDING")
+                .map_or(Ok(false), |v| parse_bool("PROXY_BIDDING", &v))?,
             auction_payment_window: Duration::from_hours(
-                get("AUCTION_PAYMENT_HOURS")
-                    .map_or(Ok(24), |v| parse("AUCTION_PAYMENT_HOURS", &v))?,
+                get("PAYMENT_DEADLINE_HOURS")
+                    .or_else(|| get("AUCTION_PAYMENT_HOURS"))
+                    .map_or(Ok(24), |v| parse("PAYMENT_DEADLINE_HOURS", &v))?,
             ),
             payment_reminder_before: Duration::from_hours(
                 get("PAYMENT_REMINDER_HOURS")
@@ -325,6 +332,7 @@ impl Config {
         madeinpk_domain::bid::BidRules {
             increments: self.bid_increments.clone(),
             soft_close: (!self.soft_close.is_zero()).then(|| chrono_duration(self.soft_close)),
+            proxy: self.proxy_bidding,
         }
     }
 

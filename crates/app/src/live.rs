@@ -261,6 +261,15 @@ fn refusal(e: &BidError) -> String {
     }
 }
 
+/// A money field of a client message, as a string or a number.
+fn money_field(v: &Value, key: &str) -> Option<Money> {
+    match v.get(key) {
+        Some(Value::String(s)) => Money::parse(s, Currency::Pkr).ok(),
+        Some(Value::Number(n)) => Money::parse(&n.to_string(), Currency::Pkr).ok(),
+        _ => None,
+    }
+}
+
 /// Handles one client message; the reply for the sender, if any.
 async fn on_text(
     state: &AppState,
@@ -279,16 +288,20 @@ async fn on_text(
         Some(t) => state.accounts.authenticate(t).await.ok().flatten(),
         None => None,
     };
-    let amount = match v.get("amount") {
-        Some(Value::String(s)) => Money::parse(s, Currency::Pkr).ok(),
-        Some(Value::Number(n)) => Money::parse(&n.to_string(), Currency::Pkr).ok(),
-        _ => None,
-    }
-    .filter(|m| m.minor() >= 1)
-    .ok_or_else(|| {
-        madeinpk_domain::validation::FieldErrors::single("amount", "A valid number is required.")
-    });
-    match state.bidding.place(user.as_ref(), auction, amount).await {
+    let amount = money_field(&v, "amount")
+        .filter(|m| m.minor() >= 1)
+        .ok_or_else(|| {
+            madeinpk_domain::validation::FieldErrors::single(
+                "amount",
+                "A valid number is required.",
+            )
+        });
+    let max = money_field(&v, "max_amount").filter(|_| state.bidding.rules().proxy);
+    match state
+        .bidding
+        .place_up_to(user.as_ref(), auction, amount, max)
+        .await
+    {
         // The accepted bid reaches every watcher (the bidder too) as `new_bid`.
         Ok(_) => None,
         Err(e) => Some(error(&refusal(&e))),

@@ -510,35 +510,32 @@ async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
             let mut accepted = 0usize;
             for round in 0..20u64 {
                 let amount = format!("{}.{:02}", 1000 + round * 50 + (i as u64 % 50), i % 100);
-                match &mut ws {
-                    Some(ws) => {
-                        // Each bid is answered on the socket: an error to this bidder only,
-                        // or the new_bid every watcher gets.
-                        ws.bid(&amount).await;
-                        loop {
-                            let m = ws.next().await;
-                            if m["type"] == "error" {
-                                break;
-                            }
-                            if m["type"] == "new_bid" && m["data"]["amount"] == amount.as_str() {
-                                accepted += 1;
-                                break;
-                            }
+                if let Some(ws) = &mut ws {
+                    // Each bid is answered on the socket: an error to this bidder only,
+                    // or the new_bid every watcher gets.
+                    ws.bid(&amount).await;
+                    loop {
+                        let m = ws.next().await;
+                        if m["type"] == "error" {
+                            break;
+                        }
+                        if m["type"] == "new_bid" && m["data"]["amount"] == amount.as_str() {
+                            accepted += 1;
+                            break;
                         }
                     }
-                    None => {
-                        let r = client
-                            .post(format!("{base}/api/auctions/{id}/place_bid/"))
-                            .header("Authorization", format!("Token {token}"))
-                            .json(&json!({ "amount": amount }))
-                            .send()
-                            .await
-                            .unwrap();
-                        if r.status() == StatusCode::CREATED {
-                            accepted += 1;
-                        } else {
-                            assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-                        }
+                } else {
+                    let r = client
+                        .post(format!("{base}/api/auctions/{id}/place_bid/"))
+                        .header("Authorization", format!("Token {token}"))
+                        .json(&json!({ "amount": amount }))
+                        .send()
+                        .await
+                        .unwrap();
+                    if r.status() == StatusCode::CREATED {
+                        accepted += 1;
+                    } else {
+                        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
                     }
                 }
             }
@@ -723,4 +720,68 @@ async fn over_the_socket_the_seller_cannot_bid_and_nobody_can_after_the_end() {
         json!({"type": "error", "message": "Auction is not active"})
     );
     assert_eq!(app.db.count("bids").await, 0);
+}
+
+#[tokio::test]
+async fn with_proxy_bidding_a_standing_maximum_answers_each_higher_bid_up_to_itself() {
+    let app = spawn_with(|c| c.proxy_bidding = true).await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let (sana, _) = app.register("sana").await;
+    let id = auction(&app, &seller, 48).await;
+    let mut watcher = Ws::open(&app.base, id, None).await;
+    assert_eq!(watcher.next().await["type"], "auction_status");
+    let place = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            app.post(
+                &format!("/api/auctions/{id}/place_bid/"),
+                Some(&token),
+                body,
+            )
+            .await
+        }
+    };
+    let r = place(
+        ali.clone(),
+        json!({"amount": "1100.00", "max_amount": "1000.00"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"max_amount": ["Ensure this value is greater than or equal to the bid amount."]})
+        )
+    );
+    let r = place(
+        ali.clone(),
+        json!({"amount": "1100.00", "max_amount": "2000.00"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // Sana bids 1,500.00; Ali's maximum answers at once, one paisa above.
+    let r = place(sana.clone(), json!({"amount": "1500.00"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let seen: Vec<Value> = [
+        watcher.next().await,
+        watcher.next().await,
+        watcher.next().await,
+    ]
+    .into_iter()
+    .map(|m| m["data"]["amount"].clone())
+    .collect();
+    assert_eq!(seen, [json!("1100.00"), json!("1500.00"), json!("1500.01")]);
+    let a = app.get(&format!("/api/auctions/{id}/"), Some(&ali)).await;
+    assert_eq!(a.body["current_price"], "1500.01");
+    // Above Ali's maximum, Sana keeps the lead; nothing answers.
+    let r = place(sana.clone(), json!({"amount": "2500.00"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(watcher.next().await["data"]["amount"], "2500.00");
+    assert!(watcher.quiet(300).await);
+    let bids = app
+        .db
+        .ids("SELECT (amount * 100)::bigint AS id FROM bids ORDER BY id")
+        .await;
+    assert_eq!(bids, [110_000, 150_000, 150_001, 250_000]);
 }

@@ -22,6 +22,8 @@ pub struct BidRules {
     pub increments: Vec<(Money, Money)>,
     /// Soft close: a bid closer than this to the end moves the end to `now + window`.
     pub soft_close: Option<Duration>,
+    /// Proxy bidding: bids may leave a maximum the system bids up to (see `proxy`).
+    pub proxy: bool,
 }
 
 impl BidRules {
@@ -299,6 +301,7 @@ mod tests {
                 (Money::pkr(500_000), Money::pkr(25_000)),
             ],
             soft_close: None,
+            proxy: false,
         }
     }
 
@@ -372,6 +375,7 @@ mod tests {
         let rules = BidRules {
             increments: vec![],
             soft_close: Some(Duration::minutes(5)),
+            proxy: false,
         };
         let late = now + Duration::minutes(2);
         assert_eq!(rules.end_after_bid(late, now), now + Duration::minutes(5));

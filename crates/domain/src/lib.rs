@@ -27,6 +27,7 @@ pub mod page;
 pub mod payment;
 pub mod ports;
 pub mod product;
+pub mod proxy;
 pub mod rate;
 pub mod reference;
 pub mod refund;

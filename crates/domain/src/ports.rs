@@ -858,6 +858,19 @@ pub trait BiddingRepository: Send + Sync {
         &self,
         bid: crate::bid::NewBid,
     ) -> impl Future<Output = Result<Option<crate::bid::PlacedBid>, StoreError>> + Send;
+    /// Records (or replaces) a bidder's standing maximum on an auction.
+    fn set_proxy_max(
+        &self,
+        auction: crate::ids::AuctionId,
+        bidder: UserId,
+        max: crate::money::Money,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The auction as the proxy rule sees it: price, leader, the leader's maximum and the
+    /// highest maximum of anyone else who may still bid. `None` while it has no bids.
+    fn proxy_contest(
+        &self,
+        auction: crate::ids::AuctionId,
+    ) -> impl Future<Output = Result<Option<crate::proxy::Contest>, StoreError>> + Send;
     /// What a bid is checked against.
     fn bid_snapshot(
         &self,

@@ -17,6 +17,7 @@ use madeinpk_domain::ids::{AddressId, AuctionId, BidId, OrderId, ProductId, User
 use madeinpk_domain::order::OrderType;
 use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::ports::{BiddingRepository, EndPlanner, OutbidOutbox};
+use madeinpk_domain::proxy::{Contest, ProxyMax};
 use madeinpk_domain::store::StoreError;
 use rand::Rng;
 
@@ -24,7 +25,8 @@ use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr, to_numeric};
 use crate::schema::{
-    addresses, auctions, bids, once_keys, order_items, order_sellers, orders, products, users,
+    addresses, auctions, bids, once_keys, order_items, order_sellers, orders, products, proxy_bids,
+    users,
 };
 
 /// The NOTIFY channel of auction events (bids and endings), listened to by every app instance.
@@ -285,7 +287,83 @@ async fn end_facts(
     }))
 }
 
+/// The leader's maximum and the best other (not blocked) bidder's, with the price.
+const PROXY_CONTEST: &str = "
+SELECT a.current_price, a.leader_id,
+       (SELECT p.max_amount FROM proxy_bids p
+         WHERE p.auction_id = a.id AND p.bidder_id = a.leader_id) AS leader_max,
+       r.bidder_id AS rival, r.max_amount AS rival_max
+FROM auctions a
+LEFT JOIN LATERAL (
+    SELECT p.bidder_id, p.max_amount FROM proxy_bids p JOIN users u ON u.id = p.bidder_id
+    WHERE p.auction_id = a.id AND p.bidder_id <> a.leader_id AND NOT u.is_blocked
+    ORDER BY p.max_amount DESC, p.updated_at, p.bidder_id LIMIT 1
+) r ON TRUE
+WHERE a.id = $1 AND a.leader_id IS NOT NULL";
+
+#[derive(diesel::QueryableByName)]
+struct ContestRow {
+    #[diesel(sql_type = Numeric)]
+    current_price: BigDecimal,
+    #[diesel(sql_type = BigInt)]
+    leader_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Numeric>)]
+    leader_max: Option<BigDecimal>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    rival: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Numeric>)]
+    rival_max: Option<BigDecimal>,
+}
+
 impl BiddingRepository for Db {
+    async fn set_proxy_max(
+        &self,
+        auction: AuctionId,
+        bidder: UserId,
+        max: madeinpk_domain::money::Money,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::insert_into(proxy_bids::table)
+            .values((
+                proxy_bids::auction_id.eq(auction.get()),
+                proxy_bids::bidder_id.eq(bidder.get()),
+                proxy_bids::max_amount.eq(to_numeric(max)),
+                proxy_bids::updated_at.eq(Utc::now()),
+            ))
+            .on_conflict((proxy_bids::auction_id, proxy_bids::bidder_id))
+            .do_update()
+            .set((
+                proxy_bids::max_amount.eq(to_numeric(max)),
+                proxy_bids::updated_at.eq(Utc::now()),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(())
+    }
+
+    async fn proxy_contest(&self, auction: AuctionId) -> Result<Option<Contest>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<ContestRow> = diesel::sql_query(PROXY_CONTEST)
+            .bind::<BigInt, _>(auction.get())
+            .get_result(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(row.map(|r| Contest {
+            price: pkr(&r.current_price),
+            leader: UserId(r.leader_id),
+            leader_max: r.leader_max.as_ref().map(pkr),
+            rival: r
+                .rival
+                .zip(r.rival_max.as_ref())
+                .map(|(bidder, max)| ProxyMax {
+                    bidder: UserId(bidder),
+                    max: pkr(max),
+                }),
+        }))
+    }
+
     async fn place_bid(&self, bid: NewBid) -> Result<Option<PlacedBid>, StoreError> {
         let mut conn = self.conn().await?;
         let bands: (Vec<BigDecimal>, Vec<BigDecimal>) = bid

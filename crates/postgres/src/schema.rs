@@ -194,6 +194,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    proxy_bids (auction_id, bidder_id) {
+        auction_id -> Int8,
+        bidder_id -> Int8,
+        max_amount -> Numeric,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     feedbacks (id) {
         id -> Int8,
         order_id -> Int8,
@@ -505,6 +514,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     once_keys,
     payment_violations,
     feedbacks,
+    proxy_bids,
 );
 
 diesel::define_sql_function! {

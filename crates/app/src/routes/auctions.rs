@@ -144,10 +144,28 @@ pub async fn place_bid(
             "Ensure this value is greater than or equal to 0.01.",
         );
     }
+    // A standing maximum, read only when proxy bidding is on (the original has no such field).
+    let proxy = state.bidding.rules().proxy;
+    let max = if proxy {
+        f.money("max_amount", Need::Optional)
+    } else {
+        None
+    };
+    if let (Some(max), Some(amount)) = (max, amount)
+        && max < amount
+    {
+        f.error(
+            "max_amount",
+            "Ensure this value is greater than or equal to the bid amount.",
+        );
+    }
     let amount = f
         .into_errors()
         .and_then(|()| amount.ok_or_else(madeinpk_domain::validation::FieldErrors::new));
-    let placed = state.bidding.place(Some(&auth.user), id, amount).await?;
+    let placed = state
+        .bidding
+        .place_up_to(Some(&auth.user), id, amount, max)
+        .await?;
     let bid = madeinpk_domain::auction::Bid {
         id: placed.id,
         bidder: placed.bidder,

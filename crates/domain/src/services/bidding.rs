@@ -22,6 +22,9 @@ use crate::validation::FieldErrors;
 /// opened in between); refusals for good come back at once.
 const ATTEMPTS: usize = 2;
 
+/// Counter-bids one accepted bid may set off.
+const PROXY_ROUNDS: usize = 4;
+
 /// The bidding use case.
 pub struct Bidding<B, K> {
     bids: B,
@@ -44,6 +47,58 @@ impl<B: BiddingRepository, K: Clock> Bidding<B, K> {
     /// auction's (the contract's order). The common path is one atomic write; a refusal is
     /// explained from a fresh read of the auction.
     pub async fn place(
+        &self,
+        bidder: Option<&User>,
+        auction: AuctionId,
+        amount: Result<Money, FieldErrors>,
+    ) -> Result<PlacedBid, BidError> {
+        self.place_up_to(bidder, auction, amount, None).await
+    }
+
+    /// As [`Self::place`], leaving `max` as the bidder's standing maximum when proxy bidding
+    /// is on (ignored otherwise); after the bid, the standing maximums answer it.
+    pub async fn place_up_to(
+        &self,
+        bidder: Option<&User>,
+        auction: AuctionId,
+        amount: Result<Money, FieldErrors>,
+        max: Option<Money>,
+    ) -> Result<PlacedBid, BidError> {
+        let placed = self.place_once(bidder, auction, amount).await?;
+        if self.rules.proxy {
+            if let Some(max) = max.filter(|m| *m >= placed.amount) {
+                self.bids.set_proxy_max(auction, placed.bidder, max).await?;
+            }
+            self.answer_with_proxies(auction).await;
+        }
+        Ok(placed)
+    }
+
+    /// Counter-bids from standing maximums until none can move the price (a few rounds at
+    /// most: each raises it by at least a step). Best effort: a bid racing in meanwhile wins
+    /// the write and runs this itself, and a failure here never undoes the bid that ran it.
+    async fn answer_with_proxies(&self, auction: AuctionId) {
+        for _ in 0..PROXY_ROUNDS {
+            let Ok(Some(contest)) = self.bids.proxy_contest(auction).await else {
+                return;
+            };
+            let Some((bidder, amount)) = crate::proxy::counter_bid(&contest, &self.rules) else {
+                return;
+            };
+            let bid = NewBid {
+                auction,
+                bidder,
+                amount,
+                now: self.clock.now(),
+                rules: self.rules.clone(),
+            };
+            if !matches!(self.bids.place_bid(bid).await, Ok(Some(_))) {
+                return;
+            }
+        }
+    }
+
+    async fn place_once(
         &self,
         bidder: Option<&User>,
         auction: AuctionId,
@@ -264,5 +319,176 @@ where
             }
         }
         ended
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auction::AuctionStatus;
+    use crate::bid::BidSnapshot;
+    use crate::clock::FixedClock;
+    use crate::fixtures::user;
+    use crate::ids::UserId;
+    use crate::ports::MockBiddingRepository;
+    use crate::proxy::{Contest, ProxyMax};
+    use crate::user::Role;
+    use std::future::ready;
+    use std::sync::{Arc, Mutex};
+
+    const AUCTION: AuctionId = AuctionId(9);
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    fn placed(bid: &NewBid) -> PlacedBid {
+        PlacedBid {
+            id: BidId(1),
+            auction: bid.auction,
+            bidder: bid.bidder,
+            amount: bid.amount,
+            bid_time: bid.now,
+            end_time: bid.now + chrono::Duration::hours(1),
+        }
+    }
+
+    fn snapshot(status: AuctionStatus, current: i64) -> BidSnapshot {
+        BidSnapshot {
+            auction: AUCTION,
+            status,
+            start_time: now() - chrono::Duration::hours(1),
+            end_time: now() + chrono::Duration::hours(1),
+            starting_price: Money::pkr(100_000),
+            current_price: Money::pkr(current),
+            total_bids: 3,
+            seller: UserId(7),
+        }
+    }
+
+    fn proxy_rules() -> BidRules {
+        BidRules {
+            proxy: true,
+            ..BidRules::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_write_is_explained_from_a_fresh_read() {
+        let mut bids = MockBiddingRepository::new();
+        bids.expect_place_bid()
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok(None))));
+        bids.expect_bid_snapshot()
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok(Some(snapshot(AuctionStatus::Active, 150_000))))));
+        let bidding = Bidding::new(bids, FixedClock(now()), BidRules::default());
+        let err = bidding
+            .place(
+                Some(&user(1, Role::Buyer)),
+                AUCTION,
+                Ok(Money::pkr(140_000)),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, BidError::TooLow { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_blocked_bidder_is_refused_without_a_write() {
+        let mut bids = MockBiddingRepository::new();
+        bids.expect_place_bid().never();
+        bids.expect_bid_snapshot()
+            .returning(|_| Box::pin(ready(Ok(Some(snapshot(AuctionStatus::Active, 150_000))))));
+        let bidding = Bidding::new(bids, FixedClock(now()), BidRules::default());
+        let mut blocked = user(1, Role::Buyer);
+        blocked.is_blocked = true;
+        let err = bidding
+            .place(Some(&blocked), AUCTION, Ok(Money::pkr(200_000)))
+            .await
+            .unwrap_err();
+        assert_eq!(err, BidError::Blocked);
+    }
+
+    #[tokio::test]
+    async fn without_proxy_bidding_a_maximum_is_ignored() {
+        let mut bids = MockBiddingRepository::new();
+        bids.expect_place_bid()
+            .times(1)
+            .returning(|b| Box::pin(ready(Ok(Some(placed(&b))))));
+        bids.expect_set_proxy_max().never();
+        bids.expect_proxy_contest().never();
+        let bidding = Bidding::new(bids, FixedClock(now()), BidRules::default());
+        let bid = bidding
+            .place_up_to(
+                Some(&user(1, Role::Buyer)),
+                AUCTION,
+                Ok(Money::pkr(150_000)),
+                Some(Money::pkr(500_000)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(bid.amount, Money::pkr(150_000));
+    }
+
+    #[tokio::test]
+    async fn a_standing_maximum_answers_a_bid_and_stops_when_nobody_can_go_higher() {
+        let placed_bids = Arc::new(Mutex::new(Vec::<(UserId, Money)>::new()));
+        let mut bids = MockBiddingRepository::new();
+        let seen = placed_bids.clone();
+        bids.expect_place_bid().times(2).returning(move |b| {
+            seen.lock().unwrap().push((b.bidder, b.amount));
+            Box::pin(ready(Ok(Some(placed(&b)))))
+        });
+        bids.expect_set_proxy_max()
+            .withf(|a, who, max| *a == AUCTION && *who == UserId(1) && *max == Money::pkr(160_000))
+            .times(1)
+            .returning(|_, _, _| Box::pin(ready(Ok(()))));
+        // First: bidder 1 leads at 1,500.00 (max 1,600.00) and bidder 2 left 2,000.00; then
+        // bidder 2 leads at 1,600.01 and bidder 1's maximum cannot answer.
+        let mut round = 0;
+        bids.expect_proxy_contest().times(2).returning(move |_| {
+            round += 1;
+            let contest = if round == 1 {
+                Contest {
+                    price: Money::pkr(150_000),
+                    leader: UserId(1),
+                    leader_max: Some(Money::pkr(160_000)),
+                    rival: Some(ProxyMax {
+                        bidder: UserId(2),
+                        max: Money::pkr(200_000),
+                    }),
+                }
+            } else {
+                Contest {
+                    price: Money::pkr(160_001),
+                    leader: UserId(2),
+                    leader_max: Some(Money::pkr(200_000)),
+                    rival: Some(ProxyMax {
+                        bidder: UserId(1),
+                        max: Money::pkr(160_000),
+                    }),
+                }
+            };
+            Box::pin(ready(Ok(Some(contest))))
+        });
+        let bidding = Bidding::new(bids, FixedClock(now()), proxy_rules());
+        let bid = bidding
+            .place_up_to(
+                Some(&user(1, Role::Buyer)),
+                AUCTION,
+                Ok(Money::pkr(150_000)),
+                Some(Money::pkr(160_000)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(bid.amount, Money::pkr(150_000), "the caller's own bid");
+        assert_eq!(
+            *placed_bids.lock().unwrap(),
+            [
+                (UserId(1), Money::pkr(150_000)),
+                (UserId(2), Money::pkr(160_001))
+            ]
+        );
     }
 }
