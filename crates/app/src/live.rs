@@ -109,8 +109,10 @@ fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
 /// `auction_status`: the auction as a watcher first sees it (times in UTC, as the original).
 fn status_message(a: &Auction, viewer: Option<&User>, now: chrono::DateTime<chrono::Utc>) -> Value {
     let p = &a.product;
-    let mut seller = json!({"id": p.seller.get(), "username": p.seller_username});
+    let mut seller =
+        json!({"id": p.seller.get(), "username": p.seller_username, "email": p.seller_email});
     if let Some(profile) = &p.seller_profile {
+        seller["total_feedbacks"] = json!(profile.total_feedbacks);
         seller["brand_name"] = json!(profile.brand_name);
         seller["biography"] = json!(profile.biography);
         seller["is_verified"] = json!(profile.is_verified);
@@ -410,4 +412,46 @@ pub async fn socket(
         token,
     ));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hub;
+
+    #[test]
+    fn a_socket_that_stops_reading_is_dropped_and_the_others_keep_getting_everything() {
+        let hub = Hub::new(2);
+        let (_, mut stalled) = hub.join(7);
+        let (_, mut reading) = hub.join(7);
+        let mut got = Vec::new();
+        for i in 0..5 {
+            let reached = hub.publish(7, &format!("bid {i}"));
+            while let Ok(m) = reading.try_recv() {
+                got.push(m.to_string());
+            }
+            // The stalled socket's queue (2) is full after two messages: then it is dropped.
+            assert_eq!(reached, if i < 2 { 2 } else { 1 }, "publish {i}");
+        }
+        assert_eq!(got, ["bid 0", "bid 1", "bid 2", "bid 3", "bid 4"]);
+        assert_eq!(hub.watchers(7), 1);
+        // What the stalled socket had queued is still delivered before its task closes it.
+        assert_eq!(stalled.try_recv().unwrap().as_ref(), "bid 0");
+        assert_eq!(stalled.try_recv().unwrap().as_ref(), "bid 1");
+        assert!(
+            stalled.try_recv().is_err(),
+            "then nothing: its sender is gone"
+        );
+    }
+
+    #[test]
+    fn leaving_empties_the_room() {
+        let hub = Hub::new(4);
+        let (a, _rx_a) = hub.join(3);
+        let (b, _rx_b) = hub.join(3);
+        hub.leave(3, a);
+        assert_eq!(hub.watchers(3), 1);
+        hub.leave(3, b);
+        assert_eq!(hub.watchers(3), 0);
+        assert_eq!(hub.publish(3, "x"), 0);
+    }
 }

@@ -117,6 +117,28 @@ async fn bids_over_rest_and_websocket_reach_every_watcher_and_refusals_only_the_
         assert_eq!(d["auction_id"], id);
         assert_eq!(d["product"]["name"], "Brass lamp");
         assert_eq!(d["seller"]["username"], "potter");
+        assert_eq!(d["seller"]["email"], "potter@example.pk");
+        let mut keys: Vec<&str> = d["seller"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "average_rating",
+                "biography",
+                "brand_name",
+                "email",
+                "id",
+                "is_verified",
+                "total_feedbacks",
+                "username"
+            ],
+            "the contract's seller keys (a seller gets a profile on sign-up)"
+        );
         assert_eq!(
             (&d["starting_price"], &d["current_price"]),
             (&json!("1000.00"), &json!("1000.00"))
@@ -784,4 +806,106 @@ async fn with_proxy_bidding_a_standing_maximum_answers_each_higher_bid_up_to_its
         .ids("SELECT (amount * 100)::bigint AS id FROM bids ORDER BY id")
         .await;
     assert_eq!(bids, [110_000, 150_000, 150_001, 250_000]);
+}
+
+#[tokio::test]
+async fn a_socket_from_a_foreign_origin_is_refused() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let id = auction(&app, &seller, 1).await;
+    let url = format!(
+        "{}/ws/auction/{id}/",
+        app.base.replacen("http://", "ws://", 1)
+    );
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            url.as_str(),
+        )
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "https://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+            assert_eq!(res.status(), 403);
+        }
+        other => panic!("a foreign origin must be refused: {other:?}"),
+    }
+    // The front end's own origin is welcome.
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            url.as_str(),
+        )
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", app.config.frontend_url.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(first.to_text().unwrap().contains("auction_status"));
+}
+
+#[tokio::test]
+async fn soft_close_keeps_a_late_contested_auction_open_then_it_ends() {
+    let app = spawn_with(|c| c.soft_close = Duration::from_mins(5)).await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let (sana, _) = app.register("sana").await;
+    app.address(&sana).await;
+    let id = auction(&app, &seller, 1).await;
+    let mut watcher = Ws::open(&app.base, id, None).await;
+    watcher.next().await;
+    // Three minutes before the end, a bid moves the end to five minutes from then.
+    app.clock.advance(chrono::Duration::minutes(57));
+    assert_eq!(
+        rest_bid(&app, Some(&ali), id, "1100.00").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(watcher.next().await["type"], "new_bid");
+    // Past the original end: still open, and another late bid extends it again.
+    app.clock.advance(chrono::Duration::minutes(4));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let r = rest_bid(&app, Some(&sana), id, "1200.00").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(watcher.next().await["type"], "new_bid");
+    let a = app.get(&format!("/api/auctions/{id}/"), None).await;
+    assert_eq!(
+        a.body["status"], "active",
+        "the original end passed but it is open"
+    );
+    // Then time runs out: it ends, once, with Sana the winner.
+    app.clock.advance(chrono::Duration::minutes(6));
+    let ended = watcher.next().await;
+    assert_eq!(ended["type"], "auction_ended");
+    assert_eq!(ended["data"]["final_price"], "1200.00");
+    assert!(
+        app.count_reaches("orders WHERE order_type = 'auction'", 1)
+            .await
+    );
+    // The winner is reminded six hours before the 24-hour deadline (the queue runs jobs by the
+    // database's clock, which the test cannot move: the due job is brought forward instead).
+    assert!(
+        app.count_reaches(
+            "jobs j JOIN orders o ON o.id = (j.payload->'data'->>'order')::bigint \
+             WHERE j.kind = 'payment_reminder' AND j.status = 'queued' \
+             AND j.run_at = o.payment_deadline - interval '6 hours'",
+            1
+        )
+        .await
+    );
+    app.db
+        .execute("UPDATE jobs SET run_at = now() WHERE kind = 'payment_reminder'")
+        .await;
+    let reminded = app
+        .eventually(Duration::from_secs(15), || async {
+            app.mail_to("sana@example.pk")
+                .iter()
+                .any(|m| m.contains("Subject: Payment reminder"))
+        })
+        .await;
+    assert!(reminded, "the payment reminder");
 }

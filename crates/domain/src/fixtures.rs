@@ -32,6 +32,7 @@ pub fn product_view(id: i64, seller: i64) -> crate::product::ProductView {
         id: crate::ids::ProductId(id),
         seller: UserId(seller),
         seller_username: format!("u{seller}"),
+        seller_email: format!("u{seller}@example.pk"),
         category: None,
         category_name: None,
         name: format!("Product {id}"),

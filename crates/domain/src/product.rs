@@ -82,6 +82,8 @@ pub struct SellerSummary {
     pub is_verified: bool,
     /// Mean rating in hundredths.
     pub average_rating_centi: i32,
+    /// Feedbacks the rating is the mean of.
+    pub total_feedbacks: i32,
 }
 
 /// A product with everything its read shape shows.
@@ -93,6 +95,8 @@ pub struct ProductView {
     pub seller: UserId,
     /// Seller's username.
     pub seller_username: String,
+    /// Seller's email (the live-auction status shows it, as the original).
+    pub seller_email: String,
     /// Category.
     pub category: Option<CategoryId>,
     /// Category name.

@@ -34,7 +34,7 @@ pub type ProductRow = (
     String,
     String,
     Option<String>,
-    Option<(String, String, bool, bigdecimal::BigDecimal)>,
+    Option<(String, String, bool, bigdecimal::BigDecimal, i32)>,
     DateTime<Utc>,
     DateTime<Utc>,
     (
@@ -45,6 +45,7 @@ pub type ProductRow = (
         Option<String>,
         bool,
     ),
+    String,
 );
 
 /// Products joined with their seller, category and seller profile; filter and order it, then
@@ -82,11 +83,13 @@ macro_rules! product_columns {
                 crate::schema::seller_profiles::biography,
                 crate::schema::seller_profiles::is_verified,
                 crate::schema::seller_profiles::average_rating,
+                crate::schema::seller_profiles::total_feedbacks,
             )
                 .nullable(),
             crate::schema::products::created_at,
             crate::schema::products::updated_at,
             crate::products::extras($viewer),
+            crate::schema::users::email,
         )
     };
 }
@@ -151,6 +154,7 @@ pub fn view(r: ProductRow) -> ProductView {
         id: ProductId(r.0),
         seller: UserId(r.1),
         seller_username: r.2,
+        seller_email: r.13,
         category: r.3.map(CategoryId),
         category_name: r.4,
         name: r.5,
@@ -171,11 +175,12 @@ pub fn view(r: ProductRow) -> ProductView {
         average_rating: average.filter(|_| fixed_price),
         total_reviews: if fixed_price { reviews } else { 0 },
         seller_profile: r.9.map(
-            |(brand_name, biography, is_verified, rating)| SellerSummary {
+            |(brand_name, biography, is_verified, rating, total_feedbacks)| SellerSummary {
                 brand_name,
                 biography,
                 is_verified,
                 average_rating_centi: hundredths(&rating),
+                total_feedbacks,
             },
         ),
         region: province_id.zip(province_name),
