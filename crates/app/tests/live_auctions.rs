@@ -7,7 +7,6 @@ mod common;
 
 use std::time::Duration;
 
-use chrono::Utc;
 use common::{TestApp, spawn_app, spawn_with};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -72,23 +71,9 @@ impl Ws {
     }
 }
 
-fn iso(offset: chrono::Duration) -> String {
-    (Utc::now() + offset).to_rfc3339()
-}
-
-/// A seller's auction of a brass lamp from Rs. 1,000.00, open for `hours`.
+/// A seller's auction of a brass lamp from Rs. 1,000.00, open for `hours` from now.
 async fn auction(app: &TestApp, seller: &str, hours: i64) -> i64 {
-    let product = app.product(seller, "Brass lamp").await;
-    let r = app
-        .post(
-            "/api/auctions/",
-            Some(seller),
-            json!({"product_id": product, "starting_price": "1000.00",
-                   "start_time": iso(-chrono::Duration::minutes(1)), "end_time": iso(chrono::Duration::hours(hours))}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    r.body["id"].as_i64().unwrap()
+    auction_now(app, seller, hours).await
 }
 
 async fn rest_bid(app: &TestApp, token: Option<&str>, auction: i64, amount: &str) -> common::Reply {
@@ -639,14 +624,12 @@ async fn three_unpaid_wins_cancel_their_auctions_count_once_each_and_block_the_w
     assert_eq!(orders.body["results"][0]["status"], "payment_failed");
 
     // Two more: the third blocks the account, once.
-    let mut more = Vec::new();
     for _ in 0..2 {
-        let id = auction_now(&app, &seller, 1).await;
+        let id = auction(&app, &seller, 1).await;
         assert_eq!(
             rest_bid(&app, Some(&ali), id, "1100.00").await.status,
             StatusCode::CREATED
         );
-        more.push(id);
     }
     app.clock.advance(chrono::Duration::minutes(61));
     assert!(
@@ -694,13 +677,14 @@ async fn three_unpaid_wins_cancel_their_auctions_count_once_each_and_block_the_w
         1
     );
     // A blocked account cannot bid any more.
-    let next = auction_now(&app, &seller, 5).await;
+    let next = auction(&app, &seller, 5).await;
     let r = rest_bid(&app, Some(&ali), next, "1100.00").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     assert_eq!(r.body, json!({"error": "Your account is blocked"}));
 }
 
-/// As [`auction`], timed by the app's clock (which tests move forward).
+/// A seller's auction of a brass lamp from Rs. 1,000.00, timed by the app's clock (which
+/// tests move forward).
 async fn auction_now(app: &TestApp, seller: &str, hours: i64) -> i64 {
     use madeinpk_domain::clock::Clock;
     let now = app.clock.now();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, WEBHOOK_SECRET, market, spawn_app, spawn_with};
+use common::{TestApp, WEBHOOK_SECRET, item_of, market, spawn_app, spawn_with};
 use madeinpk_domain::clock::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -57,17 +57,6 @@ async fn paid_order_on(app: TestApp) -> Paid {
         listings: m.listings,
         order,
     }
-}
-
-fn item_of(order: &Value, name: &str) -> i64 {
-    order["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["product_name"] == name)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use common::{TestApp, spawn_with};
+use common::{TestApp, item_of, spawn_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -305,17 +305,6 @@ fn shuffled<T>(mut items: Vec<T>, seed: u64) -> Vec<T> {
         items.swap(i, j);
     }
     items
-}
-
-fn item_of(order: &Value, name: &str) -> i64 {
-    order["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["product_name"] == name)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -503,3 +503,15 @@ pub async fn market(app: TestApp) -> Market {
         address,
     }
 }
+
+/// The id of the order line for the product `name`.
+pub fn item_of(order: &Value, name: &str) -> i64 {
+    order["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product_name"] == name)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
