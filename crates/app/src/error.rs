@@ -256,6 +256,16 @@ impl From<madeinpk_domain::bid::BidError> for ApiError {
     }
 }
 
+impl From<madeinpk_domain::notification::NotificationError> for ApiError {
+    fn from(e: madeinpk_domain::notification::NotificationError) -> Self {
+        use madeinpk_domain::notification::NotificationError;
+        match e {
+            NotificationError::NotFound => Self::no_match("Notification"),
+            NotificationError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<madeinpk_domain::feedback::FeedbackError> for ApiError {
     fn from(e: madeinpk_domain::feedback::FeedbackError) -> Self {
         use madeinpk_domain::feedback::FeedbackError;

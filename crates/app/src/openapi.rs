@@ -5,7 +5,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     accounts, addresses, admin, auctions, cart, categories, connect, feedbacks, health, listings,
-    locations, orders, payments, products, reviews, seller, seller_profiles, wishlist,
+    locations, notifications, orders, payments, products, reviews, seller, seller_profiles,
+    wishlist,
 };
 
 struct TokenAuth;
@@ -39,6 +40,8 @@ impl Modify for TokenAuth {
         reviews::list, reviews::get, reviews::can_review, reviews::create, reviews::replace, reviews::patch, reviews::delete,
         feedbacks::list, feedbacks::get, feedbacks::create, feedbacks::replace, feedbacks::patch,
         feedbacks::delete, feedbacks::seller_stats,
+        notifications::list, notifications::get, notifications::mark_read,
+        notifications::mark_all_read, notifications::unread_count,
         wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
@@ -73,6 +76,7 @@ impl Modify for TokenAuth {
         (name = "wishlist", description = "The caller's saved products"),
         (name = "reviews", description = "Product reviews"),
         (name = "feedbacks", description = "Seller feedback on auction orders"),
+        (name = "notifications", description = "The caller's notifications"),
         (name = "cart", description = "The caller's cart and checkout"),
         (name = "orders", description = "Orders as buyer or seller"),
         (name = "seller", description = "A seller's statistics, earnings and payouts"),

@@ -44,6 +44,8 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// Notifications wired to Postgres.
+pub type NotificationService = madeinpk_domain::services::notifications::Notifications<Db>;
 /// Seller feedback wired to Postgres.
 pub type FeedbackService = madeinpk_domain::services::feedbacks::Feedbacks<Db>;
 /// Carts wired to Postgres.
@@ -95,6 +97,8 @@ pub struct AppState {
     pub reviews: ReviewService,
     /// Seller feedback on auction orders.
     pub feedbacks: FeedbackService,
+    /// The caller's notifications.
+    pub notifications: NotificationService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -192,6 +196,7 @@ impl AppState {
             wishlist: Wishlists::new(db.clone(), db.clone()),
             reviews: Reviews::new(db.clone()),
             feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone()),
+            notifications: madeinpk_domain::services::notifications::Notifications::new(db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

@@ -55,6 +55,28 @@ impl NotificationType {
             Self::General => "general",
         }
     }
+
+    /// Every kind.
+    pub const ALL: [Self; 13] = [
+        Self::BidPlaced,
+        Self::BidOutbid,
+        Self::AuctionWon,
+        Self::AuctionLost,
+        Self::AuctionEnded,
+        Self::PaymentReminder,
+        Self::PaymentReceived,
+        Self::OrderShipped,
+        Self::OrderDelivered,
+        Self::FeedbackRequest,
+        Self::MessageReceived,
+        Self::AccountBlocked,
+        Self::General,
+    ];
+
+    /// Parses a stored value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// A notification to create.
@@ -91,6 +113,62 @@ impl NewNotification {
             auction_id: None,
         }
     }
+}
+
+/// A notification as its owner reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Id.
+    pub id: crate::ids::NotificationId,
+    /// Kind.
+    pub kind: NotificationType,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub message: String,
+    /// Read by its owner.
+    pub is_read: bool,
+    /// Related order.
+    pub order_id: Option<i64>,
+    /// Related auction.
+    pub auction_id: Option<i64>,
+    /// When.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Sortable notification fields (`?ordering=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationSort {
+    /// Id.
+    Id,
+    /// Kind.
+    Kind,
+    /// Title.
+    Title,
+    /// Read or not.
+    IsRead,
+    /// Creation time.
+    CreatedAt,
+}
+
+/// `?ordering=` names for notifications.
+pub const NOTIFICATION_ORDERING: &[(&str, NotificationSort)] = &[
+    ("id", NotificationSort::Id),
+    ("notification_type", NotificationSort::Kind),
+    ("title", NotificationSort::Title),
+    ("is_read", NotificationSort::IsRead),
+    ("created_at", NotificationSort::CreatedAt),
+];
+
+/// Why a notification action failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotificationError {
+    /// Not the caller's, or none.
+    #[error("No Notification matches the given query.")]
+    NotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// The contract's fixed texts.

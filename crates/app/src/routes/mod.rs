@@ -11,6 +11,7 @@ pub mod feedbacks;
 pub mod health;
 pub mod listings;
 pub mod locations;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod products;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     wishlist::configure(cfg);
     reviews::configure(cfg);
     feedbacks::configure(cfg);
+    notifications::configure(cfg);
     cart::configure(cfg);
     orders::configure(cfg);
     payments::configure(cfg);

@@ -11,6 +11,7 @@ pub mod connect;
 pub mod feedbacks;
 pub mod job_runner;
 pub mod listings;
+pub mod notifications;
 pub mod operations;
 pub mod orders;
 pub mod payments;
