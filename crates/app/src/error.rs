@@ -256,6 +256,17 @@ impl From<madeinpk_domain::bid::BidError> for ApiError {
     }
 }
 
+impl From<madeinpk_domain::conversation::ConversationError> for ApiError {
+    fn from(e: madeinpk_domain::conversation::ConversationError) -> Self {
+        use madeinpk_domain::conversation::ConversationError;
+        match e {
+            ConversationError::NotFound => Self::no_match("Conversation"),
+            ConversationError::Validation(f) => Self::Validation(f),
+            ConversationError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<madeinpk_domain::notification::NotificationError> for ApiError {
     fn from(e: madeinpk_domain::notification::NotificationError) -> Self {
         use madeinpk_domain::notification::NotificationError;

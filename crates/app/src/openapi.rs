@@ -4,9 +4,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, addresses, admin, auctions, cart, categories, connect, feedbacks, health, listings,
-    locations, notifications, orders, payments, products, reviews, seller, seller_profiles,
-    wishlist,
+    accounts, addresses, admin, auctions, cart, categories, connect, conversations, feedbacks,
+    health, listings, locations, notifications, orders, payments, products, reviews, seller,
+    seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -42,6 +42,8 @@ impl Modify for TokenAuth {
         feedbacks::delete, feedbacks::seller_stats,
         notifications::list, notifications::get, notifications::mark_read,
         notifications::mark_all_read, notifications::unread_count,
+        conversations::list, conversations::create, conversations::get, conversations::update,
+        conversations::delete, conversations::messages, conversations::send_message,
         wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
@@ -77,6 +79,7 @@ impl Modify for TokenAuth {
         (name = "reviews", description = "Product reviews"),
         (name = "feedbacks", description = "Seller feedback on auction orders"),
         (name = "notifications", description = "The caller's notifications"),
+        (name = "conversations", description = "Buyer–seller conversations and messages"),
         (name = "cart", description = "The caller's cart and checkout"),
         (name = "orders", description = "Orders as buyer or seller"),
         (name = "seller", description = "A seller's statistics, earnings and payouts"),

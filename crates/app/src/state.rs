@@ -44,6 +44,9 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// Conversations wired to Postgres.
+pub type ConversationService =
+    madeinpk_domain::services::conversations::Conversations<Db, ShiftedClock>;
 /// Notifications wired to Postgres.
 pub type NotificationService = madeinpk_domain::services::notifications::Notifications<Db>;
 /// Seller feedback wired to Postgres.
@@ -99,6 +102,8 @@ pub struct AppState {
     pub feedbacks: FeedbackService,
     /// The caller's notifications.
     pub notifications: NotificationService,
+    /// Buyer–seller conversations.
+    pub conversations: ConversationService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -179,7 +184,7 @@ impl AppState {
             webhook_secret: webhook_secret(&config),
             connect_webhook_secret: config.stripe_connect_webhook_secret.clone(),
             dev_payments: gateway.is_dev(),
-            clock,
+            clock: clock.clone(),
             accounts: Accounts::new(
                 db.clone(),
                 db.clone(),
@@ -197,6 +202,10 @@ impl AppState {
             reviews: Reviews::new(db.clone()),
             feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone()),
             notifications: madeinpk_domain::services::notifications::Notifications::new(db.clone()),
+            conversations: madeinpk_domain::services::conversations::Conversations::new(
+                db.clone(),
+                clock.clone(),
+            ),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

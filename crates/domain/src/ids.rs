@@ -69,4 +69,8 @@ typed_id!(
     RefundId,
     /// A seller feedback on an auction order.
     FeedbackId,
+    /// A buyer–seller conversation.
+    ConversationId,
+    /// A message in a conversation.
+    MessageId,
 );

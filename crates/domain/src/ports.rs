@@ -334,6 +334,59 @@ pub trait Mailer: Send + Sync {
     fn send(&self, email: Email) -> impl Future<Output = Result<(), MailError>> + Send;
 }
 
+/// Buyer–seller conversations; every read and write is scoped to a participant.
+#[cfg_attr(test, mockall::automock)]
+pub trait ConversationRepository: Send + Sync {
+    /// Opens a conversation; field errors for unknown users or products, a product the seller
+    /// does not sell, or a duplicate (buyer, seller, product).
+    fn create_conversation(
+        &self,
+        new: crate::conversation::NewConversation,
+        now: DateTime<Utc>,
+    ) -> impl Future<
+        Output = Result<
+            Result<crate::ids::ConversationId, crate::validation::FieldErrors>,
+            StoreError,
+        >,
+    > + Send;
+    /// One page of `viewer`'s conversations (latest activity first unless `ordering` says).
+    fn conversations(
+        &self,
+        viewer: UserId,
+        ordering: Vec<crate::page::Sort<crate::conversation::ConversationSort>>,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<crate::conversation::Conversation>, StoreError>> + Send;
+    /// One of `viewer`'s conversations.
+    fn conversation(
+        &self,
+        viewer: UserId,
+        id: crate::ids::ConversationId,
+    ) -> impl Future<Output = Result<Option<crate::conversation::Conversation>, StoreError>> + Send;
+    /// Deletes one of `viewer`'s conversations with its messages; false when not theirs.
+    fn delete_conversation(
+        &self,
+        viewer: UserId,
+        id: crate::ids::ConversationId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The messages, oldest first, after marking the other participant's read; `None` when
+    /// `viewer` is not a participant.
+    fn read_messages(
+        &self,
+        viewer: UserId,
+        id: crate::ids::ConversationId,
+    ) -> impl Future<Output = Result<Option<Vec<crate::conversation::Message>>, StoreError>> + Send;
+    /// Adds `sender`'s message, moves the conversation's `updated_at` and writes the outbox,
+    /// all at once; `None` when `sender` is not a participant (or it was deleted meanwhile).
+    fn send_message(
+        &self,
+        sender: UserId,
+        id: crate::ids::ConversationId,
+        content: String,
+        now: DateTime<Utc>,
+        outbox: crate::outbox::Outbox,
+    ) -> impl Future<Output = Result<Option<crate::conversation::Message>, StoreError>> + Send;
+}
+
 /// A user's own notifications: reading them and marking them read.
 #[cfg_attr(test, mockall::automock)]
 pub trait NotificationInbox: Send + Sync {

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auctions;
 pub mod bidding;
 pub mod carts;
+pub mod conversations;
 pub mod db;
 pub mod demo;
 pub mod error;

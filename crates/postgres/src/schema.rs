@@ -194,6 +194,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    conversations (id) {
+        id -> Int8,
+        buyer_id -> Int8,
+        seller_id -> Int8,
+        product_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Int8,
+        conversation_id -> Int8,
+        sender_id -> Int8,
+        content -> Text,
+        is_read -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     proxy_bids (auction_id, bidder_id) {
         auction_id -> Int8,
         bidder_id -> Int8,
@@ -461,6 +483,7 @@ diesel::joinable!(listings -> products (product_id));
 diesel::joinable!(auctions -> products (product_id));
 diesel::joinable!(bids -> auctions (auction_id));
 diesel::joinable!(feedbacks -> orders (order_id));
+diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(feedbacks -> users (buyer_id));
 diesel::joinable!(payment_violations -> orders (order_id));
 diesel::joinable!(bids -> users (bidder_id));
@@ -515,6 +538,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_violations,
     feedbacks,
     proxy_bids,
+    conversations,
+    messages,
 );
 
 diesel::define_sql_function! {

@@ -7,6 +7,7 @@ pub mod auctions;
 pub mod cart;
 pub mod categories;
 pub mod connect;
+pub mod conversations;
 pub mod feedbacks;
 pub mod health;
 pub mod listings;
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reviews::configure(cfg);
     feedbacks::configure(cfg);
     notifications::configure(cfg);
+    conversations::configure(cfg);
     cart::configure(cfg);
     orders::configure(cfg);
     payments::configure(cfg);

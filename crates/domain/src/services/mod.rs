@@ -8,6 +8,7 @@ pub mod bidding;
 pub mod cart;
 pub mod checkout;
 pub mod connect;
+pub mod conversations;
 pub mod feedbacks;
 pub mod job_runner;
 pub mod listings;

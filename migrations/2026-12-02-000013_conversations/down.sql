@@ -1,0 +1,1 @@
+DROP TABLE messages; DROP TABLE conversations;
