@@ -256,6 +256,20 @@ impl From<madeinpk_domain::bid::BidError> for ApiError {
     }
 }
 
+impl From<madeinpk_domain::complaint::ComplaintError> for ApiError {
+    fn from(e: madeinpk_domain::complaint::ComplaintError) -> Self {
+        use madeinpk_domain::complaint::ComplaintError;
+        match e {
+            ComplaintError::NotFound => Self::no_match("Complaint"),
+            ComplaintError::Validation(f) => Self::Validation(f),
+            ComplaintError::Final => Self::Refused(StatusCode::BAD_REQUEST, e.to_string()),
+            ComplaintError::NotAdmin => Self::Refused(StatusCode::FORBIDDEN, e.to_string()),
+            ComplaintError::Illegal(..) => Self::Refused(StatusCode::CONFLICT, e.to_string()),
+            ComplaintError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<madeinpk_domain::conversation::ConversationError> for ApiError {
     fn from(e: madeinpk_domain::conversation::ConversationError) -> Self {
         use madeinpk_domain::conversation::ConversationError;

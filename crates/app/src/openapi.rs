@@ -4,9 +4,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    accounts, addresses, admin, auctions, cart, categories, connect, conversations, feedbacks,
-    health, listings, locations, notifications, orders, payments, products, reviews, seller,
-    seller_profiles, wishlist,
+    accounts, addresses, admin, auctions, cart, categories, complaints, connect, conversations,
+    feedbacks, health, listings, locations, notifications, orders, payments, products, reviews,
+    seller, seller_profiles, wishlist,
 };
 
 struct TokenAuth;
@@ -44,6 +44,8 @@ impl Modify for TokenAuth {
         notifications::mark_all_read, notifications::unread_count,
         conversations::list, conversations::create, conversations::get, conversations::update,
         conversations::delete, conversations::messages, conversations::send_message,
+        complaints::list, complaints::create, complaints::get, complaints::replace,
+        complaints::patch, complaints::delete, complaints::admin_list, complaints::admin_status,
         wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
@@ -80,6 +82,7 @@ impl Modify for TokenAuth {
         (name = "feedbacks", description = "Seller feedback on auction orders"),
         (name = "notifications", description = "The caller's notifications"),
         (name = "conversations", description = "Buyer–seller conversations and messages"),
+        (name = "complaints", description = "The caller's complaints"),
         (name = "cart", description = "The caller's cart and checkout"),
         (name = "orders", description = "Orders as buyer or seller"),
         (name = "seller", description = "A seller's statistics, earnings and payouts"),

@@ -44,6 +44,8 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// Complaints wired to Postgres.
+pub type ComplaintService = madeinpk_domain::services::complaints::Complaints<Db, ShiftedClock>;
 /// Conversations wired to Postgres.
 pub type ConversationService =
     madeinpk_domain::services::conversations::Conversations<Db, ShiftedClock>;
@@ -104,6 +106,8 @@ pub struct AppState {
     pub notifications: NotificationService,
     /// Buyer–seller conversations.
     pub conversations: ConversationService,
+    /// Complaints.
+    pub complaints: ComplaintService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -203,6 +207,10 @@ impl AppState {
             feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone()),
             notifications: madeinpk_domain::services::notifications::Notifications::new(db.clone()),
             conversations: madeinpk_domain::services::conversations::Conversations::new(
+                db.clone(),
+                clock.clone(),
+            ),
+            complaints: madeinpk_domain::services::complaints::Complaints::new(
                 db.clone(),
                 clock.clone(),
             ),

@@ -73,4 +73,6 @@ typed_id!(
     ConversationId,
     /// A message in a conversation.
     MessageId,
+    /// A complaint.
+    ComplaintId,
 );

@@ -12,6 +12,7 @@ pub mod cart;
 pub mod checkout;
 pub mod clock;
 pub mod commission;
+pub mod complaint;
 pub mod conversation;
 pub mod email;
 pub mod feedback;

@@ -387,6 +387,66 @@ pub trait ConversationRepository: Send + Sync {
     ) -> impl Future<Output = Result<Option<crate::conversation::Message>, StoreError>> + Send;
 }
 
+/// The notices of a filed complaint, given it and the admins' ids.
+pub type FiledOutbox =
+    Box<dyn FnOnce(&crate::complaint::Complaint, &[UserId]) -> crate::outbox::Outbox + Send>;
+/// The notices of a complaint's status change, given it and the complainant's email.
+pub type MovedOutbox =
+    Box<dyn FnOnce(&crate::complaint::Complaint, &str) -> crate::outbox::Outbox + Send>;
+
+/// Complaints. Writes lock the complaint and write their notices in the same transaction.
+#[cfg_attr(test, mockall::automock)]
+pub trait ComplaintRepository: Send + Sync {
+    /// Files a complaint (category, subject and description set); field errors for an order
+    /// that is not the user's or a seller who is not one.
+    fn create_complaint(
+        &self,
+        user: UserId,
+        input: crate::complaint::ComplaintInput,
+        now: DateTime<Utc>,
+        outbox: FiledOutbox,
+    ) -> impl Future<
+        Output = Result<
+            Result<crate::ids::ComplaintId, crate::validation::FieldErrors>,
+            StoreError,
+        >,
+    > + Send;
+    /// One page of complaints.
+    fn complaints(
+        &self,
+        query: crate::complaint::ComplaintQuery,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<crate::complaint::Complaint>, StoreError>> + Send;
+    /// One complaint.
+    fn complaint(
+        &self,
+        id: crate::ids::ComplaintId,
+    ) -> impl Future<Output = Result<Option<crate::complaint::Complaint>, StoreError>> + Send;
+    /// The complainant changes their complaint while it is not final.
+    fn update_complaint(
+        &self,
+        user: UserId,
+        id: crate::ids::ComplaintId,
+        input: crate::complaint::ComplaintInput,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<crate::complaint::Changed, StoreError>> + Send;
+    /// The complainant withdraws their complaint while it is not final.
+    fn delete_complaint(
+        &self,
+        user: UserId,
+        id: crate::ids::ComplaintId,
+    ) -> impl Future<Output = Result<crate::complaint::Changed, StoreError>> + Send;
+    /// An admin moves a complaint (and may set its notes) if the workflow allows it.
+    fn move_complaint(
+        &self,
+        id: crate::ids::ComplaintId,
+        to: crate::complaint::ComplaintStatus,
+        notes: Option<String>,
+        now: DateTime<Utc>,
+        outbox: MovedOutbox,
+    ) -> impl Future<Output = Result<crate::complaint::Moved, StoreError>> + Send;
+}
+
 /// A user's own notifications: reading them and marking them read.
 #[cfg_attr(test, mockall::automock)]
 pub trait NotificationInbox: Send + Sync {

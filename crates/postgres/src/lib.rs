@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auctions;
 pub mod bidding;
 pub mod carts;
+pub mod complaints;
 pub mod conversations;
 pub mod db;
 pub mod demo;

@@ -194,6 +194,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    complaints (id) {
+        id -> Int8,
+        complaint_number -> Text,
+        user_id -> Int8,
+        category -> Text,
+        subject -> Varchar,
+        description -> Text,
+        order_id -> Nullable<Int8>,
+        seller_id -> Nullable<Int8>,
+        status -> Text,
+        admin_notes -> Text,
+        resolved_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     conversations (id) {
         id -> Int8,
         buyer_id -> Int8,
@@ -540,6 +558,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     proxy_bids,
     conversations,
     messages,
+    complaints,
 );
 
 diesel::define_sql_function! {

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auctions;
 pub mod cart;
 pub mod categories;
+pub mod complaints;
 pub mod connect;
 pub mod conversations;
 pub mod feedbacks;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     feedbacks::configure(cfg);
     notifications::configure(cfg);
     conversations::configure(cfg);
+    complaints::configure(cfg);
     cart::configure(cfg);
     orders::configure(cfg);
     payments::configure(cfg);

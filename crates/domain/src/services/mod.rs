@@ -7,6 +7,7 @@ pub mod auctions;
 pub mod bidding;
 pub mod cart;
 pub mod checkout;
+pub mod complaints;
 pub mod connect;
 pub mod conversations;
 pub mod feedbacks;

@@ -1,0 +1,283 @@
+//! `complaints/`: users file and manage their own complaints (locked once resolved or
+//! closed); `admin/complaints/`: admins see them all and move them through the workflow.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::complaint::{
+    Complaint, ComplaintCategory, ComplaintInput, ComplaintStatus, SUBJECT_MAX,
+};
+use madeinpk_domain::ids::{ComplaintId, OrderId, UserId};
+use madeinpk_domain::validation::check_max_len;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::resource;
+use crate::auth::{ActiveUser, CurrentUser};
+use crate::body::{Body, Need};
+use crate::error::ApiError;
+use crate::query::{QueryMap, paginate, path_id};
+use crate::state::AppState;
+use crate::time::render;
+
+/// The Complaint object, in the contract's key order (`admin_notes` for admins only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintDto {
+    id: i64,
+    complaint_number: String,
+    user: i64,
+    user_username: String,
+    category: &'static str,
+    subject: String,
+    description: String,
+    order: Option<i64>,
+    order_number: Option<String>,
+    seller: Option<i64>,
+    seller_username: Option<String>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    admin_notes: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl ComplaintDto {
+    fn new(c: &Complaint, admin: bool) -> Self {
+        Self {
+            id: c.id.get(),
+            complaint_number: c.number.clone(),
+            user: c.user.get(),
+            user_username: c.username.clone(),
+            category: c.category.as_str(),
+            subject: c.subject.clone(),
+            description: c.description.clone(),
+            order: c.order.map(OrderId::get),
+            order_number: c.order_number.clone(),
+            seller: c.seller.map(UserId::get),
+            seller_username: c.seller_username.clone(),
+            status: c.status.as_str(),
+            admin_notes: admin.then(|| c.admin_notes.clone()),
+            created_at: render(c.created_at),
+            updated_at: render(c.updated_at),
+        }
+    }
+}
+
+/// Mounts the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/complaints/", "GET, POST, HEAD")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/complaints/{id}/", "GET, PUT, PATCH, DELETE, HEAD")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/admin/complaints/", "GET, HEAD").route(web::get().to(admin_list)))
+    .service(
+        resource("/admin/complaints/{id}/status/", "POST").route(web::post().to(admin_status)),
+    );
+}
+
+fn complaint_id(raw: &str) -> Result<ComplaintId, ApiError> {
+    path_id(raw).map(ComplaintId)
+}
+
+/// Reads the writable fields; `full` (POST, PUT) requires category, subject and description.
+fn input(body: &Body, full: bool) -> Result<ComplaintInput, ApiError> {
+    let need = if full { Need::Required } else { Need::Optional };
+    let mut f = body.read();
+    let category = f.choice("category", need, ComplaintCategory::parse);
+    let subject = f.string("subject", need);
+    let description = f.string("description", need);
+    let order = f.pk("order", Need::Optional, true).map(|o| o.map(OrderId));
+    let seller = f.pk("seller", Need::Optional, true).map(|s| s.map(UserId));
+    let mut errors = f.into_errors().err().unwrap_or_default();
+    if let Some(s) = &subject {
+        check_max_len(&mut errors, "subject", s, SUBJECT_MAX);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(ComplaintInput {
+        category,
+        subject,
+        description,
+        order,
+        seller,
+    })
+}
+
+/// The caller's complaints, newest first (`?ordering=created_at` for oldest first).
+#[utoipa::path(get, path = "/api/complaints/", tag = "complaints",
+    params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
+    responses((status = 200, description = "Paginated complaints"), (status = 401, description = "Not signed in")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let oldest_first = q.get("ordering") == Some("created_at");
+    let page = paginate(&req, &q, |p| {
+        let (state, user) = (state.clone(), auth.user.clone());
+        async move {
+            Ok(state
+                .complaints
+                .list(&user, oldest_first, p)
+                .await?
+                .map(|c| ComplaintDto::new(&c, false)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Files a complaint (about one of the caller's orders and/or a seller, optionally).
+#[utoipa::path(post, path = "/api/complaints/", tag = "complaints",
+    responses((status = 201, body = ComplaintDto), (status = 400, description = "Field errors")))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let c = state
+        .complaints
+        .create(&auth.user, input(&body, true)?)
+        .await?;
+    Ok(HttpResponse::Created().json(ComplaintDto::new(&c, false)))
+}
+
+/// One of the caller's complaints.
+#[utoipa::path(get, path = "/api/complaints/{id}/", tag = "complaints",
+    responses((status = 200, body = ComplaintDto), (status = 404, description = "Not the caller's")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let c = state.complaints.get(&auth.user, complaint_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(ComplaintDto::new(&c, auth.user.is_admin())))
+}
+
+async fn update(
+    state: &AppState,
+    user: &madeinpk_domain::user::User,
+    id: &str,
+    body: &Body,
+    full: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = complaint_id(id)?;
+    // A stranger learns nothing about the body before the complaint is found.
+    let own = state.complaints.get(user, id).await?;
+    if own.user != user.id {
+        return Err(ApiError::no_match("Complaint"));
+    }
+    let c = state
+        .complaints
+        .update(user, id, input(body, full)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(ComplaintDto::new(&c, false)))
+}
+
+/// Replaces the caller's complaint (category, subject, description required).
+#[utoipa::path(put, path = "/api/complaints/{id}/", tag = "complaints",
+    responses((status = 200, body = ComplaintDto), (status = 400, description = "Field errors, or resolved/closed"), (status = 404, description = "Not the caller's")))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth.user, &id, &body, true).await
+}
+
+/// Changes some fields of the caller's complaint.
+#[utoipa::path(patch, path = "/api/complaints/{id}/", tag = "complaints",
+    responses((status = 200, body = ComplaintDto), (status = 400, description = "Field errors, or resolved/closed"), (status = 404, description = "Not the caller's")))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    ActiveUser(auth): ActiveUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(&state, &auth.user, &id, &body, false).await
+}
+
+/// Withdraws the caller's complaint (not once resolved or closed).
+#[utoipa::path(delete, path = "/api/complaints/{id}/", tag = "complaints",
+    responses((status = 204, description = "Withdrawn"), (status = 400, description = "Resolved/closed"), (status = 404, description = "Not the caller's")))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .complaints
+        .delete(&auth.user, complaint_id(&id)?)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Admins: every complaint, newest first, `?status=` to filter.
+#[utoipa::path(get, path = "/api/admin/complaints/", tag = "admin",
+    params(("page" = Option<u32>, Query), ("status" = Option<String>, Query)),
+    responses((status = 200, description = "Paginated complaints"), (status = 400, description = "Unknown status"), (status = 403, description = "Not an admin")))]
+pub async fn admin_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let status = match q.get("status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(ComplaintStatus::parse(s).ok_or_else(|| {
+            ApiError::Validation(madeinpk_domain::validation::FieldErrors::single(
+                "status",
+                madeinpk_domain::validation::msg::invalid_choice(s),
+            ))
+        })?),
+    };
+    let page = paginate(&req, &q, |p| {
+        let (state, user) = (state.clone(), auth.user.clone());
+        async move {
+            Ok(state
+                .complaints
+                .all(&user, status, p)
+                .await?
+                .map(|c| ComplaintDto::new(&c, true)))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Admins: moves a complaint (`status`: in_progress, resolved, closed, or open to reopen;
+/// `admin_notes` optional); the complainant is told in-app and by email.
+#[utoipa::path(post, path = "/api/admin/complaints/{id}/status/", tag = "admin",
+    responses((status = 200, body = ComplaintDto), (status = 403, description = "Not an admin"), (status = 404, description = "No such complaint"), (status = 409, description = "Not a move the workflow allows")))]
+pub async fn admin_status(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    if !auth.user.is_admin() {
+        return Err(madeinpk_domain::complaint::ComplaintError::NotAdmin.into());
+    }
+    let id = complaint_id(&id)?;
+    let mut f = body.read();
+    let status = f.choice("status", Need::Required, ComplaintStatus::parse);
+    let notes = f.string("admin_notes", Need::Optional);
+    f.finish()?;
+    let Some(status) = status else {
+        return Err(ApiError::not_found());
+    };
+    let c = state
+        .complaints
+        .set_status(&auth.user, id, status, notes)
+        .await?;
+    Ok(HttpResponse::Ok().json(ComplaintDto::new(&c, true)))
+}
