@@ -256,6 +256,18 @@ impl From<madeinpk_domain::bid::BidError> for ApiError {
     }
 }
 
+impl From<madeinpk_domain::moderation::ModerationError> for ApiError {
+    fn from(e: madeinpk_domain::moderation::ModerationError) -> Self {
+        use madeinpk_domain::moderation::ModerationError;
+        match e {
+            ModerationError::NotAdmin => Self::Refused(StatusCode::FORBIDDEN, e.to_string()),
+            ModerationError::NotFound => Self::Refused(StatusCode::NOT_FOUND, e.to_string()),
+            ModerationError::Protected => Self::Refused(StatusCode::BAD_REQUEST, e.to_string()),
+            ModerationError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<madeinpk_domain::complaint::ComplaintError> for ApiError {
     fn from(e: madeinpk_domain::complaint::ComplaintError) -> Self {
         use madeinpk_domain::complaint::ComplaintError;

@@ -44,6 +44,8 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// Account moderation wired to Postgres.
+pub type ModerationService = madeinpk_domain::services::moderation::Moderator<Db>;
 /// Complaints wired to Postgres.
 pub type ComplaintService = madeinpk_domain::services::complaints::Complaints<Db, ShiftedClock>;
 /// Conversations wired to Postgres.
@@ -108,6 +110,8 @@ pub struct AppState {
     pub conversations: ConversationService,
     /// Complaints.
     pub complaints: ComplaintService,
+    /// Admins' account moderation.
+    pub moderation: ModerationService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -214,6 +218,7 @@ impl AppState {
                 db.clone(),
                 clock.clone(),
             ),
+            moderation: madeinpk_domain::services::moderation::Moderator::new(db.clone()),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

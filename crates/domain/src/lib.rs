@@ -21,6 +21,7 @@ pub mod fixtures;
 pub mod ids;
 pub mod job;
 pub mod listing;
+pub mod moderation;
 pub mod money;
 pub mod notification;
 pub mod order;

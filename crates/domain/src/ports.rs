@@ -447,6 +447,34 @@ pub trait ComplaintRepository: Send + Sync {
     ) -> impl Future<Output = Result<crate::complaint::Moved, StoreError>> + Send;
 }
 
+/// The notices of blocking an account, given the user.
+pub type BlockOutbox = Box<dyn FnOnce(&crate::checkout::Party) -> crate::outbox::Outbox + Send>;
+
+/// Admins' moderation of accounts.
+#[cfg_attr(test, mockall::automock)]
+pub trait ModerationRepository: Send + Sync {
+    /// Applies one step to a non-admin account under its lock; blocking a user who was not
+    /// blocked writes `outbox` in the same transaction. `Err(Protected)` for admins,
+    /// `Err(NotFound)` for no such user.
+    fn moderate(
+        &self,
+        user: UserId,
+        step: crate::moderation::Moderation,
+        outbox: BlockOutbox,
+    ) -> impl Future<
+        Output = Result<
+            Result<crate::moderation::Moderated, crate::moderation::ModerationError>,
+            StoreError,
+        >,
+    > + Send;
+    /// Payment violations, newest first (one user's when given).
+    fn violations(
+        &self,
+        user: Option<UserId>,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<crate::moderation::ViolationRecord>, StoreError>> + Send;
+}
+
 /// A user's own notifications: reading them and marking them read.
 #[cfg_attr(test, mockall::automock)]
 pub trait NotificationInbox: Send + Sync {

@@ -15,6 +15,7 @@ pub mod feedbacks;
 pub mod job_queue;
 pub mod listings;
 pub mod migrate;
+pub mod moderation;
 pub mod money;
 pub mod notifications;
 pub mod orders;

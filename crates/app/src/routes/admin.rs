@@ -21,7 +21,129 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/admin/trigger-transfers/", "POST").route(web::post().to(trigger_transfers)),
+        )
+        .service(resource("/admin/users/{id}/block/", "POST").route(web::post().to(block)))
+        .service(resource("/admin/users/{id}/unblock/", "POST").route(web::post().to(unblock)))
+        .service(
+            resource("/admin/users/{id}/reset_violations/", "POST")
+                .route(web::post().to(reset_violations)),
+        )
+        .service(
+            resource("/admin/payment-violations/", "GET, HEAD").route(web::get().to(violations)),
         );
+}
+
+fn moderated_json(m: &madeinpk_domain::moderation::Moderated) -> serde_json::Value {
+    serde_json::json!({
+        "id": m.user.get(),
+        "username": m.username,
+        "is_blocked": m.is_blocked,
+        "failed_payment_count": m.failed_payment_count,
+    })
+}
+
+async fn moderate(
+    state: &AppState,
+    admin: &madeinpk_domain::user::User,
+    id: &str,
+    step: madeinpk_domain::moderation::Moderation,
+) -> Result<HttpResponse, ApiError> {
+    let user = madeinpk_domain::ids::UserId(path_id(id)?);
+    let m = state.moderation.apply(admin, user, step).await?;
+    Ok(HttpResponse::Ok().json(moderated_json(&m)))
+}
+
+/// Blocks an account (`reason` optional, given in the email): it can still read, but not
+/// buy, bid, sell or message. Admin accounts cannot be blocked.
+#[utoipa::path(post, path = "/api/admin/users/{id}/block/", tag = "admin",
+    responses((status = 200, description = "The account"), (status = 400, description = "An admin account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
+pub async fn block(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+    body: crate::body::Body,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = body.read();
+    let reason = f.text_or_empty("reason");
+    f.finish()?;
+    moderate(
+        &state,
+        &auth.user,
+        &id,
+        madeinpk_domain::moderation::Moderation::Block { reason },
+    )
+    .await
+}
+
+/// Unblocks an account.
+#[utoipa::path(post, path = "/api/admin/users/{id}/unblock/", tag = "admin",
+    responses((status = 200, description = "The account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
+pub async fn unblock(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    moderate(
+        &state,
+        &auth.user,
+        &id,
+        madeinpk_domain::moderation::Moderation::Unblock,
+    )
+    .await
+}
+
+/// Sets an account's unpaid-auction count back to 0 (violations stay on record).
+#[utoipa::path(post, path = "/api/admin/users/{id}/reset_violations/", tag = "admin",
+    responses((status = 200, description = "The account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
+pub async fn reset_violations(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    moderate(
+        &state,
+        &auth.user,
+        &id,
+        madeinpk_domain::moderation::Moderation::ResetViolations,
+    )
+    .await
+}
+
+/// Payment violations, newest first (`?user=` for one user's).
+#[utoipa::path(get, path = "/api/admin/payment-violations/", tag = "admin",
+    params(("page" = Option<u32>, Query), ("user" = Option<i64>, Query)),
+    responses((status = 200, description = "Paginated violations"), (status = 400, description = "Bad filter"), (status = 403, description = "Not an admin")))]
+pub async fn violations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+    q: QueryMap,
+) -> Result<HttpResponse, ApiError> {
+    let user = q.int_filter("user")?.map(madeinpk_domain::ids::UserId);
+    let page = paginate(&req, &q, |p| {
+        let (state, admin) = (state.clone(), auth.user.clone());
+        async move {
+            Ok(state
+                .moderation
+                .violations(&admin, user, p)
+                .await?
+                .map(|v| {
+                    serde_json::json!({
+                        "id": v.id,
+                        "user": v.user.get(),
+                        "user_username": v.username,
+                        "auction": v.auction.map(madeinpk_domain::ids::AuctionId::get),
+                        "order": v.order.get(),
+                        "order_number": v.order_number,
+                        "violation_date": crate::time::render(v.violation_date),
+                        "payment_deadline": crate::time::render_opt(v.payment_deadline),
+                        "notes": v.notes,
+                    })
+                }))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// `2026-11-25T02:52:52.281707Z`: these function views render raw UTC datetimes.

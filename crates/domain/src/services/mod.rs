@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod feedbacks;
 pub mod job_runner;
 pub mod listings;
+pub mod moderation;
 pub mod notifications;
 pub mod operations;
 pub mod orders;
