@@ -36,7 +36,7 @@ impl Modify for TokenAuth {
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
-        admin::jobs, admin::block, admin::unblock, admin::reset_violations, admin::violations,
+        admin::jobs, admin::block, admin::unblock, admin::reset_violations, admin::violations, admin::dashboard,
         reviews::list, reviews::get, reviews::can_review, reviews::create, reviews::replace, reviews::patch, reviews::delete,
         feedbacks::list, feedbacks::get, feedbacks::create, feedbacks::replace, feedbacks::patch,
         feedbacks::delete, feedbacks::seller_stats,

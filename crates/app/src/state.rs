@@ -44,6 +44,8 @@ pub type SellerProfileService = SellerProfiles<Db, Db, Db>;
 pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
+/// The admin dashboard wired to Postgres.
+pub type DashboardService = madeinpk_domain::services::dashboard::AdminDashboard<Db, ShiftedClock>;
 /// Account moderation wired to Postgres.
 pub type ModerationService = madeinpk_domain::services::moderation::Moderator<Db>;
 /// Complaints wired to Postgres.
@@ -112,6 +114,8 @@ pub struct AppState {
     pub complaints: ComplaintService,
     /// Admins' account moderation.
     pub moderation: ModerationService,
+    /// The admin dashboard.
+    pub dashboard: DashboardService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -219,6 +223,11 @@ impl AppState {
                 clock.clone(),
             ),
             moderation: madeinpk_domain::services::moderation::Moderator::new(db.clone()),
+            dashboard: madeinpk_domain::services::dashboard::AdminDashboard::new(
+                db.clone(),
+                clock.clone(),
+                config.time_zone.name(),
+            ),
             listings: Listings::new(
                 db.clone(),
                 db.clone(),

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod commission;
 pub mod complaint;
 pub mod conversation;
+pub mod dashboard;
 pub mod email;
 pub mod feedback;
 #[cfg(test)]

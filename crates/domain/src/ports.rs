@@ -447,6 +447,17 @@ pub trait ComplaintRepository: Send + Sync {
     ) -> impl Future<Output = Result<crate::complaint::Moved, StoreError>> + Send;
 }
 
+/// The admin dashboard's figures.
+#[cfg_attr(test, mockall::automock)]
+pub trait DashboardRepository: Send + Sync {
+    /// Every figure at `now`, days counted in the time zone named `zone`.
+    fn dashboard(
+        &self,
+        now: DateTime<Utc>,
+        zone: String,
+    ) -> impl Future<Output = Result<crate::dashboard::Dashboard, StoreError>> + Send;
+}
+
 /// The notices of blocking an account, given the user.
 pub type BlockOutbox = Box<dyn FnOnce(&crate::checkout::Party) -> crate::outbox::Outbox + Send>;
 

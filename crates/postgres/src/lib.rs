@@ -8,6 +8,7 @@ pub mod bidding;
 pub mod carts;
 pub mod complaints;
 pub mod conversations;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -30,7 +30,74 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/admin/payment-violations/", "GET, HEAD").route(web::get().to(violations)),
-        );
+        )
+        .service(resource("/admin/dashboard/", "GET, HEAD").route(web::get().to(dashboard)));
+}
+
+fn counted(list: &[(String, i64)], key: &str) -> Vec<serde_json::Value> {
+    list.iter()
+        .map(|(name, n)| serde_json::json!({ key: name, "count": n }))
+        .collect()
+}
+
+/// The dashboard's figures (community §12 as JSON): users, products, orders, revenue and
+/// commission (less refunds), sellers, ratings, payouts, distributions, 30-day trends, alerts.
+#[utoipa::path(get, path = "/api/admin/dashboard/", tag = "admin",
+    responses((status = 200, description = "Figures"), (status = 403, description = "Not an admin")))]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    CurrentUser(auth): CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let d = state.dashboard.figures(&auth.user).await?;
+    let money = |m: madeinpk_domain::money::Money| m.to_decimal_string();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "total_users": d.total_users,
+        "total_buyers": d.total_buyers,
+        "total_sellers": d.total_sellers,
+        "new_users_this_month": d.new_users_this_month,
+        "blocked_users": d.blocked_users,
+        "total_products": d.total_products,
+        "active_auction_listings": d.active_auction_listings,
+        "active_fixed_price_listings": d.active_fixed_price_listings,
+        "total_active_listings": d.active_auction_listings + d.active_fixed_price_listings,
+        "products_this_month": d.products_this_month,
+        "total_orders": d.total_orders,
+        "pending_orders": d.pending_orders,
+        "completed_orders": d.completed_orders,
+        "orders_this_month": d.orders_this_month,
+        "total_revenue": money(d.total_revenue),
+        "platform_fees": money(d.platform_fees),
+        "revenue_this_month": money(d.revenue_this_month),
+        "avg_order_value": money(d.avg_order_value),
+        "verified_sellers": d.verified_sellers,
+        "total_seller_profiles": d.total_seller_profiles,
+        "avg_seller_rating": d.avg_seller_rating(),
+        "avg_platform_rating": d.avg_platform_rating(),
+        "total_feedbacks": d.total_feedbacks,
+        "total_transfers": d.total_transfers,
+        "total_transferred_amount": money(d.total_transferred_amount),
+        "pending_transfers": d.pending_transfers,
+        "failed_transfers": d.failed_transfers,
+        "orders_by_status": counted(&d.orders_by_status, "status"),
+        "order_type_distribution": counted(&d.order_type_distribution, "order_type"),
+        "condition_distribution": counted(&d.condition_distribution, "condition"),
+        "top_categories": d.top_categories.iter()
+            .map(|(name, n)| serde_json::json!({"name": name, "product_count": n}))
+            .collect::<Vec<_>>(),
+        "revenue_trend": d.revenue_trend.iter()
+            .map(|(day, m)| serde_json::json!({"date": day.to_string(), "revenue": money(*m)}))
+            .collect::<Vec<_>>(),
+        "orders_trend": d.orders_trend.iter()
+            .map(|(day, n)| serde_json::json!({"date": day.to_string(), "orders": n}))
+            .collect::<Vec<_>>(),
+        "rating_comparison": {
+            "seller_rating": d.avg_seller_rating(),
+            "platform_rating": d.avg_platform_rating(),
+        },
+        "alerts": d.alerts().iter()
+            .map(|(kind, message)| serde_json::json!({"type": kind, "message": message}))
+            .collect::<Vec<_>>(),
+    })))
 }
 
 fn moderated_json(m: &madeinpk_domain::moderation::Moderated) -> serde_json::Value {

@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod complaints;
 pub mod connect;
 pub mod conversations;
+pub mod dashboard;
 pub mod feedbacks;
 pub mod job_runner;
 pub mod listings;

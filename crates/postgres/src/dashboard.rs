@@ -1,0 +1,221 @@
+//! The admin dashboard's figures: one statement for the totals, one per distribution or
+//! trend. Counting uses subqueries, never joins of two counted tables (community D23).
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::sql_types::{BigInt, Date, Numeric, Text, Timestamptz};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::RunQueryDsl;
+use madeinpk_domain::dashboard::Dashboard;
+use madeinpk_domain::ports::DashboardRepository;
+use madeinpk_domain::store::StoreError;
+
+use crate::db::Db;
+use crate::error::store;
+use crate::money::pkr;
+
+/// Orders whose money the platform took (refunded ones count less what was refunded).
+const TOOK_MONEY: &str = "('paid', 'shipped', 'delivered', 'partially_refunded', 'refunded')";
+
+const TOTALS: &str = "
+WITH took AS (
+    SELECT o.id, o.total_amount, o.platform_fee, o.paid_at,
+           COALESCE((SELECT sum(s.refunded) FROM order_sellers s WHERE s.order_id = o.id), 0) AS refunded,
+           COALESCE((SELECT sum(s.fee_refunded) FROM order_sellers s WHERE s.order_id = o.id), 0) AS fee_refunded
+    FROM orders o WHERE o.status IN {took}
+)
+SELECT
+  (SELECT count(*) FROM users) AS total_users,
+  (SELECT count(*) FROM users WHERE role IN ('buyer', 'both')) AS total_buyers,
+  (SELECT count(*) FROM users WHERE role IN ('seller', 'both')) AS total_sellers,
+  (SELECT count(*) FROM users WHERE created_at > $1 - interval '30 days') AS new_users_this_month,
+  (SELECT count(*) FROM users WHERE is_blocked) AS blocked_users,
+  (SELECT count(*) FROM products) AS total_products,
+  (SELECT count(*) FROM auctions WHERE status = 'active') AS active_auction_listings,
+  (SELECT count(*) FROM listings WHERE status = 'active') AS active_fixed_price_listings,
+  (SELECT count(*) FROM products WHERE created_at > $1 - interval '30 days') AS products_this_month,
+  (SELECT count(*) FROM orders) AS total_orders,
+  (SELECT count(*) FROM orders WHERE status = 'pending_payment') AS pending_orders,
+  (SELECT count(*) FROM orders WHERE status IN ('shipped', 'delivered')) AS completed_orders,
+  (SELECT count(*) FROM orders WHERE created_at > $1 - interval '30 days') AS orders_this_month,
+  (SELECT count(*) FROM orders WHERE status = 'paid') AS awaiting_shipment,
+  (SELECT COALESCE(sum(total_amount - refunded), 0) FROM took) AS total_revenue,
+  (SELECT COALESCE(sum(platform_fee - fee_refunded), 0) FROM took) AS platform_fees,
+  (SELECT COALESCE(sum(total_amount - refunded), 0) FROM took WHERE paid_at > $1 - interval '30 days') AS revenue_this_month,
+  (SELECT COALESCE(round(avg(total_amount), 2), 0) FROM took) AS avg_order_value,
+  (SELECT count(*) FROM seller_profiles WHERE is_verified) AS verified_sellers,
+  (SELECT count(*) FROM seller_profiles) AS total_seller_profiles,
+  (SELECT count(*) FROM feedbacks) AS total_feedbacks,
+  (SELECT COALESCE(sum(seller_rating), 0)::bigint FROM feedbacks) AS seller_rating_sum,
+  (SELECT COALESCE(sum(platform_rating), 0)::bigint FROM feedbacks) AS platform_rating_sum,
+  (SELECT count(*) FROM seller_transfers WHERE status IN ('succeeded', 'reversed')) AS total_transfers,
+  (SELECT COALESCE(sum(amount), 0) FROM seller_transfers WHERE status IN ('succeeded', 'reversed')) AS total_transferred_amount,
+  (SELECT count(*) FROM seller_transfers WHERE status IN ('pending', 'processing')) AS pending_transfers,
+  (SELECT count(*) FROM seller_transfers WHERE status = 'failed') AS failed_transfers";
+
+#[derive(QueryableByName)]
+struct Totals {
+    #[diesel(sql_type = BigInt)]
+    total_users: i64,
+    #[diesel(sql_type = BigInt)]
+    total_buyers: i64,
+    #[diesel(sql_type = BigInt)]
+    total_sellers: i64,
+    #[diesel(sql_type = BigInt)]
+    new_users_this_month: i64,
+    #[diesel(sql_type = BigInt)]
+    blocked_users: i64,
+    #[diesel(sql_type = BigInt)]
+    total_products: i64,
+    #[diesel(sql_type = BigInt)]
+    active_auction_listings: i64,
+    #[diesel(sql_type = BigInt)]
+    active_fixed_price_listings: i64,
+    #[diesel(sql_type = BigInt)]
+    products_this_month: i64,
+    #[diesel(sql_type = BigInt)]
+    total_orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pending_orders: i64,
+    #[diesel(sql_type = BigInt)]
+    completed_orders: i64,
+    #[diesel(sql_type = BigInt)]
+    orders_this_month: i64,
+    #[diesel(sql_type = BigInt)]
+    awaiting_shipment: i64,
+    #[diesel(sql_type = Numeric)]
+    total_revenue: BigDecimal,
+    #[diesel(sql_type = Numeric)]
+    platform_fees: BigDecimal,
+    #[diesel(sql_type = Numeric)]
+    revenue_this_month: BigDecimal,
+    #[diesel(sql_type = Numeric)]
+    avg_order_value: BigDecimal,
+    #[diesel(sql_type = BigInt)]
+    verified_sellers: i64,
+    #[diesel(sql_type = BigInt)]
+    total_seller_profiles: i64,
+    #[diesel(sql_type = BigInt)]
+    total_feedbacks: i64,
+    #[diesel(sql_type = BigInt)]
+    seller_rating_sum: i64,
+    #[diesel(sql_type = BigInt)]
+    platform_rating_sum: i64,
+    #[diesel(sql_type = BigInt)]
+    total_transfers: i64,
+    #[diesel(sql_type = Numeric)]
+    total_transferred_amount: BigDecimal,
+    #[diesel(sql_type = BigInt)]
+    pending_transfers: i64,
+    #[diesel(sql_type = BigInt)]
+    failed_transfers: i64,
+}
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Day {
+    #[diesel(sql_type = Date)]
+    day: NaiveDate,
+    #[diesel(sql_type = Numeric)]
+    amount: BigDecimal,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn pairs(rows: Vec<Counted>) -> Vec<(String, i64)> {
+    rows.into_iter().map(|r| (r.name, r.n)).collect()
+}
+
+impl DashboardRepository for Db {
+    async fn dashboard(&self, now: DateTime<Utc>, zone: String) -> Result<Dashboard, StoreError> {
+        let mut conn = self.conn().await?;
+        let t: Totals = sql_query(TOTALS.replace("{took}", TOOK_MONEY))
+            .bind::<Timestamptz, _>(now)
+            .get_result(&mut conn)
+            .await
+            .map_err(store)?;
+        let counted = |sql: &'static str| sql_query(sql);
+        let by_status: Vec<Counted> = counted(
+            "SELECT status AS name, count(*) AS n FROM orders GROUP BY status ORDER BY n DESC, name",
+        )
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let by_type: Vec<Counted> = counted(
+            "SELECT order_type AS name, count(*) AS n FROM orders GROUP BY order_type ORDER BY n DESC, name",
+        )
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let by_condition: Vec<Counted> = counted(
+            "SELECT condition AS name, count(*) AS n FROM products GROUP BY condition ORDER BY n DESC, name",
+        )
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let categories: Vec<Counted> = counted(
+            "SELECT c.name::text AS name, (SELECT count(*) FROM products p WHERE p.category_id = c.id) AS n \
+             FROM categories c ORDER BY n DESC, c.name LIMIT 10",
+        )
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        // Thirty local days ending today, each with the revenue paid and the orders placed.
+        let days: Vec<Day> = sql_query(format!(
+            "WITH d AS (SELECT generate_series(($1 AT TIME ZONE $2)::date - 29, ($1 AT TIME ZONE $2)::date, \
+               interval '1 day')::date AS day) \
+             SELECT d.day, \
+               COALESCE((SELECT sum(o.total_amount) FROM orders o WHERE o.status IN {TOOK_MONEY} \
+                 AND (o.paid_at AT TIME ZONE $2)::date = d.day), 0) AS amount, \
+               (SELECT count(*) FROM orders o WHERE (o.created_at AT TIME ZONE $2)::date = d.day) AS n \
+             FROM d ORDER BY d.day"
+        ))
+        .bind::<Timestamptz, _>(now)
+        .bind::<Text, _>(zone)
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(Dashboard {
+            total_users: t.total_users,
+            total_buyers: t.total_buyers,
+            total_sellers: t.total_sellers,
+            new_users_this_month: t.new_users_this_month,
+            blocked_users: t.blocked_users,
+            total_products: t.total_products,
+            active_auction_listings: t.active_auction_listings,
+            active_fixed_price_listings: t.active_fixed_price_listings,
+            products_this_month: t.products_this_month,
+            total_orders: t.total_orders,
+            pending_orders: t.pending_orders,
+            completed_orders: t.completed_orders,
+            orders_this_month: t.orders_this_month,
+            awaiting_shipment: t.awaiting_shipment,
+            total_revenue: pkr(&t.total_revenue),
+            platform_fees: pkr(&t.platform_fees),
+            revenue_this_month: pkr(&t.revenue_this_month),
+            avg_order_value: pkr(&t.avg_order_value),
+            verified_sellers: t.verified_sellers,
+            total_seller_profiles: t.total_seller_profiles,
+            total_feedbacks: t.total_feedbacks,
+            seller_rating_sum: t.seller_rating_sum,
+            platform_rating_sum: t.platform_rating_sum,
+            total_transfers: t.total_transfers,
+            total_transferred_amount: pkr(&t.total_transferred_amount),
+            pending_transfers: t.pending_transfers,
+            failed_transfers: t.failed_transfers,
+            orders_by_status: pairs(by_status),
+            order_type_distribution: pairs(by_type),
+            condition_distribution: pairs(by_condition),
+            top_categories: pairs(categories),
+            revenue_trend: days.iter().map(|d| (d.day, pkr(&d.amount))).collect(),
+            orders_trend: days.iter().map(|d| (d.day, d.n)).collect(),
+        })
+    }
+}
