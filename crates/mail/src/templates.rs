@@ -134,13 +134,14 @@ mod tests {
                 auction_id: 4,
             },
             auction_won(false),
+            // Sold: the winner, price and order are shown (the outcome text is for no sale).
             EmailMessage::AuctionEnded {
                 username: "potter".into(),
                 product: "Brass lamp".into(),
-                winner: None,
-                final_price: "1000.00".into(),
-                order_number: None,
-                outcome: "There were no bids.".into(),
+                winner: Some("sana".into()),
+                final_price: "1250.50".into(),
+                order_number: Some("AUC-00000000000B".into()),
+                outcome: String::new(),
             },
             EmailMessage::PaymentReminder {
                 username: "ali".into(),
@@ -165,6 +166,40 @@ mod tests {
             assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
             assert!(r.text.contains(&who), "{who} in {}", r.text);
             assert!(r.html.contains("<html") && r.html.contains(&who));
+            // Every text and number the message carries (order numbers, amounts, products,
+            // reasons, deadlines, links) reaches both parts, or the subject.
+            let fields = serde_json::to_value(&m).unwrap();
+            for (key, value) in fields
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| *k != "template")
+            {
+                let shown = match value {
+                    serde_json::Value::String(v) => v.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                let in_subject = r.subject.contains(&shown);
+                assert!(
+                    in_subject || r.text.contains(&shown),
+                    "{key} = {shown} in the text of {}",
+                    r.subject
+                );
+                // As the HTML templates escape it.
+                let escaped = shown
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&#x27;")
+                    .replace('/', "&#x2f;");
+                assert!(
+                    in_subject || r.html.contains(&escaped),
+                    "{key} = {shown} in the HTML of {}",
+                    r.subject
+                );
+            }
         }
     }
 
