@@ -69,7 +69,14 @@ WITH a AS (
                 ORDER BY lo LIMIT 1),
               0.01) END
       AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = auctions.product_id AND p.seller_id = $2)
-    RETURNING id, winning_bid_id, previous_leader_id, current_price, end_time
+    RETURNING id, winning_bid_id, previous_leader_id, current_price, end_time, total_bids, product_id
+), s AS (
+    -- The seller hears of the first bid only (a notice per bid would flood them in a storm).
+    INSERT INTO notifications (user_id, notification_type, title, message, auction_id)
+    SELECT p.seller_id, 'bid_placed', 'New bid',
+           'Your auction for ' || p.name || ' received its first bid of Rs. ' || a.current_price::text,
+           a.id
+    FROM a JOIN products p ON p.id = a.product_id WHERE a.total_bids = 1
 ), b AS (
     INSERT INTO bids (id, auction_id, bidder_id, amount, bid_time)
     SELECT winning_bid_id, id, $2, current_price, $4 FROM a
