@@ -506,12 +506,16 @@ async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
     let base = app.base.clone();
     let client = app.client.clone();
     let mut tasks = Vec::new();
-    // Everyone starts bidding together, once every socket is open.
+    // Everyone starts bidding together, once every socket is open. Each bid takes the next
+    // amount from a shared counter (one paisa apart), so bids from both paths interleave and
+    // arrive out of order; neither path can fall behind in rounds and only ever bid too low.
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(tokens.len()));
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(100_001));
     for (i, token) in tokens.into_iter().enumerate() {
-        let (base, client, start) = (base.clone(), client.clone(), start.clone());
+        let (base, client, start, next) =
+            (base.clone(), client.clone(), start.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
-            // Half bid over WebSocket, half over REST; each raises its own offer 20 times.
+            // Half bid over WebSocket, half over REST; 20 bids each.
             let mut ws = if i % 2 == 0 {
                 let mut ws = Ws::open(&base, id, Some(&token)).await;
                 ws.next().await;
@@ -521,8 +525,9 @@ async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
             };
             start.wait().await;
             let mut accepted = 0usize;
-            for round in 0..20u64 {
-                let amount = format!("{}.{:02}", 1000 + round * 50 + (i as u64 % 50), i % 100);
+            for _ in 0..20 {
+                let paisa = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let amount = format!("{}.{:02}", paisa / 100, paisa % 100);
                 if let Some(ws) = &mut ws {
                     // Each bid is answered on the socket: an error to this bidder only,
                     // or the new_bid every watcher gets.
