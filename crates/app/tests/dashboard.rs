@@ -84,6 +84,53 @@ async fn the_dashboard_counts_what_happened_and_only_admins_see_it() {
     assert_eq!(trend.len(), 30);
     assert_eq!(trend[29]["revenue"], "4224.99", "today: what was paid");
     assert_eq!(b["orders_trend"][29]["orders"], 2);
+    // Units kept: 2 vases less the refunded one, the shawl twice (the unpaid order's does not
+    // count), 3 spoons; best first.
+    let best: Vec<(&str, i64)> = b["best_selling_products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["total_sold"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(best, [("Spoon", 3), ("Vase", 1), ("Shawl", 1)]);
+    // Sellers' shares less what their refunds took back: the potter kept 980.00 of 1,960.00.
+    let top: Vec<(&str, &str)> = b["top_sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["username"].as_str().unwrap(),
+                s["total_revenue"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        top,
+        [
+            ("weaver", "1200.50"),
+            ("potter", "980.00"),
+            ("carver", "979.99")
+        ]
+    );
+    assert_eq!(b["recent_orders"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        b["recent_orders"][1]["seller"], "-",
+        "a cart order has several"
+    );
+    let months = b["user_registration_trend"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[11]["users"], 5);
+    assert_eq!(
+        b["top_rated_sellers"],
+        json!([]),
+        "nobody has 5 feedbacks yet"
+    );
     assert_eq!(
         b["alerts"],
         json!([{"type": "warning", "message": "1 orders pending payment"}])

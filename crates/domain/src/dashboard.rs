@@ -5,6 +5,64 @@ use chrono::NaiveDate;
 
 use crate::money::Money;
 
+/// A product among the best sellers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BestSelling {
+    /// The product.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Units sold and kept (refunded units do not count), every kind of order.
+    pub total_sold: i64,
+    /// Its seller.
+    pub seller_username: String,
+}
+
+/// A seller among the top earners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopSeller {
+    /// The seller.
+    pub id: i64,
+    /// Username.
+    pub username: String,
+    /// Email.
+    pub email: String,
+    /// Their share of what buyers paid and kept, cart orders included (community D23).
+    pub total_revenue: Money,
+}
+
+/// A seller among the best rated (5 feedbacks or more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopRated {
+    /// Username.
+    pub username: String,
+    /// Shop name.
+    pub brand_name: String,
+    /// Cached mean rating in hundredths.
+    pub average_rating_centi: i32,
+    /// Feedbacks.
+    pub total_feedbacks: i32,
+}
+
+/// One of the latest orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentOrder {
+    /// Number.
+    pub number: String,
+    /// Buyer's username.
+    pub buyer: String,
+    /// The seller of a single-seller order.
+    pub seller: Option<String>,
+    /// Kind.
+    pub order_type: String,
+    /// Total.
+    pub total: Money,
+    /// Status.
+    pub status: String,
+    /// Placed.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Everything the dashboard shows. "This month" is the last 30 days; revenue counts paid,
 /// shipped and delivered orders (and refunded ones less what was refunded).
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +133,16 @@ pub struct Dashboard {
     pub revenue_trend: Vec<(NaiveDate, Money)>,
     /// Orders per day, the last 30 days.
     pub orders_trend: Vec<(NaiveDate, i64)>,
+    /// Sign-ups per calendar month, the last 12 (`"Mon YYYY"`, oldest first).
+    pub registrations: Vec<(String, i64)>,
+    /// Top 10 products by units sold.
+    pub best_selling: Vec<BestSelling>,
+    /// Top 10 sellers by revenue.
+    pub top_sellers: Vec<TopSeller>,
+    /// Top 10 sellers by rating.
+    pub top_rated: Vec<TopRated>,
+    /// The 10 newest orders.
+    pub recent_orders: Vec<RecentOrder>,
 }
 
 /// Ratings below this raise an alert.
@@ -188,6 +256,11 @@ mod tests {
             top_categories: vec![],
             revenue_trend: vec![],
             orders_trend: vec![],
+            registrations: vec![],
+            best_selling: vec![],
+            top_sellers: vec![],
+            top_rated: vec![],
+            recent_orders: vec![],
         }
     }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Date, Numeric, Text, Timestamptz};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
-use madeinpk_domain::dashboard::Dashboard;
+use madeinpk_domain::dashboard::{BestSelling, Dashboard, RecentOrder, TopRated, TopSeller};
 use madeinpk_domain::ports::DashboardRepository;
 use madeinpk_domain::store::StoreError;
 
@@ -129,6 +129,60 @@ struct Day {
     n: i64,
 }
 
+#[derive(QueryableByName)]
+struct Best {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = Text)]
+    seller: String,
+}
+
+#[derive(QueryableByName)]
+struct Earner {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    username: String,
+    #[diesel(sql_type = Text)]
+    email: String,
+    #[diesel(sql_type = Numeric)]
+    amount: BigDecimal,
+}
+
+#[derive(QueryableByName)]
+struct Rated {
+    #[diesel(sql_type = Text)]
+    username: String,
+    #[diesel(sql_type = Text)]
+    brand_name: String,
+    #[diesel(sql_type = Numeric)]
+    rating: BigDecimal,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    total: i32,
+}
+
+#[derive(QueryableByName)]
+struct Recent {
+    #[diesel(sql_type = Text)]
+    number: String,
+    #[diesel(sql_type = Text)]
+    buyer: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    seller: Option<String>,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Numeric)]
+    total: BigDecimal,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+}
+
 fn pairs(rows: Vec<Counted>) -> Vec<(String, i64)> {
     rows.into_iter().map(|r| (r.name, r.n)).collect()
 }
@@ -178,7 +232,59 @@ impl DashboardRepository for Db {
              FROM d ORDER BY d.day"
         ))
         .bind::<Timestamptz, _>(now)
+        .bind::<Text, _>(zone.clone())
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        // Twelve local calendar months ending with this one.
+        let registrations: Vec<Counted> = sql_query(
+            "WITH m AS (SELECT generate_series(date_trunc('month', $1 AT TIME ZONE $2) - interval '11 months', \
+               date_trunc('month', $1 AT TIME ZONE $2), interval '1 month') AS start) \
+             SELECT to_char(m.start, 'Mon YYYY') AS name, \
+               (SELECT count(*) FROM users u WHERE u.created_at AT TIME ZONE $2 >= m.start \
+                 AND u.created_at AT TIME ZONE $2 < m.start + interval '1 month') AS n \
+             FROM m ORDER BY m.start",
+        )
+        .bind::<Timestamptz, _>(now)
         .bind::<Text, _>(zone)
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let best: Vec<Best> = sql_query(format!(
+            "SELECT p.id, p.name::text AS name, sum(i.quantity - i.refunded_quantity)::bigint AS n, \
+               u.username::text AS seller \
+             FROM order_items i JOIN orders o ON o.id = i.order_id \
+             JOIN products p ON p.id = i.product_id JOIN users u ON u.id = p.seller_id \
+             WHERE o.status IN {TOOK_MONEY} GROUP BY p.id, p.name, u.username \
+             HAVING sum(i.quantity - i.refunded_quantity) > 0 ORDER BY n DESC, p.id LIMIT 10"
+        ))
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let earners: Vec<Earner> = sql_query(format!(
+            "SELECT u.id, u.username::text AS username, u.email::text AS email, \
+               sum(s.seller_amount - (s.refunded - s.fee_refunded)) AS amount \
+             FROM order_sellers s JOIN orders o ON o.id = s.order_id JOIN users u ON u.id = s.seller_id \
+             WHERE o.status IN {TOOK_MONEY} GROUP BY u.id ORDER BY amount DESC, u.id LIMIT 10"
+        ))
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let rated: Vec<Rated> = sql_query(
+            "SELECT u.username::text AS username, sp.brand_name::text AS brand_name, \
+               sp.average_rating AS rating, sp.total_feedbacks AS total \
+             FROM seller_profiles sp JOIN users u ON u.id = sp.user_id \
+             WHERE sp.total_feedbacks >= 5 ORDER BY sp.average_rating DESC, sp.total_feedbacks DESC LIMIT 10",
+        )
+        .load(&mut conn)
+        .await
+        .map_err(store)?;
+        let recent: Vec<Recent> = sql_query(
+            "SELECT o.order_number AS number, b.username::text AS buyer, s.username::text AS seller, \
+               o.order_type AS kind, o.total_amount AS total, o.status, o.created_at \
+             FROM orders o JOIN users b ON b.id = o.buyer_id LEFT JOIN users s ON s.id = o.seller_id \
+             ORDER BY o.created_at DESC, o.id DESC LIMIT 10",
+        )
         .load(&mut conn)
         .await
         .map_err(store)?;
@@ -216,6 +322,46 @@ impl DashboardRepository for Db {
             top_categories: pairs(categories),
             revenue_trend: days.iter().map(|d| (d.day, pkr(&d.amount))).collect(),
             orders_trend: days.iter().map(|d| (d.day, d.n)).collect(),
+            registrations: pairs(registrations),
+            best_selling: best
+                .into_iter()
+                .map(|b| BestSelling {
+                    id: b.id,
+                    name: b.name,
+                    total_sold: b.n,
+                    seller_username: b.seller,
+                })
+                .collect(),
+            top_sellers: earners
+                .into_iter()
+                .map(|e| TopSeller {
+                    id: e.id,
+                    username: e.username,
+                    email: e.email,
+                    total_revenue: pkr(&e.amount),
+                })
+                .collect(),
+            top_rated: rated
+                .into_iter()
+                .map(|r| TopRated {
+                    username: r.username,
+                    brand_name: r.brand_name,
+                    average_rating_centi: i32::try_from(pkr(&r.rating).minor()).unwrap_or(0),
+                    total_feedbacks: r.total,
+                })
+                .collect(),
+            recent_orders: recent
+                .into_iter()
+                .map(|r| RecentOrder {
+                    number: r.number,
+                    buyer: r.buyer,
+                    seller: r.seller,
+                    order_type: r.kind,
+                    total: pkr(&r.total),
+                    status: r.status,
+                    created_at: r.created_at,
+                })
+                .collect(),
         })
     }
 }

@@ -50,7 +50,7 @@ pub async fn dashboard(
 ) -> Result<HttpResponse, ApiError> {
     let d = state.dashboard.figures(&auth.user).await?;
     let money = |m: madeinpk_domain::money::Money| m.to_decimal_string();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
+    let mut body = serde_json::json!({
         "total_users": d.total_users,
         "total_buyers": d.total_buyers,
         "total_sellers": d.total_sellers,
@@ -97,7 +97,54 @@ pub async fn dashboard(
         "alerts": d.alerts().iter()
             .map(|(kind, message)| serde_json::json!({"type": kind, "message": message}))
             .collect::<Vec<_>>(),
-    })))
+    });
+    tables(&mut body, &d);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The dashboard's tables and the registration trend.
+fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::dashboard::Dashboard) {
+    let money = |m: madeinpk_domain::money::Money| m.to_decimal_string();
+    body["user_registration_trend"] = d
+        .registrations
+        .iter()
+        .map(|(month, n)| serde_json::json!({"month": month, "users": n}))
+        .collect();
+    body["best_selling_products"] = d
+        .best_selling
+        .iter()
+        .map(|b| {
+            serde_json::json!({"id": b.id, "name": b.name, "total_sold": b.total_sold,
+                "seller__username": b.seller_username})
+        })
+        .collect();
+    body["top_sellers"] = d
+        .top_sellers
+        .iter()
+        .map(|s| {
+            serde_json::json!({"id": s.id, "username": s.username, "email": s.email,
+                "total_revenue": money(s.total_revenue)})
+        })
+        .collect();
+    body["top_rated_sellers"] = d
+        .top_rated
+        .iter()
+        .map(|r| {
+            let rating = madeinpk_domain::money::Money::pkr(i64::from(r.average_rating_centi));
+            serde_json::json!({"user__username": r.username, "brand_name": r.brand_name,
+                "average_rating": money(rating), "total_feedbacks": r.total_feedbacks})
+        })
+        .collect();
+    body["recent_orders"] = d
+        .recent_orders
+        .iter()
+        .map(|o| {
+            serde_json::json!({"order_number": o.number, "buyer": o.buyer,
+                "seller": o.seller.clone().unwrap_or_else(|| "-".into()),
+                "order_type": o.order_type, "total": format!("Rs {}", money(o.total)),
+                "status": o.status, "created_at": crate::time::render(o.created_at)})
+        })
+        .collect();
 }
 
 fn moderated_json(m: &madeinpk_domain::moderation::Moderated) -> serde_json::Value {
