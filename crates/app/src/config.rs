@@ -162,6 +162,21 @@ where
     })
 }
 
+/// An auction winner's hours to pay: 1 to 24, because the payment session (Stripe Checkout)
+/// lasts at most a day and closes with the deadline.
+fn deadline_hours(value: &str) -> Result<u64, ConfigError> {
+    let hours: u64 = parse("PAYMENT_DEADLINE_HOURS", value)?;
+    if (1..=24).contains(&hours) {
+        Ok(hours)
+    } else {
+        Err(ConfigError {
+            name: "PAYMENT_DEADLINE_HOURS",
+            value: value.to_owned(),
+            reason: "must be 1 to 24 (a payment session lasts at most a day)".into(),
+        })
+    }
+}
+
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -304,7 +319,7 @@ impl Config {
             auction_payment_window: Duration::from_hours(
                 get("PAYMENT_DEADLINE_HOURS")
                     .or_else(|| get("AUCTION_PAYMENT_HOURS"))
-                    .map_or(Ok(24), |v| parse("PAYMENT_DEADLINE_HOURS", &v))?,
+                    .map_or(Ok(24), |v| deadline_hours(&v))?,
             ),
             payment_reminder_before: Duration::from_hours(
                 get("PAYMENT_REMINDER_HOURS")
@@ -444,6 +459,15 @@ mod tests {
         assert!(from(&[("PLATFORM_FEE_BPS", "20000")]).is_err());
         assert!(from(&[("TIME_ZONE", "Mars/Base")]).is_err());
         assert!(from(&[("AUTO_MIGRATE", "maybe")]).is_err());
+        // A winner's payment session lasts at most a day.
+        assert!(from(&[("PAYMENT_DEADLINE_HOURS", "48")]).is_err());
+        assert!(from(&[("PAYMENT_DEADLINE_HOURS", "0")]).is_err());
+        assert_eq!(
+            from(&[("AUCTION_PAYMENT_HOURS", "12")])
+                .unwrap()
+                .auction_payment_window,
+            Duration::from_hours(12)
+        );
         let c = from(&[
             ("TIME_ZONE", "UTC"),
             ("AUTO_MIGRATE", "false"),

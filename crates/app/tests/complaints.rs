@@ -125,15 +125,46 @@ async fn complaints_are_filed_owned_locked_when_final_and_moved_by_admins() {
         (&json!("Still not shipped"), &json!("open"))
     );
 
-    // Admins: the list, the workflow, and the complainant told.
+    // A blank subject or description is a field error, not a database refusal.
+    for field in ["subject", "description"] {
+        let r = app
+            .patch(
+                &format!("/api/complaints/{id}/"),
+                Some(&buyer),
+                json!({ field: "  " }),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.body),
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ field: ["This field may not be blank."] })
+            )
+        );
+    }
+
+    // Admins: the list, the workflow, and the complainant told. Through the users' API an
+    // admin sees only their own complaints, as anyone.
+    assert_eq!(
+        app.get(&format!("/api/complaints/{id}/"), Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         app.get("/api/admin/complaints/", Some(&buyer)).await.status,
         StatusCode::FORBIDDEN
     );
+    let other = file(
+        stranger.clone(),
+        json!({"category": "platform", "subject": "Slow site", "description": "Pages take long."}),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.text);
     let all = app
         .get("/api/admin/complaints/?status=open", Some(&admin))
         .await;
-    assert_eq!(all.body["count"], 1, "{}", all.text);
+    assert_eq!(all.body["count"], 2, "{}", all.text);
     assert_eq!(
         app.get("/api/admin/complaints/?status=nope", Some(&admin))
             .await
@@ -154,6 +185,14 @@ async fn complaints_are_filed_owned_locked_when_final_and_moved_by_admins() {
     let r = status(json!({"status": "in_progress", "admin_notes": "Asked the seller"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["admin_notes"], "Asked the seller");
+    let open = app
+        .get("/api/admin/complaints/?status=open", Some(&admin))
+        .await;
+    assert_eq!(open.body["count"], 1);
+    assert_eq!(
+        open.body["results"][0]["id"], other.body["id"],
+        "the filter holds"
+    );
     let r = status(json!({"status": "open"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     let r = status(json!({"status": "resolved"})).await;
@@ -199,5 +238,8 @@ async fn complaints_are_filed_owned_locked_when_final_and_moved_by_admins() {
             .status,
         StatusCode::NO_CONTENT
     );
-    assert_eq!(app.db.count("complaints").await, 0);
+    assert_eq!(
+        app.db.count(&format!("complaints WHERE id = {id}")).await,
+        0
+    );
 }

@@ -153,6 +153,30 @@ async fn admins_list_payment_violations() {
             "INSERT INTO payment_violations (user_id, order_id, notes) VALUES ({buyer_id}, {order_id}, 'unpaid')"
         ))
         .await;
+    // Someone else's violation, which the filter must leave out.
+    let (other, other_id) = app.register("bilal").await;
+    let other_address = app.address(&other).await;
+    let theirs = app
+        .post(
+            &format!("/api/listings/{listing}/purchase/"),
+            Some(&other),
+            json!({"shipping_address": other_address, "quantity": 1}),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.db
+        .execute(&format!(
+            "INSERT INTO payment_violations (user_id, order_id, notes) VALUES ({other_id}, {theirs}, 'late')"
+        ))
+        .await;
+    assert_eq!(
+        app.get("/api/admin/payment-violations/", Some(&admin))
+            .await
+            .body["count"],
+        2
+    );
     assert_eq!(
         app.get("/api/admin/payment-violations/", Some(&buyer))
             .await

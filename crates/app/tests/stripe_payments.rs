@@ -598,7 +598,8 @@ async fn a_refund_before_a_held_payout_is_taken_off_the_payout_instead_of_waitin
     assert_eq!(sent[0].form["amount"], "147000");
     assert_eq!(
         sent[0].key.as_deref(),
-        Some(format!("transfer:{id}:{dyer_id}").as_str())
+        Some(format!("transfer:{id}:{dyer_id}:net49000").as_str()),
+        "a netted amount has its own key"
     );
 
     // The rest in full after the payout: the transfer is reversed by exactly what it paid.
@@ -671,4 +672,11 @@ async fn a_payment_for_a_cancelled_order_is_refunded_whole_once() {
         })
         .await;
     assert!(told, "the buyer is told");
+    assert_eq!(
+        app.db
+            .count("notifications WHERE title = 'Payment refunded'")
+            .await,
+        1,
+        "once, though two events reported the payment twice each"
+    );
 }

@@ -178,8 +178,8 @@ pub enum Changed {
 /// What an admin's status change found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Moved {
-    /// Done.
-    Done,
+    /// Done: the complaint as it is now.
+    Done(Box<Complaint>),
     /// No such complaint.
     NotFound,
     /// The workflow does not allow it from this status.
@@ -235,6 +235,15 @@ pub const SUBJECT_MAX: usize = 255;
 /// The text rules every write keeps.
 pub fn check_input(input: &ComplaintInput) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
+    // Given at all (PATCH may leave them out), they may not be blank.
+    for (field, text) in [
+        ("subject", &input.subject),
+        ("description", &input.description),
+    ] {
+        if text.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            errors.add(field, msg::BLANK);
+        }
+    }
     if let Some(subject) = &input.subject {
         check_max_len(&mut errors, "subject", subject, SUBJECT_MAX);
     }
@@ -305,5 +314,14 @@ mod tests {
             ..ComplaintInput::default()
         };
         assert!(check_input(&long).is_err());
+        let blank = ComplaintInput {
+            description: Some("  ".into()),
+            ..ComplaintInput::default()
+        };
+        assert_eq!(
+            check_input(&blank),
+            Err(FieldErrors::single("description", msg::BLANK))
+        );
+        assert_eq!(check_input(&ComplaintInput::default()), Ok(()));
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ids::{ConversationId, MessageId, ProductId, UserId};
-use crate::validation::FieldErrors;
+use crate::validation::{FieldErrors, msg};
 
 /// A message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,11 +139,8 @@ pub fn check_participants(caller: UserId, new: &NewConversation) -> Result<(), F
 /// A message's text: required and not blank.
 pub fn check_content(content: Option<&str>) -> Result<String, FieldErrors> {
     match content {
-        None => Err(FieldErrors::single("content", "This field is required.")),
-        Some(c) if c.trim().is_empty() => Err(FieldErrors::single(
-            "content",
-            "This field may not be blank.",
-        )),
+        None => Err(FieldErrors::single("content", msg::REQUIRED)),
+        Some(c) if c.trim().is_empty() => Err(FieldErrors::single("content", msg::BLANK)),
         Some(c) => Ok(c.to_owned()),
     }
 }

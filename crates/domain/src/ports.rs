@@ -407,7 +407,7 @@ pub trait ComplaintRepository: Send + Sync {
         outbox: FiledOutbox,
     ) -> impl Future<
         Output = Result<
-            Result<crate::ids::ComplaintId, crate::validation::FieldErrors>,
+            Result<crate::complaint::Complaint, crate::validation::FieldErrors>,
             StoreError,
         >,
     > + Send;

@@ -3,7 +3,6 @@
 //! blocked and the winner told by email.
 
 use crate::checkout::Party;
-use crate::email::EmailMessage;
 use crate::notification::{NewNotification, NotificationType};
 use crate::order::Order;
 use crate::outbox::Outbox;
@@ -28,13 +27,18 @@ pub const fn blocks(count: i32, block_after: i32) -> bool {
 /// The notices of a violation: the winner is told it was counted, and, when it blocked them,
 /// that the account is blocked (in-app and by email).
 pub fn violation_outbox(order: &Order, buyer: &Party, v: Violation, block_after: i32) -> Outbox {
+    let tally = if block_after > 0 {
+        format!("{} of {block_after}", v.count)
+    } else {
+        v.count.to_string()
+    };
     let mut counted = NewNotification::new(
         buyer.id,
         NotificationType::General,
         "Auction payment missed",
         format!(
-            "Order {} was not paid by its deadline and is cancelled. Unpaid auction wins: {} of {}.",
-            order.number, v.count, block_after
+            "Order {} was not paid and is cancelled. Unpaid auction wins: {tally}.",
+            order.number
         ),
     );
     counted.order_id = Some(order.id.get());
@@ -43,28 +47,18 @@ pub fn violation_outbox(order: &Order, buyer: &Party, v: Violation, block_after:
     if !v.blocked_now {
         return out;
     }
-    let reason = format!(
-        "{} auction wins were left unpaid past their deadline.",
-        v.count
-    );
-    out.notify_by_email(
-        NewNotification::new(
-            buyer.id,
-            NotificationType::AccountBlocked,
-            "Account blocked",
-            format!("Your account has been blocked: {reason}"),
-        ),
-        buyer.email.clone(),
-        EmailMessage::AccountBlocked {
-            username: buyer.username.clone(),
-            reason,
-        },
-    )
+    let reason = format!("{} auction wins were left unpaid.", v.count);
+    let blocked = crate::moderation::blocked_outbox(buyer, &reason);
+    Outbox {
+        notices: out.notices.into_iter().chain(blocked.notices).collect(),
+        jobs: out.jobs,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::email::EmailMessage;
     use crate::fixtures::order;
     use crate::ids::UserId;
 

@@ -55,6 +55,18 @@ macro_rules! columns {
     };
 }
 
+/// The complainant's change: absent fields stay as they are.
+#[derive(AsChangeset)]
+#[diesel(table_name = complaints)]
+struct Edit<'a> {
+    category: Option<&'a str>,
+    subject: Option<&'a str>,
+    description: Option<&'a str>,
+    order_id: Option<Option<i64>>,
+    seller_id: Option<Option<i64>>,
+    updated_at: DateTime<Utc>,
+}
+
 /// Complaints with their rows' names filled in.
 async fn assemble(conn: &mut AsyncPgConnection, rows: Vec<Row>) -> QueryResult<Vec<Complaint>> {
     let order_ids: Vec<i64> = rows.iter().filter_map(|r| r.7).collect();
@@ -174,7 +186,7 @@ impl ComplaintRepository for Db {
         input: ComplaintInput,
         now: DateTime<Utc>,
         outbox: FiledOutbox,
-    ) -> Result<Result<ComplaintId, FieldErrors>, StoreError> {
+    ) -> Result<Result<Complaint, FieldErrors>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             let errors = check_refs(conn, user, &input).await?;
@@ -203,11 +215,12 @@ impl ComplaintRepository for Db {
                 .select(users::id)
                 .load(conn)
                 .await?;
-            if let Some(c) = load_one(conn, id).await? {
-                let admins: Vec<UserId> = admins.into_iter().map(UserId).collect();
-                crate::outbox::write(conn, outbox(&c, &admins)).await?;
-            }
-            Ok(Ok(ComplaintId(id)))
+            let c = load_one(conn, id)
+                .await?
+                .ok_or(diesel::result::Error::NotFound)?;
+            let admins: Vec<UserId> = admins.into_iter().map(UserId).collect();
+            crate::outbox::write(conn, outbox(&c, &admins)).await?;
+            Ok(Ok(c))
         })
         .await
         .map_err(store)
@@ -275,39 +288,15 @@ impl ComplaintRepository for Db {
             if !errors.is_empty() {
                 return Ok(Changed::Invalid(errors));
             }
-            let row = complaints::table.find(id.get());
-            if let Some(c) = input.category {
-                diesel::update(row)
-                    .set(complaints::category.eq(c.as_str()))
-                    .execute(conn)
-                    .await?;
-            }
-            if let Some(s) = &input.subject {
-                diesel::update(row)
-                    .set(complaints::subject.eq(s))
-                    .execute(conn)
-                    .await?;
-            }
-            if let Some(d) = &input.description {
-                diesel::update(row)
-                    .set(complaints::description.eq(d))
-                    .execute(conn)
-                    .await?;
-            }
-            if let Some(o) = input.order {
-                diesel::update(row)
-                    .set(complaints::order_id.eq(o.map(OrderId::get)))
-                    .execute(conn)
-                    .await?;
-            }
-            if let Some(s) = input.seller {
-                diesel::update(row)
-                    .set(complaints::seller_id.eq(s.map(UserId::get)))
-                    .execute(conn)
-                    .await?;
-            }
-            diesel::update(row)
-                .set(complaints::updated_at.eq(now))
+            diesel::update(complaints::table.find(id.get()))
+                .set(&Edit {
+                    category: input.category.map(ComplaintCategory::as_str),
+                    subject: input.subject.as_deref(),
+                    description: input.description.as_deref(),
+                    order_id: input.order.map(|o| o.map(OrderId::get)),
+                    seller_id: input.seller.map(|s| s.map(UserId::get)),
+                    updated_at: now,
+                })
                 .execute(conn)
                 .await?;
             Ok(Changed::Done)
@@ -372,15 +361,16 @@ impl ComplaintRepository for Db {
                     .execute(conn)
                     .await?;
             }
-            if let Some(c) = load_one(conn, id.get()).await? {
-                let email: String = users::table
-                    .find(c.user.get())
-                    .select(users::email)
-                    .first(conn)
-                    .await?;
-                crate::outbox::write(conn, outbox(&c, &email)).await?;
-            }
-            Ok(Moved::Done)
+            let c = load_one(conn, id.get())
+                .await?
+                .ok_or(diesel::result::Error::NotFound)?;
+            let email: String = users::table
+                .find(c.user.get())
+                .select(users::email)
+                .first(conn)
+                .await?;
+            crate::outbox::write(conn, outbox(&c, &email)).await?;
+            Ok(Moved::Done(Box::new(c)))
         })
         .await
         .map_err(store)

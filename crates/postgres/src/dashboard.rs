@@ -12,7 +12,7 @@ use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
 use crate::error::store;
-use crate::money::pkr;
+use crate::money::{hundredths, pkr};
 
 /// Orders whose money the platform took (refunded ones count less what was refunded).
 const TOOK_MONEY: &str = "('paid', 'shipped', 'delivered', 'partially_refunded', 'refunded')";
@@ -221,15 +221,20 @@ impl DashboardRepository for Db {
         .load(&mut conn)
         .await
         .map_err(store)?;
-        // Thirty local days ending today, each with the revenue paid and the orders placed.
+        // Thirty local days ending today, each with the revenue paid (less what was refunded,
+        // as the totals) and the orders placed; one pass over the month's orders each.
         let days: Vec<Day> = sql_query(format!(
             "WITH d AS (SELECT generate_series(($1 AT TIME ZONE $2)::date - 29, ($1 AT TIME ZONE $2)::date, \
-               interval '1 day')::date AS day) \
-             SELECT d.day, \
-               COALESCE((SELECT sum(o.total_amount) FROM orders o WHERE o.status IN {TOOK_MONEY} \
-                 AND (o.paid_at AT TIME ZONE $2)::date = d.day), 0) AS amount, \
-               (SELECT count(*) FROM orders o WHERE (o.created_at AT TIME ZONE $2)::date = d.day) AS n \
-             FROM d ORDER BY d.day"
+               interval '1 day')::date AS day), \
+             paid AS (SELECT (o.paid_at AT TIME ZONE $2)::date AS day, \
+                 sum(o.total_amount - COALESCE((SELECT sum(s.refunded) FROM order_sellers s \
+                   WHERE s.order_id = o.id), 0)) AS amount \
+               FROM orders o WHERE o.status IN {TOOK_MONEY} AND o.paid_at > $1 - interval '31 days' \
+               GROUP BY 1), \
+             placed AS (SELECT (created_at AT TIME ZONE $2)::date AS day, count(*) AS n \
+               FROM orders WHERE created_at > $1 - interval '31 days' GROUP BY 1) \
+             SELECT d.day, COALESCE(paid.amount, 0) AS amount, COALESCE(placed.n, 0) AS n \
+             FROM d LEFT JOIN paid USING (day) LEFT JOIN placed USING (day) ORDER BY d.day"
         ))
         .bind::<Timestamptz, _>(now)
         .bind::<Text, _>(zone.clone())
@@ -346,7 +351,7 @@ impl DashboardRepository for Db {
                 .map(|r| TopRated {
                     username: r.username,
                     brand_name: r.brand_name,
-                    average_rating_centi: i32::try_from(pkr(&r.rating).minor()).unwrap_or(0),
+                    average_rating_centi: hundredths(&r.rating),
                     total_feedbacks: r.total,
                 })
                 .collect(),

@@ -24,7 +24,7 @@ use madeinpk_domain::order::{
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::payment::PaymentSession;
 use madeinpk_domain::ports::{OrderOutbox, OrderRepository};
-use madeinpk_domain::services::payments::returned_outbox;
+use madeinpk_domain::services::payments::{returned_job, returned_outbox};
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::violation::{Violation, violation_outbox};
 use rand::Rng;
@@ -33,6 +33,7 @@ use crate::addresses::{addresses_by_ids, then_order};
 use crate::carts::{lock_cart, lock_or_create_cart};
 use crate::db::Db;
 use crate::error::store;
+use crate::job_queue::insert_job;
 use crate::money::{pkr, to_numeric};
 use crate::schema::{
     auctions, cart_items, listings, order_items, order_sellers, orders, payment_events,
@@ -353,9 +354,9 @@ async fn record_violation(
     if inserted == 0 {
         return Ok(None);
     }
-    let was_blocked: bool = users::table
+    let (was_blocked, role): (bool, String) = users::table
         .find(buyer)
-        .select(users::is_blocked)
+        .select((users::is_blocked, users::role))
         .for_update()
         .first(conn)
         .await?;
@@ -364,7 +365,9 @@ async fn record_violation(
         .returning(users::failed_payment_count)
         .get_result(conn)
         .await?;
-    let blocked_now = !was_blocked && madeinpk_domain::violation::blocks(count, block_after);
+    // Admins are never blocked (as by moderation); their count is still kept.
+    let blocked_now =
+        !was_blocked && role != "admin" && madeinpk_domain::violation::blocks(count, block_after);
     if blocked_now {
         diesel::update(users::table.find(buyer))
             .set(users::is_blocked.eq(true))
@@ -380,13 +383,17 @@ async fn return_payment(
     id: i64,
     payment: &PaymentReceipt,
 ) -> QueryResult<()> {
-    let receipt = payment.clone();
-    write_outbox(
-        conn,
-        id,
-        Box::new(move |o, buyer, _| returned_outbox(o, buyer, &receipt)),
-    )
-    .await?;
+    // Checkout reports one payment by two events (session completed, intent succeeded):
+    // the refund job is unique per order, and the buyer is told only when it is queued.
+    if insert_job(conn, &returned_job(OrderId(id), payment)).await? {
+        let receipt = payment.clone();
+        write_outbox(
+            conn,
+            id,
+            Box::new(move |o, buyer, _| returned_outbox(o, buyer, &receipt)),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -768,19 +775,15 @@ impl OrderRepository for Db {
         .set((
             orders::payment_reference.eq(session.id),
             orders::payment_url.eq(session.url),
+            // The provider keeps the session open longer than asked: the order waits as long.
+            session
+                .expires_at
+                .map(|deadline| orders::payment_deadline.eq(deadline)),
             orders::updated_at.eq(Utc::now()),
         ))
         .execute(&mut conn)
         .await
         .map_err(store)?;
-        if let Some(deadline) = session.expires_at {
-            // The provider keeps the session open longer than asked: the order waits as long.
-            diesel::update(orders::table.find(order.get()))
-                .set(orders::payment_deadline.eq(deadline))
-                .execute(&mut conn)
-                .await
-                .map_err(store)?;
-        }
         Ok(())
     }
 

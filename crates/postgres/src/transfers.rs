@@ -267,7 +267,12 @@ impl TransferRepository for Db {
     async fn orders_awaiting_payout(&self) -> Result<Vec<OrderAwaitingPayout>, StoreError> {
         let mut conn = self.conn().await?;
         let owed = seller_transfers::table
-            .filter(seller_transfers::status.ne(TransferStatus::Succeeded.as_str()))
+            // Owed: not made yet (a payout refunded whole before it was made is settled).
+            .filter(seller_transfers::status.eq_any([
+                TransferStatus::Pending.as_str(),
+                TransferStatus::Processing.as_str(),
+                TransferStatus::Failed.as_str(),
+            ]))
             .select(seller_transfers::order_id);
         let rows: Vec<OwedRow> = orders::table
             .filter(orders::status.eq_any(PAID).and(orders::id.eq_any(owed)))

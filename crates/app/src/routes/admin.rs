@@ -130,9 +130,9 @@ fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::dashboard::Dashboar
         .top_rated
         .iter()
         .map(|r| {
-            let rating = madeinpk_domain::money::Money::pkr(i64::from(r.average_rating_centi));
             serde_json::json!({"user__username": r.username, "brand_name": r.brand_name,
-                "average_rating": money(rating), "total_feedbacks": r.total_feedbacks})
+                "average_rating": madeinpk_domain::user::rating_text(r.average_rating_centi),
+                "total_feedbacks": r.total_feedbacks})
         })
         .collect();
     body["recent_orders"] = d

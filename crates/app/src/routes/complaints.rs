@@ -2,11 +2,8 @@
 //! closed); `admin/complaints/`: admins see them all and move them through the workflow.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::complaint::{
-    Complaint, ComplaintCategory, ComplaintInput, ComplaintStatus, SUBJECT_MAX,
-};
+use madeinpk_domain::complaint::{Complaint, ComplaintCategory, ComplaintInput, ComplaintStatus};
 use madeinpk_domain::ids::{ComplaintId, OrderId, UserId};
-use madeinpk_domain::validation::check_max_len;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -94,13 +91,7 @@ fn input(body: &Body, full: bool) -> Result<ComplaintInput, ApiError> {
     let description = f.string("description", need);
     let order = f.pk("order", Need::Optional, true).map(|o| o.map(OrderId));
     let seller = f.pk("seller", Need::Optional, true).map(|s| s.map(UserId));
-    let mut errors = f.into_errors().err().unwrap_or_default();
-    if let Some(s) = &subject {
-        check_max_len(&mut errors, "subject", s, SUBJECT_MAX);
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    f.finish()?;
     Ok(ComplaintInput {
         category,
         subject,
@@ -170,15 +161,15 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = complaint_id(id)?;
-    // A stranger learns nothing about the body before the complaint is found.
-    let own = state.complaints.get(user, id).await?;
-    if own.user != user.id {
-        return Err(ApiError::no_match("Complaint"));
-    }
-    let c = state
-        .complaints
-        .update(user, id, input(body, full)?)
-        .await?;
+    let input = match input(body, full) {
+        Ok(input) => input,
+        Err(e) => {
+            // A stranger learns nothing about the body: not found comes first.
+            state.complaints.get(user, id).await?;
+            return Err(e);
+        }
+    };
+    let c = state.complaints.update(user, id, input).await?;
     Ok(HttpResponse::Ok().json(ComplaintDto::new(&c, false)))
 }
 
@@ -211,7 +202,7 @@ pub async fn patch(
     responses((status = 204, description = "Withdrawn"), (status = 400, description = "Resolved/closed"), (status = 404, description = "Not the caller's")))]
 pub async fn delete(
     state: web::Data<AppState>,
-    CurrentUser(auth): CurrentUser,
+    ActiveUser(auth): ActiveUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state
@@ -231,15 +222,7 @@ pub async fn admin_list(
     CurrentUser(auth): CurrentUser,
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
-    let status = match q.get("status").filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(ComplaintStatus::parse(s).ok_or_else(|| {
-            ApiError::Validation(madeinpk_domain::validation::FieldErrors::single(
-                "status",
-                madeinpk_domain::validation::msg::invalid_choice(s),
-            ))
-        })?),
-    };
+    let status = q.choice("status", ComplaintStatus::parse)?;
     let page = paginate(&req, &q, |p| {
         let (state, user) = (state.clone(), auth.user.clone());
         async move {
@@ -272,9 +255,8 @@ pub async fn admin_status(
     let status = f.choice("status", Need::Required, ComplaintStatus::parse);
     let notes = f.string("admin_notes", Need::Optional);
     f.finish()?;
-    let Some(status) = status else {
-        return Err(ApiError::not_found());
-    };
+    // `finish` refused a missing or unknown status.
+    let status = status.unwrap_or(ComplaintStatus::Open);
     let c = state
         .complaints
         .set_status(&auth.user, id, status, notes)

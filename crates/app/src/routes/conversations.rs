@@ -196,7 +196,7 @@ pub async fn update(
     responses((status = 204, description = "Deleted"), (status = 404, description = "Not a participant")))]
 pub async fn delete(
     state: web::Data<AppState>,
-    CurrentUser(auth): CurrentUser,
+    ActiveUser(auth): ActiveUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state
@@ -231,14 +231,10 @@ pub async fn send_message(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = conversation_id(&id)?;
-    // A stranger learns nothing, not even what is wrong with the body.
-    state.conversations.get(&auth.user, id).await?;
     let mut f = body.read();
     let content = f.string("content", Need::Required);
-    f.finish()?;
-    let m = state
-        .conversations
-        .send(&auth.user, id, content.as_deref())
-        .await?;
+    // Judged after the participant check, so a stranger learns nothing about the body.
+    let content = f.into_errors().map(|()| content.unwrap_or_default());
+    let m = state.conversations.send(&auth.user, id, content).await?;
     Ok(HttpResponse::Created().json(MessageObjectDto::from(&m)))
 }

@@ -67,7 +67,9 @@ impl<B: BiddingRepository, K: Clock> Bidding<B, K> {
         let placed = self.place_once(bidder, auction, amount).await?;
         if self.rules.proxy {
             if let Some(max) = max.filter(|m| *m >= placed.amount) {
-                self.bids.set_proxy_max(auction, placed.bidder, max).await?;
+                // The bid stands whatever happens here: a maximum that could not be stored
+                // must not report the stored bid as failed (a retry would bid again).
+                let _ = self.bids.set_proxy_max(auction, placed.bidder, max).await;
             }
             self.answer_with_proxies(auction).await;
         }

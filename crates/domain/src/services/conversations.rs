@@ -12,6 +12,7 @@ use crate::outbox::Outbox;
 use crate::page::{Page, PageRequest, Sort};
 use crate::ports::ConversationRepository;
 use crate::user::User;
+use crate::validation::FieldErrors;
 
 /// The conversations use case.
 pub struct Conversations<R, K> {
@@ -83,15 +84,18 @@ impl<R: ConversationRepository, K: Clock> Conversations<R, K> {
             .ok_or(ConversationError::NotFound)
     }
 
-    /// Sends a message; the other participant is notified.
+    /// Sends a message; the other participant is notified. `content` is the parsed body
+    /// field: its errors come after the participant check (a stranger learns nothing).
     pub async fn send(
         &self,
         caller: &User,
         id: ConversationId,
-        content: Option<&str>,
+        content: Result<String, FieldErrors>,
     ) -> Result<Message, ConversationError> {
         let conversation = self.get(caller, id).await?;
-        let content = check_content(content).map_err(ConversationError::Validation)?;
+        let content = content
+            .and_then(|c| check_content(Some(&c)))
+            .map_err(ConversationError::Validation)?;
         let notice = NewNotification::new(
             conversation.other(caller.id),
             NotificationType::MessageReceived,
@@ -191,7 +195,7 @@ mod tests {
             .send(
                 &user(2, Role::Seller),
                 ConversationId(3),
-                Some("Still available?"),
+                Ok("Still available?".into()),
             )
             .await
             .unwrap();
@@ -207,12 +211,12 @@ mod tests {
         store.expect_send_message().never();
         let s = Conversations::new(store, FixedClock(Utc::now()));
         assert_eq!(
-            s.send(&user(9, Role::Buyer), ConversationId(3), Some("hi"))
+            s.send(&user(9, Role::Buyer), ConversationId(3), Ok("hi".into()))
                 .await,
             Err(ConversationError::NotFound)
         );
         assert!(matches!(
-            s.send(&user(1, Role::Buyer), ConversationId(3), Some(" "))
+            s.send(&user(1, Role::Buyer), ConversationId(3), Ok(" ".into()))
                 .await,
             Err(ConversationError::Validation(_))
         ));

@@ -108,39 +108,40 @@ pub fn paid_outbox(order: &Order, buyer: &Party, sellers: &[Party]) -> Outbox {
     out
 }
 
-/// What a payment for an order that can no longer be filled leads to: the money goes back
-/// (a job, keyed by the order) and the buyer is told.
+/// The refund of a payment that came for an order that can no longer be filled: whole, once
+/// per order.
+pub fn returned_job(order: OrderId, receipt: &PaymentReceipt) -> NewJob {
+    NewJob::now(JobPayload::ReturnPayment {
+        order,
+        payment_intent: receipt.payment_intent.clone(),
+        amount: receipt.amount,
+    })
+    .unique(format!("return:{order}"))
+}
+
+/// What the buyer is told when such a payment is refunded.
 pub fn returned_outbox(order: &Order, buyer: &Party, receipt: &PaymentReceipt) -> Outbox {
-    Outbox::new()
-        .notify_by_email(
-            linked(
-                NewNotification::new(
-                    buyer.id,
-                    NotificationType::General,
-                    "Payment refunded",
-                    format!(
-                        "Your payment for order {} arrived after the order had closed; it is refunded in full.",
-                        order.number
-                    ),
+    Outbox::new().notify_by_email(
+        linked(
+            NewNotification::new(
+                buyer.id,
+                NotificationType::General,
+                "Payment refunded",
+                format!(
+                    "Your payment for order {} arrived after the order had closed; it is refunded in full.",
+                    order.number
                 ),
-                order,
             ),
-            buyer.email.clone(),
-            EmailMessage::RefundIssued {
-                username: buyer.username.clone(),
-                order_number: order.number.clone(),
-                amount: receipt.amount.to_decimal_string(),
-                full: true,
-            },
-        )
-        .job(
-            NewJob::now(JobPayload::ReturnPayment {
-                order: order.id,
-                payment_intent: receipt.payment_intent.clone(),
-                amount: receipt.amount,
-            })
-            .unique(format!("return:{}", order.id)),
-        )
+            order,
+        ),
+        buyer.email.clone(),
+        EmailMessage::RefundIssued {
+            username: buyer.username.clone(),
+            order_number: order.number.clone(),
+            amount: receipt.amount.to_decimal_string(),
+            full: true,
+        },
+    )
 }
 
 /// What a failed or expired payment sends the buyer.

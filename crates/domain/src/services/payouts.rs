@@ -190,9 +190,6 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
         payment_intent: Option<String>,
         amount: crate::money::Money,
     ) -> JobOutcome {
-        if payment_intent.is_none() {
-            return JobOutcome::Fail(format!("order {order}: no payment intent to refund"));
-        }
         let call = crate::payment::RefundCall {
             payment_intent,
             amount,
@@ -200,7 +197,9 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
         };
         match self.gateway.refund(call).await {
             Ok(_) => JobOutcome::Done,
-            Err(e) => JobOutcome::Retry(e.to_string()),
+            Err(e) if e.is_transient() => JobOutcome::Retry(e.to_string()),
+            // Refused (no payment intent, already refunded…): for an admin to look at.
+            Err(e) => JobOutcome::Fail(format!("order {order}: {e}")),
         }
     }
 
@@ -275,12 +274,20 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
                 Err(e) => JobOutcome::Retry(e.to_string()),
             };
         }
+        // The amount is fixed once the payout is processing, but a refused attempt puts it back
+        // to pending, where a refund may still be netted: a changed amount gets its own key (a
+        // provider refuses a key reused with other parameters; nothing was paid under the old one).
+        let idempotency_key = if netted.is_zero() {
+            format!("transfer:{order}:{seller}")
+        } else {
+            format!("transfer:{order}:{seller}:net{}", netted.minor())
+        };
         let request = TransferRequest {
             destination: due.destination,
             amount: send,
             source_transaction: settlement.charge.or(due.charge),
             transfer_group: due.order_number,
-            idempotency_key: format!("transfer:{order}:{seller}"),
+            idempotency_key,
         };
         match self.gateway.transfer(request).await {
             Ok(id) => match self
