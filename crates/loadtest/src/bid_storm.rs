@@ -127,11 +127,15 @@ pub async fn run(base: &str, bidders: usize, seconds: u64) -> bool {
     let out_of_order = amounts.windows(2).filter(|w| w[0] <= w[1]).count();
     let mut recorded = amounts.clone();
     recorded.sort_unstable();
+    // Accepted but not recorded, or recorded but never accepted (amounts are unique).
     let missing = accepted
         .iter()
         .filter(|a| recorded.binary_search(a).is_err())
         .count()
-        + recorded.len().abs_diff(accepted.len());
+        + recorded
+            .iter()
+            .filter(|r| accepted.binary_search(r).is_err())
+            .count();
     let (_, state, _) = api
         .call(
             reqwest::Method::GET,

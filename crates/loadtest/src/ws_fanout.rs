@@ -143,7 +143,8 @@ pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64) -> bool 
     }
     let mut reach_all: Vec<u64> = reach_all.into_values().collect();
     reach_all.sort_unstable();
-    let lost = (watchers * bids).saturating_sub(deliveries.len());
+    // Messages lost by watchers that were connected (the others are counted apart).
+    let lost = (seen.len() * bids).saturating_sub(deliveries.len());
     println!(
         "  deliveries {} of {}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         deliveries.len(),
