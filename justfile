@@ -24,3 +24,11 @@ bench:
 # Everything CI does.
 ci:
     bash .ci/run
+
+# Schema fuzzing with schemathesis against a debug build (see scripts/fuzz.sh).
+fuzz:
+    scripts/fuzz.sh
+
+# Browser smoke run: a two-seller cart checked out and paid in Chromium (see scripts/smoke.sh).
+smoke:
+    scripts/smoke.sh

@@ -219,7 +219,15 @@ async fn wait_for_work(listener: &mut Option<JobListener>, settings: &WorkerSett
 
 async fn execute(db: &Db, runner: &Runner, worker: &str, job: ClaimedJob) {
     let outcome = match serde_json::from_value::<JobPayload>(job.payload.clone()) {
-        Ok(payload) => runner.run(payload).await,
+        Ok(mut payload) => {
+            if let JobPayload::SendEmail { email, .. } = &mut payload {
+                // One identity per queued email, however often its job runs.
+                email
+                    .key
+                    .get_or_insert_with(|| format!("email-job-{}", job.id));
+            }
+            runner.run(payload).await
+        }
         Err(e) => JobOutcome::Fail(format!("unreadable payload: {e}")),
     };
     let label = match &outcome {

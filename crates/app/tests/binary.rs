@@ -166,6 +166,7 @@ async fn worker_alone_sends_queued_mail_and_stops_on_sigterm() {
                 message: EmailMessage::Welcome {
                     username: "solo".into(),
                 },
+                key: None,
             },
             notification: None,
         }))

@@ -79,6 +79,7 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
                 message: EmailMessage::Welcome {
                     username: "a".into(),
                 },
+                key: None,
             },
             notification: None,
         }))
@@ -150,6 +151,7 @@ async fn admins_see_dead_jobs_and_queue_them_again() {
                     message: EmailMessage::Welcome {
                         username: "x".into(),
                     },
+                    key: None,
                 },
                 notification: None,
             })
@@ -223,6 +225,7 @@ async fn the_in_process_worker_drains_a_backlog_exactly_once() {
                     message: EmailMessage::Welcome {
                         username: format!("b{n}"),
                     },
+                    key: None,
                 },
                 notification: None,
             }))

@@ -117,6 +117,27 @@ async fn a_three_seller_cart_is_one_order_paid_once_with_three_exact_payouts() {
         m.app.db.count("payments WHERE status = 'succeeded'").await,
         1
     );
+    // The paid session's page says it is closed, and paying it again is refused.
+    let path = o["payment_url"]
+        .as_str()
+        .unwrap()
+        .split_once("/api/")
+        .map(|(_, p)| format!("/api/{p}"))
+        .unwrap();
+    let page = m.app.get(&path, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("This checkout is closed (order paid)"),
+        "{}",
+        page.text
+    );
+    let again = m.app.post(&format!("{path}pay/"), None, json!({})).await;
+    assert_eq!(again.status, StatusCode::GONE, "{}", again.text);
+    assert!(again.text.contains("closed (order paid)"), "{}", again.text);
+    assert_eq!(
+        m.app.db.count("payments WHERE status = 'succeeded'").await,
+        1
+    );
 
     // One payout per seller, each exactly the seller's share, made by the job queue.
     let paid_out = m

@@ -92,6 +92,22 @@ impl BidSnapshot {
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
         self.status == AuctionStatus::Active && self.start_time <= now && now <= self.end_time
     }
+
+    /// Applies one bid as the store does under the auction's lock: true, with the snapshot
+    /// moved past the bid, when the auction is open at the bid's time, the bidder is not its
+    /// seller and the amount clears the minimum (blocked bidders are refused before this).
+    pub fn admit(&mut self, bid: &NewBid) -> bool {
+        let minimum = bid
+            .rules
+            .minimum(self.starting_price, self.current_price, self.total_bids);
+        if !self.is_open(bid.now) || bid.bidder == self.seller || bid.amount < minimum {
+            return false;
+        }
+        self.current_price = bid.amount;
+        self.total_bids += 1;
+        self.end_time = bid.rules.end_after_bid(self.end_time, bid.now);
+        true
+    }
 }
 
 /// Why a bid was refused (texts of the contract).
@@ -384,6 +400,40 @@ mod tests {
         assert_eq!(BidRules::default().end_after_bid(late, now), late);
     }
 
+    #[test]
+    fn admission_moves_a_soft_closing_end_and_refuses_closed_auctions_and_sellers() {
+        let now = Utc::now();
+        let rules = BidRules {
+            soft_close: Some(Duration::minutes(2)),
+            ..BidRules::default()
+        };
+        let mut s = snapshot(100_000, 3);
+        s.end_time = now + Duration::seconds(30);
+        let auction = s.auction;
+        let bid = |who: i64, amount: i64, at| NewBid {
+            auction,
+            bidder: UserId(who),
+            amount: Money::pkr(amount),
+            now: at,
+            rules: rules.clone(),
+        };
+        let first = bid(2, 100_001, now);
+        let own = bid(7, 200_000, now);
+        let late = bid(3, 300_000, now + Duration::minutes(3));
+        assert!(s.admit(&first));
+        assert_eq!(
+            s.end_time,
+            now + Duration::minutes(2),
+            "soft close moved the end"
+        );
+        assert_eq!((s.current_price, s.total_bids), (Money::pkr(100_001), 4));
+        assert!(!s.admit(&own), "the seller may not bid");
+        assert!(!s.admit(&late), "past the moved end");
+        s.status = AuctionStatus::Ended;
+        assert!(!s.admit(&bid(4, 400_000, now)));
+        assert_eq!(s.current_price, Money::pkr(100_001));
+    }
+
     proptest! {
         /// Any interleaving of bid attempts, applied one at a time as the store serialises
         /// them: the accepted amounts strictly increase and the price is the highest of them.
@@ -397,10 +447,24 @@ mod tests {
             let mut s = snapshot(100_000, 0);
             let mut accepted: Vec<i64> = Vec::new();
             for (who, amount) in attempts {
-                if check(Some(&s), &bidder(who), Money::pkr(amount), now, &rules).is_ok() {
+                // The store's admission (batched bids) agrees with the checks bid by bid.
+                let verdict = check(Some(&s), &bidder(who), Money::pkr(amount), now, &rules);
+                let bid = NewBid {
+                    auction: s.auction,
+                    bidder: UserId(who),
+                    amount: Money::pkr(amount),
+                    now,
+                    rules: rules.clone(),
+                };
+                let before = s.clone();
+                let admitted = s.admit(&bid);
+                prop_assert_eq!(admitted, verdict.is_ok());
+                if admitted {
                     accepted.push(amount);
-                    s.current_price = Money::pkr(amount);
-                    s.total_bids += 1;
+                    prop_assert_eq!(s.current_price, Money::pkr(amount));
+                    prop_assert_eq!(s.total_bids, before.total_bids + 1);
+                } else {
+                    prop_assert_eq!(&s, &before);
                 }
             }
             prop_assert!(accepted.windows(2).all(|w| w[0] < w[1]));

@@ -194,6 +194,10 @@ pub struct Email {
     pub to: String,
     /// Content.
     pub message: EmailMessage,
+    /// A stable identity (its job's): the Message-ID, so an email sent again after a crash
+    /// is recognisably the same one (and a mail directory keeps one file for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// Why sending failed.

@@ -225,6 +225,7 @@ mod tests {
                 message: crate::email::EmailMessage::Welcome {
                     username: "a".into(),
                 },
+                key: None,
             },
             notification: Some(NotificationId(3)),
         };

@@ -42,7 +42,22 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value, u64) {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// As [`Self::call`], with extra request headers.
+    pub async fn call_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value, u64) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(t) = token {
             req = req.header("Authorization", format!("Token {t}"));
         }

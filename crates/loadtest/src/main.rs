@@ -1,12 +1,14 @@
 //! A small HTTP and WebSocket load tool. Scenarios: `catalogue` (N connections GET paths for a
 //! fixed time, then requests per second and latency percentiles), `flash-sale` (many buyers race
 //! for a few units through cart, checkout and the dev payment page, then throughput, latencies
-//! and the oversell counter), `bid-storm` (many bidders on one auction: accepted bids per second
+//! and the oversell counter), `checkout` (buyers looping over a two-seller cart, checkout and
+//! payment: latencies per step and the stock counters), `bid-storm` (many bidders on one auction: accepted bids per second
 //! and the ordering counters) and `ws-fanout` (many watchers of one auction: time for a bid to
 //! reach them all, lost messages). Bounded in time and requests; meant for loopback targets.
 
 mod api;
 mod bid_storm;
+mod checkout;
 mod flash_sale;
 mod ws_fanout;
 
@@ -24,13 +26,13 @@ struct Args {
     /// Base URL of the server.
     #[arg(long, default_value = "http://127.0.0.1:8000")]
     base: String,
-    /// `catalogue` (GET `--path`s), `flash-sale`, `bid-storm` or `ws-fanout`.
+    /// `catalogue` (GET `--path`s), `flash-sale`, `checkout`, `bid-storm` or `ws-fanout`.
     #[arg(long, default_value = "catalogue")]
     scenario: String,
     /// Paths to request, cycled per connection (e.g. `/api/listings/?page=7`).
     #[arg(long = "path")]
     paths: Vec<String>,
-    /// Flash sale: buyers racing.
+    /// Flash sale: buyers racing; checkout: buyers looping.
     #[arg(long, default_value_t = 1000)]
     buyers: usize,
     /// Flash sale: units on sale.
@@ -54,6 +56,9 @@ struct Args {
     /// Seconds to run.
     #[arg(long, default_value_t = 10)]
     duration: u64,
+    /// Checkout: count failed connections (a server being restarted) and go on.
+    #[arg(long)]
+    keep_going: bool,
     /// `Authorization: Token <key>` to send, if any.
     #[arg(long)]
     token: Option<String>,
@@ -119,6 +124,12 @@ async fn main() {
         "catalogue" if !args.paths.is_empty() => catalogue(args).await,
         "flash-sale" => {
             let ok = flash_sale::run(&args.base, args.buyers, args.units, args.connections).await;
+            if !ok {
+                std::process::exit(1);
+            }
+        }
+        "checkout" => {
+            let ok = checkout::run(&args.base, args.buyers, args.duration, args.keep_going).await;
             if !ok {
                 std::process::exit(1);
             }

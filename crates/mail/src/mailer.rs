@@ -41,7 +41,9 @@ impl Mailer for LettreMailer {
             .parse()
             .map_err(|e| MailError::Address(format!("{}: {e}", email.to)))?;
         let rendered = self.templates.render(&email.message)?;
+        let domain = self.from.email.domain().to_owned();
         let message = Message::builder()
+            .message_id(email.key.as_ref().map(|k| format!("<{k}@{domain}>")))
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)
@@ -50,6 +52,6 @@ impl Mailer for LettreMailer {
                 rendered.html,
             ))
             .map_err(|e| MailError::Template(e.to_string()))?;
-        self.transport.send(message).await
+        self.transport.send(message, email.key.as_deref()).await
     }
 }

@@ -74,9 +74,32 @@ impl MailTransport {
         }
     }
 
-    /// Sends one message.
-    pub async fn send(&self, message: Message) -> Result<(), MailError> {
+    /// Sends one message; `key` is its stable identity, when it has one.
+    pub async fn send(&self, message: Message, key: Option<&str>) -> Result<(), MailError> {
         match self {
+            // A keyed email is one file, written whole (temporary file, then rename): sent
+            // again after a crash it replaces itself instead of arriving twice.
+            Self::Directory(_, dir) if key.is_some() => {
+                let name: String = key
+                    .unwrap_or_default()
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let path = dir.join(format!("{name}.eml"));
+                let partial = dir.join(format!(".{name}.eml.partial"));
+                let io =
+                    |e: std::io::Error| MailError::Transport(format!("{}: {e}", path.display()));
+                tokio::fs::write(&partial, message.formatted())
+                    .await
+                    .map_err(io)?;
+                tokio::fs::rename(&partial, &path).await.map_err(io)
+            }
             Self::Smtp(t) => t
                 .send(message)
                 .await

@@ -10,6 +10,7 @@ fn welcome(to: &str) -> Email {
         message: EmailMessage::Welcome {
             username: "sana".into(),
         },
+        key: None,
     }
 }
 
@@ -34,6 +35,41 @@ async fn directory_transport_writes_an_eml_with_both_parts() {
     assert!(raw.contains("Subject: Welcome to MadeInPK, sana!"));
     assert!(raw.contains("multipart/alternative"));
     assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_keyed_email_sent_twice_is_one_file_with_its_message_id() {
+    let dir = std::env::temp_dir().join(format!("madeinpk-mail-keyed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mailer = LettreMailer::new(
+        MailTransport::directory(&dir).unwrap(),
+        "MadeInPK <no-reply@madeinpk.pk>",
+        "http://localhost:8000",
+    )
+    .unwrap();
+    let email = Email {
+        key: Some("email-job-42".into()),
+        ..welcome("sana@example.pk")
+    };
+    // Sent, then sent again as a job retried after a crash would.
+    mailer.send(email.clone()).await.unwrap();
+    mailer.send(email).await.unwrap();
+    mailer.send(welcome("omar@example.pk")).await.unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"email-job-42.eml".to_owned()), "{names:?}");
+    let raw = std::fs::read_to_string(dir.join("email-job-42.eml")).unwrap();
+    assert!(
+        raw.contains("Message-ID: <email-job-42@madeinpk.pk>"),
+        "{raw}"
+    );
+    assert!(raw.contains("To: sana@example.pk"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -101,6 +101,217 @@ WITH a AS (
 SELECT a.id, b.id AS bid, a.end_time, (SELECT count(*) FROM n) AS published
 FROM a, b";
 
+/// The auction row under its lock, for a batch of bids.
+const LOCK_FOR_BIDS: &str = "
+SELECT a.status, a.start_time, a.end_time, a.starting_price, a.current_price, a.total_bids,
+       a.leader_id, p.seller_id
+FROM auctions a JOIN products p ON p.id = a.product_id
+WHERE a.id = $1
+FOR NO KEY UPDATE OF a";
+
+#[derive(QueryableByName)]
+struct LockedRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = Timestamptz)]
+    start_time: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    end_time: DateTime<Utc>,
+    #[diesel(sql_type = Numeric)]
+    starting_price: BigDecimal,
+    #[diesel(sql_type = Numeric)]
+    current_price: BigDecimal,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    total_bids: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    leader_id: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    seller_id: i64,
+}
+
+/// The accepted bids of a batch, in order (`$2`–`$6`: bidder, amount, time, the leader each
+/// displaced, the end after each), and the auction's state after the last (`$7`–`$11`);
+/// `$12`: the batch holds the auction's first bid. Writes what `PLACE_BID` writes per bid.
+const PLACE_BIDS: &str = "
+WITH t AS (
+    SELECT t.ord, nextval('bids_id_seq') AS id, t.bidder, t.amount, t.at, t.prev, t.ends
+    FROM unnest($2::bigint[], $3::numeric[], $4::timestamptz[], $5::bigint[], $6::timestamptz[])
+         WITH ORDINALITY AS t(bidder, amount, at, prev, ends, ord)
+), b AS (
+    INSERT INTO bids (id, auction_id, bidder_id, amount, bid_time)
+    SELECT id, $1, bidder, amount, at FROM t
+), a AS (
+    UPDATE auctions SET
+        current_price = $7,
+        total_bids = total_bids + cardinality($2::bigint[]),
+        previous_leader_id = $8,
+        leader_id = $9,
+        winning_bid_id = (SELECT max(id) FROM t),
+        end_time = $10,
+        updated_at = $11
+    WHERE id = $1
+    RETURNING id, product_id
+), s AS (
+    INSERT INTO notifications (user_id, notification_type, title, message, auction_id)
+    SELECT p.seller_id, 'bid_placed', 'New bid',
+           'Your auction for ' || p.name || ' received its first bid of Rs. '
+               || (SELECT round(amount, 2) FROM t WHERE ord = 1)::text,
+           a.id
+    FROM a JOIN products p ON p.id = a.product_id WHERE $12
+), j AS (
+    INSERT INTO jobs (kind, payload, unique_key)
+    SELECT 'notify_outbid',
+           jsonb_build_object('kind', 'notify_outbid', 'data', jsonb_build_object('bid', t.id)),
+           'outbid:' || t.id
+    FROM t WHERE t.prev IS NOT NULL AND t.prev <> t.bidder
+    RETURNING id
+), n AS (
+    SELECT pg_notify('madeinpk_auctions', json_build_object(
+               'kind', 'bid', 'auction', $1,
+               'bidder', (SELECT username FROM users WHERE id = t.bidder),
+               'amount', round(t.amount, 2)::text,
+               'time', to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'),
+               'end_time', to_char(t.ends AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'))::text)
+    FROM t ORDER BY t.ord
+)
+SELECT t.id, (SELECT count(*) FROM n) AS published,
+       (SELECT count(*) FROM (SELECT pg_notify('madeinpk_jobs', '') FROM j) w) AS queued
+FROM t ORDER BY t.ord";
+
+#[derive(QueryableByName)]
+struct BatchRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    published: i64,
+}
+
+impl Db {
+    /// Places bids on one auction in arrival order, in one transaction under the auction's
+    /// lock: each is judged against the auction as the bids before it left it. One outcome per
+    /// bid (`None`: refused).
+    pub async fn place_bids(
+        &self,
+        batch: Vec<NewBid>,
+    ) -> Result<Vec<Option<PlacedBid>>, StoreError> {
+        let Some(auction) = batch.as_slice().first().map(|b| b.auction) else {
+            return Ok(Vec::new());
+        };
+        if let [bid] = batch.as_slice() {
+            return Ok(vec![self.place_one(bid.clone()).await?]);
+        }
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let row: Option<LockedRow> = diesel::sql_query(LOCK_FOR_BIDS)
+                .bind::<BigInt, _>(auction.get())
+                .get_result(conn)
+                .await
+                .optional()?;
+            let Some(row) = row else {
+                return Ok(vec![None; batch.len()]);
+            };
+            let mut state = BidSnapshot {
+                auction,
+                status: AuctionStatus::parse(&row.status).unwrap_or(AuctionStatus::Ended),
+                start_time: row.start_time,
+                end_time: row.end_time,
+                starting_price: pkr(&row.starting_price),
+                current_price: pkr(&row.current_price),
+                total_bids: i64::from(row.total_bids),
+                seller: UserId(row.seller_id),
+            };
+            let first_ever = state.total_bids == 0;
+            let (mut leader, mut previous) = (row.leader_id, None);
+            let mut accepted: Vec<(usize, Option<i64>, DateTime<Utc>)> = Vec::new();
+            for (i, bid) in batch.iter().enumerate() {
+                if state.admit(bid) {
+                    accepted.push((i, leader, state.end_time));
+                    previous = leader;
+                    leader = Some(bid.bidder.get());
+                }
+            }
+            let mut out = vec![None; batch.len()];
+            let Some(&(last, _, _)) = accepted.last() else {
+                return Ok(out);
+            };
+            let taken: Vec<&NewBid> = accepted.iter().map(|(i, _, _)| &batch[*i]).collect();
+            let bidders: Vec<i64> = taken.iter().map(|b| b.bidder.get()).collect();
+            let amounts: Vec<BigDecimal> = taken.iter().map(|b| to_numeric(b.amount)).collect();
+            let times: Vec<DateTime<Utc>> = taken.iter().map(|b| b.now).collect();
+            let prevs: Vec<Option<i64>> = accepted.iter().map(|(_, p, _)| *p).collect();
+            let ends: Vec<DateTime<Utc>> = accepted.iter().map(|(_, _, e)| *e).collect();
+            let rows: Vec<BatchRow> = diesel::sql_query(PLACE_BIDS)
+                .bind::<BigInt, _>(auction.get())
+                .bind::<Array<BigInt>, _>(bidders)
+                .bind::<Array<Numeric>, _>(amounts)
+                .bind::<Array<Timestamptz>, _>(times)
+                .bind::<Array<diesel::sql_types::Nullable<BigInt>>, _>(prevs)
+                .bind::<Array<Timestamptz>, _>(ends)
+                .bind::<Numeric, _>(to_numeric(state.current_price))
+                .bind::<diesel::sql_types::Nullable<BigInt>, _>(previous)
+                .bind::<BigInt, _>(batch[last].bidder.get())
+                .bind::<Timestamptz, _>(state.end_time)
+                .bind::<Timestamptz, _>(batch[last].now)
+                .bind::<diesel::sql_types::Bool, _>(first_ever)
+                .load(conn)
+                .await?;
+            for ((i, _, end), r) in accepted.iter().zip(&rows) {
+                debug_assert_eq!(usize::try_from(r.published).ok(), Some(rows.len()));
+                let bid = &batch[*i];
+                out[*i] = Some(PlacedBid {
+                    id: BidId(r.id),
+                    auction,
+                    bidder: bid.bidder,
+                    amount: bid.amount,
+                    bid_time: bid.now,
+                    end_time: *end,
+                });
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(store)
+    }
+
+    /// One bid in one statement (`PLACE_BID`): the common, uncontended case.
+    async fn place_one(&self, bid: NewBid) -> Result<Option<PlacedBid>, StoreError> {
+        let mut conn = self.conn().await?;
+        let bands: (Vec<BigDecimal>, Vec<BigDecimal>) = bid
+            .rules
+            .increments
+            .iter()
+            .map(|(from, step)| (to_numeric(*from), to_numeric(*step)))
+            .unzip();
+        let window = bid.rules.soft_close.map_or(0.0, |w| {
+            i32::try_from(w.num_seconds()).map_or(f64::from(i32::MAX), f64::from)
+        });
+        let row: Option<PlacedRow> = diesel::sql_query(PLACE_BID)
+            .bind::<BigInt, _>(bid.auction.get())
+            .bind::<BigInt, _>(bid.bidder.get())
+            .bind::<Numeric, _>(to_numeric(bid.amount))
+            .bind::<Timestamptz, _>(bid.now)
+            .bind::<Numeric, _>(to_numeric(bid.rules.first_premium()))
+            .bind::<Array<Numeric>, _>(bands.0)
+            .bind::<Array<Numeric>, _>(bands.1)
+            .bind::<Double, _>(window)
+            .get_result(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(row.map(|r| {
+            debug_assert_eq!(r.published, 1);
+            PlacedBid {
+                id: BidId(r.bid),
+                auction: AuctionId(r.id),
+                bidder: bid.bidder,
+                amount: bid.amount,
+                bid_time: bid.now,
+                end_time: r.end_time,
+            }
+        }))
+    }
+}
+
 type SnapshotRow = (
     String,
     DateTime<Utc>,
@@ -372,40 +583,7 @@ impl BiddingRepository for Db {
     }
 
     async fn place_bid(&self, bid: NewBid) -> Result<Option<PlacedBid>, StoreError> {
-        let mut conn = self.conn().await?;
-        let bands: (Vec<BigDecimal>, Vec<BigDecimal>) = bid
-            .rules
-            .increments
-            .iter()
-            .map(|(from, step)| (to_numeric(*from), to_numeric(*step)))
-            .unzip();
-        let window = bid.rules.soft_close.map_or(0.0, |w| {
-            i32::try_from(w.num_seconds()).map_or(f64::from(i32::MAX), f64::from)
-        });
-        let row: Option<PlacedRow> = diesel::sql_query(PLACE_BID)
-            .bind::<BigInt, _>(bid.auction.get())
-            .bind::<BigInt, _>(bid.bidder.get())
-            .bind::<Numeric, _>(to_numeric(bid.amount))
-            .bind::<Timestamptz, _>(bid.now)
-            .bind::<Numeric, _>(to_numeric(bid.rules.first_premium()))
-            .bind::<Array<Numeric>, _>(bands.0)
-            .bind::<Array<Numeric>, _>(bands.1)
-            .bind::<Double, _>(window)
-            .get_result(&mut conn)
-            .await
-            .optional()
-            .map_err(store)?;
-        Ok(row.map(|r| {
-            debug_assert_eq!(r.published, 1);
-            PlacedBid {
-                id: BidId(r.bid),
-                auction: AuctionId(r.id),
-                bidder: bid.bidder,
-                amount: bid.amount,
-                bid_time: bid.now,
-                end_time: r.end_time,
-            }
-        }))
+        self.bid_queues().place(self, bid).await
     }
 
     async fn bid_snapshot(&self, auction: AuctionId) -> Result<Option<BidSnapshot>, StoreError> {

@@ -16,6 +16,8 @@ pub type Conn = Object<AsyncPgConnection>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<AsyncPgConnection>,
+    /// This process's per-auction bid queues (group commit for hot auctions).
+    bid_queues: std::sync::Arc<crate::bid_queue::BidQueues>,
 }
 
 /// Start-up failures, each with a message that says how to fix it.
@@ -144,7 +146,10 @@ impl Db {
             .create_timeout(Some(Duration::from_secs(10)))
             .build()
             .map_err(|e| DbError::Setup(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            bid_queues: std::sync::Arc::default(),
+        })
     }
 
     /// Checks out a connection.
@@ -161,6 +166,11 @@ impl Db {
             .execute(&mut conn)
             .await
             .is_ok()
+    }
+
+    /// The per-auction bid queues.
+    pub(crate) fn bid_queues(&self) -> &std::sync::Arc<crate::bid_queue::BidQueues> {
+        &self.bid_queues
     }
 
     /// Pool size and idle connections, for metrics.

@@ -4,6 +4,7 @@
 pub mod addresses;
 pub mod analytics;
 pub mod auctions;
+pub mod bid_queue;
 pub mod bidding;
 pub mod carts;
 pub mod complaints;

@@ -29,7 +29,11 @@ pub async fn write(conn: &mut AsyncPgConnection, outbox: Outbox) -> QueryResult<
         if let Some((to, message)) = notice.email {
             let id = NotificationId(id);
             let job = NewJob::now(JobPayload::SendEmail {
-                email: Email { to, message },
+                email: Email {
+                    to,
+                    message,
+                    key: None,
+                },
                 notification: Some(id),
             })
             .unique(format!("email:notification:{id}"));

@@ -17,6 +17,7 @@ fn email_job(n: usize) -> NewJob {
             message: EmailMessage::Welcome {
                 username: format!("u{n}"),
             },
+            key: None,
         },
         notification: None,
     })

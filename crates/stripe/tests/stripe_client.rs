@@ -30,8 +30,11 @@ struct Seen {
 #[derive(Default)]
 struct Stub {
     seen: Mutex<Vec<Seen>>,
-    /// Paths that answer 429 (with Stripe's error body) this many more times.
-    throttle: Mutex<HashMap<String, u32>>,
+    /// Paths that fail before they work: the statuses they answer next (429 with Stripe's
+    /// rate-limit body, 5xx with its API-error body), one per request.
+    failures: Mutex<HashMap<String, Vec<u16>>>,
+    /// Requests that took effect (answered 2xx), by idempotency key.
+    effects: Mutex<HashMap<String, u32>>,
 }
 
 fn answer(path: &str, form: &HashMap<String, String>) -> Value {
@@ -130,25 +133,33 @@ async fn handle(req: HttpRequest, body: web::Bytes, stub: web::Data<Arc<Stub>>) 
             .map(str::to_owned),
         form: form.clone(),
     });
-    let throttled = {
-        let mut t = stub.throttle.lock().unwrap();
-        match t.get_mut(&path) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                true
-            }
-            _ => false,
-        }
+    let failure = {
+        let mut f = stub.failures.lock().unwrap();
+        f.get_mut(&path)
+            .and_then(|left| (!left.is_empty()).then(|| left.remove(0)))
     };
-    if throttled {
-        return HttpResponse::TooManyRequests().json(
-            json!({"error": {"type": "api_error", "code": "rate_limit", "message": "Too many requests"}}),
-        );
+    match failure {
+        Some(429) => {
+            return HttpResponse::TooManyRequests().json(
+                json!({"error": {"type": "api_error", "code": "rate_limit", "message": "Too many requests"}}),
+            );
+        }
+        Some(status) => {
+            let status = actix_web::http::StatusCode::from_u16(status).unwrap();
+            return HttpResponse::build(status).json(
+                json!({"error": {"type": "api_error", "message": "Something went wrong on Stripe's end"}}),
+            );
+        }
+        None => {}
     }
     let body = answer(&path, &form);
     if body.get("error").is_some() {
         HttpResponse::BadRequest().json(body)
     } else {
+        if let Some(key) = req.headers().get("idempotency-key") {
+            let key = key.to_str().unwrap_or_default().to_owned();
+            *stub.effects.lock().unwrap().entry(key).or_default() += 1;
+        }
         HttpResponse::Ok().json(body)
     }
 }
@@ -324,12 +335,12 @@ async fn refunds_send_one_refund_and_one_reversal_per_affected_seller() {
 }
 
 #[actix_web::test]
-async fn a_throttled_call_is_retried_under_the_same_key_and_takes_effect_once() {
+async fn a_throttled_or_failing_call_is_retried_under_the_same_key_and_takes_effect_once() {
     let (stub, gateway) = stub();
-    stub.throttle
+    stub.failures
         .lock()
         .unwrap()
-        .insert("/v1/transfers".into(), 2);
+        .insert("/v1/transfers".into(), vec![429, 500]);
     let id = gateway
         .transfer(TransferRequest {
             destination: Some("acct_3".into()),
@@ -342,11 +353,16 @@ async fn a_throttled_call_is_retried_under_the_same_key_and_takes_effect_once() 
         .unwrap();
     assert_eq!(id, "tr_acct_3");
     let requests = seen(&stub);
-    assert_eq!(requests.len(), 3, "two 429s, then the transfer");
+    assert_eq!(requests.len(), 3, "a 429 and a 500, then the transfer");
     assert!(
         requests
             .iter()
             .all(|r| r.key.as_deref() == Some("transfer:42:3"))
+    );
+    assert_eq!(
+        stub.effects.lock().unwrap().get("transfer:42:3"),
+        Some(&1),
+        "one transfer made"
     );
     // A refusal (4xx) is not retried.
     let e = gateway

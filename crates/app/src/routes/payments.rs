@@ -180,10 +180,14 @@ async fn dev_order(state: &AppState, session: &str) -> Result<Order, ApiError> {
     if !state.dev_payments || !session.starts_with("cs_dev_") {
         return Err(ApiError::not_found());
     }
-    let id = state
-        .db_order_by_reference(session)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    // A paid order's reference is its payment intent; its page still answers (closed).
+    let id = match state.db_order_by_reference(session).await? {
+        Some(id) => id,
+        None => state
+            .db_order_by_reference(&dev::payment_intent(session))
+            .await?
+            .ok_or_else(ApiError::not_found)?,
+    };
     state.order(id).await?.ok_or_else(ApiError::not_found)
 }
 
@@ -251,9 +255,16 @@ async fn dev_complete(
 ) -> Result<HttpResponse, ApiError> {
     let order = dev_order(state, session).await?;
     let now = state.clock.now();
-    if order.status != OrderStatus::PendingPayment
-        || order.payment_deadline.is_some_and(|d| d <= now)
-    {
+    if order.status != OrderStatus::PendingPayment {
+        return Ok(html(
+            StatusCode::GONE,
+            format!(
+                "<!doctype html><p id=\"closed\">This checkout is closed (order {}).</p>",
+                order.status.as_str()
+            ),
+        ));
+    }
+    if order.payment_deadline.is_some_and(|d| d <= now) {
         return Ok(html(
             StatusCode::GONE,
             "<!doctype html><p id=\"closed\">This checkout session has expired.</p>".into(),

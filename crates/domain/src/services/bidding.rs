@@ -239,6 +239,7 @@ where
             email: Email {
                 to: won.winner.email.clone(),
                 message: won_email(won, &order, when(deadline)),
+                key: None,
             },
             notification: None,
         })

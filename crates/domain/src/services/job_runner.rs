@@ -160,6 +160,7 @@ mod tests {
                 message: EmailMessage::Welcome {
                     username: "a".into(),
                 },
+                key: None,
             },
             notification: Some(NotificationId(4)),
         }

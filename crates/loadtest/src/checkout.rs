@@ -1,0 +1,306 @@
+//! Checkout, steady state: buyers loop over a two-seller cart (one unit from each of two
+//! sellers' listings), checkout and payment on the dev gateway's page for a fixed time.
+//! Reports each step's latencies and the correctness counters: units taken from stock against
+//! units in created orders (oversold / unaccounted must be 0), orders paid against payments
+//! accepted, and server errors. With `keep_going`, failed connections (a server being killed
+//! and restarted) are counted and retried instead of failing the run.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::api::Api;
+use crate::{ms, percentile};
+
+/// How long past the run's end an unanswered checkout is still retried (a restart).
+const GRACE: Duration = Duration::from_secs(30);
+
+/// Units each listing starts with: enough for any bounded run, so no buyer meets a stock-out.
+const STOCK: i64 = 1_000_000;
+
+/// One buyer's tally.
+#[derive(Default)]
+struct Tally {
+    add: Vec<u64>,
+    checkout: Vec<u64>,
+    pay: Vec<u64>,
+    /// Orders this buyer created (each holds one unit of each listing).
+    orders: Vec<i64>,
+    /// Orders whose payment the dev page accepted.
+    paid: Vec<i64>,
+    server_errors: u64,
+    /// Requests that got no answer (server down).
+    unanswered: u64,
+}
+
+impl Tally {
+    /// Records a call's outcome; true when it had the wanted status.
+    fn record(&mut self, step: Step, status: u16, want: u16, micros: u64) -> bool {
+        match status {
+            0 => self.unanswered += 1,
+            s if s >= 500 => self.server_errors += 1,
+            _ => {}
+        }
+        if status == want {
+            match step {
+                Step::Add => self.add.push(micros),
+                Step::Checkout => self.checkout.push(micros),
+                Step::Pay => self.pay.push(micros),
+            }
+        }
+        status == want
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Add,
+    Checkout,
+    Pay,
+}
+
+fn report(name: &str, samples: &mut [u64]) {
+    samples.sort_unstable();
+    println!(
+        "  {name}: {} ok; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
+        samples.len(),
+        ms(percentile(samples, 50)),
+        ms(percentile(samples, 95)),
+        ms(percentile(samples, 99)),
+    );
+}
+
+/// A seller with one listing of [`STOCK`] units; the listing's id.
+async fn seller_listing(api: &Api, name: &str, price: &str) -> Option<i64> {
+    let seller = api.register(name, "seller").await?;
+    let (_, product, _) = api
+        .call(
+            reqwest::Method::POST,
+            "/api/products/",
+            Some(&seller),
+            Some(json!({"name": format!("{name} rug"), "description": "Hand-knotted", "condition": "new"})),
+        )
+        .await;
+    let (status, listing, _) = api
+        .call(
+            reqwest::Method::POST,
+            "/api/listings/",
+            Some(&seller),
+            Some(json!({"product_id": product["id"], "price": price, "quantity": STOCK})),
+        )
+        .await;
+    (status == 201).then(|| listing["id"].as_i64())?
+}
+
+/// The dev page's pay action for an order's `payment_url`.
+fn pay_path(order: &Value) -> Option<String> {
+    let url = order["payment_url"].as_str()?;
+    url.split_once("/api/")
+        .map(|(_, p)| format!("/api/{p}pay/"))
+}
+
+/// One buyer's loop until `until`.
+async fn buyer(
+    api: Arc<Api>,
+    token: String,
+    address: i64,
+    listings: [i64; 2],
+    until: Instant,
+    keep_going: bool,
+) -> Tally {
+    let mut t = Tally::default();
+    let mut attempt = 0u64;
+    while Instant::now() < until {
+        let mut added = true;
+        for listing in listings {
+            let (status, _, micros) = api
+                .call(
+                    reqwest::Method::POST,
+                    "/api/cart/add_item/",
+                    Some(&token),
+                    Some(json!({"listing_id": listing, "quantity": 1})),
+                )
+                .await;
+            added &= t.record(Step::Add, status, 201, micros);
+        }
+        if !added {
+            // Start again from an empty cart (a line may have been added before a failure).
+            let _ = api
+                .call(
+                    reqwest::Method::POST,
+                    "/api/cart/clear/",
+                    Some(&token),
+                    None,
+                )
+                .await;
+            if keep_going {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            break;
+        }
+        // A checkout that got no answer is retried under its key: the server may have placed
+        // the order before it died, and the retry must return that order, not a second one.
+        let key = format!("{token}-{attempt}");
+        let (status, order, micros) = loop {
+            let answer = api
+                .call_with(
+                    reqwest::Method::POST,
+                    "/api/cart/checkout/",
+                    Some(&token),
+                    Some(json!({"shipping_address_id": address})),
+                    &[("Idempotency-Key", key.as_str())],
+                )
+                .await;
+            if answer.0 != 0 || !keep_going || Instant::now() >= until + GRACE {
+                break answer;
+            }
+            t.unanswered += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        attempt += 1;
+        if !t.record(Step::Checkout, status, 201, micros) {
+            if keep_going {
+                let _ = api
+                    .call(
+                        reqwest::Method::POST,
+                        "/api/cart/clear/",
+                        Some(&token),
+                        None,
+                    )
+                    .await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            break;
+        }
+        let id = order["id"].as_i64().unwrap_or(0);
+        t.orders.push(id);
+        let Some(path) = pay_path(&order) else {
+            t.server_errors += 1;
+            break;
+        };
+        let (status, _, micros) = loop {
+            let answer = api.call(reqwest::Method::POST, &path, None, None).await;
+            if answer.0 != 0 || !keep_going || Instant::now() >= until + GRACE {
+                break answer;
+            }
+            // No answer: paid or not, the page tells on the retry (410 once it is paid).
+            t.unanswered += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        if t.record(Step::Pay, status, 303, micros) {
+            t.paid.push(id);
+        } else if !keep_going {
+            break;
+        }
+    }
+    t
+}
+
+/// Runs the scenario; false when a correctness counter is not 0.
+pub async fn run(base: &str, buyers: usize, seconds: u64, keep_going: bool) -> bool {
+    let api = Arc::new(Api::new(base, buyers * 2));
+    let run_id = std::process::id();
+    let first = seller_listing(&api, &format!("co_seller_a_{run_id}"), "1500.00").await;
+    let second = seller_listing(&api, &format!("co_seller_b_{run_id}"), "999.99").await;
+    let listings = [
+        first.expect("first seller's listing"),
+        second.expect("second seller's listing"),
+    ];
+    let (_, cities, _) = api
+        .call(reqwest::Method::GET, "/api/cities/", None, None)
+        .await;
+    let city = cities["results"][0]["id"].as_i64().expect("a city");
+
+    let setup = Instant::now();
+    let gate = Arc::new(Semaphore::new(16));
+    let mut set = JoinSet::new();
+    for i in 0..buyers {
+        let (api, gate) = (api.clone(), gate.clone());
+        set.spawn(async move {
+            let _permit = gate.acquire_owned().await.ok()?;
+            let token = api.register(&format!("co_{run_id}_{i}"), "buyer").await?;
+            let (status, address, _) = api
+                .call(
+                    reqwest::Method::POST,
+                    "/api/addresses/",
+                    Some(&token),
+                    Some(json!({"street_address": "7 Liberty Market", "city": city, "postal_code": "54000"})),
+                )
+                .await;
+            (status == 201).then(|| (token, address["id"].as_i64().unwrap_or(0)))
+        });
+    }
+    let ready: Vec<(String, i64)> = set.join_all().await.into_iter().flatten().collect();
+    println!(
+        "== checkout: {} buyers, two sellers' items per order, for {seconds} s (setup {:.1} s)",
+        ready.len(),
+        setup.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
+    let mut set = JoinSet::new();
+    for (token, address) in ready {
+        set.spawn(buyer(
+            api.clone(),
+            token,
+            address,
+            listings,
+            until,
+            keep_going,
+        ));
+    }
+    let tallies = set.join_all().await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let gather = |pick: fn(&Tally) -> &Vec<u64>| -> Vec<u64> {
+        tallies.iter().flat_map(|t| pick(t).clone()).collect()
+    };
+    let (mut adds, mut checkouts, mut pays) = (
+        gather(|t| &t.add),
+        gather(|t| &t.checkout),
+        gather(|t| &t.pay),
+    );
+    let orders: Vec<i64> = tallies.iter().flat_map(|t| t.orders.clone()).collect();
+    let paid: usize = tallies.iter().map(|t| t.paid.len()).sum();
+    let server_errors: u64 = tallies.iter().map(|t| t.server_errors).sum();
+    let unanswered: u64 = tallies.iter().map(|t| t.unanswered).sum();
+    #[allow(clippy::cast_precision_loss)] // counts are far below 2^52
+    let rate = orders.len() as f64 / elapsed;
+    println!(
+        "  {} orders in {elapsed:.1} s ({rate:.0} checkouts/s), {paid} paid, {unanswered} requests unanswered",
+        orders.len()
+    );
+    report("add to cart (201)", &mut adds);
+    report("checkout of two sellers' items (201)", &mut checkouts);
+    report("pay on the dev page (303)", &mut pays);
+
+    // Stock: each created order holds one unit of each listing until it is paid or expires.
+    let mut oversold = 0;
+    let mut unaccounted = 0;
+    let created = i64::try_from(orders.len()).unwrap_or(i64::MAX);
+    for listing in listings {
+        let (_, after, _) = api
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/listings/{listing}/"),
+                None,
+                None,
+            )
+            .await;
+        let left = after["quantity"].as_i64().unwrap_or(-1);
+        oversold += i64::from(left < 0);
+        if !keep_going {
+            // Without restarts every order the server created was answered, so it is counted.
+            unaccounted += (STOCK - left - created).abs();
+        }
+    }
+    println!(
+        "  oversold {oversold}, unaccounted units {unaccounted}, server errors {server_errors}"
+    );
+    oversold == 0 && unaccounted == 0 && server_errors == 0
+}
