@@ -77,6 +77,9 @@ pub struct Config {
     pub job_concurrency: usize,
     /// `JOB_POLL_MS`: fallback poll interval (NOTIFY wakes workers sooner).
     pub job_poll: Duration,
+    /// `JOB_LEASE_SECS`: how long a claimed job is a worker's before another may take it
+    /// (renewed while it runs; what a killed worker's jobs wait before running again).
+    pub job_lease: Duration,
     /// `SERVE_RUNS_WORKERS`: `serve` also runs the job worker.
     pub serve_runs_workers: bool,
     /// `LOG_FORMAT`: `text` or `json`.
@@ -272,6 +275,11 @@ impl Config {
                 .map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
             job_poll: Duration::from_millis(
                 get("JOB_POLL_MS").map_or(Ok(2000), |v| parse("JOB_POLL_MS", &v))?,
+            ),
+            job_lease: Duration::from_secs(
+                get("JOB_LEASE_SECS")
+                    .map_or(Ok(300), |v| parse("JOB_LEASE_SECS", &v))?
+                    .max(3),
             ),
             serve_runs_workers: get("SERVE_RUNS_WORKERS")
                 .map_or(Ok(true), |v| parse_bool("SERVE_RUNS_WORKERS", &v))?,

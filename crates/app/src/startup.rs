@@ -98,7 +98,7 @@ pub fn worker_settings(config: &Config) -> WorkerSettings {
     WorkerSettings {
         concurrency: config.job_concurrency,
         poll: config.job_poll,
-        lease: Duration::from_mins(5),
+        lease: config.job_lease,
         grace: Duration::from_secs(20),
         database_url: config.database_url.clone(),
         token_idle: config.token_idle,

@@ -216,6 +216,16 @@ pub fn check_amount(a: &BidSnapshot, amount: Money, rules: &BidRules) -> Result<
     Ok(())
 }
 
+/// The order in which bids that queued together on one auction are judged: lowest amount
+/// first, ties by arrival. They were in flight at the same time, so every order is a valid
+/// serialisation; this one accepts each bid that clears the price it meets, instead of
+/// refusing a bid only because a higher one overtook it on the way in.
+pub fn judging_order(bids: &[NewBid]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..bids.len()).collect();
+    order.sort_by_key(|&i| bids[i].amount);
+    order
+}
+
 /// A bid to place: the store accepts it only if the auction still is as the rules require.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBid {
@@ -255,7 +265,7 @@ pub struct Outbid {
     pub auction: AuctionId,
     /// Its product's name.
     pub product: String,
-    /// The new highest bid.
+    /// The price when they are told (the highest bid by then).
     pub amount: Money,
     /// The bidder who was outbid.
     pub outbid: crate::checkout::Party,
@@ -398,6 +408,28 @@ mod tests {
         let early = now + Duration::minutes(30);
         assert_eq!(rules.end_after_bid(early, now), early);
         assert_eq!(BidRules::default().end_after_bid(late, now), late);
+    }
+
+    #[test]
+    fn concurrent_bids_are_judged_lowest_first_ties_by_arrival() {
+        let now = Utc::now();
+        let bid = |who: i64, paisa: i64| NewBid {
+            auction: AuctionId(1),
+            bidder: UserId(who),
+            amount: Money::pkr(paisa),
+            now,
+            rules: BidRules::default(),
+        };
+        let batch = [bid(2, 300), bid(3, 100), bid(4, 300), bid(5, 200)];
+        assert_eq!(judging_order(&batch), vec![1, 3, 0, 2]);
+        let mut s = snapshot(50, 1);
+        let admitted: Vec<bool> = judging_order(&batch)
+            .into_iter()
+            .map(|i| s.admit(&batch[i]))
+            .collect();
+        // 100, 200 and the first 300 clear the price they meet; the second 300 does not.
+        assert_eq!(admitted, vec![true, true, true, false]);
+        assert_eq!(judging_order(&[]), Vec::<usize>::new());
     }
 
     #[test]

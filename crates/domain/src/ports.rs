@@ -1056,7 +1056,9 @@ pub trait BiddingRepository: Send + Sync {
         &self,
         auction: crate::ids::AuctionId,
     ) -> impl Future<Output = Result<Option<crate::bid::BidSnapshot>, StoreError>> + Send;
-    /// Sends the outbid notice of `bid` once (the bid is marked when its notice is written).
+    /// Tells the bidder `bid` outbid, once (the bid is marked when its notice is written),
+    /// at the price it is now and unless they lead again; outbids of the same bidder queued
+    /// while this notice waited are told by it.
     fn notify_outbid(
         &self,
         bid: crate::ids::BidId,

@@ -11,7 +11,7 @@ use diesel::sql_types::{Array, BigInt, Double, Numeric, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use madeinpk_domain::auction::AuctionStatus;
 use madeinpk_domain::auction_end::{EndFacts, EndPlan, Ended, WonOrder};
-use madeinpk_domain::bid::{BidSnapshot, NewBid, Outbid, PlacedBid};
+use madeinpk_domain::bid::{BidSnapshot, NewBid, Outbid, PlacedBid, judging_order};
 use madeinpk_domain::checkout::Party;
 use madeinpk_domain::ids::{AddressId, AuctionId, BidId, OrderId, ProductId, UserId};
 use madeinpk_domain::order::OrderType;
@@ -25,8 +25,8 @@ use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr, to_numeric};
 use crate::schema::{
-    addresses, auctions, bids, once_keys, order_items, order_sellers, orders, products, proxy_bids,
-    users,
+    addresses, auctions, bids, jobs, once_keys, order_items, order_sellers, orders, products,
+    proxy_bids, users,
 };
 
 /// The NOTIFY channel of auction events (bids and endings), listened to by every app instance.
@@ -85,8 +85,10 @@ WITH a AS (
     INSERT INTO jobs (kind, payload, unique_key)
     SELECT 'notify_outbid',
            jsonb_build_object('kind', 'notify_outbid', 'data', jsonb_build_object('bid', a.winning_bid_id)),
-           'outbid:' || a.winning_bid_id
+           'outbid:' || a.id || ':' || a.previous_leader_id
     FROM a WHERE a.previous_leader_id IS NOT NULL AND a.previous_leader_id <> $2
+    -- One notice waits per outbid bidder: later outbids join it (see `notify_outbid`).
+    ON CONFLICT (unique_key) DO NOTHING
     RETURNING id
 ), n AS (
     SELECT pg_notify('madeinpk_auctions', json_build_object(
@@ -162,8 +164,10 @@ WITH t AS (
     INSERT INTO jobs (kind, payload, unique_key)
     SELECT 'notify_outbid',
            jsonb_build_object('kind', 'notify_outbid', 'data', jsonb_build_object('bid', t.id)),
-           'outbid:' || t.id
+           'outbid:' || $1 || ':' || t.prev
     FROM t WHERE t.prev IS NOT NULL AND t.prev <> t.bidder
+    ORDER BY t.ord
+    ON CONFLICT (unique_key) DO NOTHING
     RETURNING id
 ), n AS (
     SELECT pg_notify('madeinpk_auctions', json_build_object(
@@ -177,6 +181,18 @@ WITH t AS (
 SELECT t.id, (SELECT count(*) FROM n) AS published,
        (SELECT count(*) FROM (SELECT pg_notify('madeinpk_jobs', '') FROM j) w) AS queued
 FROM t ORDER BY t.ord";
+
+/// An accepted bid of a batch.
+struct Taken {
+    /// Its place in the batch.
+    index: usize,
+    /// The leader it displaced.
+    displaced: Option<i64>,
+    /// The auction's end after it.
+    end: DateTime<Utc>,
+    /// Its time.
+    at: DateTime<Utc>,
+}
 
 #[derive(QueryableByName)]
 struct BatchRow {
@@ -222,24 +238,36 @@ impl Db {
             };
             let first_ever = state.total_bids == 0;
             let (mut leader, mut previous) = (row.leader_id, None);
-            let mut accepted: Vec<(usize, Option<i64>, DateTime<Utc>)> = Vec::new();
-            for (i, bid) in batch.iter().enumerate() {
+            // Times never go backwards.
+            let mut accepted: Vec<Taken> = Vec::new();
+            let mut last_at = DateTime::<Utc>::MIN_UTC;
+            for i in judging_order(&batch) {
+                let bid = &batch[i];
                 if state.admit(bid) {
-                    accepted.push((i, leader, state.end_time));
+                    last_at = last_at.max(bid.now);
+                    accepted.push(Taken {
+                        index: i,
+                        displaced: leader,
+                        end: state.end_time,
+                        at: last_at,
+                    });
                     previous = leader;
                     leader = Some(bid.bidder.get());
                 }
             }
             let mut out = vec![None; batch.len()];
-            let Some(&(last, _, _)) = accepted.last() else {
+            let Some(&Taken {
+                index: last, at, ..
+            }) = accepted.last()
+            else {
                 return Ok(out);
             };
-            let taken: Vec<&NewBid> = accepted.iter().map(|(i, _, _)| &batch[*i]).collect();
+            let taken: Vec<&NewBid> = accepted.iter().map(|a| &batch[a.index]).collect();
             let bidders: Vec<i64> = taken.iter().map(|b| b.bidder.get()).collect();
             let amounts: Vec<BigDecimal> = taken.iter().map(|b| to_numeric(b.amount)).collect();
-            let times: Vec<DateTime<Utc>> = taken.iter().map(|b| b.now).collect();
-            let prevs: Vec<Option<i64>> = accepted.iter().map(|(_, p, _)| *p).collect();
-            let ends: Vec<DateTime<Utc>> = accepted.iter().map(|(_, _, e)| *e).collect();
+            let times: Vec<DateTime<Utc>> = accepted.iter().map(|a| a.at).collect();
+            let prevs: Vec<Option<i64>> = accepted.iter().map(|a| a.displaced).collect();
+            let ends: Vec<DateTime<Utc>> = accepted.iter().map(|a| a.end).collect();
             let rows: Vec<BatchRow> = diesel::sql_query(PLACE_BIDS)
                 .bind::<BigInt, _>(auction.get())
                 .bind::<Array<BigInt>, _>(bidders)
@@ -251,20 +279,20 @@ impl Db {
                 .bind::<diesel::sql_types::Nullable<BigInt>, _>(previous)
                 .bind::<BigInt, _>(batch[last].bidder.get())
                 .bind::<Timestamptz, _>(state.end_time)
-                .bind::<Timestamptz, _>(batch[last].now)
+                .bind::<Timestamptz, _>(at)
                 .bind::<diesel::sql_types::Bool, _>(first_ever)
                 .load(conn)
                 .await?;
-            for ((i, _, end), r) in accepted.iter().zip(&rows) {
+            for (a, r) in accepted.iter().zip(&rows) {
                 debug_assert_eq!(usize::try_from(r.published).ok(), Some(rows.len()));
-                let bid = &batch[*i];
-                out[*i] = Some(PlacedBid {
+                let bid = &batch[a.index];
+                out[a.index] = Some(PlacedBid {
                     id: BidId(r.id),
                     auction,
                     bidder: bid.bidder,
                     amount: bid.amount,
-                    bid_time: bid.now,
-                    end_time: *end,
+                    bid_time: a.at,
+                    end_time: a.end,
                 });
             }
             Ok(out)
@@ -620,15 +648,15 @@ impl BiddingRepository for Db {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             // Marked in the transaction that writes the notice: once, however often it runs.
-            let row: Option<(i64, i64, BigDecimal)> = diesel::update(
+            let row: Option<(i64, i64)> = diesel::update(
                 bids::table.filter(bids::id.eq(bid.get()).and(bids::outbid_notified.eq(false))),
             )
             .set(bids::outbid_notified.eq(true))
-            .returning((bids::auction_id, bids::bidder_id, bids::amount))
+            .returning((bids::auction_id, bids::bidder_id))
             .get_result(conn)
             .await
             .optional()?;
-            let Some((auction, bidder, amount)) = row else {
+            let Some((auction, bidder)) = row else {
                 return Ok(());
             };
             // The bid just before this one led until it came (bids only ever rise).
@@ -642,19 +670,31 @@ impl BiddingRepository for Db {
             let Some(previous) = previous.filter(|p| *p != bidder) else {
                 return Ok(());
             };
+            // From here a new outbid queues a new notice: the ones that joined this job while
+            // it waited are told by it. A storm's bidder is told once per wait, not per bid.
+            diesel::update(
+                jobs::table.filter(jobs::unique_key.eq(format!("outbid:{auction}:{previous}"))),
+            )
+            .set(jobs::unique_key.eq(None::<String>))
+            .execute(conn)
+            .await?;
+            let (product, price, leader): (String, BigDecimal, Option<i64>) = auctions::table
+                .inner_join(products::table)
+                .filter(auctions::id.eq(auction))
+                .select((products::name, auctions::current_price, auctions::leader_id))
+                .first(conn)
+                .await?;
+            if leader == Some(previous) {
+                // They bid again and lead: there is nothing to tell.
+                return Ok(());
+            }
             let Some(outbid) = party_of(conn, previous).await? else {
                 return Ok(());
             };
-            let product: String = auctions::table
-                .inner_join(products::table)
-                .filter(auctions::id.eq(auction))
-                .select(products::name)
-                .first(conn)
-                .await?;
             let facts = Outbid {
                 auction: AuctionId(auction),
                 product,
-                amount: pkr(&amount),
+                amount: pkr(&price),
                 outbid,
             };
             crate::outbox::write(conn, outbox(&facts)).await

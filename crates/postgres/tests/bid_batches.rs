@@ -51,7 +51,7 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
             bid(3, 100_001), // not above the new price
             bid(3, 150_000), // outbids amna
             bid(1, 500_000), // the seller
-            bid(4, 120_000), // below the price the batch reached
+            bid(4, 120_000), // came later, but lower: judged before bilal's 1500
             bid(3, 160_000), // bilal raises his own bid: nobody to tell
             bid(4, 170_000), // outbids bilal
         ])
@@ -68,15 +68,33 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
             None,
             Some(150_000),
             None,
-            None,
+            Some(120_000),
             Some(160_000),
             Some(170_000)
         ]
     );
-    let ids: Vec<i64> = outcomes.iter().flatten().map(|p| p.id.get()).collect();
+    // Judged lowest first: ids (the history's order) rise with the amounts.
+    let mut placed: Vec<(i64, i64)> = outcomes
+        .iter()
+        .flatten()
+        .map(|p| (p.amount.minor(), p.id.get()))
+        .collect();
+    placed.sort_unstable();
+    let ids: Vec<i64> = placed.iter().map(|(_, id)| *id).collect();
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]),
-        "ids rise in order: {ids:?}"
+        "ids rise with amounts: {placed:?}"
+    );
+    let times: Vec<_> = outcomes
+        .iter()
+        .flatten()
+        .map(|p| (p.id, p.bid_time))
+        .collect();
+    assert!(
+        times
+            .iter()
+            .all(|(id, at)| times.iter().all(|(j, t)| j <= id || t >= at)),
+        "bid times never go backwards"
     );
     assert_eq!(
         t.ids("SELECT id FROM bids ORDER BY amount").await,
@@ -85,7 +103,7 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
     );
     assert_eq!(
         t.count(
-            "auctions WHERE current_price = 1700.00 AND total_bids = 4 AND leader_id = 4 AND previous_leader_id = 3"
+            "auctions WHERE current_price = 1700.00 AND total_bids = 5 AND leader_id = 4 AND previous_leader_id = 3"
         )
         .await,
         1
@@ -94,11 +112,12 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
         t.ids("SELECT winning_bid_id AS id FROM auctions").await,
         vec![*ids.last().unwrap()]
     );
-    // Outbid jobs for amna (by bilal's 1500) and bilal (by chand's 1700), not for bilal's raise.
+    // Outbid jobs for amna (by chand's 1200), chand (by bilal's 1500) and bilal (by chand's
+    // 1700), not for bilal's raise.
     assert_eq!(
         t.ids("SELECT (payload->'data'->>'bid')::bigint AS id FROM jobs WHERE kind = 'notify_outbid' ORDER BY id")
             .await,
-        vec![ids[1], ids[3]]
+        vec![ids[1], ids[2], ids[4]]
     );
     assert_eq!(
         t.count("notifications WHERE user_id = 1 AND notification_type = 'bid_placed' AND message LIKE '%first bid of Rs. 1000.01'")
@@ -107,7 +126,7 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
     );
     // Every accepted bid is published, in order.
     let mut published = Vec::new();
-    while published.len() < 4 {
+    while published.len() < 5 {
         match tokio::time::timeout(std::time::Duration::from_secs(5), listener.next()).await {
             Ok(Some(AuctionEvent::Bid { amount, bidder, .. })) => {
                 published.push((bidder, amount));
@@ -119,6 +138,7 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
         published,
         vec![
             ("amna".to_owned(), "1000.01".to_owned()),
+            ("chand".to_owned(), "1200.00".to_owned()),
             ("bilal".to_owned(), "1500.00".to_owned()),
             ("bilal".to_owned(), "1600.00".to_owned()),
             ("chand".to_owned(), "1700.00".to_owned()),
@@ -164,4 +184,77 @@ async fn a_batch_on_a_closed_auction_takes_nothing_and_one_bid_takes_the_single_
     t.execute("UPDATE auctions SET status = 'active'").await;
     let placed = t.db.place_bid(bid(2, 400_000)).await.unwrap();
     assert_eq!(placed.map(|p| p.amount.minor()), Some(400_000));
+}
+
+#[tokio::test]
+async fn outbids_of_one_bidder_wait_in_one_notice_told_at_the_price_then() {
+    let t = TestDb::new().await;
+    auction(&t).await;
+    // amna is outbid twice and bilal once before any notice runs.
+    let outcomes =
+        t.db.place_bids(vec![
+            bid(2, 100_100),
+            bid(3, 100_200),
+            bid(2, 100_300),
+            bid(3, 100_400),
+            bid(4, 100_500),
+        ])
+        .await
+        .unwrap();
+    assert!(outcomes.iter().all(Option::is_some));
+    let jobs = t
+        .ids("SELECT (payload->'data'->>'bid')::bigint AS id FROM jobs WHERE kind = 'notify_outbid' ORDER BY id")
+        .await;
+    assert_eq!(
+        jobs.len(),
+        2,
+        "one waiting notice each for amna and bilal: {jobs:?}"
+    );
+    let outbox = || -> madeinpk_domain::ports::OutbidOutbox {
+        Box::new(madeinpk_domain::bid::outbid_outbox)
+    };
+    for job in &jobs {
+        t.db.notify_outbid(madeinpk_domain::ids::BidId(*job), outbox())
+            .await
+            .unwrap();
+        // Run twice, as after a crash: told once.
+        t.db.notify_outbid(madeinpk_domain::ids::BidId(*job), outbox())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        t.count("notifications WHERE notification_type = 'bid_outbid'")
+            .await,
+        2
+    );
+    assert_eq!(
+        t.count("notifications WHERE notification_type = 'bid_outbid' AND user_id = 2 AND message LIKE '%Rs. 1005.00%'")
+            .await,
+        1,
+        "amna hears of the price now"
+    );
+    // Once told, a new outbid queues a new notice; one for a bidder who leads again says nothing.
+    t.db.place_bids(vec![bid(2, 100_600), bid(3, 100_700), bid(2, 100_800)])
+        .await
+        .unwrap();
+    let waiting = t
+        .ids("SELECT (payload->'data'->>'bid')::bigint AS id FROM jobs WHERE kind = 'notify_outbid' AND unique_key IS NOT NULL ORDER BY id")
+        .await;
+    assert_eq!(waiting.len(), 3, "chand, amna and bilal wait: {waiting:?}");
+    for job in &waiting {
+        t.db.notify_outbid(madeinpk_domain::ids::BidId(*job), outbox())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        t.count("notifications WHERE notification_type = 'bid_outbid' AND user_id = 2")
+            .await,
+        1,
+        "amna leads again: her second notice says nothing"
+    );
+    assert_eq!(
+        t.count("notifications WHERE notification_type = 'bid_outbid' AND user_id IN (3, 4)")
+            .await,
+        3
+    );
 }
