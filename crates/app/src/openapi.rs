@@ -24,6 +24,83 @@ impl Modify for TokenAuth {
     }
 }
 
+/// `request_body = Option<T>` documents a body that may be left out (an empty body reads as
+/// `{}`); utoipa renders it as "T or JSON null", and null is refused (400). This keeps the
+/// `required: false` and drops the null.
+struct OptionalBodies;
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        let is_null = |s: &RefOr<Schema>| matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let Some(body) = op.request_body.as_mut() else {
+                    continue;
+                };
+                for content in body.content.values_mut() {
+                    if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+                        && one_of.items.len() == 2
+                        && one_of.items.iter().any(is_null)
+                    {
+                        content.schema = one_of.items.iter().find(|s| !is_null(s)).cloned();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// utoipa names an operation after its handler, so `list`, `create`, `get`… repeat across
+/// modules and a handler mounted for PUT and PATCH names two operations. Operation ids must be
+/// unique: `{tag}_{handler}`, plus `_{method}` where one handler serves several methods.
+struct UniqueOperationIds;
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::HashMap;
+        let id = |op: &utoipa::openapi::path::Operation| {
+            let tag = op
+                .tags
+                .as_ref()
+                .and_then(|t| t.first())
+                .map_or("api", String::as_str);
+            let name = op.operation_id.as_deref().unwrap_or("operation");
+            format!("{}_{name}", tag.replace('-', "_"))
+        };
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for item in openapi.paths.paths.values() {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                *seen.entry(id(op)).or_default() += 1;
+            }
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for (method, op) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ] {
+                let Some(op) = op.as_mut() else { continue };
+                let base = id(op);
+                op.operation_id = Some(if seen[&base] > 1 {
+                    format!("{base}_{method}")
+                } else {
+                    base
+                });
+            }
+        }
+    }
+}
+
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
@@ -49,7 +126,7 @@ impl Modify for TokenAuth {
         wishlist::list, wishlist::get, wishlist::add, wishlist::replace, wishlist::patch, wishlist::delete, wishlist::remove,
         seller_profiles::list, seller_profiles::get, seller_profiles::create, seller_profiles::replace, seller_profiles::patch,
         seller_profiles::delete, seller_profiles::verify, seller_profiles::unverify,
-        auctions::list, auctions::get, auctions::bids, auctions::create, auctions::replace, auctions::patch, auctions::delete,
+        auctions::list, auctions::get, auctions::bids, auctions::place_bid, auctions::create, auctions::replace, auctions::patch, auctions::delete,
         listings::list, listings::get, listings::create, listings::replace, listings::patch, listings::delete,
         listings::toggle_status, listings::purchase,
         cart::view, cart::add_item, cart::update_item, cart::remove_item, cart::clear, cart::checkout,
@@ -64,7 +141,7 @@ impl Modify for TokenAuth {
         products::add_image, products::delete_image,
         admin::retry, admin::orders_needing_transfers, admin::trigger_transfers,
     ),
-    modifiers(&TokenAuth),
+    modifiers(&TokenAuth, &OptionalBodies, &UniqueOperationIds),
     security(("token" = [])),
     tags(
         (name = "auth", description = "Accounts and tokens"),
@@ -90,3 +167,154 @@ impl Modify for TokenAuth {
     )
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::ApiDoc;
+    use serde_json::Value;
+    use utoipa::OpenApi as _;
+
+    /// Operations that read no body at all (the handler takes no `Body`).
+    const BODYLESS: &[&str] = &[
+        "post /api/auth/logout/",
+        "post /api/addresses/{id}/set_default/",
+        "post /api/admin/jobs/{id}/retry/",
+        "post /api/admin/users/{id}/unblock/",
+        "post /api/admin/users/{id}/reset_violations/",
+        "post /api/cart/clear/",
+        "put /api/conversations/{id}/",
+        "patch /api/conversations/{id}/",
+        "post /api/listings/{id}/toggle_status/",
+        "post /api/notifications/mark_all_read/",
+        "post /api/notifications/{id}/mark_read/",
+        "post /api/orders/{id}/cancel/",
+        "post /api/orders/{id}/mark_delivered/",
+        "post /api/payments/dev/checkout/{session}/pay/",
+        "post /api/payments/dev/checkout/{session}/fail/",
+        "post /api/seller-profiles/{id}/verify/",
+        "post /api/seller-profiles/{id}/unverify/",
+        "post /api/stripe/connect/create_account/",
+        "post /api/stripe/connect/refresh_onboarding/",
+        "post /api/stripe/connect/login_link/",
+        "post /api/stripe/connect/dev/onboard/{account}/complete/",
+        "post /api/wishlist/{id}/remove_from_wishlist/",
+    ];
+
+    fn doc() -> Value {
+        serde_json::to_value(ApiDoc::openapi()).unwrap()
+    }
+
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    fn operations(doc: &Value) -> Vec<(String, &Value)> {
+        let mut ops = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                ops.push((format!("{method} {path}"), op));
+            }
+        }
+        ops
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = doc();
+        let mut ids = std::collections::HashSet::new();
+        for (name, op) in operations(&doc) {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(ids.insert(id.to_owned()), "{name}: {id} repeats");
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = doc();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap();
+            assert!(schemas.contains_key(name), "dangling {r}");
+        }
+    }
+
+    #[test]
+    fn every_write_declares_its_body() {
+        let doc = doc();
+        for (name, op) in operations(&doc) {
+            let method = name.split(' ').next().unwrap();
+            if !["post", "put", "patch"].contains(&method) {
+                continue;
+            }
+            let bodyless = BODYLESS.contains(&name.as_str());
+            assert_eq!(
+                op.get("requestBody").is_none(),
+                bodyless,
+                "{name}: request body declared {}",
+                !bodyless
+            );
+            if let Some(body) = op.get("requestBody") {
+                for content in body["content"].as_object().unwrap().values() {
+                    let schema = &content["schema"];
+                    assert!(
+                        schema.get("oneOf").is_none(),
+                        "{name}: a body is never JSON null"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_success_with_a_body_declares_it() {
+        let doc = doc();
+        for (name, op) in operations(&doc) {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('2') && status != "204" {
+                    assert!(
+                        response.get("content").is_some(),
+                        "{name} {status}: no body"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn paginated_lists_document_the_envelope_and_pages() {
+        let doc = doc();
+        let mut lists = 0;
+        for (name, op) in operations(&doc) {
+            let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            let Some(r) = schema["$ref"].as_str() else {
+                continue;
+            };
+            if !r.starts_with("#/components/schemas/Page_") {
+                continue;
+            }
+            lists += 1;
+            let params: Vec<&str> = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            assert!(
+                params.contains(&"page") && params.contains(&"page_size"),
+                "{name}: {params:?}"
+            );
+        }
+        assert_eq!(lists, 18);
+    }
+}

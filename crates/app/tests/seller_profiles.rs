@@ -247,3 +247,43 @@ async fn owners_edit_but_only_admins_verify() {
         Value::Bool(false)
     );
 }
+
+/// Fuzzing found `social_media_links: null` stored and echoed as null on create, while an update
+/// reads null as the `{}` default (and the contract's default is `{}`).
+#[tokio::test]
+async fn null_social_links_on_create_mean_the_default() {
+    let app = spawn_app().await;
+    let (buyer, _) = app.register("nullbuyer").await;
+    let r = app
+        .post(
+            "/api/auth/become-seller/",
+            Some(&buyer),
+            json!({"brand_name": "Null Crafts", "social_media_links": null}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["seller_profile"]["social_media_links"], json!({}));
+    let profile = app.get("/api/auth/profile/", Some(&buyer)).await;
+    assert_eq!(
+        profile.body["seller_profile"]["social_media_links"],
+        json!({})
+    );
+
+    let (seller, _) = app.register_as("nullseller", "seller").await;
+    let id = app.get("/api/seller-profiles/", Some(&seller)).await.body["results"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.delete(&format!("/api/seller-profiles/{id}/"), Some(&seller))
+        .await;
+    let r = app
+        .post(
+            "/api/seller-profiles/",
+            Some(&seller),
+            json!({"social_media_links": null}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["social_media_links"], json!({}));
+    let listed = app.get("/api/seller-profiles/", Some(&seller)).await;
+    assert_eq!(listed.body["results"][0]["social_media_links"], json!({}));
+}

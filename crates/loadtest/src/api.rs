@@ -69,6 +69,10 @@ impl Api {
             Ok(res) => {
                 let status = res.status().as_u16();
                 let body = res.json::<Value>().await.unwrap_or(Value::Null);
+                if status >= 500 {
+                    // A server error is a finding: say what it was.
+                    eprintln!("  server error {status} on {path}: {body}");
+                }
                 let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                 (status, body, micros)
             }

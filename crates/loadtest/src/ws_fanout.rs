@@ -4,11 +4,12 @@
 //! correctness counter: messages lost (watchers × bids − deliveries).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::{Barrier, Semaphore};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
@@ -16,8 +17,41 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::api::Api;
 use crate::{ms, percentile};
 
-/// When each bid (by amount string) was sent.
-type Sent = Arc<Mutex<HashMap<String, Instant>>>;
+/// When each bid was sent (bid `i` is Rs. 1,001 + i), in microseconds after `Clock::start`
+/// (0: not yet). Lock-free: ten thousand readers per message must not queue on a mutex.
+struct Clock {
+    start: Instant,
+    sent: Vec<AtomicU64>,
+}
+
+impl Clock {
+    fn mark(&self, bid: usize) {
+        let micros = u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.sent[bid].store(micros.max(1), Ordering::Release);
+    }
+
+    /// When the bid of this amount string was sent.
+    fn sent_at(&self, amount: &str) -> Option<Instant> {
+        let rupees: usize = amount.strip_suffix(".00")?.parse().ok()?;
+        let micros = self
+            .sent
+            .get(rupees.checked_sub(1_001)?)?
+            .load(Ordering::Acquire);
+        (micros > 0).then(|| self.start + Duration::from_micros(micros))
+    }
+}
+
+type Sent = Arc<Clock>;
+
+/// The amount of a `new_bid` message, found without parsing the whole message (the watchers
+/// share the server's two cores, so their work is kept small).
+fn new_bid_amount(text: &str) -> Option<&str> {
+    if !text.contains("\"new_bid\"") {
+        return None;
+    }
+    let rest = &text[text.find("\"amount\":\"")? + 10..];
+    Some(&rest[..rest.find('"')?])
+}
 
 /// What one watcher saw: (amount, microseconds from the bid's sending to its arrival).
 type Seen = Vec<(String, u64)>;
@@ -54,18 +88,13 @@ async fn watch(
         };
         let Message::Text(text) = frame else { continue };
         let arrived = Instant::now();
-        let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        let Some(amount) = new_bid_amount(&text) else {
             continue;
         };
-        if v["type"] != "new_bid" {
-            continue;
-        }
-        let amount = v["data"]["amount"].as_str().unwrap_or_default().to_owned();
-        let at = sent.lock().ok().and_then(|s| s.get(&amount).copied());
-        if let Some(at) = at {
+        if let Some(at) = sent.sent_at(amount) {
             let micros = u64::try_from(arrived.saturating_duration_since(at).as_micros())
                 .unwrap_or(u64::MAX);
-            seen.push((amount, micros));
+            seen.push((amount.to_owned(), micros));
         }
     }
     Some(seen)
@@ -91,7 +120,10 @@ pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64) -> bool 
         "{}/ws/auction/{auction}/",
         api.base().replacen("http://", "ws://", 1)
     );
-    let sent: Sent = Arc::default();
+    let sent: Sent = Arc::new(Clock {
+        start: Instant::now(),
+        sent: (0..bids).map(|_| AtomicU64::new(0)).collect(),
+    });
     let gate = Arc::new(Semaphore::new(256));
     let connected = Arc::new(Barrier::new(watchers + 1));
     let setup = Instant::now();
@@ -114,9 +146,7 @@ pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64) -> bool 
     let mut refused = 0;
     for i in 0..bids {
         let amount = format!("{}.00", 1_001 + i);
-        if let Ok(mut s) = sent.lock() {
-            s.insert(amount.clone(), Instant::now());
-        }
+        sent.mark(i);
         let (status, _, _) = api
             .call(
                 reqwest::Method::POST,
@@ -162,4 +192,14 @@ pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64) -> bool 
         "  lost messages {lost}, watchers that failed to connect {failed_to_connect}, bids refused {refused}"
     );
     lost == 0 && failed_to_connect == 0 && refused == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_amount_of_a_new_bid_message_is_read_without_parsing_it() {
+        let m = r#"{"type":"new_bid","data":{"bidder":"b***2","amount":"1005.00","time":"t"}}"#;
+        assert_eq!(super::new_bid_amount(m), Some("1005.00"));
+        assert_eq!(super::new_bid_amount(r#"{"type":"auction_ended"}"#), None);
+    }
 }

@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto};
+use crate::dto::{
+    FileUpload, Media, MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, UploadError};
@@ -61,15 +63,47 @@ fn with_domain_errors(mut parse: FieldErrors, domain: FieldErrors) -> FieldError
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct RegisterBody {
+    /// At most 150 characters: letters, digits and `@.+-_`; unique.
+    #[schema(max_length = 150)]
+    #[schema(examples("new_buyer"))]
     username: String,
+    /// A valid email address, unique.
+    #[schema(max_length = 254)]
+    #[schema(examples("new_buyer@example.pk"))]
     email: String,
+    /// At least 8 characters.
+    #[schema(min_length = 8, max_length = 256)]
+    #[schema(examples("Handmade-2026!"))]
     password: String,
+    /// Must equal `password`.
+    #[schema(examples("Handmade-2026!"))]
     password_confirm: String,
+    /// At most 150 characters; `""` by default.
+    #[schema(nullable = false, max_length = 150)]
+    #[schema(examples("Ayesha"))]
     first_name: Option<String>,
+    /// At most 150 characters; `""` by default.
+    #[schema(nullable = false, max_length = 150)]
+    #[schema(examples("Khan"))]
     last_name: Option<String>,
+    /// At most 15 characters; `""` by default.
+    #[schema(nullable = false, max_length = 15)]
+    #[schema(examples("03001234567"))]
     phone_number: Option<String>,
     /// `buyer` (default), `seller` or `both`; `admin` is refused.
-    role: Option<String>,
+    #[schema(nullable = false)]
+    #[schema(examples("buyer"))]
+    role: Option<SelfServiceRole>,
+}
+
+/// A role a user may give themselves.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum SelfServiceRole {
+    Buyer,
+    Seller,
+    Both,
 }
 
 /// Creates an account and signs it in.
@@ -106,11 +140,15 @@ pub async fn register(
     }))
 }
 
-/// Login body (documentation).
+/// Login body (documentation). Nothing is validated: anything missing or wrong is 401.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct LoginBody {
+    /// The account's email.
+    #[schema(examples("buyer@example.pk"))]
     email: String,
+    /// Its password.
+    #[schema(examples("Handmade-2026!"))]
     password: String,
 }
 
@@ -232,8 +270,90 @@ async fn update_profile(
     Ok(HttpResponse::Ok().json(UserProfileDto::new(&result?, media)))
 }
 
+/// `PUT auth/profile/` as JSON (documentation). `role` and other read-only fields are ignored.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProfileReplaceBody {
+    /// As for register.
+    #[schema(max_length = 150)]
+    username: String,
+    /// As for register.
+    #[schema(max_length = 254)]
+    email: String,
+    #[schema(nullable = false, max_length = 150)]
+    first_name: Option<String>,
+    #[schema(nullable = false, max_length = 150)]
+    last_name: Option<String>,
+    #[schema(nullable = false, max_length = 15)]
+    phone_number: Option<String>,
+    /// null or `""` removes the picture; a new one is uploaded as multipart.
+    #[schema(max_length = 0)]
+    profile_picture: Option<String>,
+}
+
+/// `PATCH auth/profile/` as JSON (documentation): any subset of the fields.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProfilePatchBody {
+    #[schema(nullable = false, max_length = 150)]
+    username: Option<String>,
+    #[schema(nullable = false, max_length = 254)]
+    email: Option<String>,
+    #[schema(nullable = false, max_length = 150)]
+    #[schema(examples("Ayesha"))]
+    first_name: Option<String>,
+    #[schema(nullable = false, max_length = 150)]
+    last_name: Option<String>,
+    #[schema(nullable = false, max_length = 15)]
+    #[schema(examples("03001234567"))]
+    phone_number: Option<String>,
+    /// null or `""` removes the picture; a new one is uploaded as multipart.
+    #[schema(max_length = 0)]
+    profile_picture: Option<String>,
+}
+
+/// `PUT auth/profile/` as multipart, with a new picture (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProfileReplaceForm {
+    #[schema(max_length = 150)]
+    username: String,
+    #[schema(max_length = 254)]
+    email: String,
+    #[schema(nullable = false, max_length = 150)]
+    first_name: Option<String>,
+    #[schema(nullable = false, max_length = 150)]
+    last_name: Option<String>,
+    #[schema(nullable = false, max_length = 15)]
+    phone_number: Option<String>,
+    /// The new picture (an image file).
+    #[schema(nullable = false)]
+    profile_picture: Option<FileUpload>,
+}
+
+/// `PATCH auth/profile/` as multipart, with a new picture (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProfilePatchForm {
+    #[schema(nullable = false, max_length = 150)]
+    username: Option<String>,
+    #[schema(nullable = false, max_length = 254)]
+    email: Option<String>,
+    #[schema(nullable = false, max_length = 150)]
+    first_name: Option<String>,
+    #[schema(nullable = false, max_length = 150)]
+    last_name: Option<String>,
+    #[schema(nullable = false, max_length = 15)]
+    phone_number: Option<String>,
+    /// The new picture (an image file).
+    #[schema(nullable = false)]
+    profile_picture: Option<FileUpload>,
+}
+
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.
-#[utoipa::path(put, path = "/api/auth/profile/", tag = "auth", responses((status = 200, body = UserProfileDto), (status = 400, description = "Field errors")))]
+#[utoipa::path(put, path = "/api/auth/profile/", tag = "auth",
+    request_body(content((ProfileReplaceBody = "application/json"), (ProfileReplaceForm = "multipart/form-data"))),
+    responses((status = 200, body = UserProfileDto), (status = 400, description = "Field errors")))]
 pub async fn replace_profile(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -244,7 +364,9 @@ pub async fn replace_profile(
 }
 
 /// Changes some of the caller's profile fields; role is read-only.
-#[utoipa::path(patch, path = "/api/auth/profile/", tag = "auth", responses((status = 200, body = UserProfileDto), (status = 400, description = "Field errors")))]
+#[utoipa::path(patch, path = "/api/auth/profile/", tag = "auth",
+    request_body(content((ProfilePatchBody = "application/json"), (ProfilePatchForm = "multipart/form-data"))),
+    responses((status = 200, body = UserProfileDto), (status = 400, description = "Field errors")))]
 pub async fn patch_profile(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -290,6 +412,7 @@ struct BecameSellerDto {
 
 /// Adds selling to a buyer's account and creates the seller profile.
 #[utoipa::path(post, path = "/api/auth/become-seller/", tag = "auth",
+    request_body = Option<crate::routes::seller_profiles::SellerProfileBody>,
     responses((status = 201, body = BecameSellerDto), (status = 400, description = "Already a seller, profile exists, or bad address")))]
 pub async fn become_seller(
     state: web::Data<AppState>,
@@ -308,8 +431,10 @@ pub async fn become_seller(
             .map(AddressId),
         business_phone: f.text_or_empty("business_phone"),
         website: f.text_or_empty("website"),
+        // Null means the default, as on update.
         social_media_links: f
             .json("social_media_links")
+            .filter(|v| !v.is_null())
             .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
     };
     f.finish()?;

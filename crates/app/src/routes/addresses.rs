@@ -8,7 +8,7 @@ use madeinpk_domain::page::parse_ordering;
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{AddressDto, MessageDto};
+use crate::dto::{AddressDto, MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -47,9 +47,48 @@ fn input(body: &Body, full: bool) -> Result<AddressInput, ApiError> {
     Ok(input)
 }
 
+/// A new or replaced address (`POST`, `PUT`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AddressBody {
+    /// At most 255 characters.
+    #[schema(max_length = 255)]
+    #[schema(examples("12 Mall Road"))]
+    street_address: String,
+    /// A City id.
+    #[schema(examples(1))]
+    city: i64,
+    /// At most 10 characters.
+    #[schema(max_length = 10)]
+    #[schema(examples("54000"))]
+    postal_code: String,
+    /// Makes it the caller's only default (false by default).
+    #[schema(nullable = false)]
+    #[schema(examples(true))]
+    is_default: Option<bool>,
+}
+
+/// Changes to an address (`PATCH`; documentation): any subset.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AddressPatchBody {
+    #[schema(nullable = false, max_length = 255)]
+    street_address: Option<String>,
+    /// A City id.
+    #[schema(nullable = false)]
+    city: Option<i64>,
+    #[schema(nullable = false, max_length = 10)]
+    #[schema(examples("54000"))]
+    postal_code: Option<String>,
+    /// Makes it the caller's only default.
+    #[schema(nullable = false)]
+    is_default: Option<bool>,
+}
+
 /// The caller's addresses.
-#[utoipa::path(get, path = "/api/addresses/", tag = "addresses", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated addresses"), (status = 401, description = "Not signed in")))]
+#[utoipa::path(get, path = "/api/addresses/", tag = "addresses",
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `street_address`, `city`, `city__name`, `city__province__name`, `postal_code`, `is_default`, `created_at`")),
+    responses((status = 200, body = Page<AddressDto>), (status = 401, description = "Not signed in"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -76,7 +115,8 @@ pub async fn list(
 }
 
 /// Adds an address; `is_default` clears the caller's other default.
-#[utoipa::path(post, path = "/api/addresses/", tag = "addresses", responses((status = 201, body = AddressDto), (status = 400, description = "Field errors")))]
+#[utoipa::path(post, path = "/api/addresses/", tag = "addresses", request_body = AddressBody,
+    responses((status = 201, body = AddressDto), (status = 400, description = "Field errors")))]
 pub async fn create(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -116,7 +156,8 @@ async fn update(
 }
 
 /// Replaces an address.
-#[utoipa::path(put, path = "/api/addresses/{id}/", tag = "addresses", responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
+#[utoipa::path(put, path = "/api/addresses/{id}/", tag = "addresses", request_body = AddressBody,
+    responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -127,7 +168,8 @@ pub async fn replace(
 }
 
 /// Changes an address.
-#[utoipa::path(patch, path = "/api/addresses/{id}/", tag = "addresses", responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
+#[utoipa::path(patch, path = "/api/addresses/{id}/", tag = "addresses", request_body = Option<AddressPatchBody>,
+    responses((status = 200, body = AddressDto), (status = 404, description = "Not the caller's")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,

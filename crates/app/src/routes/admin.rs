@@ -6,10 +6,11 @@ use madeinpk_domain::job::JobStatus;
 
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
-use crate::dto::{JobDto, MessageDto};
+use crate::dto::{JobDto, MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
+use utoipa::ToSchema;
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -34,6 +35,308 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin/dashboard/", "GET, HEAD").route(web::get().to(dashboard)));
 }
 
+/// Money in the dashboard and the payout tools: a decimal string with 2 places.
+type MoneyText = String;
+
+/// `{status, count}` (documentation of the dashboard's JSON).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct StatusCount {
+    status: String,
+    count: i64,
+}
+
+/// `{order_type, count}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct OrderTypeCount {
+    order_type: String,
+    count: i64,
+}
+
+/// `{condition, count}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ConditionCount {
+    condition: String,
+    count: i64,
+}
+
+/// `{name, product_count}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct CategoryCount {
+    name: String,
+    product_count: i64,
+}
+
+/// One day of revenue.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct RevenueDay {
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    date: String,
+    revenue: MoneyText,
+}
+
+/// One day of orders.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct OrdersDay {
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    date: String,
+    orders: i64,
+}
+
+/// `{seller_rating, platform_rating}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct RatingComparison {
+    seller_rating: f64,
+    platform_rating: f64,
+}
+
+/// A dashboard alert.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct Alert {
+    /// `warning`, `danger` or `info`.
+    r#type: String,
+    message: String,
+}
+
+/// One month of registrations.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct RegistrationMonth {
+    /// `Mon YYYY`.
+    month: String,
+    users: i64,
+}
+
+/// A best-selling product.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BestSellingRow {
+    id: i64,
+    name: String,
+    total_sold: i64,
+    #[schema(rename = "seller__username")]
+    seller_username: String,
+}
+
+/// A top seller by revenue.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TopSellerRow {
+    id: i64,
+    username: String,
+    email: String,
+    total_revenue: MoneyText,
+}
+
+/// A top-rated seller.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TopRatedRow {
+    #[schema(rename = "user__username")]
+    user_username: String,
+    brand_name: String,
+    /// `"4.50"`.
+    average_rating: String,
+    total_feedbacks: i32,
+}
+
+/// A recent order.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct RecentOrderRow {
+    order_number: String,
+    /// The buyer's username.
+    buyer: String,
+    /// The seller's username, or `-` for cart orders.
+    seller: String,
+    order_type: String,
+    /// `Rs 1500.00`.
+    total: String,
+    status: String,
+    created_at: String,
+}
+
+/// The admin dashboard's figures (documentation of the handler's JSON).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct DashboardDto {
+    total_users: i64,
+    total_buyers: i64,
+    total_sellers: i64,
+    new_users_this_month: i64,
+    blocked_users: i64,
+    total_products: i64,
+    active_auction_listings: i64,
+    active_fixed_price_listings: i64,
+    total_active_listings: i64,
+    products_this_month: i64,
+    total_orders: i64,
+    pending_orders: i64,
+    completed_orders: i64,
+    orders_this_month: i64,
+    total_revenue: MoneyText,
+    platform_fees: MoneyText,
+    revenue_this_month: MoneyText,
+    avg_order_value: MoneyText,
+    verified_sellers: i64,
+    total_seller_profiles: i64,
+    avg_seller_rating: f64,
+    avg_platform_rating: f64,
+    total_feedbacks: i64,
+    total_transfers: i64,
+    total_transferred_amount: MoneyText,
+    pending_transfers: i64,
+    failed_transfers: i64,
+    orders_by_status: Vec<StatusCount>,
+    order_type_distribution: Vec<OrderTypeCount>,
+    condition_distribution: Vec<ConditionCount>,
+    top_categories: Vec<CategoryCount>,
+    /// The last 30 days.
+    revenue_trend: Vec<RevenueDay>,
+    /// The last 30 days.
+    orders_trend: Vec<OrdersDay>,
+    rating_comparison: RatingComparison,
+    alerts: Vec<Alert>,
+    /// The last 12 months.
+    user_registration_trend: Vec<RegistrationMonth>,
+    best_selling_products: Vec<BestSellingRow>,
+    top_sellers: Vec<TopSellerRow>,
+    top_rated_sellers: Vec<TopRatedRow>,
+    recent_orders: Vec<RecentOrderRow>,
+}
+
+/// An account after a moderation step (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ModeratedDto {
+    id: i64,
+    username: String,
+    is_blocked: bool,
+    failed_payment_count: i32,
+}
+
+/// `POST admin/users/{id}/block/` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BlockBody {
+    /// Given in the email to the user; `""` by default.
+    #[schema(nullable = false)]
+    reason: Option<String>,
+}
+
+/// A payment violation (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ViolationDto {
+    id: i64,
+    user: i64,
+    user_username: String,
+    auction: Option<i64>,
+    order: i64,
+    order_number: String,
+    violation_date: String,
+    #[schema(required = true)]
+    payment_deadline: Option<String>,
+    notes: String,
+}
+
+/// A seller payout record (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TransferDto {
+    id: i64,
+    seller: i64,
+    seller_username: String,
+    amount: MoneyText,
+    platform_fee: MoneyText,
+    /// The provider's id, `""` when none.
+    stripe_transfer_id: String,
+    /// `pending`, `processing`, `succeeded`, `failed` or `reversed`.
+    status: String,
+    created_at: String,
+    #[schema(required = true)]
+    completed_at: Option<String>,
+}
+
+/// A seller of an order awaiting payout.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct AwaitingSellerDto {
+    id: i64,
+    username: String,
+    /// The seller's payout account is ready.
+    has_stripe: bool,
+}
+
+/// A paid order with a payout not yet made (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct AwaitingOrderDto {
+    order_id: i64,
+    order_number: String,
+    order_type: String,
+    status: String,
+    total_amount: MoneyText,
+    /// UTC, `Z` suffix.
+    created_at: String,
+    /// UTC, `Z` suffix.
+    #[schema(required = true)]
+    paid_at: Option<String>,
+    sellers: Vec<AwaitingSellerDto>,
+}
+
+/// `{count, orders}` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct AwaitingOrdersDto {
+    count: i64,
+    orders: Vec<AwaitingOrderDto>,
+}
+
+/// `POST admin/trigger-transfers/` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TriggerTransfersBody {
+    /// The paid order whose payouts to queue again.
+    order_id: i64,
+}
+
+/// Payouts queued again.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TransfersQueued {
+    /// `Transfers triggered successfully`.
+    message: String,
+    transfers: Vec<TransferDto>,
+}
+
+/// Every payout of the order is already made.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TransfersExist {
+    /// `Transfers already exist for this order`.
+    warning: String,
+    transfers: Vec<TransferDto>,
+}
+
+/// What `trigger-transfers` answers (documentation).
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum TriggerTransfersDto {
+    Queued(TransfersQueued),
+    AlreadyPaid(TransfersExist),
+}
+
 fn counted(list: &[(String, i64)], key: &str) -> Vec<serde_json::Value> {
     list.iter()
         .map(|(name, n)| serde_json::json!({ key: name, "count": n }))
@@ -43,7 +346,7 @@ fn counted(list: &[(String, i64)], key: &str) -> Vec<serde_json::Value> {
 /// The dashboard's figures (community §12 as JSON): users, products, orders, revenue and
 /// commission (less refunds), sellers, ratings, payouts, distributions, 30-day trends, alerts.
 #[utoipa::path(get, path = "/api/admin/dashboard/", tag = "admin",
-    responses((status = 200, description = "Figures"), (status = 403, description = "Not an admin")))]
+    responses((status = 200, body = DashboardDto), (status = 403, description = "Not an admin")))]
 pub async fn dashboard(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -169,8 +472,8 @@ async fn moderate(
 
 /// Blocks an account (`reason` optional, given in the email): it can still read, but not
 /// buy, bid, sell or message. Admin accounts cannot be blocked.
-#[utoipa::path(post, path = "/api/admin/users/{id}/block/", tag = "admin",
-    responses((status = 200, description = "The account"), (status = 400, description = "An admin account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
+#[utoipa::path(post, path = "/api/admin/users/{id}/block/", tag = "admin", request_body = Option<BlockBody>,
+    responses((status = 200, body = ModeratedDto), (status = 400, description = "An admin account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
 pub async fn block(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -191,7 +494,7 @@ pub async fn block(
 
 /// Unblocks an account.
 #[utoipa::path(post, path = "/api/admin/users/{id}/unblock/", tag = "admin",
-    responses((status = 200, description = "The account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
+    responses((status = 200, body = ModeratedDto), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
 pub async fn unblock(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -208,7 +511,7 @@ pub async fn unblock(
 
 /// Sets an account's unpaid-auction count back to 0 (violations stay on record).
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset_violations/", tag = "admin",
-    responses((status = 200, description = "The account"), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
+    responses((status = 200, body = ModeratedDto), (status = 403, description = "Not an admin"), (status = 404, description = "No such user")))]
 pub async fn reset_violations(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -225,8 +528,8 @@ pub async fn reset_violations(
 
 /// Payment violations, newest first (`?user=` for one user's).
 #[utoipa::path(get, path = "/api/admin/payment-violations/", tag = "admin",
-    params(("page" = Option<u32>, Query), ("user" = Option<i64>, Query)),
-    responses((status = 200, description = "Paginated violations"), (status = 400, description = "Bad filter"), (status = 403, description = "Not an admin")))]
+    params(PageParams, ("user" = Option<i64>, Query, description = "Only this user's")),
+    responses((status = 200, body = Page<ViolationDto>), (status = 404, description = "Invalid page"), (status = 400, description = "Bad filter"), (status = 403, description = "Not an admin")))]
 pub async fn violations(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -281,7 +584,7 @@ fn transfer_json(t: &madeinpk_domain::payment::TransferView) -> serde_json::Valu
 
 /// Paid orders with a seller payout not yet made (admins).
 #[utoipa::path(get, path = "/api/admin/orders-needing-transfers/", tag = "admin",
-    responses((status = 200, description = "Orders"), (status = 403, description = "Not an admin")))]
+    responses((status = 200, body = AwaitingOrdersDto), (status = 403, description = "Not an admin")))]
 pub async fn orders_needing_transfers(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -308,8 +611,8 @@ pub async fn orders_needing_transfers(
 }
 
 /// Queues an order's missing, pending or failed payouts again (admins); safe to repeat.
-#[utoipa::path(post, path = "/api/admin/trigger-transfers/", tag = "admin",
-    responses((status = 200, description = "Queued, or already paid"), (status = 400, description = "No order id, or not paid"),
+#[utoipa::path(post, path = "/api/admin/trigger-transfers/", tag = "admin", request_body = TriggerTransfersBody,
+    responses((status = 200, body = TriggerTransfersDto, description = "Queued, or already paid"), (status = 400, description = "No order id, or not paid"),
               (status = 403, description = "Not an admin"), (status = 404, description = "No such order or payment")))]
 pub async fn trigger_transfers(
     state: web::Data<AppState>,
@@ -336,10 +639,21 @@ pub async fn trigger_transfers(
     }))
 }
 
+/// A job status filter.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum JobStatusParam {
+    Queued,
+    Running,
+    Done,
+    Dead,
+}
+
 /// Jobs by status (`?status=queued|running|done|dead`, dead by default), newest first.
 #[utoipa::path(get, path = "/api/admin/jobs/", tag = "admin",
-    params(("status" = Option<String>, Query, description = "queued, running, done or dead (default)"), ("page" = Option<u32>, Query)),
-    responses((status = 200, description = "Paginated jobs"), (status = 403, description = "Not an admin")))]
+    params(("status" = inline(Option<JobStatusParam>), Query, description = "queued, running, done or dead (default)"), PageParams),
+    responses((status = 200, body = Page<JobDto>), (status = 400, description = "Unknown status"), (status = 404, description = "Invalid page"), (status = 403, description = "Not an admin")))]
 pub async fn jobs(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -12,7 +12,9 @@ use super::products::{image_uploads, product_filters};
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{AuctionDto, AuctionViewer, BidDto, Media};
+use crate::dto::{
+    AuctionDto, AuctionViewer, BidDto, FileUpload, Media, MoneyInput, Page, PageParams,
+};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -35,15 +37,138 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/auctions/{id}/place_bid/", "POST").route(web::post().to(place_bid)));
 }
 
+/// A product condition.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ConditionParam {
+    New,
+    LikeNew,
+    Good,
+    Fair,
+}
+
+/// An auction status.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum AuctionStatusParam {
+    Active,
+    Ended,
+    Cancelled,
+    Completed,
+}
+
+/// `POST auctions/` as JSON (documentation): `product_id` for an existing product, or the
+/// product fields (name, description, category, condition) to create one with it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AuctionCreateBody {
+    /// An existing product of the caller's; 0 or null means "create the product too".
+    product_id: Option<i64>,
+    /// The new product's name (without `product_id`).
+    #[schema(nullable = false, max_length = 255)]
+    #[schema(examples("Ajrak shawl"))]
+    name: Option<String>,
+    /// The new product's description (without `product_id`).
+    #[schema(nullable = false)]
+    #[schema(examples("Block-printed in Sindh."))]
+    description: Option<String>,
+    /// The new product's Category id (without `product_id`).
+    #[schema(examples(1))]
+    category: Option<i64>,
+    /// The new product's condition (without `product_id`).
+    #[schema(nullable = false)]
+    #[schema(examples("new"))]
+    condition: Option<ConditionParam>,
+    /// At least 0.01.
+    starting_price: MoneyInput,
+    /// The lowest price that sells; null for none.
+    reserve_price: Option<MoneyInput>,
+    #[schema(examples("2026-01-01T00:00:00Z"))]
+    start_time: chrono::DateTime<chrono::Utc>,
+    /// After `start_time`.
+    #[schema(examples("2030-01-01T00:00:00Z"))]
+    end_time: chrono::DateTime<chrono::Utc>,
+}
+
+/// `POST auctions/` as multipart, with the new product's images (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AuctionCreateForm {
+    /// An existing product of the caller's; 0 or `""` means "create the product too".
+    #[schema(nullable = false)]
+    product_id: Option<i64>,
+    #[schema(nullable = false, max_length = 255)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    description: Option<String>,
+    #[schema(nullable = false)]
+    category: Option<i64>,
+    #[schema(nullable = false)]
+    condition: Option<ConditionParam>,
+    starting_price: MoneyInput,
+    #[schema(nullable = false)]
+    reserve_price: Option<MoneyInput>,
+    start_time: chrono::DateTime<chrono::Utc>,
+    end_time: chrono::DateTime<chrono::Utc>,
+    /// Image files, the key repeated per file; the first becomes primary.
+    #[schema(nullable = false)]
+    images: Option<Vec<FileUpload>>,
+}
+
+/// `PUT auctions/{id}/` (documentation): the price and window.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AuctionReplaceBody {
+    starting_price: MoneyInput,
+    /// null removes it; absent keeps it.
+    reserve_price: Option<MoneyInput>,
+    #[schema(examples("2026-01-01T00:00:00Z"))]
+    start_time: chrono::DateTime<chrono::Utc>,
+    #[schema(examples("2030-01-01T00:00:00Z"))]
+    end_time: chrono::DateTime<chrono::Utc>,
+}
+
+/// `PATCH auctions/{id}/` (documentation): any subset.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AuctionPatchBody {
+    #[schema(nullable = false)]
+    starting_price: Option<MoneyInput>,
+    /// null removes it.
+    reserve_price: Option<MoneyInput>,
+    #[schema(nullable = false)]
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(nullable = false)]
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `POST auctions/{id}/place_bid/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct BidBody {
+    /// At least 0.01 and above the current price.
+    amount: MoneyInput,
+    /// A standing maximum for proxy bidding, at least `amount`; read only when proxy bidding
+    /// is on.
+    #[schema(nullable = false)]
+    max_amount: Option<MoneyInput>,
+}
+
 fn auction_id(raw: &str) -> Result<AuctionId, ApiError> {
     path_id(raw).map(AuctionId)
 }
 
 /// Auctions; filters `status`, `seller`, `category`, `my_auctions`; `search`; `ordering` by `end_time`, `current_price`, `created_at`.
 #[utoipa::path(get, path = "/api/auctions/", tag = "auctions",
-    params(("page" = Option<u32>, Query), ("search" = Option<String>, Query), ("ordering" = Option<String>, Query), ("status" = Option<String>, Query),
-           ("seller" = Option<i64>, Query), ("category" = Option<i64>, Query), ("my_auctions" = Option<bool>, Query)),
-    responses((status = 200, description = "Paginated auctions"), (status = 400, description = "Bad filter")))]
+    params(PageParams,
+           ("search" = Option<String>, Query, description = "Terms (split on spaces and commas) each matching the product's name or description"),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `end_time`, `current_price`, `created_at`"),
+           ("status" = inline(Option<AuctionStatusParam>), Query), ("seller" = Option<i64>, Query, description = "Seller's user id"),
+           ("category" = Option<i64>, Query, description = "Category id"), ("province" = Option<i64>, Query, description = "The seller's province"),
+           ("my_auctions" = Option<bool>, Query, description = "`true`, `1`, `yes` or `on`: only the caller's")),
+    responses((status = 200, body = Page<AuctionDto>), (status = 400, description = "Bad filter"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -125,8 +250,7 @@ pub async fn bids(
 }
 
 /// Places a bid (`{amount}`); watchers on every instance get it as `new_bid`.
-#[utoipa::path(post, path = "/api/auctions/{id}/place_bid/", tag = "auctions",
-    request_body(content = Object, description = "`{\"amount\": \"1500.00\"}`"),
+#[utoipa::path(post, path = "/api/auctions/{id}/place_bid/", tag = "auctions", request_body = BidBody,
     responses((status = 201, body = BidDto), (status = 400, description = "Not active, own auction, or amount too low"),
               (status = 401, description = "Not signed in"), (status = 403, description = "Blocked"), (status = 404, description = "No such auction")))]
 pub async fn place_bid(
@@ -221,6 +345,7 @@ fn auction_input(body: &Body, create: bool, full: bool) -> Result<AuctionInput, 
 /// Creates an auction: for an existing product (`product_id`) or with a new one (name,
 /// description, category, condition, multipart `images`). Sellers only.
 #[utoipa::path(post, path = "/api/auctions/", tag = "auctions",
+    request_body(content((AuctionCreateBody = "application/json"), (AuctionCreateForm = "multipart/form-data"))),
     responses((status = 201, body = AuctionDto), (status = 400, description = "Field errors"), (status = 403, description = "Not a seller")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -264,7 +389,7 @@ async fn update(
 }
 
 /// Replaces the price and window (owner or admin) until the first bid.
-#[utoipa::path(put, path = "/api/auctions/{id}/", tag = "auctions",
+#[utoipa::path(put, path = "/api/auctions/{id}/", tag = "auctions", request_body = AuctionReplaceBody,
     responses((status = 200, body = AuctionDto), (status = 400, description = "Bids exist, or bad window"), (status = 403, description = "Not the owner")))]
 pub async fn replace(
     state: web::Data<AppState>,
@@ -277,7 +402,7 @@ pub async fn replace(
 }
 
 /// Changes the price or window (owner or admin) until the first bid.
-#[utoipa::path(patch, path = "/api/auctions/{id}/", tag = "auctions",
+#[utoipa::path(patch, path = "/api/auctions/{id}/", tag = "auctions", request_body = Option<AuctionPatchBody>,
     responses((status = 200, body = AuctionDto), (status = 400, description = "Bids exist, or bad window"), (status = 403, description = "Not the owner")))]
 pub async fn patch(
     state: web::Data<AppState>,

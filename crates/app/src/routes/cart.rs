@@ -8,7 +8,7 @@ use serde_json::json;
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::Media;
+use crate::dto::{Media, MessageDto};
 use crate::error::ApiError;
 use crate::order_dto::{CartDto, CartItemDto, OrderDto};
 use crate::query::path_id;
@@ -49,6 +49,37 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
+/// `POST cart/add_item/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AddItemBody {
+    /// An active fixed-price listing that is not the caller's.
+    #[schema(examples(1))]
+    listing_id: i64,
+    /// Units to add (merged with the listing's line); at least 1.
+    #[schema(minimum = 1)]
+    #[schema(examples(1))]
+    quantity: i64,
+}
+
+/// `PUT`/`PATCH cart/items/{id}/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CartItemBody {
+    /// The line's new quantity: 1 up to what is available to it.
+    #[schema(minimum = 1)]
+    #[schema(examples(1))]
+    quantity: i64,
+}
+
+/// `POST cart/checkout/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CheckoutBody {
+    /// One of the caller's addresses.
+    shipping_address_id: i64,
+}
+
 /// The caller's cart: lines with their holds, per-seller groups and totals.
 #[utoipa::path(get, path = "/api/cart/", tag = "cart", responses((status = 200, body = CartDto), (status = 401, description = "Not signed in")))]
 pub async fn view(
@@ -61,7 +92,7 @@ pub async fn view(
 }
 
 /// Adds units of a fixed-price listing (merged with its line) and holds them.
-#[utoipa::path(post, path = "/api/cart/add_item/", tag = "cart",
+#[utoipa::path(post, path = "/api/cart/add_item/", tag = "cart", request_body = AddItemBody,
     responses((status = 201, body = CartItemDto), (status = 400, description = "Unknown or inactive listing, own listing, auction, not enough stock")))]
 pub async fn add_item(
     state: web::Data<AppState>,
@@ -81,7 +112,7 @@ pub async fn add_item(
 }
 
 /// Sets a line's quantity (1 up to what is available to it).
-#[utoipa::path(patch, path = "/api/cart/items/{id}/", tag = "cart",
+#[utoipa::path(method(put, patch), path = "/api/cart/items/{id}/", tag = "cart", request_body = CartItemBody,
     responses((status = 200, body = CartItemDto), (status = 400, description = "Bad quantity"), (status = 404, description = "Not in the caller's cart")))]
 pub async fn update_item(
     state: web::Data<AppState>,
@@ -100,7 +131,7 @@ pub async fn update_item(
 
 /// Removes a line and releases its units.
 #[utoipa::path(delete, path = "/api/cart/items/{id}/", tag = "cart",
-    responses((status = 200, description = "Removed"), (status = 404, description = "Not in the caller's cart")))]
+    responses((status = 200, body = MessageDto, description = "Removed"), (status = 404, description = "Not in the caller's cart")))]
 pub async fn remove_item(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -111,7 +142,7 @@ pub async fn remove_item(
 }
 
 /// Empties the cart.
-#[utoipa::path(post, path = "/api/cart/clear/", tag = "cart", responses((status = 200, description = "Cleared")))]
+#[utoipa::path(post, path = "/api/cart/clear/", tag = "cart", responses((status = 200, body = MessageDto, description = "Cleared, or already empty")))]
 pub async fn clear(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -125,7 +156,7 @@ pub async fn clear(
 }
 
 /// Checks out the whole cart as one order and opens its payment session.
-#[utoipa::path(post, path = "/api/cart/checkout/", tag = "cart",
+#[utoipa::path(post, path = "/api/cart/checkout/", tag = "cart", request_body = CheckoutBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
     responses((status = 201, body = OrderDto), (status = 400, description = "Bad address, empty cart, unavailable items"),
               (status = 403, description = "Blocked"), (status = 502, description = "The payment provider failed")))]

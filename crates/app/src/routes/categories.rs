@@ -8,7 +8,7 @@ use madeinpk_domain::reference::{CATEGORY_ORDERING, CategoryInput};
 use super::resource;
 use crate::auth::ActiveUser;
 use crate::body::{Body, Need};
-use crate::dto::CategoryDto;
+use crate::dto::{CategoryDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -29,9 +29,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A new or replaced category (`POST`, `PUT`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CategoryBody {
+    #[schema(examples("Pottery"))]
+    name: String,
+    /// `""` by default.
+    #[schema(nullable = false)]
+    #[schema(examples("Clay and ceramics"))]
+    description: Option<String>,
+    /// The parent Category id; null for a root category.
+    parent: Option<i64>,
+}
+
+/// Changes to a category (`PATCH`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CategoryPatchBody {
+    #[schema(nullable = false)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    description: Option<String>,
+    /// The parent Category id; null makes it a root category.
+    parent: Option<i64>,
+}
+
 /// Root categories with nested subcategories.
-#[utoipa::path(get, path = "/api/categories/", tag = "categories", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated root categories")))]
+#[utoipa::path(get, path = "/api/categories/", tag = "categories",
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `name`, `description`, `parent`")),
+    responses((status = 200, body = Page<CategoryDto>, description = "Root categories"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -77,7 +104,8 @@ fn input(body: &Body, full: bool) -> Result<CategoryInput, ApiError> {
 }
 
 /// Creates a category (admins).
-#[utoipa::path(post, path = "/api/categories/", tag = "categories", responses((status = 201, body = CategoryDto), (status = 403, description = "Not an admin")))]
+#[utoipa::path(post, path = "/api/categories/", tag = "categories", request_body = CategoryBody,
+    responses((status = 201, body = CategoryDto), (status = 403, description = "Not an admin")))]
 pub async fn create(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -106,7 +134,8 @@ async fn update(
 }
 
 /// Replaces a category (admins).
-#[utoipa::path(put, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
+#[utoipa::path(put, path = "/api/categories/{id}/", tag = "categories", request_body = CategoryBody,
+    responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -117,7 +146,8 @@ pub async fn replace(
 }
 
 /// Changes a category (admins).
-#[utoipa::path(patch, path = "/api/categories/{id}/", tag = "categories", responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
+#[utoipa::path(patch, path = "/api/categories/{id}/", tag = "categories", request_body = Option<CategoryPatchBody>,
+    responses((status = 200, body = CategoryDto), (status = 403, description = "Not an admin")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
+use crate::dto::{Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -101,10 +102,81 @@ fn input(body: &Body, full: bool) -> Result<ComplaintInput, ApiError> {
     })
 }
 
+/// A complaint category.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ComplaintCategoryParam {
+    Payment,
+    Seller,
+    Product,
+    Platform,
+    Shipping,
+    Other,
+}
+
+/// A complaint status.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ComplaintStatusParam {
+    Open,
+    InProgress,
+    Resolved,
+    Closed,
+}
+
+/// A new or replaced complaint (`POST`, `PUT`; documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ComplaintBody {
+    #[schema(examples("shipping"))]
+    category: ComplaintCategoryParam,
+    /// Not blank, at most 255 characters.
+    #[schema(min_length = 1, max_length = 255)]
+    #[schema(examples("Parcel not received"))]
+    subject: String,
+    /// Not blank.
+    #[schema(min_length = 1)]
+    #[schema(examples("Ordered two weeks ago."))]
+    description: String,
+    /// One of the caller's orders, or null.
+    order: Option<i64>,
+    /// A seller's user id, or null.
+    seller: Option<i64>,
+}
+
+/// Changes to a complaint (`PATCH`; documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ComplaintPatchBody {
+    #[schema(nullable = false)]
+    category: Option<ComplaintCategoryParam>,
+    #[schema(nullable = false, min_length = 1, max_length = 255)]
+    subject: Option<String>,
+    #[schema(nullable = false, min_length = 1)]
+    description: Option<String>,
+    /// One of the caller's orders, or null.
+    order: Option<i64>,
+    /// A seller's user id, or null.
+    seller: Option<i64>,
+}
+
+/// `POST admin/complaints/{id}/status/` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ComplaintStatusBody {
+    /// The new status (`open` reopens).
+    status: ComplaintStatusParam,
+    /// Replaces the notes; absent keeps them.
+    #[schema(nullable = false)]
+    admin_notes: Option<String>,
+}
+
 /// The caller's complaints, newest first (`?ordering=created_at` for oldest first).
 #[utoipa::path(get, path = "/api/complaints/", tag = "complaints",
-    params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated complaints"), (status = 401, description = "Not signed in")))]
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`created_at` for oldest first; newest first otherwise")),
+    responses((status = 200, body = Page<ComplaintDto>), (status = 401, description = "Not signed in"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -127,7 +199,7 @@ pub async fn list(
 }
 
 /// Files a complaint (about one of the caller's orders and/or a seller, optionally).
-#[utoipa::path(post, path = "/api/complaints/", tag = "complaints",
+#[utoipa::path(post, path = "/api/complaints/", tag = "complaints", request_body = ComplaintBody,
     responses((status = 201, body = ComplaintDto), (status = 400, description = "Field errors")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -174,7 +246,7 @@ async fn update(
 }
 
 /// Replaces the caller's complaint (category, subject, description required).
-#[utoipa::path(put, path = "/api/complaints/{id}/", tag = "complaints",
+#[utoipa::path(put, path = "/api/complaints/{id}/", tag = "complaints", request_body = ComplaintBody,
     responses((status = 200, body = ComplaintDto), (status = 400, description = "Field errors, or resolved/closed"), (status = 404, description = "Not the caller's")))]
 pub async fn replace(
     state: web::Data<AppState>,
@@ -186,7 +258,7 @@ pub async fn replace(
 }
 
 /// Changes some fields of the caller's complaint.
-#[utoipa::path(patch, path = "/api/complaints/{id}/", tag = "complaints",
+#[utoipa::path(patch, path = "/api/complaints/{id}/", tag = "complaints", request_body = Option<ComplaintPatchBody>,
     responses((status = 200, body = ComplaintDto), (status = 400, description = "Field errors, or resolved/closed"), (status = 404, description = "Not the caller's")))]
 pub async fn patch(
     state: web::Data<AppState>,
@@ -214,8 +286,8 @@ pub async fn delete(
 
 /// Admins: every complaint, newest first, `?status=` to filter.
 #[utoipa::path(get, path = "/api/admin/complaints/", tag = "admin",
-    params(("page" = Option<u32>, Query), ("status" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated complaints"), (status = 400, description = "Unknown status"), (status = 403, description = "Not an admin")))]
+    params(PageParams, ("status" = inline(Option<ComplaintStatusParam>), Query)),
+    responses((status = 200, body = Page<ComplaintDto>), (status = 404, description = "Invalid page"), (status = 400, description = "Unknown status"), (status = 403, description = "Not an admin")))]
 pub async fn admin_list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -239,7 +311,7 @@ pub async fn admin_list(
 
 /// Admins: moves a complaint (`status`: in_progress, resolved, closed, or open to reopen;
 /// `admin_notes` optional); the complainant is told in-app and by email.
-#[utoipa::path(post, path = "/api/admin/complaints/{id}/status/", tag = "admin",
+#[utoipa::path(post, path = "/api/admin/complaints/{id}/status/", tag = "admin", request_body = ComplaintStatusBody,
     responses((status = 200, body = ComplaintDto), (status = 403, description = "Not an admin"), (status = 404, description = "No such complaint"), (status = 409, description = "Not a move the workflow allows")))]
 pub async fn admin_status(
     state: web::Data<AppState>,

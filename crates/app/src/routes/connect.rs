@@ -47,9 +47,56 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// `create_account` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AccountCreatedDto {
+    /// `Stripe Connect account created`.
+    message: String,
+    account_id: String,
+    onboarding_url: String,
+}
+
+/// `account_status` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, clippy::struct_excessive_bools)] // the provider's flags, as sent
+struct AccountStatusDto {
+    charges_enabled: bool,
+    payouts_enabled: bool,
+    details_submitted: bool,
+    /// The provider's `requirements` object, verbatim.
+    #[schema(required = true)]
+    requirements: serde_json::Value,
+    /// Always true here (no account is a 404).
+    has_account: bool,
+}
+
+/// `{onboarding_url}` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct OnboardingLinkDto {
+    onboarding_url: String,
+}
+
+/// `{url}` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LoginLinkDto {
+    url: String,
+}
+
+/// The static onboarding pages (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct SetupPageDto {
+    message: String,
+    /// `success` or `pending`.
+    status: String,
+}
+
 /// Opens the seller's payout account and answers its onboarding link.
 #[utoipa::path(post, path = "/api/stripe/connect/create_account/", tag = "payments",
-    responses((status = 201, description = "Created, with `onboarding_url`"), (status = 400, description = "Already has one"),
+    responses((status = 201, body = AccountCreatedDto), (status = 400, description = "Already has one"),
               (status = 403, description = "Not a seller"), (status = 502, description = "Provider failed")))]
 pub async fn create_account(
     state: web::Data<AppState>,
@@ -65,7 +112,7 @@ pub async fn create_account(
 
 /// The caller's payout account: onboarding and readiness.
 #[utoipa::path(get, path = "/api/stripe/connect/account_status/", tag = "payments",
-    responses((status = 200, description = "Status"), (status = 404, description = "No account")))]
+    responses((status = 200, body = AccountStatusDto), (status = 404, description = "No account: `{has_account: false, message}`")))]
 pub async fn account_status(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -82,7 +129,7 @@ pub async fn account_status(
 
 /// A fresh onboarding link.
 #[utoipa::path(post, path = "/api/stripe/connect/refresh_onboarding/", tag = "payments",
-    responses((status = 200, description = "`onboarding_url`"), (status = 404, description = "No account")))]
+    responses((status = 200, body = OnboardingLinkDto), (status = 404, description = "No account"), (status = 502, description = "Provider failed")))]
 pub async fn refresh_onboarding(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -99,7 +146,7 @@ pub async fn refresh_onboarding(
 
 /// A one-time link to the seller's payout dashboard (Stripe Express), once onboarded.
 #[utoipa::path(post, path = "/api/stripe/connect/login_link/", tag = "payments",
-    responses((status = 200, description = "`url`"), (status = 400, description = "Onboarding not finished"),
+    responses((status = 200, body = LoginLinkDto), (status = 400, description = "Onboarding not finished"),
               (status = 404, description = "No account"), (status = 502, description = "Provider failed")))]
 pub async fn login_link(
     state: web::Data<AppState>,
@@ -110,14 +157,14 @@ pub async fn login_link(
 }
 
 /// Static page after onboarding.
-#[utoipa::path(get, path = "/api/stripe/connect/return_page/", tag = "payments", responses((status = 200, description = "Done")))]
+#[utoipa::path(get, path = "/api/stripe/connect/return_page/", tag = "payments", responses((status = 200, body = SetupPageDto), (status = 401, description = "Not signed in")))]
 pub async fn return_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
     HttpResponse::Ok()
         .json(json!({"message": "Stripe account setup completed", "status": "success"}))
 }
 
 /// Static page when onboarding must be resumed.
-#[utoipa::path(get, path = "/api/stripe/connect/refresh_page/", tag = "payments", responses((status = 200, description = "Pending")))]
+#[utoipa::path(get, path = "/api/stripe/connect/refresh_page/", tag = "payments", responses((status = 200, body = SetupPageDto), (status = 401, description = "Not signed in")))]
 pub async fn refresh_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
     HttpResponse::Ok()
         .json(json!({"message": "Please complete your Stripe account setup", "status": "pending"}))

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::Media;
+use crate::dto::{Media, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -103,10 +103,33 @@ fn conversation_id(raw: &str) -> Result<ConversationId, ApiError> {
     path_id(raw).map(ConversationId)
 }
 
+/// `POST conversations/` (documentation). The caller must be the buyer or the seller.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ConversationBody {
+    /// The buyer's user id.
+    buyer: i64,
+    /// The seller's user id.
+    seller: i64,
+    /// A Product id, or null; the key is required.
+    #[schema(required = true)]
+    product: Option<i64>,
+}
+
+/// `POST conversations/{id}/send_message/` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct SendMessageBody {
+    /// Not blank.
+    #[schema(min_length = 1)]
+    #[schema(examples("Is this still available?"))]
+    content: String,
+}
+
 /// The caller's conversations, latest activity first (`?ordering=`).
 #[utoipa::path(get, path = "/api/conversations/", tag = "conversations",
-    params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated conversations"), (status = 401, description = "Not signed in")))]
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `buyer`, `seller`, `product`, `created_at`, `updated_at`")),
+    responses((status = 200, body = Page<ConversationDto>), (status = 401, description = "Not signed in"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -135,7 +158,7 @@ pub async fn list(
 }
 
 /// Opens a conversation the caller takes part in (`buyer`, `seller`, `product` or null).
-#[utoipa::path(post, path = "/api/conversations/", tag = "conversations",
+#[utoipa::path(post, path = "/api/conversations/", tag = "conversations", request_body = ConversationBody,
     responses((status = 201, body = ConversationDto), (status = 400, description = "Field errors, not a participant, or a duplicate")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -175,8 +198,8 @@ pub async fn get(
 }
 
 /// PUT/PATCH: participants and product never change (community D3), so this answers the
-/// conversation as it is.
-#[utoipa::path(patch, path = "/api/conversations/{id}/", tag = "conversations",
+/// conversation as it is; any body is ignored.
+#[utoipa::path(method(put, patch), path = "/api/conversations/{id}/", tag = "conversations",
     responses((status = 200, body = ConversationDto), (status = 404, description = "Not a participant")))]
 pub async fn update(
     state: web::Data<AppState>,
@@ -222,7 +245,7 @@ pub async fn messages(
 }
 
 /// Sends a message (`content`); the other participant is notified. `is_read` is ignored.
-#[utoipa::path(post, path = "/api/conversations/{id}/send_message/", tag = "conversations",
+#[utoipa::path(post, path = "/api/conversations/{id}/send_message/", tag = "conversations", request_body = SendMessageBody,
     responses((status = 201, body = MessageObjectDto), (status = 400, description = "No content"), (status = 404, description = "Not a participant")))]
 pub async fn send_message(
     state: web::Data<AppState>,

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::MessageDto;
+use crate::dto::{MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -98,10 +98,94 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// `POST feedbacks/` (documentation): the caller's shipped auction order and four ratings.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct FeedbackCreateBody {
+    /// The caller's shipped (or delivered) auction order.
+    #[schema(examples(1))]
+    order_id: i64,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(5))]
+    seller_rating: i64,
+    /// `""` by default.
+    #[schema(nullable = false)]
+    seller_comment: Option<String>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(4))]
+    platform_rating: i64,
+    /// `""` by default.
+    #[schema(nullable = false)]
+    platform_comment: Option<String>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(5))]
+    communication_rating: i64,
+    /// True by default.
+    #[schema(nullable = false)]
+    product_as_described: Option<bool>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(4))]
+    shipping_speed_rating: i64,
+}
+
+/// `PUT feedbacks/{id}/` (documentation): the four ratings are required; the order stays.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct FeedbackReplaceBody {
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(5))]
+    seller_rating: i64,
+    #[schema(nullable = false)]
+    seller_comment: Option<String>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(4))]
+    platform_rating: i64,
+    #[schema(nullable = false)]
+    platform_comment: Option<String>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(5))]
+    communication_rating: i64,
+    #[schema(nullable = false)]
+    product_as_described: Option<bool>,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(4))]
+    shipping_speed_rating: i64,
+}
+
+/// `PATCH feedbacks/{id}/` (documentation): any subset; the order stays.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct FeedbackPatchBody {
+    #[schema(nullable = false, minimum = 1, maximum = 5)]
+    seller_rating: Option<i64>,
+    #[schema(nullable = false)]
+    seller_comment: Option<String>,
+    #[schema(nullable = false, minimum = 1, maximum = 5)]
+    platform_rating: Option<i64>,
+    #[schema(nullable = false)]
+    platform_comment: Option<String>,
+    #[schema(nullable = false, minimum = 1, maximum = 5)]
+    communication_rating: Option<i64>,
+    #[schema(nullable = false)]
+    product_as_described: Option<bool>,
+    #[schema(nullable = false, minimum = 1, maximum = 5)]
+    shipping_speed_rating: Option<i64>,
+}
+
+/// `seller_stats`: the figures, or `{"message": "No feedback yet"}` (documentation).
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum SellerStatsResponse {
+    Stats(SellerStatsDto),
+    NoFeedback(MessageDto),
+}
+
 /// All feedback, platform-wide; filter `seller` (user id); `ordering` by any field (newest first by default).
 #[utoipa::path(get, path = "/api/feedbacks/", tag = "feedbacks",
-    params(("page" = Option<u32>, Query), ("seller" = Option<i64>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated feedback"), (status = 400, description = "Bad filter"), (status = 401, description = "Not signed in")))]
+    params(PageParams, ("seller" = Option<i64>, Query, description = "Seller's user id"),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated, any Feedback field (newest first by default)")),
+    responses((status = 200, body = Page<FeedbackDto>), (status = 404, description = "Invalid page"), (status = 400, description = "Bad filter"), (status = 401, description = "Not signed in")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -175,7 +259,7 @@ fn feedback_input(body: &Body, create: bool) -> Result<FeedbackInput, ApiError> 
 }
 
 /// Rates the seller of the caller's shipped auction order (once per order).
-#[utoipa::path(post, path = "/api/feedbacks/", tag = "feedbacks",
+#[utoipa::path(post, path = "/api/feedbacks/", tag = "feedbacks", request_body = FeedbackCreateBody,
     responses((status = 201, body = FeedbackDto), (status = 400, description = "Not the buyer, not an auction, not shipped, already given, or field errors"), (status = 401, description = "Not signed in")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -205,7 +289,8 @@ async fn update(
 }
 
 /// Replaces the ratings (all four required) and comments; the order stays.
-#[utoipa::path(put, path = "/api/feedbacks/{id}/", tag = "feedbacks", responses((status = 200, body = FeedbackDto), (status = 400, description = "Field errors"), (status = 404, description = "Unknown, or not the caller's")))]
+#[utoipa::path(put, path = "/api/feedbacks/{id}/", tag = "feedbacks", request_body = FeedbackReplaceBody,
+    responses((status = 200, body = FeedbackDto), (status = 400, description = "Field errors"), (status = 404, description = "Unknown, or not the caller's")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -216,7 +301,8 @@ pub async fn replace(
 }
 
 /// Changes some ratings or comments; the order stays.
-#[utoipa::path(patch, path = "/api/feedbacks/{id}/", tag = "feedbacks", responses((status = 200, body = FeedbackDto), (status = 400, description = "Field errors"), (status = 404, description = "Unknown, or not the caller's")))]
+#[utoipa::path(patch, path = "/api/feedbacks/{id}/", tag = "feedbacks", request_body = Option<FeedbackPatchBody>,
+    responses((status = 200, body = FeedbackDto), (status = 400, description = "Field errors"), (status = 404, description = "Unknown, or not the caller's")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -242,8 +328,8 @@ pub async fn delete(
 
 /// A seller's feedback figures, or `{"message": "No feedback yet"}`.
 #[utoipa::path(get, path = "/api/feedbacks/seller_stats/", tag = "feedbacks",
-    params(("seller_id" = i64, Query)),
-    responses((status = 200, body = SellerStatsDto), (status = 400, description = "`seller_id` missing or not an integer"), (status = 401, description = "Not signed in")))]
+    params(("seller_id" = i64, Query, description = "The seller's user id")),
+    responses((status = 200, body = SellerStatsResponse), (status = 400, description = "`seller_id` missing or not an integer"), (status = 401, description = "Not signed in")))]
 pub async fn seller_stats(
     state: web::Data<AppState>,
     _: CurrentUser,

@@ -5,14 +5,25 @@ use serde_json::json;
 
 use crate::state::AppState;
 
+/// A health answer (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct HealthDto {
+    /// `ok`, `ready` or `unavailable`.
+    status: String,
+    /// Why it is unavailable.
+    #[schema(nullable = false)]
+    detail: Option<String>,
+}
+
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = HealthDto, description = "Alive: `{\"status\": \"ok\"}`")))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable")))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = HealthDto, description = "Ready: `{\"status\": \"ready\"}`"), (status = 503, body = HealthDto, description = "Database unreachable")))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await {
         HttpResponse::Ok().json(json!({ "status": "ready" }))
@@ -23,7 +34,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus text exposition, with job and pool gauges refreshed at scrape time.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain", description = "Prometheus metrics")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     if let Ok(counts) = state.db.job_counts().await {
         for status in ["queued", "running", "done", "dead"] {

@@ -13,7 +13,7 @@ use super::products::product_filters;
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{ListingDto, Media};
+use crate::dto::{ListingDto, Media, MoneyInput, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -36,6 +36,97 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/listings/{id}/purchase/", "POST").route(web::post().to(purchase)));
 }
 
+/// A fixed-price listing status.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ListingStatusParam {
+    Active,
+    Inactive,
+    OutOfStock,
+}
+
+/// `POST listings/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ListingCreateBody {
+    /// One of the caller's products without a listing or auction.
+    #[schema(examples(1))]
+    product_id: i64,
+    /// At least 0.01.
+    price: MoneyInput,
+    #[schema(minimum = 1)]
+    #[schema(examples(3))]
+    quantity: i64,
+    /// False by default.
+    #[schema(nullable = false)]
+    featured: Option<bool>,
+    /// 0.01 to 99.99, or null; a discount needs all three discount fields.
+    discount_percentage: Option<MoneyInput>,
+    /// Not in the past.
+    discount_start_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// After the start.
+    discount_end_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `PUT listings/{id}/` (documentation). Missing discount fields keep their stored values;
+/// all three null clears the discount.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ListingReplaceBody {
+    price: MoneyInput,
+    #[schema(minimum = 1)]
+    #[schema(examples(3))]
+    quantity: i64,
+    #[schema(nullable = false)]
+    status: Option<ListingStatusParam>,
+    #[schema(nullable = false)]
+    featured: Option<bool>,
+    discount_percentage: Option<MoneyInput>,
+    discount_start_date: Option<chrono::DateTime<chrono::Utc>>,
+    discount_end_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `PATCH listings/{id}/` (documentation): any subset.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ListingPatchBody {
+    #[schema(nullable = false)]
+    price: Option<MoneyInput>,
+    /// Restocking an out-of-stock listing reactivates it.
+    #[schema(nullable = false, minimum = 1)]
+    quantity: Option<i64>,
+    #[schema(nullable = false)]
+    status: Option<ListingStatusParam>,
+    #[schema(nullable = false)]
+    featured: Option<bool>,
+    discount_percentage: Option<MoneyInput>,
+    discount_start_date: Option<chrono::DateTime<chrono::Utc>>,
+    discount_end_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `POST listings/{id}/purchase/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PurchaseBody {
+    /// Units to buy, 1 by default.
+    #[schema(nullable = false, minimum = 1)]
+    #[schema(examples(1))]
+    quantity: Option<i64>,
+    /// One of the caller's addresses.
+    shipping_address: i64,
+}
+
+/// `toggle_status` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ToggledDto {
+    /// `Listing activated successfully` or `Listing deactivated successfully`.
+    message: String,
+    /// The new status: `active` or `inactive`.
+    status: String,
+}
+
 fn price_filter(q: &QueryMap, name: &str) -> Result<Option<Money>, ApiError> {
     match q.get(name).map(str::trim) {
         None | Some("") => Ok(None),
@@ -51,10 +142,16 @@ fn listing_id(raw: &str) -> Result<ListingId, ApiError> {
 
 /// Listings; filters `status`, `my_listings`, `seller`, `category`, `province`, `min_price`, `max_price`, `featured`; `search`; `ordering` by `price`, `created_at`.
 #[utoipa::path(get, path = "/api/listings/", tag = "listings",
-    params(("page" = Option<u32>, Query), ("search" = Option<String>, Query), ("ordering" = Option<String>, Query), ("status" = Option<String>, Query),
-           ("my_listings" = Option<bool>, Query), ("seller" = Option<i64>, Query), ("category" = Option<i64>, Query), ("province" = Option<i64>, Query),
-           ("min_price" = Option<String>, Query), ("max_price" = Option<String>, Query), ("featured" = Option<bool>, Query)),
-    responses((status = 200, description = "Paginated listings"), (status = 400, description = "Bad filter")))]
+    params(PageParams,
+           ("search" = Option<String>, Query, description = "Terms (split on spaces and commas) each matching the product's name or description"),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `price`, `created_at`"),
+           ("status" = inline(Option<ListingStatusParam>), Query), ("my_listings" = Option<bool>, Query, description = "`true`, `1`, `yes` or `on`: only the caller's"),
+           ("seller" = Option<i64>, Query, description = "Seller's user id"), ("category" = Option<i64>, Query, description = "Category id"),
+           ("province" = Option<i64>, Query, description = "The seller's province"),
+           ("min_price" = Option<String>, Query, description = "Inclusive lower bound on the base price, e.g. `100.00`"),
+           ("max_price" = Option<String>, Query, description = "Inclusive upper bound on the base price"),
+           ("featured" = Option<bool>, Query, description = "`true` or `false`; other values are ignored")),
+    responses((status = 200, body = Page<ListingDto>), (status = 400, description = "Bad filter"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -154,7 +251,7 @@ fn listing_input(body: &Body, create: bool, full: bool) -> Result<ListingInput, 
 }
 
 /// Lists one of the caller's products at a fixed price (sellers).
-#[utoipa::path(post, path = "/api/listings/", tag = "listings",
+#[utoipa::path(post, path = "/api/listings/", tag = "listings", request_body = ListingCreateBody,
     responses((status = 201, body = ListingDto), (status = 400, description = "Field or discount errors"), (status = 403, description = "Not a seller")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -184,7 +281,8 @@ async fn update(
 }
 
 /// Replaces a listing's price, quantity, status and discount (owner or admin).
-#[utoipa::path(put, path = "/api/listings/{id}/", tag = "listings", responses((status = 200, body = ListingDto), (status = 403, description = "Not the owner")))]
+#[utoipa::path(put, path = "/api/listings/{id}/", tag = "listings", request_body = ListingReplaceBody,
+    responses((status = 200, body = ListingDto), (status = 403, description = "Not the owner")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -196,7 +294,8 @@ pub async fn replace(
 }
 
 /// Changes some listing fields (owner or admin); restocking reactivates an out-of-stock listing.
-#[utoipa::path(patch, path = "/api/listings/{id}/", tag = "listings", responses((status = 200, body = ListingDto), (status = 403, description = "Not the owner")))]
+#[utoipa::path(patch, path = "/api/listings/{id}/", tag = "listings", request_body = Option<ListingPatchBody>,
+    responses((status = 200, body = ListingDto), (status = 403, description = "Not the owner")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -220,7 +319,7 @@ pub async fn delete(
 
 /// Switches a listing between active and inactive (owner or admin).
 #[utoipa::path(post, path = "/api/listings/{id}/toggle_status/", tag = "listings",
-    responses((status = 200, description = "New status"), (status = 400, description = "Out of stock"), (status = 403, description = "Not the owner")))]
+    responses((status = 200, body = ToggledDto), (status = 400, description = "Out of stock"), (status = 403, description = "Not the owner")))]
 pub async fn toggle_status(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -239,7 +338,7 @@ pub async fn toggle_status(
 }
 
 /// Buys units of a listing directly: a `fixed_price` order with its own payment session.
-#[utoipa::path(post, path = "/api/listings/{id}/purchase/", tag = "listings",
+#[utoipa::path(post, path = "/api/listings/{id}/purchase/", tag = "listings", request_body = PurchaseBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
     responses((status = 201, body = crate::order_dto::OrderDto), (status = 400, description = "Inactive, own listing, not enough stock, bad address or quantity"),
               (status = 403, description = "Blocked"), (status = 404, description = "No such listing")))]

@@ -6,7 +6,7 @@ use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::reference::{CITY_ORDERING, CityQuery, PROVINCE_ORDERING};
 
 use super::resource;
-use crate::dto::{CityDto, ProvinceDto};
+use crate::dto::{CityDto, Page, PageParams, ProvinceDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -20,8 +20,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Provinces; `ordering` by `id` or `name`.
-#[utoipa::path(get, path = "/api/provinces/", tag = "locations", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated provinces")))]
+#[utoipa::path(get, path = "/api/provinces/", tag = "locations",
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `name`")),
+    responses((status = 200, body = Page<ProvinceDto>), (status = 404, description = "Invalid page")))]
 pub async fn provinces(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -55,8 +56,9 @@ pub async fn province(
 
 /// Cities; `?province={id}` filters; `ordering` by `id`, `name`, `province`, `province__name`.
 #[utoipa::path(get, path = "/api/cities/", tag = "locations",
-    params(("page" = Option<u32>, Query), ("province" = Option<i64>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated cities"), (status = 400, description = "Non-numeric province")))]
+    params(PageParams, ("province" = Option<i64>, Query, description = "Province id"),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `name`, `province`, `province__name`")),
+    responses((status = 200, body = Page<CityDto>), (status = 400, description = "Non-numeric province"), (status = 404, description = "Invalid page")))]
 pub async fn cities(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::resource;
 use crate::auth::CurrentUser;
-use crate::dto::MessageDto;
+use crate::dto::{MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -63,8 +63,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The caller's notifications, newest first (`?ordering=` by any field).
 #[utoipa::path(get, path = "/api/notifications/", tag = "notifications",
-    params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated notifications"), (status = 401, description = "Not signed in")))]
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `notification_type`, `title`, `is_read`, `created_at`")),
+    responses((status = 200, body = Page<NotificationDto>), (status = 401, description = "Not signed in"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -131,9 +131,16 @@ pub async fn mark_all_read(
     }))
 }
 
+/// `{"unread_count": n}` (documentation).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct UnreadCountDto {
+    unread_count: i64,
+}
+
 /// How many of the caller's are unread (an addition: `{"unread_count": n}`).
 #[utoipa::path(get, path = "/api/notifications/unread_count/", tag = "notifications",
-    responses((status = 200, description = "`{\"unread_count\": n}`")))]
+    responses((status = 200, body = UnreadCountDto)))]
 pub async fn unread_count(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,

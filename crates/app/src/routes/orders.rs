@@ -13,6 +13,7 @@ use super::resource;
 use crate::auth::CurrentUser;
 use crate::body::{Body, Need};
 use crate::dto::Media;
+use crate::dto::{MoneyInput, Page, PageParams};
 use crate::error::ApiError;
 use crate::order_dto::OrderDto;
 use crate::query::{QueryMap, paginate, path_id};
@@ -47,11 +48,115 @@ fn order_id(raw: &str) -> Result<OrderId, ApiError> {
     path_id(raw).map(OrderId)
 }
 
+/// An order status.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum OrderStatusParam {
+    PendingPayment,
+    PaymentFailed,
+    Paid,
+    Shipped,
+    Delivered,
+    Cancelled,
+    PartiallyRefunded,
+    Refunded,
+}
+
+/// `POST orders/{id}/mark_shipped/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct MarkShippedBody {
+    /// At most 100 characters; `""` means none.
+    #[schema(nullable = false, max_length = 100)]
+    tracking_number: Option<String>,
+}
+
+/// `mark_shipped` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ShippedDto {
+    /// `Order marked as shipped` or `Your items marked as shipped`.
+    message: String,
+    /// Cart orders only: every seller has shipped.
+    #[schema(nullable = false)]
+    all_items_shipped: Option<bool>,
+}
+
+/// One order line to refund.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefundItemBody {
+    /// An OrderItem id.
+    item: i64,
+    /// Units, 1 by default.
+    #[schema(nullable = false, minimum = 1)]
+    quantity: Option<i64>,
+}
+
+/// `POST orders/{id}/refund/` (documentation): `items` or `amount` (not both), neither for
+/// the whole order.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefundBody {
+    /// The lines to refund; null means none given.
+    items: Option<Vec<RefundItemBody>>,
+    /// An amount to refund.
+    #[schema(nullable = false)]
+    amount: Option<MoneyInput>,
+    /// Put the units back on sale (false by default).
+    #[schema(nullable = false)]
+    restock: Option<bool>,
+    /// At most 500 characters.
+    #[schema(nullable = false, max_length = 500)]
+    reason: Option<String>,
+}
+
+/// A seller's part of a refund.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefundShareDto {
+    seller_id: i64,
+    amount: String,
+    platform_fee: String,
+    /// Taken back from the seller's payout.
+    reversal: String,
+}
+
+/// A refunded line.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefundLineDto {
+    item: i64,
+    quantity: i32,
+}
+
+/// The refund record.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefundDto {
+    id: i64,
+    order: i64,
+    amount: String,
+    restock: bool,
+    sellers: Vec<RefundShareDto>,
+    items: Vec<RefundLineDto>,
+}
+
+/// `refund` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefundedDto {
+    refund: RefundDto,
+    order: OrderDto,
+}
+
 /// The caller's orders (`role=buyer|seller` narrows), newest first; `status` filter, `ordering`
 /// by `created_at`, `status`.
 #[utoipa::path(get, path = "/api/orders/", tag = "orders",
-    params(("page" = Option<u32>, Query), ("role" = Option<String>, Query), ("status" = Option<String>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated orders"), (status = 400, description = "Bad filter"), (status = 401, description = "Not signed in")))]
+    params(PageParams, ("role" = Option<String>, Query, description = "`buyer` or `seller` narrows; anything else means both"),
+           ("status" = inline(Option<OrderStatusParam>), Query), ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `created_at`, `status`")),
+    responses((status = 200, body = Page<OrderDto>), (status = 404, description = "Invalid page"), (status = 400, description = "Bad filter"), (status = 401, description = "Not signed in")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -86,6 +191,7 @@ pub async fn list(
 
 /// One of the caller's orders; a seller sees only their lines and amounts.
 #[utoipa::path(get, path = "/api/orders/{id}/", tag = "orders",
+    params(("role" = Option<String>, Query, description = "`buyer` or `seller` narrows; anything else means both")),
     responses((status = 200, body = OrderDto), (status = 404, description = "Not the caller's order")))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -107,8 +213,9 @@ pub async fn get(
 }
 
 /// The seller marks their lines shipped (optional `tracking_number`).
-#[utoipa::path(post, path = "/api/orders/{id}/mark_shipped/", tag = "orders",
-    responses((status = 200, description = "Shipped"), (status = 400, description = "Not paid, or already shipped"), (status = 403, description = "No items of the caller")))]
+#[utoipa::path(post, path = "/api/orders/{id}/mark_shipped/", tag = "orders", request_body = Option<MarkShippedBody>,
+    params(("role" = Option<String>, Query, description = "`buyer` or `seller` narrows; anything else means both")),
+    responses((status = 200, body = ShippedDto), (status = 404, description = "Not the caller's order"), (status = 400, description = "Not paid, or already shipped"), (status = 403, description = "No items of the caller")))]
 pub async fn mark_shipped(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -235,8 +342,8 @@ fn refund_request(body: &Body) -> Result<(RefundRequest, bool, String), ApiError
 
 /// Refunds (part of) a paid order: an admin for any order, a seller for their own lines. The
 /// buyer is refunded and each affected seller's payout reversed by their part less the fee.
-#[utoipa::path(post, path = "/api/orders/{id}/refund/", tag = "orders",
-    responses((status = 201, description = "Refund recorded; carried out by the payment provider shortly"),
+#[utoipa::path(post, path = "/api/orders/{id}/refund/", tag = "orders", request_body = Option<RefundBody>,
+    responses((status = 201, body = RefundedDto, description = "Refund recorded; carried out by the payment provider shortly"),
               (status = 400, description = "Bad items or amount, or more than is left"), (status = 403, description = "The buyer"),
               (status = 404, description = "Not the caller's order"), (status = 409, description = "Not paid, or nothing left")))]
 pub async fn refund(

@@ -50,6 +50,27 @@ fn redirect(to: String) -> HttpResponse {
     HttpResponse::Found().insert_header((LOCATION, to)).finish()
 }
 
+/// The cancel page (documentation): the order and its link for the caller's own order.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PaymentCancelledDto {
+    /// `Payment cancelled`.
+    message: String,
+    /// The caller's order, when `order_id` names one.
+    #[schema(nullable = false)]
+    order: Option<OrderDto>,
+    /// Its payment link, with `order`.
+    #[schema(nullable = false)]
+    payment_url: Option<String>,
+}
+
+/// `{"status": "success"}` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct WebhookAcceptedDto {
+    status: String,
+}
+
 /// Stripe's browser redirect after paying: always 302 to the front end's success page. The
 /// webhook, not this page, records the payment.
 #[utoipa::path(get, path = "/api/payments/success/", tag = "payments",
@@ -65,7 +86,8 @@ pub async fn success(state: web::Data<AppState>, q: QueryMap) -> HttpResponse {
 
 /// The cancel page: the caller's order and its payment link, so they can try again.
 #[utoipa::path(get, path = "/api/payments/cancel/", tag = "payments",
-    params(("order_id" = Option<i64>, Query)), responses((status = 200, description = "Cancelled")))]
+    params(("order_id" = Option<i64>, Query, description = "The caller's order")),
+    responses((status = 200, body = PaymentCancelledDto), (status = 401, description = "Not signed in")))]
 pub async fn cancel(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -162,7 +184,7 @@ pub async fn receive(
 #[utoipa::path(post, path = "/api/stripe/webhook/", tag = "payments",
     request_body(content = String, content_type = "application/json", description = "The raw Stripe event"),
     params(("Stripe-Signature" = String, Header, description = "t=…,v1=…")),
-    responses((status = 200, description = "Accepted"), (status = 400, description = "Invalid signature or payload"), (status = 503, description = "Retry later")))]
+    responses((status = 200, body = WebhookAcceptedDto), (status = 400, description = "Invalid signature or payload"), (status = 503, description = "Retry later")))]
 pub async fn webhook(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -9,10 +9,11 @@ use madeinpk_domain::product::{
 };
 use serde_json::json;
 
+use super::auctions::ConditionParam;
 use super::resource;
 use crate::auth::{ActiveUser, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, ProductDto, ProductImageDto};
+use crate::dto::{FileUpload, Media, Page, PageParams, ProductDto, ProductImageDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -39,6 +40,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A new or replaced product as JSON (`POST`, `PUT`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ProductBody {
+    /// A Category id, or null.
+    #[schema(examples(1))]
+    category: Option<i64>,
+    /// At most 255 characters.
+    #[schema(max_length = 255)]
+    #[schema(examples("Blue pottery vase"))]
+    name: String,
+    #[schema(examples("Hand-painted Multani blue pottery."))]
+    description: String,
+    #[schema(examples("new"))]
+    condition: ConditionParam,
+}
+
+/// A new product as multipart, with its images (`POST`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ProductForm {
+    /// A Category id; `""` for none.
+    #[schema(nullable = false)]
+    category: Option<i64>,
+    #[schema(max_length = 255)]
+    name: String,
+    description: String,
+    condition: ConditionParam,
+    /// Image files, the key repeated per file, stored in order; the first becomes primary.
+    #[schema(nullable = false)]
+    images: Option<Vec<FileUpload>>,
+}
+
+/// Changes to a product (`PATCH`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ProductPatchBody {
+    /// A Category id, or null.
+    category: Option<i64>,
+    #[schema(nullable = false, max_length = 255)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    description: Option<String>,
+    #[schema(nullable = false)]
+    condition: Option<ConditionParam>,
+}
+
+/// `POST products/{id}/add_image/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AddImageForm {
+    /// An image file.
+    image: FileUpload,
+}
+
 /// Reads the shared product filters (`seller`, `category`, `province`, `search`).
 pub fn product_filters(q: &QueryMap) -> Result<ProductQuery, ApiError> {
     Ok(ProductQuery {
@@ -52,9 +108,12 @@ pub fn product_filters(q: &QueryMap) -> Result<ProductQuery, ApiError> {
 
 /// Products; filters `seller`, `category`, `condition`, `province`; `search`; `ordering` by `created_at`, `name`.
 #[utoipa::path(get, path = "/api/products/", tag = "products",
-    params(("page" = Option<u32>, Query), ("search" = Option<String>, Query), ("ordering" = Option<String>, Query),
-           ("seller" = Option<i64>, Query), ("category" = Option<i64>, Query), ("condition" = Option<String>, Query), ("province" = Option<i64>, Query)),
-    responses((status = 200, description = "Paginated products"), (status = 400, description = "Bad filter")))]
+    params(PageParams,
+           ("search" = Option<String>, Query, description = "Terms (split on spaces and commas) each matching the name or description"),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `created_at`, `name`"),
+           ("seller" = Option<i64>, Query, description = "Seller's user id"), ("category" = Option<i64>, Query, description = "Category id (not its subcategories)"),
+           ("condition" = inline(Option<ConditionParam>), Query), ("province" = Option<i64>, Query, description = "The seller's province")),
+    responses((status = 200, body = Page<ProductDto>), (status = 400, description = "Bad filter"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -136,6 +195,7 @@ pub fn image_uploads(body: &Body, field: &str) -> Result<Vec<ImageUpload>, ApiEr
 
 /// Creates a product (sellers); multipart `images` are stored in order, the first primary.
 #[utoipa::path(post, path = "/api/products/", tag = "products",
+    request_body(content((ProductBody = "application/json"), (ProductForm = "multipart/form-data"))),
     responses((status = 201, body = ProductDto), (status = 400, description = "Field errors"), (status = 403, description = "Not a seller")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -166,7 +226,8 @@ async fn update(
 }
 
 /// Replaces a product's fields (owner or admin).
-#[utoipa::path(put, path = "/api/products/{id}/", tag = "products", responses((status = 200, body = ProductDto), (status = 403, description = "Not the owner")))]
+#[utoipa::path(put, path = "/api/products/{id}/", tag = "products", request_body = ProductBody,
+    responses((status = 200, body = ProductDto), (status = 403, description = "Not the owner")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -178,7 +239,8 @@ pub async fn replace(
 }
 
 /// Changes some of a product's fields (owner or admin).
-#[utoipa::path(patch, path = "/api/products/{id}/", tag = "products", responses((status = 200, body = ProductDto), (status = 403, description = "Not the owner")))]
+#[utoipa::path(patch, path = "/api/products/{id}/", tag = "products", request_body = Option<ProductPatchBody>,
+    responses((status = 200, body = ProductDto), (status = 403, description = "Not the owner")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -206,6 +268,7 @@ pub async fn delete(
 
 /// Adds one image (multipart field `image`); the first image becomes primary.
 #[utoipa::path(post, path = "/api/products/{id}/add_image/", tag = "products",
+    request_body(content((AddImageForm = "multipart/form-data"))),
     responses((status = 201, body = ProductImageDto), (status = 400, description = "No or bad file"), (status = 403, description = "Not the owner")))]
 pub async fn add_image(
     state: web::Data<AppState>,

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::ReviewDto;
+use crate::dto::{Page, PageParams, ReviewDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -34,10 +34,71 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// `POST product-reviews/` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ReviewCreateBody {
+    /// A fixed-price Product id the caller received.
+    #[schema(examples(1))]
+    product: i64,
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(5))]
+    rating: i64,
+    /// Not blank, at most 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    #[schema(examples("Lovely work"))]
+    title: String,
+    /// Not blank.
+    #[schema(min_length = 1)]
+    #[schema(examples("Well made and on time."))]
+    comment: String,
+    /// The caller's order of it (makes `is_verified_purchase`), or null.
+    order: Option<i64>,
+}
+
+/// `PUT product-reviews/{id}/` (documentation); product and order never change.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ReviewReplaceBody {
+    #[schema(minimum = 1, maximum = 5)]
+    #[schema(examples(4))]
+    rating: i64,
+    #[schema(min_length = 1, max_length = 200)]
+    #[schema(examples("Good"))]
+    title: String,
+    #[schema(min_length = 1)]
+    #[schema(examples("As described."))]
+    comment: String,
+}
+
+/// `PATCH product-reviews/{id}/` (documentation): any subset.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ReviewPatchBody {
+    #[schema(nullable = false, minimum = 1, maximum = 5)]
+    rating: Option<i64>,
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    title: Option<String>,
+    #[schema(nullable = false, min_length = 1)]
+    comment: Option<String>,
+}
+
+/// `can-review` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct CanReviewDto {
+    can_review: bool,
+    /// Why (or why not), in the contract's words.
+    reason: String,
+    has_reviewed: bool,
+}
+
 /// Reviews; filters `product`, `rating`, `verified_only=true`; `ordering` by `created_at`, `rating` (newest first by default).
 #[utoipa::path(get, path = "/api/product-reviews/", tag = "reviews",
-    params(("page" = Option<u32>, Query), ("product" = Option<i64>, Query), ("rating" = Option<i64>, Query), ("verified_only" = Option<bool>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated reviews"), (status = 400, description = "Bad filter")))]
+    params(PageParams, ("product" = Option<i64>, Query, description = "Product id"), ("rating" = Option<i64>, Query),
+           ("verified_only" = Option<bool>, Query, description = "Exactly `true` filters"),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `created_at`, `rating` (newest first by default)")),
+    responses((status = 200, body = Page<ReviewDto>), (status = 400, description = "Bad filter"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -75,7 +136,7 @@ pub async fn get(
 
 /// Whether the caller may review a product, and why not.
 #[utoipa::path(get, path = "/api/product-reviews/can-review/{product_id}/", tag = "reviews",
-    responses((status = 200, description = "`{can_review, reason, has_reviewed}`"), (status = 404, description = "No such product")))]
+    responses((status = 200, body = CanReviewDto), (status = 404, description = "No such product (with the same body), or a non-numeric id")))]
 pub async fn can_review(
     state: web::Data<AppState>,
     MaybeUser(viewer): MaybeUser,
@@ -120,7 +181,7 @@ fn review_input(body: &Body, create: bool) -> Result<ReviewInput, ApiError> {
 }
 
 /// Reviews a fixed-price product the caller received (once).
-#[utoipa::path(post, path = "/api/product-reviews/", tag = "reviews",
+#[utoipa::path(post, path = "/api/product-reviews/", tag = "reviews", request_body = ReviewCreateBody,
     responses((status = 201, body = ReviewDto), (status = 400, description = "Not eligible, or field errors")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -150,7 +211,8 @@ async fn update(
 }
 
 /// Replaces the author's rating, title and comment.
-#[utoipa::path(put, path = "/api/product-reviews/{id}/", tag = "reviews", responses((status = 200, body = ReviewDto), (status = 403, description = "Not the author")))]
+#[utoipa::path(put, path = "/api/product-reviews/{id}/", tag = "reviews", request_body = ReviewReplaceBody,
+    responses((status = 200, body = ReviewDto), (status = 403, description = "Not the author")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -161,7 +223,8 @@ pub async fn replace(
 }
 
 /// Changes the author's rating, title or comment.
-#[utoipa::path(patch, path = "/api/product-reviews/{id}/", tag = "reviews", responses((status = 200, body = ReviewDto), (status = 403, description = "Not the author")))]
+#[utoipa::path(patch, path = "/api/product-reviews/{id}/", tag = "reviews", request_body = Option<ReviewPatchBody>,
+    responses((status = 200, body = ReviewDto), (status = 403, description = "Not the author")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,

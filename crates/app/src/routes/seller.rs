@@ -24,6 +24,113 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// A seller's sales figures (documentation); money as 2-place decimal strings.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct StatisticsDto {
+    total_sales: i64,
+    total_orders: i64,
+    pending_orders: i64,
+    total_revenue: String,
+    current_month_earnings: String,
+    total_products: i64,
+    active_auctions: i64,
+}
+
+/// One bucket of earnings.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct MonthBucketDto {
+    /// `Dec 2025`.
+    month: String,
+    amount: String,
+    /// `amount` as a number, for charts.
+    earnings: f64,
+}
+
+/// One named bucket of earnings (week, quarter, year).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct NamedBucketDto {
+    name: String,
+    amount: String,
+    /// `amount` as a number, for charts.
+    earnings: f64,
+}
+
+/// A product by revenue.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ProductEarningsDto {
+    id: i64,
+    name: String,
+    total_orders: i64,
+    total_quantity_sold: i64,
+    total_revenue: String,
+    average_order_value: String,
+}
+
+/// A seller's earnings (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct EarningsDto {
+    current_month: String,
+    last_month: String,
+    total_earnings: String,
+    pending_payouts: String,
+    failed_payouts: String,
+    earnings_by_month: Vec<MonthBucketDto>,
+    earnings_by_week: Vec<NamedBucketDto>,
+    earnings_by_quarter: Vec<NamedBucketDto>,
+    earnings_by_year: Vec<NamedBucketDto>,
+    product_performance: Vec<ProductEarningsDto>,
+}
+
+/// One payout.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct TransactionDto {
+    /// The provider's transfer id, else `TXN-{order number}`.
+    id: String,
+    description: String,
+    /// `Nov 25, 2025`.
+    date: String,
+    /// `+1,234.50`.
+    amount: String,
+    /// `Completed`, `Pending`, `Failed` or `Reversed`.
+    status: String,
+    status_color: String,
+    order_id: i64,
+    transfer_id: i64,
+}
+
+/// `{transactions, total, limit, offset}` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct TransactionsDto {
+    transactions: Vec<TransactionDto>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// A best-selling product.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ProductSalesDto {
+    id: i64,
+    name: String,
+    sales: i64,
+    revenue: String,
+}
+
+/// `{products}` (documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ProductPerformanceDto {
+    products: Vec<ProductSalesDto>,
+}
+
 /// Money as a float, for the charts (`earnings` beside the exact `amount` string).
 #[allow(clippy::cast_precision_loss)] // display only; `amount` carries the exact value
 fn float(m: Money) -> f64 {
@@ -80,7 +187,7 @@ fn transaction(p: &PayoutRecord, zone: chrono_tz::Tz) -> Value {
 
 /// Sales counts and revenue (sellers only).
 #[utoipa::path(get, path = "/api/seller/statistics/", tag = "seller",
-    responses((status = 200, description = "Statistics"), (status = 403, description = "Not a seller")))]
+    responses((status = 200, body = StatisticsDto), (status = 403, description = "Not a seller")))]
 pub async fn statistics(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -102,7 +209,7 @@ pub async fn statistics(
 
 /// Earnings by calendar month, week, quarter and year; payouts owed; products by revenue.
 #[utoipa::path(get, path = "/api/seller/earnings/", tag = "seller",
-    responses((status = 200, description = "Earnings"), (status = 403, description = "Not a seller")))]
+    responses((status = 200, body = EarningsDto), (status = 403, description = "Not a seller")))]
 pub async fn earnings(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -156,8 +263,8 @@ fn paging(q: &QueryMap, name: &str, default: i64, max: i64) -> Result<usize, Api
 
 /// The seller's payouts, newest first (`limit`, default 50, at most 500; `offset`).
 #[utoipa::path(get, path = "/api/seller/transactions/", tag = "seller",
-    params(("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, description = "Transactions"), (status = 400, description = "Bad paging"), (status = 403, description = "Not a seller")))]
+    params(("limit" = Option<i64>, Query, minimum = 0, description = "50 by default, at most 500"), ("offset" = Option<i64>, Query, minimum = 0)),
+    responses((status = 200, body = TransactionsDto), (status = 400, description = "Bad paging"), (status = 403, description = "Not a seller")))]
 pub async fn transactions(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
@@ -180,7 +287,7 @@ pub async fn transactions(
 
 /// The ten best-selling products across every paid status.
 #[utoipa::path(get, path = "/api/seller/product-performance/", tag = "seller",
-    responses((status = 200, description = "Products"), (status = 403, description = "Not a seller")))]
+    responses((status = 200, body = ProductPerformanceDto), (status = 403, description = "Not a seller")))]
 pub async fn product_performance(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{MessageDto, SellerProfileDto};
+use crate::dto::{MessageDto, Page, PageParams, SellerProfileDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -33,13 +33,65 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/seller-profiles/{id}/unverify/", "POST").route(web::post().to(unverify)));
 }
 
+/// A new seller profile (`POST seller-profiles/`, `POST auth/become-seller/`; documentation).
+/// Every field is optional.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SellerProfileBody {
+    /// At most 255 characters.
+    #[schema(nullable = false, max_length = 255)]
+    #[schema(examples("Multani Crafts"))]
+    brand_name: Option<String>,
+    #[schema(nullable = false)]
+    biography: Option<String>,
+    /// A free-text business address, used when no address is linked.
+    #[schema(nullable = false)]
+    business_address_text: Option<String>,
+    /// One of the caller's addresses, or null.
+    business_address_id: Option<i64>,
+    /// At most 15 characters.
+    #[schema(nullable = false, max_length = 15)]
+    business_phone: Option<String>,
+    /// A URL or `""`.
+    #[schema(nullable = false)]
+    #[schema(examples("https://crafts.example.pk"))]
+    website: Option<String>,
+    /// Any JSON (e.g. `{"facebook": url}`); absent or null means `{}`.
+    #[schema(examples(json!({"instagram": "@crafts"})))]
+    social_media_links: Option<Value>,
+}
+
+/// Changes to a seller profile (`PUT`/`PATCH seller-profiles/{id}/`; documentation). Every
+/// field is optional, for PUT too.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SellerProfileChangesBody {
+    #[schema(nullable = false, max_length = 255)]
+    brand_name: Option<String>,
+    #[schema(nullable = false)]
+    biography: Option<String>,
+    /// One of the caller's addresses; null unlinks it.
+    business_address_id: Option<i64>,
+    #[schema(nullable = false, max_length = 15)]
+    business_phone: Option<String>,
+    /// A URL or `""`.
+    #[schema(nullable = false)]
+    website: Option<String>,
+    /// Any JSON; null means `{}`.
+    social_media_links: Option<Value>,
+    /// Admins only; refused for anyone else.
+    #[schema(nullable = false)]
+    is_verified: Option<bool>,
+}
+
 fn profile_id(raw: &str) -> Result<SellerProfileId, ApiError> {
     path_id(raw).map(SellerProfileId)
 }
 
 /// Admins see every profile; everyone else only their own.
-#[utoipa::path(get, path = "/api/seller-profiles/", tag = "seller-profiles", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated profiles")))]
+#[utoipa::path(get, path = "/api/seller-profiles/", tag = "seller-profiles",
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `brand_name`, `created_at`, `is_verified`, `average_rating`")),
+    responses((status = 200, body = Page<SellerProfileDto>), (status = 401, description = "Not signed in")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -77,6 +129,7 @@ pub async fn get(
 
 /// Creates the caller's profile (sellers, once).
 #[utoipa::path(post, path = "/api/seller-profiles/", tag = "seller-profiles",
+    request_body = Option<SellerProfileBody>,
     responses((status = 201, body = SellerProfileDto), (status = 400, description = "Not a seller, exists, or field errors")))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -94,7 +147,11 @@ pub async fn create(
             .map(AddressId),
         business_phone: f.text_or_empty("business_phone"),
         website: f.text_or_empty("website"),
-        social_media_links: f.json("social_media_links").unwrap_or_else(|| json!({})),
+        // Null means the default, as on update.
+        social_media_links: f
+            .json("social_media_links")
+            .filter(|v| !v.is_null())
+            .unwrap_or_else(|| json!({})),
     };
     f.finish()?;
     let profile = state
@@ -138,7 +195,8 @@ async fn update(
 }
 
 /// Replaces the writable fields (owner or admin; `is_verified` for admins only).
-#[utoipa::path(put, path = "/api/seller-profiles/{id}/", tag = "seller-profiles", responses((status = 200, body = SellerProfileDto), (status = 404, description = "Not visible")))]
+#[utoipa::path(put, path = "/api/seller-profiles/{id}/", tag = "seller-profiles", request_body = Option<SellerProfileChangesBody>,
+    responses((status = 200, body = SellerProfileDto), (status = 404, description = "Not visible")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -149,7 +207,8 @@ pub async fn replace(
 }
 
 /// Changes some fields (owner or admin; `is_verified` for admins only).
-#[utoipa::path(patch, path = "/api/seller-profiles/{id}/", tag = "seller-profiles", responses((status = 200, body = SellerProfileDto), (status = 404, description = "Not visible")))]
+#[utoipa::path(patch, path = "/api/seller-profiles/{id}/", tag = "seller-profiles", request_body = Option<SellerProfileChangesBody>,
+    responses((status = 200, body = SellerProfileDto), (status = 404, description = "Not visible")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,

@@ -6,7 +6,7 @@ use madeinpk_domain::ids::{ProductId, WishlistItemId};
 use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, MessageDto, WishlistDto};
+use crate::dto::{Media, MessageDto, Page, PageParams, WishlistDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::state::AppState;
@@ -34,9 +34,33 @@ fn item_id(raw: &str) -> Result<WishlistItemId, ApiError> {
     path_id(raw).map(WishlistItemId)
 }
 
+/// A new or replaced entry (`POST`, `PUT`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct WishlistBody {
+    /// A Product id not yet in the caller's list.
+    #[schema(examples(1))]
+    product: i64,
+    /// `""` by default.
+    #[schema(nullable = false)]
+    #[schema(examples("gift"))]
+    notes: Option<String>,
+}
+
+/// Changes to an entry (`PATCH`; documentation).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct WishlistPatchBody {
+    #[schema(nullable = false)]
+    product: Option<i64>,
+    #[schema(nullable = false)]
+    notes: Option<String>,
+}
+
 /// The caller's saved products, newest first (`?ordering=created_at` for oldest first).
-#[utoipa::path(get, path = "/api/wishlist/", tag = "wishlist", params(("page" = Option<u32>, Query), ("ordering" = Option<String>, Query)),
-    responses((status = 200, description = "Paginated entries")))]
+#[utoipa::path(get, path = "/api/wishlist/", tag = "wishlist",
+    params(PageParams, ("ordering" = Option<String>, Query, description = "`created_at` for oldest first; newest first otherwise")),
+    responses((status = 200, body = Page<WishlistDto>), (status = 401, description = "Not signed in"), (status = 404, description = "Invalid page")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -72,7 +96,8 @@ pub async fn get(
 }
 
 /// Saves a product, once.
-#[utoipa::path(post, path = "/api/wishlist/", tag = "wishlist", responses((status = 201, body = WishlistDto), (status = 400, description = "Already saved or unknown product")))]
+#[utoipa::path(post, path = "/api/wishlist/", tag = "wishlist", request_body = WishlistBody,
+    responses((status = 201, body = WishlistDto), (status = 400, description = "Already saved or unknown product")))]
 pub async fn add(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -118,7 +143,8 @@ async fn update(
 }
 
 /// Replaces an entry's product and note.
-#[utoipa::path(put, path = "/api/wishlist/{id}/", tag = "wishlist", responses((status = 200, body = WishlistDto), (status = 400, description = "Already saved")))]
+#[utoipa::path(put, path = "/api/wishlist/{id}/", tag = "wishlist", request_body = WishlistBody,
+    responses((status = 200, body = WishlistDto), (status = 400, description = "Already saved")))]
 pub async fn replace(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
@@ -130,7 +156,8 @@ pub async fn replace(
 }
 
 /// Changes an entry's product or note.
-#[utoipa::path(patch, path = "/api/wishlist/{id}/", tag = "wishlist", responses((status = 200, body = WishlistDto), (status = 400, description = "Already saved")))]
+#[utoipa::path(patch, path = "/api/wishlist/{id}/", tag = "wishlist", request_body = Option<WishlistPatchBody>,
+    responses((status = 200, body = WishlistDto), (status = 400, description = "Already saved")))]
 pub async fn patch(
     state: web::Data<AppState>,
     ActiveUser(auth): ActiveUser,
