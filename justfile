@@ -32,3 +32,11 @@ fuzz:
 # Browser smoke run: a two-seller cart checked out and paid in Chromium (see scripts/smoke.sh).
 smoke:
     scripts/smoke.sh
+
+# Coverage-guided fuzzing of the webhook signature check and money parsing (see scripts/fuzz-code.sh).
+fuzz-code:
+    scripts/fuzz-code.sh
+
+# Kill -9 the server during checkouts and payouts, then check every order (see scripts/faults.sh).
+faults:
+    scripts/faults.sh

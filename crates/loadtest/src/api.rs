@@ -96,6 +96,28 @@ impl Api {
         (status == 201).then(|| body["token"].as_str().map(str::to_owned))?
     }
 
+    /// Opens and completes `seller`'s payout account on the dev gateway (its onboarding page's
+    /// Complete button), so their payouts are made, not kept waiting; true when done.
+    pub async fn onboard(&self, seller: &str) -> bool {
+        let (status, created, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/stripe/connect/create_account/",
+                Some(seller),
+                None,
+            )
+            .await;
+        let Some(path) = created["onboarding_url"]
+            .as_str()
+            .and_then(|u| u.split_once("/api/"))
+            .map(|(_, p)| format!("/api/{p}complete/"))
+        else {
+            return false;
+        };
+        let (done, _, _) = self.call(reqwest::Method::POST, &path, None, None).await;
+        status == 201 && done == 303
+    }
+
     /// A product and an auction of it by `seller`, open from a minute ago for `minutes`; the
     /// auction's id.
     pub async fn auction(&self, seller: &str, starting_price: &str, minutes: i64) -> Option<i64> {

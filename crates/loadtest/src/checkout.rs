@@ -76,6 +76,9 @@ fn report(name: &str, samples: &mut [u64]) {
 /// A seller with one listing of [`STOCK`] units; the listing's id.
 async fn seller_listing(api: &Api, name: &str, price: &str) -> Option<i64> {
     let seller = api.register(name, "seller").await?;
+    if !api.onboard(&seller).await {
+        return None;
+    }
     let (_, product, _) = api
         .call(
             reqwest::Method::POST,

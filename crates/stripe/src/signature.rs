@@ -74,7 +74,9 @@ pub fn verify(
     {
         return Err(SignatureError::Mismatch);
     }
-    if (now - timestamp).abs() > tolerance {
+    // `abs_diff`: a signed header from any time (even i64::MIN) must not overflow (cargo-fuzz
+    // found `(now - timestamp).abs()` panicking in debug and wrapping in release).
+    if now.abs_diff(timestamp) > tolerance.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     Ok(())
@@ -102,6 +104,24 @@ pub fn verify_any(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signature_from_the_far_past_or_future_is_stale_without_overflow() {
+        let now = 1_760_000_000;
+        for t in [i64::MIN, i64::MIN + 1, -1, i64::MAX] {
+            let header = sign("whsec_x", t, b"{}");
+            assert_eq!(
+                verify("whsec_x", &header, b"{}", now, TOLERANCE_SECS),
+                Err(SignatureError::Stale),
+                "t={t}"
+            );
+        }
+        let header = sign("whsec_x", i64::MAX, b"{}");
+        assert_eq!(
+            verify("whsec_x", &header, b"{}", i64::MAX, TOLERANCE_SECS),
+            Ok(())
+        );
+    }
 
     #[test]
     fn either_endpoint_secret_verifies_and_no_other() {
