@@ -13,7 +13,9 @@ const PASSWORD: &str = "Flash-Sale-2026!";
 /// The server under test, over one HTTP client.
 pub struct Api {
     client: reqwest::Client,
-    base: String,
+    /// The instances' base URLs, used in turn.
+    bases: Vec<String>,
+    turn: std::sync::atomic::AtomicUsize,
 }
 
 impl Api {
@@ -25,13 +27,26 @@ impl Api {
                 .pool_max_idle_per_host(connections)
                 .build()
                 .expect("HTTP client"),
-            base: base.trim_end_matches('/').to_owned(),
+            bases: base
+                .split(',')
+                .map(|b| b.trim().trim_end_matches('/').to_owned())
+                .filter(|b| !b.is_empty())
+                .collect(),
+            turn: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
-    /// The base URL.
+    /// The first instance's base URL.
     pub fn base(&self) -> &str {
-        &self.base
+        self.bases.first().map_or("", String::as_str)
+    }
+
+    /// The next instance in turn.
+    fn next_base(&self) -> &str {
+        let i = self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bases
+            .get(i % self.bases.len().max(1))
+            .map_or("", String::as_str)
     }
 
     /// One request: status (0 when it failed), JSON body, latency in microseconds.
@@ -54,7 +69,9 @@ impl Api {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> (u16, Value, u64) {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.next_base()));
         for (name, value) in headers {
             req = req.header(*name, *value);
         }

@@ -31,7 +31,7 @@ fn paisa(v: &serde_json::Value) -> Option<i64> {
 }
 
 /// Runs the scenario; false when a correctness counter is not 0.
-pub async fn run(base: &str, bidders: usize, seconds: u64) -> bool {
+pub async fn run(base: &str, bidders: usize, seconds: u64, md: Option<&str>) -> bool {
     let api = Arc::new(Api::new(base, bidders));
     let run_id = std::process::id();
     let seller = api
@@ -151,6 +151,22 @@ pub async fn run(base: &str, bidders: usize, seconds: u64) -> bool {
         "  out-of-order bids {out_of_order}, accepted bids missing {missing}, final price {} (highest accepted {}): wrong {wrong_price}, server errors {errors}",
         state["current_price"],
         json!(format!("{}.{:02}", highest / 100, highest % 100)),
+    );
+    crate::report::row(
+        md,
+        &[
+            bidders.to_string(),
+            format!("{} ({rate:.0}/s)", latencies.len()),
+            accepted.len().to_string(),
+            format!("**{accepted_rate:.0}**"),
+            refused.to_string(),
+            errors.to_string(),
+            crate::report::ms2(percentile(&latencies, 50)),
+            crate::report::ms2(percentile(&latencies, 99)),
+            out_of_order.to_string(),
+            missing.to_string(),
+            wrong_price.to_string(),
+        ],
     );
     out_of_order == 0 && missing == 0 && wrong_price == 0 && errors == 0
 }

@@ -205,7 +205,13 @@ async fn buyer(
 }
 
 /// Runs the scenario; false when a correctness counter is not 0.
-pub async fn run(base: &str, buyers: usize, seconds: u64, keep_going: bool) -> bool {
+pub async fn run(
+    base: &str,
+    buyers: usize,
+    seconds: u64,
+    keep_going: bool,
+    md: Option<&str>,
+) -> bool {
     let api = Arc::new(Api::new(base, buyers * 2));
     let run_id = std::process::id();
     let first = seller_listing(&api, &format!("co_seller_a_{run_id}"), "1500.00").await;
@@ -304,6 +310,22 @@ pub async fn run(base: &str, buyers: usize, seconds: u64, keep_going: bool) -> b
     }
     println!(
         "  oversold {oversold}, unaccounted units {unaccounted}, server errors {server_errors}"
+    );
+    let p = |v: &[u64], q| crate::report::ms2(percentile(v, q));
+    crate::report::row(
+        md,
+        &[
+            buyers.to_string(),
+            format!("{} ({rate:.0}/s)", orders.len()),
+            p(&adds, 95),
+            p(&checkouts, 50),
+            format!("**{}**", p(&checkouts, 95)),
+            p(&checkouts, 99),
+            p(&pays, 95),
+            oversold.to_string(),
+            unaccounted.to_string(),
+            server_errors.to_string(),
+        ],
     );
     oversold == 0 && unaccounted == 0 && server_errors == 0
 }

@@ -31,7 +31,13 @@ fn report(name: &str, samples: &mut [u64], total: usize) {
 }
 
 /// Runs the scenario; false when a correctness counter is not 0.
-pub async fn run(base: &str, buyers: usize, units: i64, connections: usize) -> bool {
+pub async fn run(
+    base: &str,
+    buyers: usize,
+    units: i64,
+    connections: usize,
+    md: Option<&str>,
+) -> bool {
     let api = Arc::new(Api::new(base, connections.max(buyers)));
     let run_id = std::process::id();
     let seller = api
@@ -178,6 +184,20 @@ pub async fn run(base: &str, buyers: usize, units: i64, connections: usize) -> b
     let unaccounted = units - left - sold;
     println!(
         "  units listed {units}, sold {sold}, left {left}; oversold {oversold}, unaccounted {unaccounted}, server errors {server_errors}"
+    );
+    let p = |v: &[u64], q| crate::report::ms2(percentile(v, q));
+    crate::report::row(
+        md,
+        &[
+            format!("{} × {units}", ready.len()),
+            format!("{} (p99 {})", adds.len(), p(&adds, 99)),
+            format!("{} (p95 {})", checkouts.len(), p(&checkouts, 95)),
+            format!("{} (p95 {})", pays.len(), p(&pays, 95)),
+            format!("{rate:.0}"),
+            oversold.to_string(),
+            unaccounted.to_string(),
+            server_errors.to_string(),
+        ],
     );
     oversold == 0 && unaccounted == 0 && server_errors == 0
 }

@@ -10,6 +10,7 @@ mod api;
 mod bid_storm;
 mod checkout;
 mod flash_sale;
+mod report;
 mod ws_fanout;
 
 use std::time::{Duration, Instant};
@@ -23,7 +24,8 @@ use clap::Parser;
     about = "Drive GET requests and report req/s, p50, p99"
 )]
 struct Args {
-    /// Base URL of the server.
+    /// Base URL of the server; several, comma-separated, are used in turn (one app, several
+    /// instances).
     #[arg(long, default_value = "http://127.0.0.1:8000")]
     base: String,
     /// `catalogue` (GET `--path`s), `flash-sale`, `checkout`, `bid-storm` or `ws-fanout`.
@@ -56,6 +58,12 @@ struct Args {
     /// Seconds to run.
     #[arg(long, default_value_t = 10)]
     duration: u64,
+    /// Append the run's figures as a Markdown table row to this file.
+    #[arg(long)]
+    markdown: Option<String>,
+    /// Catalogue: the row's name in `--markdown`.
+    #[arg(long, default_value = "")]
+    label: String,
     /// Checkout: count failed connections (a server being restarted) and go on.
     #[arg(long)]
     keep_going: bool,
@@ -123,24 +131,53 @@ async fn main() {
     match args.scenario.as_str() {
         "catalogue" if !args.paths.is_empty() => catalogue(args).await,
         "flash-sale" => {
-            let ok = flash_sale::run(&args.base, args.buyers, args.units, args.connections).await;
+            let ok = flash_sale::run(
+                &args.base,
+                args.buyers,
+                args.units,
+                args.connections,
+                args.markdown.as_deref(),
+            )
+            .await;
             if !ok {
                 std::process::exit(1);
             }
         }
         "checkout" => {
-            let ok = checkout::run(&args.base, args.buyers, args.duration, args.keep_going).await;
+            let ok = checkout::run(
+                &args.base,
+                args.buyers,
+                args.duration,
+                args.keep_going,
+                args.markdown.as_deref(),
+            )
+            .await;
             if !ok {
                 std::process::exit(1);
             }
         }
         "bid-storm" => {
-            if !bid_storm::run(&args.base, args.bidders, args.duration).await {
+            if !bid_storm::run(
+                &args.base,
+                args.bidders,
+                args.duration,
+                args.markdown.as_deref(),
+            )
+            .await
+            {
                 std::process::exit(1);
             }
         }
         "ws-fanout" => {
-            if !ws_fanout::run(&args.base, args.watchers, args.bids, args.gap_ms).await {
+            if !ws_fanout::run(
+                &args.base,
+                args.watchers,
+                args.bids,
+                args.gap_ms,
+                args.markdown.as_deref(),
+            )
+            .await
+            {
                 std::process::exit(1);
             }
         }
@@ -159,7 +196,17 @@ async fn catalogue(args: Args) {
     let urls: Vec<String> = args
         .paths
         .iter()
-        .map(|p| format!("{}{}", args.base.trim_end_matches('/'), p))
+        .map(|p| {
+            format!(
+                "{}{}",
+                args.base
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('/'),
+                p
+            )
+        })
         .collect();
     let started = Instant::now();
     let until = started + Duration::from_secs(args.duration);
@@ -192,6 +239,16 @@ async fn catalogue(args: Args) {
         ms(percentile(&latencies, 50)),
         ms(percentile(&latencies, 99)),
         ms(latencies.last().copied().unwrap_or(0)),
+    );
+    report::row(
+        args.markdown.as_deref(),
+        &[
+            args.label.clone(),
+            format!("{rate:.0}"),
+            report::ms2(percentile(&latencies, 50)),
+            report::ms2(percentile(&latencies, 99)),
+            errors.to_string(),
+        ],
     );
     if ok == 0 {
         std::process::exit(1);

@@ -101,7 +101,7 @@ async fn watch(
 }
 
 /// Runs the scenario; false when a message was lost or a watcher could not connect.
-pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64) -> bool {
+pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64, md: Option<&str>) -> bool {
     let api = Arc::new(Api::new(base, 4));
     let run_id = std::process::id();
     let seller = api
@@ -190,6 +190,20 @@ pub async fn run(base: &str, watchers: usize, bids: usize, gap_ms: u64) -> bool 
     );
     println!(
         "  lost messages {lost}, watchers that failed to connect {failed_to_connect}, bids refused {refused}"
+    );
+    let p = |v: &[u64], q| crate::report::ms2(percentile(v, q));
+    crate::report::row(
+        md,
+        &[
+            format!("{watchers} × {bids}"),
+            deliveries.len().to_string(),
+            lost.to_string(),
+            failed_to_connect.to_string(),
+            p(&deliveries, 50),
+            p(&deliveries, 99),
+            p(&reach_all, 50),
+            format!("**{}**", p(&reach_all, 99)),
+        ],
     );
     lost == 0 && failed_to_connect == 0 && refused == 0
 }
