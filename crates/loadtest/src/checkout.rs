@@ -1,5 +1,6 @@
 //! Checkout, steady state: buyers loop over a two-seller cart (one unit from each of two
-//! sellers' listings), checkout and payment on the dev gateway's page for a fixed time.
+//! sellers' listings, a different pair each round, from as many sellers as buyers), checkout
+//! and payment on the dev gateway's page for a fixed time.
 //! Reports each step's latencies and the correctness counters: units taken from stock against
 //! units in created orders (oversold / unaccounted must be 0), orders paid against payments
 //! accepted, and server errors. With `keep_going`, failed connections (a server being killed
@@ -27,8 +28,10 @@ struct Tally {
     add: Vec<u64>,
     checkout: Vec<u64>,
     pay: Vec<u64>,
-    /// Orders this buyer created (each holds one unit of each listing).
+    /// Orders this buyer created (each holds one unit of each of its two listings).
     orders: Vec<i64>,
+    /// Units of each listing in the orders created.
+    taken: std::collections::HashMap<i64, i64>,
     /// Orders whose payment the dev page accepted.
     paid: Vec<i64>,
     server_errors: u64,
@@ -110,13 +113,18 @@ async fn buyer(
     api: Arc<Api>,
     token: String,
     address: i64,
-    listings: [i64; 2],
+    all: Arc<Vec<i64>>,
+    first: usize,
     until: Instant,
     keep_going: bool,
 ) -> Tally {
     let mut t = Tally::default();
     let mut attempt = 0u64;
+    let mut round = first;
     while Instant::now() < until {
+        // Two neighbouring sellers' listings, moving on each round.
+        let listings = [all[round % all.len()], all[(round + 1) % all.len()]];
+        round += 1;
         let mut added = true;
         for listing in listings {
             let (status, _, micros) = api
@@ -182,6 +190,9 @@ async fn buyer(
         }
         let id = order["id"].as_i64().unwrap_or(0);
         t.orders.push(id);
+        for listing in listings {
+            *t.taken.entry(listing).or_default() += 1;
+        }
         let Some(path) = pay_path(&order) else {
             t.server_errors += 1;
             break;
@@ -214,12 +225,13 @@ pub async fn run(
 ) -> bool {
     let api = Arc::new(Api::new(base, buyers * 2));
     let run_id = std::process::id();
-    let first = seller_listing(&api, &format!("co_seller_a_{run_id}"), "1500.00").await;
-    let second = seller_listing(&api, &format!("co_seller_b_{run_id}"), "999.99").await;
-    let listings = [
-        first.expect("first seller's listing"),
-        second.expect("second seller's listing"),
-    ];
+    let mut listings = Vec::new();
+    for i in 0..buyers.max(2) {
+        let price = if i % 2 == 0 { "1500.00" } else { "999.99" };
+        let listing = seller_listing(&api, &format!("co_seller_{i}_{run_id}"), price).await;
+        listings.push(listing.expect("a seller's listing"));
+    }
+    let listings = Arc::new(listings);
     let (_, cities, _) = api
         .call(reqwest::Method::GET, "/api/cities/", None, None)
         .await;
@@ -254,12 +266,13 @@ pub async fn run(
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
     let mut set = JoinSet::new();
-    for (token, address) in ready {
+    for (i, (token, address)) in ready.into_iter().enumerate() {
         set.spawn(buyer(
             api.clone(),
             token,
             address,
-            listings,
+            listings.clone(),
+            i,
             until,
             keep_going,
         ));
@@ -288,11 +301,17 @@ pub async fn run(
     report("checkout of two sellers' items (201)", &mut checkouts);
     report("pay on the dev page (303)", &mut pays);
 
-    // Stock: each created order holds one unit of each listing until it is paid or expires.
+    // Stock: each created order holds its units until it is paid or expires.
     let mut oversold = 0;
     let mut unaccounted = 0;
-    let created = i64::try_from(orders.len()).unwrap_or(i64::MAX);
-    for listing in listings {
+    let mut taken = std::collections::HashMap::<i64, i64>::new();
+    for t in &tallies {
+        for (listing, units) in &t.taken {
+            *taken.entry(*listing).or_default() += units;
+        }
+    }
+    for &listing in listings.iter() {
+        let created = taken.get(&listing).copied().unwrap_or(0);
         let (_, after, _) = api
             .call(
                 reqwest::Method::GET,
