@@ -6,7 +6,7 @@
 # Scenarios (ONLY=<one of them>, default all):
 #   catalogue   GET pages for DURATION s over CONNECTIONS connections (LISTINGS demo listings)
 #   flash-sale  BUYERS buyers race for UNITS units through cart, checkout and payment
-#   checkout    CHECKOUT_BUYERS buyers loop over two-seller carts, checkout, payment (DURATION s)
+#   checkout    CHECKOUT_BUYERS (a list) buyers loop over two-seller carts, checkout, payment
 #   bid-storm   BIDDERS bidders on one auction for DURATION s
 #   ws-fanout   WATCHERS sockets on one auction while BIDS bids are placed
 #   multi       bid-storm and flash-sale against two `serve` processes and one `worker`
@@ -19,7 +19,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18080}
 BUYERS=${BUYERS:-1000}
 UNITS=${UNITS:-10}
-CHECKOUT_BUYERS=${CHECKOUT_BUYERS:-16}
+CHECKOUT_BUYERS=${CHECKOUT_BUYERS:-1 4 16}
 BIDDERS=${BIDDERS:-50}
 WATCHERS=${WATCHERS:-10000}
 BIDS=${BIDS:-20}
@@ -69,7 +69,11 @@ if want catalogue; then
     run '`GET /api/listings/?page=N` signed in (50 pages)' --token "$token" "${listing_pages[@]}"
 fi
 want flash-sale && tool --scenario flash-sale --buyers "$BUYERS" --units "$UNITS" --markdown "$RESULTS/flash-sale.rows"
-want checkout && tool --scenario checkout --buyers "$CHECKOUT_BUYERS" --duration "$DURATION" --markdown "$RESULTS/checkout.rows"
+if want checkout; then
+    for n in $CHECKOUT_BUYERS; do
+        tool --scenario checkout --buyers "$n" --duration "$DURATION" --markdown "$RESULTS/checkout.rows"
+    done
+fi
 want bid-storm && tool --scenario bid-storm --bidders "$BIDDERS" --duration "$DURATION" --markdown "$RESULTS/bid-storm.rows"
 want ws-fanout && tool --scenario ws-fanout --watchers "$WATCHERS" --bids "$BIDS" --markdown "$RESULTS/ws-fanout.rows"
 if [ "${#pids[@]}" -gt 0 ]; then

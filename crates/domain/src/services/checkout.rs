@@ -156,7 +156,16 @@ where
             Ok(draft)
         });
         match self.orders.place_order(request, planner).await? {
-            Placed::Replayed(id) => self.load(id).await,
+            Placed::Replayed(id) => {
+                let order = self.load(id).await?;
+                // The first attempt died between placing the order and opening its payment
+                // (a crash, a lost connection): the retry opens it, or nobody could ever pay.
+                // Sessions are idempotent per order at the provider, so this opens one at most.
+                if order.status == OrderStatus::PendingPayment && order.payment_url.is_empty() {
+                    return self.open_session(id, kind).await;
+                }
+                Ok(order)
+            }
             Placed::Created(id) => self.open_session(id, kind).await,
         }
     }
@@ -340,6 +349,43 @@ mod tests {
         assert_eq!(o.id, OrderId(1));
         assert_eq!(o.payment_url, "https://pay/cs_1");
         assert_eq!(o.payment_reference, "cs_1");
+    }
+
+    #[tokio::test]
+    async fn a_replay_of_an_order_left_without_its_payment_opens_it_and_one_with_it_does_not() {
+        for (url, opens) in [("", true), ("https://pay/cs_1", false)] {
+            let mut orders = MockOrderRepository::new();
+            orders
+                .expect_place_order()
+                .times(1)
+                .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
+            let url = url.to_owned();
+            orders.expect_order().returning(move |_| {
+                let mut o = order(1, 1, 2);
+                o.payment_url.clone_from(&url);
+                Box::pin(ready(Ok(Some(o))))
+            });
+            orders
+                .expect_attach_session()
+                .times(usize::from(opens))
+                .returning(|_, _| Box::pin(ready(Ok(()))));
+            let mut gateway = MockPaymentGateway::new();
+            gateway
+                .expect_create_session()
+                .times(usize::from(opens))
+                .returning(|_| {
+                    Box::pin(ready(Ok(PaymentSession {
+                        id: "cs_1".into(),
+                        url: "https://pay/cs_1".into(),
+                        expires_at: None,
+                    })))
+                });
+            let o = service(orders, gateway)
+                .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+                .await
+                .unwrap();
+            assert_eq!(o.payment_url, "https://pay/cs_1");
+        }
     }
 
     #[tokio::test]
