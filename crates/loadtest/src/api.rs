@@ -162,6 +162,38 @@ impl Api {
         (status == 201).then(|| auction["id"].as_i64())?
     }
 
+    /// Registers `n` buyers named `{prefix}_{i}`, each with an address in the first city, a
+    /// few at a time; their tokens and address ids.
+    pub async fn buyers_with_addresses(
+        self: &Arc<Self>,
+        prefix: &str,
+        n: usize,
+    ) -> Vec<(String, i64)> {
+        let (_, cities, _) = self
+            .call(reqwest::Method::GET, "/api/cities/", None, None)
+            .await;
+        let city = cities["results"][0]["id"].as_i64().expect("a city");
+        let gate = Arc::new(Semaphore::new(16));
+        let mut set = JoinSet::new();
+        for i in 0..n {
+            let (api, gate, name) = (self.clone(), gate.clone(), format!("{prefix}_{i}"));
+            set.spawn(async move {
+                let _permit = gate.acquire_owned().await.ok()?;
+                let token = api.register(&name, "buyer").await?;
+                let (status, address, _) = api
+                    .call(
+                        reqwest::Method::POST,
+                        "/api/addresses/",
+                        Some(&token),
+                        Some(json!({"street_address": "7 Liberty Market", "city": city, "postal_code": "54000"})),
+                    )
+                    .await;
+                (status == 201).then(|| (token, address["id"].as_i64().unwrap_or(0)))
+            });
+        }
+        set.join_all().await.into_iter().flatten().collect()
+    }
+
     /// Registers `n` users named `{prefix}_{i}`, a few at a time (argon2 is slow on purpose).
     pub async fn register_many(self: &Arc<Self>, prefix: &str, n: usize) -> Vec<String> {
         let gate = Arc::new(Semaphore::new(16));

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::api::Api;
@@ -232,31 +231,10 @@ pub async fn run(
         listings.push(listing.expect("a seller's listing"));
     }
     let listings = Arc::new(listings);
-    let (_, cities, _) = api
-        .call(reqwest::Method::GET, "/api/cities/", None, None)
-        .await;
-    let city = cities["results"][0]["id"].as_i64().expect("a city");
-
     let setup = Instant::now();
-    let gate = Arc::new(Semaphore::new(16));
-    let mut set = JoinSet::new();
-    for i in 0..buyers {
-        let (api, gate) = (api.clone(), gate.clone());
-        set.spawn(async move {
-            let _permit = gate.acquire_owned().await.ok()?;
-            let token = api.register(&format!("co_{run_id}_{i}"), "buyer").await?;
-            let (status, address, _) = api
-                .call(
-                    reqwest::Method::POST,
-                    "/api/addresses/",
-                    Some(&token),
-                    Some(json!({"street_address": "7 Liberty Market", "city": city, "postal_code": "54000"})),
-                )
-                .await;
-            (status == 201).then(|| (token, address["id"].as_i64().unwrap_or(0)))
-        });
-    }
-    let ready: Vec<(String, i64)> = set.join_all().await.into_iter().flatten().collect();
+    let ready = api
+        .buyers_with_addresses(&format!("co_{run_id}"), buyers)
+        .await;
     println!(
         "== checkout: {} buyers, two sellers' items per order, for {seconds} s (setup {:.1} s)",
         ready.len(),

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::json;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::api::Api;
@@ -61,32 +60,10 @@ pub async fn run(
         )
         .await;
     let listing = listing["id"].as_i64().expect("listing created");
-    let (_, cities, _) = api
-        .call(reqwest::Method::GET, "/api/cities/", None, None)
-        .await;
-    let city = cities["results"][0]["id"].as_i64().expect("a city");
-
-    // Buyers with an address each (argon2 makes registration deliberately slow; not timed).
     let setup = Instant::now();
-    let gate = Arc::new(Semaphore::new(16));
-    let mut set = JoinSet::new();
-    for i in 0..buyers {
-        let (api, gate) = (api.clone(), gate.clone());
-        set.spawn(async move {
-            let _permit = gate.acquire_owned().await.ok()?;
-            let token = api.register(&format!("flash_{run_id}_{i}"), "buyer").await?;
-            let (status, address, _) = api
-                .call(
-                    reqwest::Method::POST,
-                    "/api/addresses/",
-                    Some(&token),
-                    Some(json!({"street_address": "1 Mall Road", "city": city, "postal_code": "54000"})),
-                )
-                .await;
-            (status == 201).then(|| (token, address["id"].as_i64().unwrap_or(0)))
-        });
-    }
-    let ready: Vec<(String, i64)> = set.join_all().await.into_iter().flatten().collect();
+    let ready = api
+        .buyers_with_addresses(&format!("flash_{run_id}"), buyers)
+        .await;
     println!(
         "== flash sale: {} buyers for {units} units (setup {:.1} s)",
         ready.len(),
