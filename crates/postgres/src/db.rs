@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use deadpool::Runtime;
 use diesel::sql_types::Text;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use madeinpk_domain::store::StoreError;
 
@@ -138,7 +140,13 @@ impl Db {
     pub async fn connect(url: &str, max_size: usize) -> Result<Self, DbError> {
         // Fail fast with the friendly message rather than on the first request.
         drop(connect_once(url).await?);
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+        // No test query per checkout (the default `Verified` sends `SELECT 1` every time a
+        // request takes a connection: a round trip per query for most requests). A closed
+        // connection is still seen at recycling, and a dead server fails the query itself.
+        let mut config = ManagerConfig::default();
+        config.recycling_method = RecyclingMethod::Fast;
+        let manager =
+            AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
         let pool = Pool::builder(manager)
             .max_size(max_size)
             .runtime(Runtime::Tokio1)
