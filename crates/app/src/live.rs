@@ -291,7 +291,7 @@ async fn on_text(
         None => None,
     };
     let amount = money_field(&v, "amount")
-        .filter(|m| m.minor() >= 1)
+        .filter(|m| (1..=madeinpk_domain::money::MAX_MINOR).contains(&m.minor()))
         .ok_or_else(|| {
             madeinpk_domain::validation::FieldErrors::single(
                 "amount",

@@ -100,7 +100,10 @@ impl BidSnapshot {
         let minimum = bid
             .rules
             .minimum(self.starting_price, self.current_price, self.total_bids);
-        if !self.is_open(bid.now) || bid.bidder == self.seller || bid.amount < minimum {
+        // Above the largest storable amount it could only fail the whole batch's write.
+        let storable = bid.amount.minor() <= crate::money::MAX_MINOR;
+        if !self.is_open(bid.now) || bid.bidder == self.seller || bid.amount < minimum || !storable
+        {
             return false;
         }
         self.current_price = bid.amount;
@@ -461,6 +464,10 @@ mod tests {
         assert_eq!((s.current_price, s.total_bids), (Money::pkr(100_001), 4));
         assert!(!s.admit(&own), "the seller may not bid");
         assert!(!s.admit(&late), "past the moved end");
+        assert!(
+            !s.admit(&bid(4, crate::money::MAX_MINOR + 1, now)),
+            "above the largest storable amount"
+        );
         s.status = AuctionStatus::Ended;
         assert!(!s.admit(&bid(4, 400_000, now)));
         assert_eq!(s.current_price, Money::pkr(100_001));

@@ -139,6 +139,8 @@ WITH t AS (
     SELECT t.ord, nextval('bids_id_seq') AS id, t.bidder, t.amount, t.at, t.prev, t.ends
     FROM unnest($2::bigint[], $3::numeric[], $4::timestamptz[], $5::bigint[], $6::timestamptz[])
          WITH ORDINALITY AS t(bidder, amount, at, prev, ends, ord)
+    -- Ids are drawn in the judged order (the history is read by id).
+    ORDER BY t.ord
 ), b AS (
     INSERT INTO bids (id, auction_id, bidder_id, amount, bid_time)
     SELECT id, $1, bidder, amount, at FROM t
@@ -148,7 +150,7 @@ WITH t AS (
         total_bids = total_bids + cardinality($2::bigint[]),
         previous_leader_id = $8,
         leader_id = $9,
-        winning_bid_id = (SELECT max(id) FROM t),
+        winning_bid_id = (SELECT id FROM t ORDER BY ord DESC LIMIT 1),
         end_time = $10,
         updated_at = $11
     WHERE id = $1
@@ -659,6 +661,12 @@ impl BiddingRepository for Db {
             let Some((auction, bidder)) = row else {
                 return Ok(());
             };
+            // Waits for a bid being written on the auction: it either joined this notice
+            // before the key is freed below, or finds the key free and queues its own.
+            diesel::sql_query("SELECT id FROM auctions WHERE id = $1 FOR SHARE")
+                .bind::<BigInt, _>(auction)
+                .execute(conn)
+                .await?;
             // The bid just before this one led until it came (bids only ever rise).
             let previous: Option<i64> = bids::table
                 .filter(bids::auction_id.eq(auction).and(bids::id.lt(bid.get())))

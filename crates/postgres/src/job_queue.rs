@@ -130,6 +130,7 @@ impl Db {
         let mut conn = self.conn().await?;
         diesel::sql_query(
             "UPDATE jobs SET status = 'dead', finished_at = now(), updated_at = now(), locked_by = NULL,
+                    unique_key = CASE WHEN kind = 'notify_outbid' THEN NULL ELSE unique_key END,
                     locked_until = NULL, last_error = coalesce(last_error || '; ', '') || 'lease expired on the last attempt'
              WHERE status = 'running' AND locked_until < now() AND attempts >= max_attempts",
         )
@@ -201,7 +202,9 @@ impl Db {
             "UPDATE jobs SET status = CASE WHEN $3 THEN 'queued' ELSE 'dead' END,
                     run_at = CASE WHEN $3 THEN now() + make_interval(secs => $4) ELSE run_at END,
                     finished_at = CASE WHEN $3 THEN NULL ELSE now() END,
-                    last_error = $5, locked_by = NULL, locked_until = NULL, updated_at = now()
+                    last_error = $5, locked_by = NULL, locked_until = NULL, updated_at = now(),
+                    -- A dead outbid notice must not swallow the bidder's later ones.
+                    unique_key = CASE WHEN NOT $3 AND kind = 'notify_outbid' THEN NULL ELSE unique_key END
              WHERE id = $1 AND locked_by = $2 AND status = 'running'
              RETURNING status",
         )

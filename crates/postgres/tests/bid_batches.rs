@@ -258,3 +258,25 @@ async fn outbids_of_one_bidder_wait_in_one_notice_told_at_the_price_then() {
         3
     );
 }
+
+#[tokio::test]
+async fn one_failing_bid_fails_alone_and_the_rest_of_its_batch_is_placed() {
+    let t = TestDb::new().await;
+    auction(&t).await;
+    let queues = std::sync::Arc::new(madeinpk_postgres::bid_queue::BidQueues::default());
+    // Bidder 99 does not exist: its insert breaks the batch's statement.
+    let (a, b, c) = tokio::join!(
+        queues.place(&t.db, bid(2, 100_100)),
+        queues.place(&t.db, bid(99, 100_200)),
+        queues.place(&t.db, bid(3, 100_300)),
+    );
+    assert!(b.is_err(), "{b:?}");
+    assert_eq!(a.unwrap().map(|p| p.amount.minor()), Some(100_100));
+    assert_eq!(c.unwrap().map(|p| p.amount.minor()), Some(100_300));
+    assert_eq!(t.count("bids").await, 2);
+    assert_eq!(
+        t.count("auctions WHERE current_price = 1003.00 AND total_bids = 2")
+            .await,
+        1
+    );
+}

@@ -161,12 +161,18 @@ where
                 // The first attempt died between placing the order and opening its payment
                 // (a crash, a lost connection): the retry opens it, or nobody could ever pay.
                 // Sessions are idempotent per order at the provider, so this opens one at most.
-                if order.status == OrderStatus::PendingPayment && order.payment_url.is_empty() {
-                    return self.open_session(id, kind).await;
+                // A failure here keeps the order (another attempt may be opening it right now,
+                // and its payment window still bounds it): only the first attempt cancels.
+                let open = order.payment_deadline.is_none_or(|d| d > self.clock.now());
+                if order.status == OrderStatus::PendingPayment
+                    && order.payment_url.is_empty()
+                    && open
+                {
+                    return self.open_session(id, kind, false).await;
                 }
                 Ok(order)
             }
-            Placed::Created(id) => self.open_session(id, kind).await,
+            Placed::Created(id) => self.open_session(id, kind, true).await,
         }
     }
 
@@ -174,7 +180,14 @@ where
         self.orders.order(id).await?.ok_or(OrderError::NotFound)
     }
 
-    async fn open_session(&self, id: OrderId, kind: OrderType) -> Result<Order, OrderError> {
+    /// Opens the order's payment session; when that fails and `cancel` is set, the order is
+    /// cancelled and its units given back.
+    async fn open_session(
+        &self,
+        id: OrderId,
+        kind: OrderType,
+        cancel: bool,
+    ) -> Result<Order, OrderError> {
         let order = self.load(id).await?;
         let request = SessionRequest {
             order_id: order.id,
@@ -201,6 +214,7 @@ where
                 }
                 Ok(order)
             }
+            Err(e) if !cancel => Err(OrderError::Gateway(e.to_string())),
             Err(e) => {
                 // Nothing may stay taken for an order nobody can pay: give the units back (and
                 // the lines back to the cart), then report the provider's failure.
@@ -363,6 +377,7 @@ mod tests {
             orders.expect_order().returning(move |_| {
                 let mut o = order(1, 1, 2);
                 o.payment_url.clone_from(&url);
+                o.payment_deadline = Some(Utc::now() + chrono::Duration::minutes(10));
                 Box::pin(ready(Ok(Some(o))))
             });
             orders
@@ -386,6 +401,50 @@ mod tests {
                 .unwrap();
             assert_eq!(o.payment_url, "https://pay/cs_1");
         }
+    }
+
+    #[tokio::test]
+    async fn a_replay_past_the_payment_window_opens_nothing() {
+        let mut orders = MockOrderRepository::new();
+        orders
+            .expect_place_order()
+            .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
+        // The fixture's deadline is in the past.
+        orders
+            .expect_order()
+            .returning(|_| Box::pin(ready(Ok(Some(order(1, 1, 2))))));
+        let mut gateway = MockPaymentGateway::new();
+        gateway.expect_create_session().never();
+        let o = service(orders, gateway)
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+            .await
+            .unwrap();
+        assert_eq!(o.payment_url, "");
+    }
+
+    #[tokio::test]
+    async fn a_replay_that_cannot_open_the_payment_keeps_the_order() {
+        let mut orders = MockOrderRepository::new();
+        orders
+            .expect_place_order()
+            .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
+        orders.expect_order().returning(|_| {
+            let mut o = order(1, 1, 2);
+            o.payment_deadline = Some(Utc::now() + chrono::Duration::minutes(10));
+            Box::pin(ready(Ok(Some(o))))
+        });
+        orders.expect_change_status().never();
+        let mut gateway = MockPaymentGateway::new();
+        gateway.expect_create_session().times(1).returning(|_| {
+            Box::pin(ready(Err(PaymentError::Refused(
+                "Keys for idempotent requests can only be used with the same parameters".into(),
+            ))))
+        });
+        let e = service(orders, gateway)
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, OrderError::Gateway(_)), "{e}");
     }
 
     #[tokio::test]
