@@ -121,8 +121,8 @@ for name, head in heads.items():
     if not os.path.exists(path):
         continue
     body = f"{stamp}\n\n{head}\n{open(path).read().rstrip()}\n"
-    if rss and name in ("catalogue", "ws-fanout"):
-        body += f"\nServer RSS at the end of the run: {int(rss) // 1024} MiB.\n"
+    if rss and name == "ws-fanout":
+        body += f"\nServer RSS after the single-instance scenarios (10,000 sockets were open): {int(rss) // 1024} MiB.\n"
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{begin}\n{body}{end}"
     if begin in text:
