@@ -10,6 +10,13 @@ use tokio::task::JoinSet;
 /// Password of every user a scenario registers.
 const PASSWORD: &str = "Flash-Sale-2026!";
 
+/// The path of one of the app's own pages from its absolute URL, with `action` appended
+/// (`.../dev/checkout/cs_1/` + `pay/`), for whichever instance is asked next.
+pub fn app_path(url: &str, action: &str) -> Option<String> {
+    url.split_once("/api/")
+        .map(|(_, p)| format!("/api/{p}{action}"))
+}
+
 /// The server under test, over one HTTP client.
 pub struct Api {
     client: reqwest::Client,
@@ -113,6 +120,33 @@ impl Api {
         (status == 201).then(|| body["token"].as_str().map(str::to_owned))?
     }
 
+    /// A product named `name` and a fixed-price listing of it by `seller`; the listing's id.
+    pub async fn listing(
+        &self,
+        seller: &str,
+        name: &str,
+        price: &str,
+        quantity: i64,
+    ) -> Option<i64> {
+        let (_, product, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/products/",
+                Some(seller),
+                Some(json!({"name": name, "description": "Handmade", "condition": "new"})),
+            )
+            .await;
+        let (status, listing, _) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/listings/",
+                Some(seller),
+                Some(json!({"product_id": product["id"], "price": price, "quantity": quantity})),
+            )
+            .await;
+        (status == 201).then(|| listing["id"].as_i64())?
+    }
+
     /// Opens and completes `seller`'s payout account on the dev gateway (its onboarding page's
     /// Complete button), so their payouts are made, not kept waiting; true when done.
     pub async fn onboard(&self, seller: &str) -> bool {
@@ -126,8 +160,7 @@ impl Api {
             .await;
         let Some(path) = created["onboarding_url"]
             .as_str()
-            .and_then(|u| u.split_once("/api/"))
-            .map(|(_, p)| format!("/api/{p}complete/"))
+            .and_then(|u| app_path(u, "complete/"))
         else {
             return false;
         };
@@ -206,5 +239,23 @@ impl Api {
             });
         }
         set.join_all().await.into_iter().flatten().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_app_url_becomes_a_path_for_any_instance() {
+        assert_eq!(
+            super::app_path(
+                "http://127.0.0.1:8000/api/payments/dev/checkout/cs_1/",
+                "pay/"
+            ),
+            Some("/api/payments/dev/checkout/cs_1/pay/".into())
+        );
+        assert_eq!(
+            super::app_path("https://checkout.stripe.com/c/pay", "pay/"),
+            None
+        );
     }
 }

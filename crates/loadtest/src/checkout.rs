@@ -9,10 +9,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::api::Api;
+use crate::api::{Api, app_path};
 use crate::{ms, percentile};
 
 /// How long past the run's end an unanswered checkout is still retried (a restart).
@@ -81,30 +81,8 @@ async fn seller_listing(api: &Api, name: &str, price: &str) -> Option<i64> {
     if !api.onboard(&seller).await {
         return None;
     }
-    let (_, product, _) = api
-        .call(
-            reqwest::Method::POST,
-            "/api/products/",
-            Some(&seller),
-            Some(json!({"name": format!("{name} rug"), "description": "Hand-knotted", "condition": "new"})),
-        )
-        .await;
-    let (status, listing, _) = api
-        .call(
-            reqwest::Method::POST,
-            "/api/listings/",
-            Some(&seller),
-            Some(json!({"product_id": product["id"], "price": price, "quantity": STOCK})),
-        )
-        .await;
-    (status == 201).then(|| listing["id"].as_i64())?
-}
-
-/// The dev page's pay action for an order's `payment_url`.
-fn pay_path(order: &Value) -> Option<String> {
-    let url = order["payment_url"].as_str()?;
-    url.split_once("/api/")
-        .map(|(_, p)| format!("/api/{p}pay/"))
+    api.listing(&seller, &format!("{name} rug"), price, STOCK)
+        .await
 }
 
 /// One buyer's loop until `until`.
@@ -192,7 +170,10 @@ async fn buyer(
         for listing in listings {
             *t.taken.entry(listing).or_default() += 1;
         }
-        let Some(path) = pay_path(&order) else {
+        let Some(path) = order["payment_url"]
+            .as_str()
+            .and_then(|u| app_path(u, "pay/"))
+        else {
             t.server_errors += 1;
             break;
         };

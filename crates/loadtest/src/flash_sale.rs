@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::api::Api;
+use crate::api::{Api, app_path};
 use crate::{ms, percentile};
 
 #[derive(Default)]
@@ -43,23 +43,10 @@ pub async fn run(
         .register(&format!("flash_seller_{run_id}"), "seller")
         .await
         .expect("seller registers");
-    let (_, product, _) = api
-        .call(
-            reqwest::Method::POST,
-            "/api/products/",
-            Some(&seller),
-            Some(json!({"name": "Flash sale shawl", "description": "Limited run", "condition": "new"})),
-        )
-        .await;
-    let (_, listing, _) = api
-        .call(
-            reqwest::Method::POST,
-            "/api/listings/",
-            Some(&seller),
-            Some(json!({"product_id": product["id"], "price": "2500.00", "quantity": units})),
-        )
-        .await;
-    let listing = listing["id"].as_i64().expect("listing created");
+    let listing = api
+        .listing(&seller, "Flash sale shawl", "2500.00", units)
+        .await
+        .expect("listing created");
     let setup = Instant::now();
     let ready = api
         .buyers_with_addresses(&format!("flash_{run_id}"), buyers)
@@ -101,11 +88,10 @@ pub async fn run(
             if status != 201 {
                 return out;
             }
-            let url = order["payment_url"].as_str().unwrap_or_default();
-            let path = url
-                .split_once("/api/")
-                .map(|(_, p)| format!("/api/{p}pay/"));
-            if let Some(path) = path {
+            if let Some(path) = order["payment_url"]
+                .as_str()
+                .and_then(|u| app_path(u, "pay/"))
+            {
                 let (status, _, micros) = api.call(reqwest::Method::POST, &path, None, None).await;
                 out.pay = Some((status, micros));
             }

@@ -14,9 +14,9 @@ fn welcome(to: &str) -> Email {
     }
 }
 
-#[tokio::test]
-async fn directory_transport_writes_an_eml_with_both_parts() {
-    let dir = std::env::temp_dir().join(format!("madeinpk-mail-{}", std::process::id()));
+/// A mailer writing into a fresh directory of its own.
+fn directory_mailer(name: &str) -> (std::path::PathBuf, LettreMailer) {
+    let dir = std::env::temp_dir().join(format!("madeinpk-mail-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mailer = LettreMailer::new(
         MailTransport::directory(&dir).unwrap(),
@@ -24,6 +24,12 @@ async fn directory_transport_writes_an_eml_with_both_parts() {
         "http://localhost:8000",
     )
     .unwrap();
+    (dir, mailer)
+}
+
+#[tokio::test]
+async fn directory_transport_writes_an_eml_with_both_parts() {
+    let (dir, mailer) = directory_mailer("plain");
     mailer.send(welcome("sana@example.pk")).await.unwrap();
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -40,14 +46,7 @@ async fn directory_transport_writes_an_eml_with_both_parts() {
 
 #[tokio::test]
 async fn a_keyed_email_sent_twice_is_one_file_with_its_message_id() {
-    let dir = std::env::temp_dir().join(format!("madeinpk-mail-keyed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mailer = LettreMailer::new(
-        MailTransport::directory(&dir).unwrap(),
-        "MadeInPK <no-reply@madeinpk.pk>",
-        "http://localhost:8000",
-    )
-    .unwrap();
+    let (dir, mailer) = directory_mailer("keyed");
     let email = Email {
         key: Some("email-job-42".into()),
         ..welcome("sana@example.pk")

@@ -97,17 +97,17 @@ async fn run(
         }
         let (bids, replies): (Vec<NewBid>, Vec<_>) =
             batch.into_iter().map(|p| (p.bid, p.reply)).unzip();
-        let (bids_len, retry) = (bids.len(), bids.clone());
-        match db.place_bids(bids).await {
+        match db.place_bids(&bids).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
                 }
             }
-            Err(_) if bids_len > 1 => {
+            Err(_) if bids.len() > 1 => {
                 // One bid's failure must not fail the others: each is tried on its own.
-                for (reply, bid) in replies.into_iter().zip(retry) {
-                    let _ = reply.send(db.place_bids(vec![bid]).await.map(|mut o| o.remove(0)));
+                for (reply, bid) in replies.into_iter().zip(&bids) {
+                    let outcome = db.place_bids(std::slice::from_ref(bid)).await;
+                    let _ = reply.send(outcome.map(|mut o| o.remove(0)));
                 }
             }
             Err(e) => {

@@ -208,14 +208,11 @@ impl Db {
     /// Places bids on one auction in arrival order, in one transaction under the auction's
     /// lock: each is judged against the auction as the bids before it left it. One outcome per
     /// bid (`None`: refused).
-    pub async fn place_bids(
-        &self,
-        batch: Vec<NewBid>,
-    ) -> Result<Vec<Option<PlacedBid>>, StoreError> {
-        let Some(auction) = batch.as_slice().first().map(|b| b.auction) else {
+    pub async fn place_bids(&self, batch: &[NewBid]) -> Result<Vec<Option<PlacedBid>>, StoreError> {
+        let Some(auction) = batch.first().map(|b| b.auction) else {
             return Ok(Vec::new());
         };
-        if let [bid] = batch.as_slice() {
+        if let [bid] = batch {
             return Ok(vec![self.place_one(bid.clone()).await?]);
         }
         let mut conn = self.conn().await?;
@@ -243,7 +240,7 @@ impl Db {
             // Times never go backwards.
             let mut accepted: Vec<Taken> = Vec::new();
             let mut last_at = DateTime::<Utc>::MIN_UTC;
-            for i in judging_order(&batch) {
+            for i in judging_order(batch) {
                 let bid = &batch[i];
                 if state.admit(bid) {
                     last_at = last_at.max(bid.now);

@@ -46,7 +46,7 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
     auction(&t).await;
     let mut listener = AuctionListener::connect(&t.url).await.unwrap();
     let outcomes =
-        t.db.place_bids(vec![
+        t.db.place_bids(&[
             bid(2, 100_001), // first bid: above the starting price
             bid(3, 100_001), // not above the new price
             bid(3, 150_000), // outbids amna
@@ -150,7 +150,7 @@ async fn a_batch_is_judged_bid_by_bid_and_writes_what_single_bids_write() {
 async fn a_batch_on_a_closed_auction_takes_nothing_and_one_bid_takes_the_single_path() {
     let t = TestDb::new().await;
     auction(&t).await;
-    let single = t.db.place_bids(vec![bid(2, 100_500)]).await.unwrap();
+    let single = t.db.place_bids(&[bid(2, 100_500)]).await.unwrap();
     assert_eq!(single[0].as_ref().map(|p| p.amount.minor()), Some(100_500));
     // Soft close moves the end, bid by bid, in a batch too.
     t.execute("UPDATE auctions SET end_time = now() + interval '10 seconds'")
@@ -166,7 +166,7 @@ async fn a_batch_on_a_closed_auction_takes_nothing_and_one_bid_takes_the_single_
             ..bid(who, paisa)
         })
         .collect();
-    let outcomes = t.db.place_bids(late).await.unwrap();
+    let outcomes = t.db.place_bids(&late).await.unwrap();
     assert!(outcomes.iter().all(Option::is_some));
     assert_eq!(
         t.count("auctions WHERE end_time > now() + interval '4 minutes'")
@@ -175,7 +175,7 @@ async fn a_batch_on_a_closed_auction_takes_nothing_and_one_bid_takes_the_single_
     );
     t.execute("UPDATE auctions SET status = 'ended'").await;
     let refused =
-        t.db.place_bids(vec![bid(2, 200_000), bid(3, 300_000)])
+        t.db.place_bids(&[bid(2, 200_000), bid(3, 300_000)])
             .await
             .unwrap();
     assert_eq!(refused, vec![None, None]);
@@ -192,7 +192,7 @@ async fn outbids_of_one_bidder_wait_in_one_notice_told_at_the_price_then() {
     auction(&t).await;
     // amna is outbid twice and bilal once before any notice runs.
     let outcomes =
-        t.db.place_bids(vec![
+        t.db.place_bids(&[
             bid(2, 100_100),
             bid(3, 100_200),
             bid(2, 100_300),
@@ -234,7 +234,7 @@ async fn outbids_of_one_bidder_wait_in_one_notice_told_at_the_price_then() {
         "amna hears of the price now"
     );
     // Once told, a new outbid queues a new notice; one for a bidder who leads again says nothing.
-    t.db.place_bids(vec![bid(2, 100_600), bid(3, 100_700), bid(2, 100_800)])
+    t.db.place_bids(&[bid(2, 100_600), bid(3, 100_700), bid(2, 100_800)])
         .await
         .unwrap();
     let waiting = t

@@ -285,3 +285,30 @@ async fn a_lease_lost_on_the_last_attempt_kills_the_job_instead_of_running_it_ag
         1
     );
 }
+
+#[tokio::test]
+async fn a_dead_outbid_notice_frees_its_key_and_other_dead_jobs_keep_theirs() {
+    let t = TestDb::new().await;
+    t.execute(
+        "INSERT INTO jobs (kind, payload, unique_key) VALUES
+         ('notify_outbid', '{\"kind\":\"notify_outbid\",\"data\":{\"bid\":1}}', 'outbid:1:2'),
+         ('send_email', '{\"kind\":\"send_email\"}', 'email:x')",
+    )
+    .await;
+    let jobs =
+        t.db.claim_jobs("w", 10, Duration::from_mins(1))
+            .await
+            .unwrap();
+    assert_eq!(jobs.len(), 2);
+    for job in &jobs {
+        t.db.fail_job(job, "w", "broken", false).await.unwrap();
+    }
+    assert_eq!(t.count("jobs WHERE status = 'dead'").await, 2);
+    // The bidder's next outbid can queue a notice again; the email's key still guards it.
+    assert_eq!(
+        t.count("jobs WHERE kind = 'notify_outbid' AND unique_key IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(t.count("jobs WHERE unique_key = 'email:x'").await, 1);
+}

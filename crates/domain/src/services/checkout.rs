@@ -304,6 +304,25 @@ mod tests {
         orders
     }
 
+    /// A checkout replayed under its key: the store finds order 1 as `url` and `open` (its
+    /// payment window still open, or already past) describe it.
+    fn replayed_order(url: &'static str, open: bool) -> MockOrderRepository {
+        let mut orders = MockOrderRepository::new();
+        orders
+            .expect_place_order()
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
+        orders.expect_order().returning(move |_| {
+            let mut o = order(1, 1, 2);
+            o.payment_url = url.into();
+            if open {
+                o.payment_deadline = Some(Utc::now() + chrono::Duration::minutes(10));
+            }
+            Box::pin(ready(Ok(Some(o))))
+        });
+        orders
+    }
+
     #[tokio::test]
     async fn a_provider_failure_gives_the_units_and_lines_back_and_reports_502_text() {
         let mut orders = placed_order();
@@ -368,18 +387,7 @@ mod tests {
     #[tokio::test]
     async fn a_replay_of_an_order_left_without_its_payment_opens_it_and_one_with_it_does_not() {
         for (url, opens) in [("", true), ("https://pay/cs_1", false)] {
-            let mut orders = MockOrderRepository::new();
-            orders
-                .expect_place_order()
-                .times(1)
-                .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
-            let url = url.to_owned();
-            orders.expect_order().returning(move |_| {
-                let mut o = order(1, 1, 2);
-                o.payment_url.clone_from(&url);
-                o.payment_deadline = Some(Utc::now() + chrono::Duration::minutes(10));
-                Box::pin(ready(Ok(Some(o))))
-            });
+            let mut orders = replayed_order(url, true);
             orders
                 .expect_attach_session()
                 .times(usize::from(opens))
@@ -405,14 +413,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_replay_past_the_payment_window_opens_nothing() {
-        let mut orders = MockOrderRepository::new();
-        orders
-            .expect_place_order()
-            .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
         // The fixture's deadline is in the past.
-        orders
-            .expect_order()
-            .returning(|_| Box::pin(ready(Ok(Some(order(1, 1, 2))))));
+        let orders = replayed_order("", false);
         let mut gateway = MockPaymentGateway::new();
         gateway.expect_create_session().never();
         let o = service(orders, gateway)
@@ -424,15 +426,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_replay_that_cannot_open_the_payment_keeps_the_order() {
-        let mut orders = MockOrderRepository::new();
-        orders
-            .expect_place_order()
-            .returning(|_, _| Box::pin(ready(Ok(Placed::Replayed(OrderId(1))))));
-        orders.expect_order().returning(|_| {
-            let mut o = order(1, 1, 2);
-            o.payment_deadline = Some(Utc::now() + chrono::Duration::minutes(10));
-            Box::pin(ready(Ok(Some(o))))
-        });
+        let mut orders = replayed_order("", true);
         orders.expect_change_status().never();
         let mut gateway = MockPaymentGateway::new();
         gateway.expect_create_session().times(1).returning(|_| {
