@@ -120,7 +120,7 @@ emails=$(sql "SELECT count(*) FROM jobs WHERE kind = 'send_email' AND status = '
 files=$(find "$MAIL" -name '*.eml' | wc -l)
 partial=$(find "$MAIL" -name '*.partial' | wc -l)
 names=$(sql "SELECT count(*) FROM jobs WHERE kind = 'send_email' AND status = 'done'
-             AND id NOT IN ($(find "$MAIL" -name 'email-job-*.eml' -printf '%f\n' | sed 's/email-job-//; s/\.eml//' | paste -sd, - | sed 's/^$/0/'))")
+             AND id NOT IN ($(find "$MAIL" -name 'email-job-*.eml' -printf '%f\n' | sed 's/email-job-//; s/\..*\.eml//' | paste -sd, - | sed 's/^$/0/'))")
 if [ "$emails" = "$files" ] && [ "$names" = 0 ]; then
     echo "  ok   emails: $emails sent jobs, $files files, each job's file once ($partial half-written leftovers)"
 else

@@ -127,6 +127,17 @@ pub struct Config {
     pub ws_allow_no_origin: bool,
     /// `WS_QUEUE`: messages a slow socket may have waiting before it is dropped.
     pub ws_queue: usize,
+    /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// `ALLOWED_HOSTS`: `Host` header values (without port; `*` for any) believed for absolute
+    /// links; others get `PUBLIC_BASE_URL`'s. Default: the loopback names.
+    pub allowed_hosts: Vec<String>,
+    /// `BIDDER_PRIVACY`: `public` (default, the contract: every viewer sees each bidder's id and
+    /// username) or `masked` (only the bidder, the seller and admins do; others see `b***2`).
+    pub bidder_privacy: madeinpk_domain::auction::BidderPrivacy,
+    /// `WS_SELLER_EMAIL`: `all` (default, the contract's `auction_status.seller.email`) or
+    /// `hidden` (the socket shows no seller email, as REST never does).
+    pub ws_seller_email: bool,
 }
 
 fn parse_increments(
@@ -345,6 +356,37 @@ impl Config {
             ws_allow_no_origin: get("WS_ALLOW_NO_ORIGIN")
                 .map_or(Ok(true), |v| parse_bool("WS_ALLOW_NO_ORIGIN", &v))?,
             ws_queue: get("WS_QUEUE").map_or(Ok(256), |v| parse("WS_QUEUE", &v))?,
+            metrics_token: get("METRICS_TOKEN"),
+            allowed_hosts: get("ALLOWED_HOSTS").map_or_else(
+                || vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
+                |v| {
+                    v.split(',')
+                        .map(|h| h.trim().to_ascii_lowercase())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                },
+            ),
+            bidder_privacy: get("BIDDER_PRIVACY").map_or(
+                Ok(madeinpk_domain::auction::BidderPrivacy::Public),
+                |v| {
+                    madeinpk_domain::auction::BidderPrivacy::parse(&v).ok_or_else(|| ConfigError {
+                        name: "BIDDER_PRIVACY",
+                        value: v.clone(),
+                        reason: "expected public or masked".into(),
+                    })
+                },
+            )?,
+            ws_seller_email: match get("WS_SELLER_EMAIL").as_deref().map(str::trim) {
+                None | Some("all") => true,
+                Some("hidden") => false,
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "WS_SELLER_EMAIL",
+                        value: other.to_owned(),
+                        reason: "expected all or hidden".into(),
+                    });
+                }
+            },
             bind_addr,
             public_base_url,
         })
@@ -366,6 +408,18 @@ impl Config {
             payment_window: chrono_duration(self.auction_payment_window),
             reminder_before: chrono_duration(self.payment_reminder_before),
         }
+    }
+
+    /// Whether a `Host` header value (`name[:port]`) names an allowed host.
+    pub fn allows_host(&self, host: &str) -> bool {
+        let name = match host.rsplit_once(':') {
+            // An IPv6 literal's colons are inside its brackets.
+            Some((name, port)) if !port.contains(']') => name,
+            _ => host,
+        };
+        self.allowed_hosts
+            .iter()
+            .any(|h| h == "*" || h.eq_ignore_ascii_case(name))
     }
 
     /// Origins allowed to open auction sockets.

@@ -34,12 +34,10 @@ impl actix_web::FromRequest for Media {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let trust = req
+        let base_url = req
             .app_data::<actix_web::web::Data<crate::state::AppState>>()
-            .is_some_and(|s| s.config.trust_proxy_headers);
-        std::future::ready(Ok(Self {
-            base_url: crate::client::origin(req, trust),
-        }))
+            .map_or_else(String::new, |s| crate::client::origin(req, &s.config));
+        std::future::ready(Ok(Self { base_url }))
     }
 }
 
@@ -458,7 +456,8 @@ impl ListingDto {
     }
 }
 
-/// The Bid object; other viewers see neither the bidder's id nor their full username.
+/// The Bid object; with `BIDDER_PRIVACY=masked`, other viewers see neither the bidder's id nor
+/// their full username.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BidDto {
     id: i64,
@@ -475,11 +474,10 @@ impl BidDto {
         Self {
             id: b.id.get(),
             bidder: reveal.then(|| b.bidder.get()),
-            bidder_username: if reveal {
-                b.bidder_username.clone()
-            } else {
-                madeinpk_domain::auction::masked(&b.bidder_username)
-            },
+            bidder_username: madeinpk_domain::auction::BidderPrivacy::name_shown(
+                reveal,
+                &b.bidder_username,
+            ),
             amount: b.amount.to_string(),
             bid_time: render(b.bid_time),
             is_winning: b.is_winning,
@@ -494,15 +492,31 @@ pub struct AuctionViewer {
     pub id: Option<madeinpk_domain::ids::UserId>,
     /// Admins see everything.
     pub is_admin: bool,
+    /// Who sees bidders (`BIDDER_PRIVACY`).
+    pub privacy: madeinpk_domain::auction::BidderPrivacy,
 }
 
 impl AuctionViewer {
-    /// From an optional user.
-    pub fn of(user: Option<&madeinpk_domain::user::User>) -> Self {
+    /// From an optional user, under the configured bidder privacy.
+    pub fn of(
+        user: Option<&madeinpk_domain::user::User>,
+        privacy: madeinpk_domain::auction::BidderPrivacy,
+    ) -> Self {
         Self {
             id: user.map(|u| u.id),
             is_admin: user.is_some_and(madeinpk_domain::user::User::is_admin),
+            privacy,
         }
+    }
+
+    /// Whether this viewer sees who placed `bid` on an auction of `seller`.
+    pub fn sees_bidder(
+        &self,
+        seller: madeinpk_domain::ids::UserId,
+        bid: &madeinpk_domain::auction::Bid,
+    ) -> bool {
+        self.privacy
+            .reveals(self.id, self.is_admin, seller, bid.bidder)
     }
 }
 
@@ -567,7 +581,7 @@ impl AuctionDto {
             latest_bids: a
                 .latest_bids
                 .iter()
-                .map(|b| BidDto::new(b, privileged || viewer.id == Some(b.bidder)))
+                .map(|b| BidDto::new(b, viewer.sees_bidder(a.product.seller, b)))
                 .collect(),
             total_bids: a.total_bids,
             time_remaining: a

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod catalog_version;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt;
-use madeinpk_domain::auction::{Auction, masked};
+use madeinpk_domain::auction::{Auction, BidderPrivacy};
 use madeinpk_domain::bid::BidError;
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::AuctionId;
@@ -106,11 +106,34 @@ fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
 }
 
+/// What a socket shows beyond the auction itself: the configured privacy of bidders and seller.
+#[derive(Debug, Clone, Copy)]
+struct Visibility {
+    bidders: BidderPrivacy,
+    seller_email: bool,
+}
+
+impl Visibility {
+    fn of(state: &AppState) -> Self {
+        Self {
+            bidders: state.config.bidder_privacy,
+            seller_email: state.config.ws_seller_email,
+        }
+    }
+}
+
 /// `auction_status`: the auction as a watcher first sees it (times in UTC, as the original).
-fn status_message(a: &Auction, viewer: Option<&User>, now: chrono::DateTime<chrono::Utc>) -> Value {
+fn status_message(
+    a: &Auction,
+    viewer: Option<&User>,
+    shown: Visibility,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
     let p = &a.product;
-    let mut seller =
-        json!({"id": p.seller.get(), "username": p.seller_username, "email": p.seller_email});
+    let mut seller = json!({"id": p.seller.get(), "username": p.seller_username});
+    if shown.seller_email {
+        seller["email"] = json!(p.seller_email);
+    }
     if let Some(profile) = &p.seller_profile {
         seller["total_feedbacks"] = json!(profile.total_feedbacks);
         seller["brand_name"] = json!(profile.brand_name);
@@ -125,9 +148,14 @@ fn status_message(a: &Auction, viewer: Option<&User>, now: chrono::DateTime<chro
         .latest_bids
         .iter()
         .map(|b| {
-            let mine = viewer.is_some_and(|v| v.id == b.bidder);
+            let reveal = shown.bidders.reveals(
+                viewer.map(|v| v.id),
+                viewer.is_some_and(User::is_admin),
+                p.seller,
+                b.bidder,
+            );
             json!({
-                "bidder": if mine { b.bidder_username.clone() } else { masked(&b.bidder_username) },
+                "bidder": BidderPrivacy::name_shown(reveal, &b.bidder_username),
                 "amount": b.amount.to_decimal_string(),
                 "time": utc(b.bid_time),
             })
@@ -161,8 +189,11 @@ fn status_message(a: &Auction, viewer: Option<&User>, now: chrono::DateTime<chro
 }
 
 /// `auction_ended` for every watcher.
-fn ended_message(a: &Auction) -> Value {
-    let winner = a.winner.as_ref().map(|w| masked(&w.username));
+fn ended_message(a: &Auction, privacy: BidderPrivacy) -> Value {
+    let winner = a
+        .winner
+        .as_ref()
+        .map(|w| privacy.broadcast_name(&w.username));
     let message = winner.as_ref().map_or_else(
         || "Auction ended with no bids".to_owned(),
         |w| format!("Auction ended! Winner: {w}"),
@@ -193,7 +224,7 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
             ..
         } => Some(
             json!({"type": "new_bid", "data": {
-                "bidder": masked(bidder),
+                "bidder": state.config.bidder_privacy.broadcast_name(bidder),
                 "amount": amount,
                 "time": time,
                 "current_price": amount,
@@ -203,7 +234,7 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
         ),
         AuctionEvent::Ended { auction } => {
             let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
-            Some(ended_message(&a).to_string())
+            Some(ended_message(&a, state.config.bidder_privacy).to_string())
         }
     }
 }
@@ -326,7 +357,12 @@ async fn run(
     // Subscribe before reading the status, so no bid falls between the two.
     let (id, mut rx) = hub.join(auction.get());
     let status = match state.auctions.get(auction, None).await {
-        Ok(a) => status_message(&a, viewer.as_ref(), state.clock.now()),
+        Ok(a) => status_message(
+            &a,
+            viewer.as_ref(),
+            Visibility::of(&state),
+            state.clock.now(),
+        ),
         Err(_) => json!({"type": "auction_status", "data": {"error": "Auction not found"}}),
     };
     let mut open = session.text(status.to_string()).await.is_ok();

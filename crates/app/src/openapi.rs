@@ -1,5 +1,11 @@
 //! The OpenAPI document served at `/api/openapi.json` (Swagger UI at `/api/docs/`).
 
+mod errors;
+mod socket;
+
+use errors::ErrorResponses;
+use socket::LiveAuctionSocket;
+
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -141,7 +147,7 @@ impl Modify for UniqueOperationIds {
         products::add_image, products::delete_image,
         admin::retry, admin::orders_needing_transfers, admin::trigger_transfers,
     ),
-    modifiers(&TokenAuth, &OptionalBodies, &UniqueOperationIds),
+    modifiers(&TokenAuth, &OptionalBodies, &UniqueOperationIds, &LiveAuctionSocket, &ErrorResponses),
     security(("token" = [])),
     tags(
         (name = "auth", description = "Accounts and tokens"),
@@ -288,6 +294,86 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_operation_lists_its_errors_with_their_bodies() {
+        let doc = doc();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for shape in ["FieldErrors", "Error", "Detail"] {
+            assert!(schemas.contains_key(shape), "{shape}");
+        }
+        for (name, op) in operations(&doc) {
+            let responses = op["responses"].as_object().unwrap();
+            let api = name.contains(" /api/");
+            let expected: &[&str] = if api {
+                &["401", "404", "503"]
+            } else {
+                &["503"]
+            };
+            for status in expected {
+                assert!(responses.contains_key(*status), "{name}: no {status}");
+            }
+            if api && op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(responses.contains_key(status), "{name}: no {status}");
+                }
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]
+                            .as_object()
+                            .is_some_and(|c| c.values().all(|m| m["schema"].is_object())),
+                        "{name} {status}: no body schema"
+                    );
+                }
+            }
+        }
+        let bid = &doc["paths"]["/api/auctions/{id}/place_bid/"]["post"]["responses"];
+        assert_eq!(
+            bid["400"]["description"],
+            "Not active, own auction, or amount too low"
+        );
+        assert!(
+            doc["paths"]["/api/cart/checkout/"]["post"]["responses"]
+                .get("502")
+                .is_some(),
+            "checkout reaches the payment provider"
+        );
+    }
+
+    #[test]
+    fn the_live_auction_socket_is_documented_with_every_message() {
+        let doc = doc();
+        let op = &doc["paths"]["/ws/auction/{id}/"]["get"];
+        let text = op["description"].as_str().unwrap();
+        for needle in [
+            "auction_status",
+            "place_bid",
+            "new_bid",
+            "auction_ended",
+            "You must be authenticated to place a bid",
+            "Auction is not active",
+            "Your account is blocked",
+            "You cannot bid on your own auction",
+            "Bid must be higher than current price",
+            "Auction not found",
+            "Invalid JSON",
+        ] {
+            assert!(text.contains(needle), "{needle}");
+        }
+        assert!(op["responses"].get("101").is_some());
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for name in [
+            "WsPlaceBid",
+            "WsAuctionStatus",
+            "WsNewBid",
+            "WsAuctionEnded",
+            "WsError",
+        ] {
+            assert!(schemas.contains_key(name), "{name}");
         }
     }
 

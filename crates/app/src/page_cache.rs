@@ -1,12 +1,17 @@
 //! A short-lived cache of anonymous catalogue reads (the pages everyone sees alike).
 //!
-//! Entries are fresh for `CATALOG_CACHE_MS` and die at once when this instance serves any
-//! successful write: every write bumps a generation, and an entry is only served while the
-//! generation it was computed under is current (a write racing a read can never leave a stale
-//! entry behind). When an entry merely ages out, one request recomputes it while the others keep
-//! getting the previous page for a little longer (up to `STALE_FACTOR` × the TTL), so a popular
-//! page never sends a burst of identical queries to the database. Other instances' writes and
-//! background jobs show within that bound.
+//! Freshness comes from the data: every committed write to a table these pages show moves the
+//! catalogue's version (statement triggers of the `catalog_changes` migration, whoever writes:
+//! any instance, a job, an operator in `psql`). A page is stored with the version read before it
+//! was computed, and served only while a version read after the request arrived is the same, so
+//! no instance ever serves a page older than the last committed write. Reading the version is
+//! one small query shared by every request waiting at that moment ([`VersionClock`]).
+//!
+//! `CATALOG_CACHE_MS` bounds what changes without a write: time (an auction's
+//! `time_remaining`, a discount's window). When an entry merely ages out, one request recomputes
+//! it while the others keep getting the previous page for a little longer (up to
+//! `STALE_FACTOR` × the TTL), so a popular page never sends a burst of identical queries to the
+//! database; no write has happened meanwhile, or the version would have moved.
 //!
 //! Signed-in readers of products and fixed-price listings get the same cached page with only
 //! their `is_in_wishlist` flags set (one small query), the one part of those pages that depends
@@ -14,8 +19,7 @@
 //! cached.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -26,6 +30,7 @@ use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 
+use crate::catalog_version::VersionClock;
 use crate::state::AppState;
 
 /// Largest number of cached pages; beyond it the cache is cleared (simple, and bounded).
@@ -51,7 +56,8 @@ const PERSONALISED_PREFIXES: &[&str] = &["/api/products/", "/api/listings/"];
 const READER_FILTERS: &[&str] = &["my_listings"];
 
 struct Entry {
-    generation: u64,
+    /// The catalogue's version read before the page was computed.
+    version: i64,
     stored: Instant,
     body: Bytes,
     /// A request is recomputing this entry.
@@ -61,7 +67,7 @@ struct Entry {
 /// The cache; one per process.
 pub struct PageCache {
     ttl: Duration,
-    generation: AtomicU64,
+    clock: Arc<VersionClock>,
     entries: Mutex<HashMap<String, Entry>>,
 }
 
@@ -70,16 +76,16 @@ impl PageCache {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
-            generation: AtomicU64::new(0),
+            clock: Arc::new(VersionClock::default()),
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    fn get(&self, key: &str) -> Option<Bytes> {
-        let generation = self.generation.load(Ordering::Acquire);
+    /// The page stored under `key` if it was computed under `version` (the current one).
+    fn get(&self, key: &str, version: i64) -> Option<Bytes> {
         let mut entries = self.entries.lock().ok()?;
         let e = entries.get_mut(key)?;
-        if e.generation != generation {
+        if e.version != version {
             return None;
         }
         let age = e.stored.elapsed();
@@ -96,7 +102,7 @@ impl PageCache {
         None
     }
 
-    fn put(&self, key: String, generation: u64, body: Bytes) {
+    fn put(&self, key: String, version: i64, body: Bytes) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -104,18 +110,13 @@ impl PageCache {
             entries.insert(
                 key,
                 Entry {
-                    generation,
+                    version,
                     stored: Instant::now(),
                     body,
                     refreshing: false,
                 },
             );
         }
-    }
-
-    /// Forgets everything (a write happened).
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -228,14 +229,16 @@ async fn serve_personalised(
         return next.call(req).await;
     };
     let cache = &state.page_cache;
+    let Some(version) = cache.clock.read(&state.db).await else {
+        return next.call(req).await;
+    };
     let key = cache_key(&req);
-    if let Some(page) = cache.get(&key) {
+    if let Some(page) = cache.get(&key, version) {
         let body = personalise(&state, &reader, page)
             .await
             .map_err(crate::error::ApiError::from)?;
         return Ok(req.into_response(json_response(body)));
     }
-    let generation = cache.generation.load(Ordering::Acquire);
     // Computed as the anonymous page, so it can be shared; the reader is added back below.
     req.headers_mut().remove(AUTHORIZATION);
     let res = next.call(req).await?;
@@ -244,24 +247,26 @@ async fn serve_personalised(
     }
     let (req, res) = res.into_parts();
     let bytes = res.into_body().try_into_bytes().unwrap_or_default();
-    cache.put(key, generation, bytes.clone());
+    cache.put(key, version, bytes.clone());
     let body = personalise(&state, &reader, bytes)
         .await
         .map_err(crate::error::ApiError::from)?;
     Ok(ServiceResponse::new(req, json_response(body)))
 }
 
-/// The origin is part of the key: absolute URLs in the body depend on it.
+/// The origin is part of the key: absolute URLs in the body depend on it. It is the very
+/// origin the page's links are built from ([`crate::client::origin`]), which only believes
+/// hosts the configuration allows, so no request can plant links to another host.
 fn cache_key(req: &ServiceRequest) -> String {
-    format!(
-        "{}|{}|{}",
-        req.connection_info().host(),
-        req.path(),
-        req.query_string()
-    )
+    let config = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.clone());
+    let origin = config.map_or_else(String::new, |c| crate::client::origin(req.request(), &c));
+    format!("{origin}|{}|{}", req.path(), req.query_string())
 }
 
-/// Middleware: serves and fills the cache for anonymous catalogue GETs; invalidates on writes.
+/// Middleware: serves and fills the cache for anonymous catalogue GETs, checked against the
+/// catalogue's version.
 pub async fn serve(
     req: ServiceRequest,
     next: Next<BoxBody>,
@@ -277,20 +282,15 @@ pub async fn serve(
         return serve_personalised(state, req, next).await;
     }
     if !cacheable(&req) {
-        let write = req.method() != Method::GET
-            && req.method() != Method::HEAD
-            && req.method() != Method::OPTIONS;
-        let res = next.call(req).await?;
-        if write && res.status().is_success() {
-            cache.invalidate();
-        }
-        return Ok(res);
+        return next.call(req).await;
     }
+    let Some(version) = cache.clock.read(&state.db).await else {
+        return next.call(req).await;
+    };
     let key = cache_key(&req);
-    if let Some(body) = cache.get(&key) {
+    if let Some(body) = cache.get(&key, version) {
         return Ok(req.into_response(json_response(body)));
     }
-    let generation = cache.generation.load(Ordering::Acquire);
     let res = next.call(req).await?;
     if res.status() != actix_web::http::StatusCode::OK {
         return Ok(res);
@@ -298,7 +298,7 @@ pub async fn serve(
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
     let bytes = body.try_into_bytes().unwrap_or_default();
-    cache.put(key, generation, bytes.clone());
+    cache.put(key, version, bytes.clone());
     Ok(ServiceResponse::new(
         req,
         head.set_body(BoxBody::new(bytes)),
@@ -310,36 +310,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn writes_invalidate_and_aged_entries_are_refreshed_by_one_caller() {
+    fn a_new_version_drops_pages_and_aged_entries_are_refreshed_by_one_caller() {
         let cache = PageCache::new(Duration::from_millis(50));
-        cache.put("k".into(), 0, Bytes::from_static(b"v1"));
-        assert_eq!(cache.get("k").as_deref(), Some(&b"v1"[..]));
+        cache.put("k".into(), 7, Bytes::from_static(b"v1"));
+        assert_eq!(cache.get("k", 7).as_deref(), Some(&b"v1"[..]));
+        assert_eq!(
+            cache.get("k", 8),
+            None,
+            "a committed write drops it at once"
+        );
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(
-            cache.get("k"),
+            cache.get("k", 7),
             None,
             "the first caller after expiry recomputes"
         );
         assert_eq!(
-            cache.get("k").as_deref(),
+            cache.get("k", 7).as_deref(),
             Some(&b"v1"[..]),
             "the others get the previous page"
         );
-        cache.put("k".into(), 0, Bytes::from_static(b"v2"));
-        assert_eq!(cache.get("k").as_deref(), Some(&b"v2"[..]));
-        cache.invalidate();
-        assert_eq!(cache.get("k"), None, "a write drops it at once");
-        // A page computed before a write is never stored as current.
-        cache.put("k".into(), 0, Bytes::from_static(b"old"));
-        assert_eq!(cache.get("k"), None);
-        std::thread::sleep(Duration::from_millis(260));
-        cache.put("j".into(), 1, Bytes::from_static(b"x"));
+        assert_eq!(cache.get("k", 8), None, "but never past a write");
+        cache.put("k".into(), 7, Bytes::from_static(b"v2"));
+        assert_eq!(cache.get("k", 7).as_deref(), Some(&b"v2"[..]));
         std::thread::sleep(Duration::from_millis(260));
         assert_eq!(
-            cache.get("j"),
+            cache.get("k", 7),
             None,
             "past the stale bound it is recomputed"
         );
-        assert_eq!(cache.get("j"), None, "by every caller");
+        assert_eq!(cache.get("k", 7), None, "by every caller");
     }
 }

@@ -150,10 +150,9 @@ pub struct Paginated<T> {
 }
 
 fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
-    let trust = req
+    let origin = req
         .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .is_some_and(|s| s.config.trust_proxy_headers);
-    let origin = crate::client::origin(req, trust);
+        .map_or_else(String::new, |s| crate::client::origin(req, &s.config));
     let mut pairs: Vec<(String, String)> = query
         .0
         .iter()

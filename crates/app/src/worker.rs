@@ -89,6 +89,19 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     tracing::info!(worker = %id, "job worker started");
+    // Email identities carry the install's random id, so they are unique across installs.
+    let install: Arc<str> = loop {
+        match db.install_id().await {
+            Ok(install) => break install.into(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the install id failed; retrying");
+                if *stopped.borrow() {
+                    return;
+                }
+                tokio::time::sleep(settings.poll).await;
+            }
+        }
+    };
     let concurrency = settings.concurrency.max(1);
     let mut listener = JobListener::connect(&settings.database_url).await.ok();
     // Job ids by task, so a job whose task panicked is known (and its lease no longer renewed).
@@ -111,9 +124,11 @@ async fn run(
                 Ok(jobs) => {
                     for job in jobs {
                         let job_id = job.id;
-                        let (db, runner, worker) = (db.clone(), runner.clone(), id.clone());
-                        let handle =
-                            running.spawn(async move { execute(&db, &runner, &worker, job).await });
+                        let (db, runner, worker, install) =
+                            (db.clone(), runner.clone(), id.clone(), install.clone());
+                        let handle = running.spawn(async move {
+                            execute(&db, &runner, &worker, &install, job).await;
+                        });
                         held.insert(handle.id(), job_id);
                     }
                 }
@@ -217,14 +232,18 @@ async fn wait_for_work(listener: &mut Option<JobListener>, settings: &WorkerSett
     }
 }
 
-async fn execute(db: &Db, runner: &Runner, worker: &str, job: ClaimedJob) {
+/// The identity of a queued email (its Message-ID's local part and its file name).
+fn email_key(job: i64, install: &str) -> String {
+    format!("email-job-{job}.{install}")
+}
+
+async fn execute(db: &Db, runner: &Runner, worker: &str, install: &str, job: ClaimedJob) {
     let outcome = match serde_json::from_value::<JobPayload>(job.payload.clone()) {
         Ok(mut payload) => {
             if let JobPayload::SendEmail { email, .. } = &mut payload {
-                // One identity per queued email, however often its job runs.
-                email
-                    .key
-                    .get_or_insert_with(|| format!("email-job-{}", job.id));
+                // One identity per queued email, however often its job runs, and none that
+                // another install (its own random id) could also give.
+                email.key.get_or_insert_with(|| email_key(job.id, install));
             }
             runner.run(payload).await
         }
@@ -265,4 +284,17 @@ async fn record_failure(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_email_key_names_its_job_and_the_install() {
+        assert_eq!(
+            super::email_key(42, "9f2c"),
+            "email-job-42.9f2c",
+            "stable per job, distinct per install"
+        );
+        assert_ne!(super::email_key(42, "9f2c"), super::email_key(42, "77aa"));
+    }
 }

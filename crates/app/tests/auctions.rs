@@ -1,5 +1,5 @@
 //! `auctions/` over real HTTP: both create modes, the window rules, edits and deletes until the
-//! first bid, bids listing with bidder privacy, filters and the ownership matrix.
+//! first bid, bids listing (public by default, masked by setting), filters and the ownership matrix.
 
 mod common;
 
@@ -221,12 +221,12 @@ async fn window_and_price_rules() {
 }
 
 #[tokio::test]
-async fn edits_and_deletes_stop_at_the_first_bid_and_bidders_stay_private() {
+async fn edits_and_deletes_stop_at_the_first_bid_and_every_viewer_sees_the_bidders() {
     let app = spawn_app().await;
     let (owner, _) = app.register_as("owner", "seller").await;
     let (stranger, _) = app.register_as("stranger", "seller").await;
     let (bidder, bidder_id) = app.register("buyer_api_02").await;
-    let (other, _) = app.register("curious").await;
+    let (other, other_id) = app.register("curious").await;
     let admin = app.admin_token().await;
     let product = app.product(&owner, "Carved box").await;
     let mut body = terms();
@@ -318,13 +318,63 @@ async fn edits_and_deletes_stop_at_the_first_bid_and_bidders_stay_private() {
         "buyer_api_02",
         "bidders see themselves"
     );
-    let seen_by_others = bids(Some(other)).await;
-    assert_eq!(seen_by_others[0]["bidder"], Value::Null);
-    assert_eq!(seen_by_others[0]["bidder_username"], "b***2");
+    // The contract: every viewer, anonymous included, sees who bid (BIDDER_PRIVACY=public).
+    let seen_by_others = bids(Some(other.clone())).await;
+    assert_eq!(seen_by_others[0]["bidder"], bidder_id);
+    assert_eq!(seen_by_others[0]["bidder_username"], "buyer_api_02");
+    let r = app
+        .post(
+            &format!("{path}place_bid/"),
+            Some(&other),
+            json!({"amount": "1500.00"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        key_order(&r.text, &[]),
+        [
+            "id",
+            "bidder",
+            "bidder_username",
+            "amount",
+            "bid_time",
+            "is_winning"
+        ]
+    );
+    let anonymous = bids(None).await;
+    assert_eq!(
+        anonymous
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (
+                b["bidder"].clone(),
+                b["bidder_username"].clone(),
+                b["amount"].clone(),
+                b["is_winning"].clone()
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (
+                json!(other_id),
+                json!("curious"),
+                json!("1500.00"),
+                json!(true)
+            ),
+            (
+                json!(bidder_id),
+                json!("buyer_api_02"),
+                json!("1400.00"),
+                json!(false)
+            ),
+        ],
+        "newest first, both bidders named"
+    );
     let r = app.get(&path, None).await;
-    assert_eq!(r.body["total_bids"], 1);
-    assert_eq!(r.body["current_price"], "1400.00");
-    assert_eq!(r.body["latest_bids"][0]["bidder_username"], "b***2");
+    assert_eq!(r.body["total_bids"], 2);
+    assert_eq!(r.body["current_price"], "1500.00");
+    assert_eq!(r.body["latest_bids"][1]["bidder_username"], "buyer_api_02");
+    assert_eq!(r.body["latest_bids"][1]["bidder"], bidder_id);
     assert_eq!(
         app.get("/api/auctions/999999/bids/", None).await.status,
         StatusCode::NOT_FOUND
@@ -490,4 +540,49 @@ async fn inputs_the_database_would_reject_are_field_errors_and_closed_auctions_s
         )
     );
     assert_eq!(app.db.count("bids").await, 1);
+}
+
+#[tokio::test]
+async fn bidder_privacy_masked_hides_bidders_from_everyone_but_themselves_the_seller_and_admins() {
+    let app = common::spawn_with(|c| {
+        c.bidder_privacy = madeinpk_domain::auction::BidderPrivacy::Masked;
+    })
+    .await;
+    let (owner, _) = app.register_as("maskseller", "seller").await;
+    let (bidder, bidder_id) = app.register("buyer_api_02").await;
+    let (other, _) = app.register("nosy").await;
+    let admin = app.admin_token().await;
+    let product = app.product(&owner, "Masked lamp").await;
+    let mut body = terms();
+    body["product_id"] = json!(product);
+    let id = app.post("/api/auctions/", Some(&owner), body).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/auctions/{id}/");
+    let r = app
+        .post(
+            &format!("{path}place_bid/"),
+            Some(&bidder),
+            json!({"amount": "1400.00"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    for (who, token) in [("bidder", &bidder), ("seller", &owner), ("admin", &admin)] {
+        let seen = app.get(&format!("{path}bids/"), Some(token)).await.body;
+        assert_eq!(
+            (&seen[0]["bidder"], &seen[0]["bidder_username"]),
+            (&json!(bidder_id), &json!("buyer_api_02")),
+            "{who} sees the bidder"
+        );
+    }
+    for token in [Some(other.as_str()), None] {
+        let seen = app.get(&format!("{path}bids/"), token).await.body;
+        assert_eq!(
+            (&seen[0]["bidder"], &seen[0]["bidder_username"]),
+            (&Value::Null, &json!("b***2"))
+        );
+        let a = app.get(&path, token).await.body;
+        assert_eq!(a["latest_bids"][0]["bidder_username"], "b***2");
+        assert_eq!(a["latest_bids"][0]["bidder"], Value::Null);
+    }
 }

@@ -189,7 +189,7 @@ async fn bids_over_rest_and_websocket_reach_every_watcher_and_refusals_only_the_
             (&m["data"]["amount"], &m["data"]["current_price"]),
             (&json!("1000.01"), &json!("1000.01"))
         );
-        assert_eq!(m["data"]["bidder"], "a***i", "bidders stay private");
+        assert_eq!(m["data"]["bidder"], "ali", "the contract names the bidder");
     }
 
     // A refused WebSocket bid is told to its bidder only.
@@ -305,8 +305,8 @@ async fn the_end_closes_bidding_and_makes_the_winners_order() {
     }
     assert_eq!(
         ended,
-        json!({"type": "auction_ended", "data": {"auction_id": id, "status": "ended", "winner": "s***a",
-            "final_price": "1250.50", "product_name": "Brass lamp", "message": "Auction ended! Winner: s***a"}})
+        json!({"type": "auction_ended", "data": {"auction_id": id, "status": "ended", "winner": "sana",
+            "final_price": "1250.50", "product_name": "Brass lamp", "message": "Auction ended! Winner: sana"}})
     );
     let a = app
         .get(&format!("/api/auctions/{id}/"), Some(&seller))
@@ -932,4 +932,42 @@ async fn the_seller_hears_of_the_first_bid_only() {
             .await,
         1
     );
+}
+
+#[tokio::test]
+async fn masked_bidders_and_hidden_seller_email_are_opt_in_settings_on_the_socket() {
+    let app = spawn_with(|c| {
+        c.bidder_privacy = madeinpk_domain::auction::BidderPrivacy::Masked;
+        c.ws_seller_email = false;
+    })
+    .await;
+    let (seller, _) = app.register_as("quietpotter", "seller").await;
+    let (ali, _) = app.register("ali").await;
+    let id = auction(&app, &seller, 48).await;
+    assert_eq!(
+        rest_bid(&app, Some(&ali), id, "1100.00").await.status,
+        StatusCode::CREATED
+    );
+    let mut anonymous = Ws::open(&app.base, id, None).await;
+    let mut own = Ws::open(&app.base, id, Some(&ali)).await;
+    let status = anonymous.next().await;
+    assert_eq!(status["data"]["seller"]["username"], "quietpotter");
+    assert!(
+        status["data"]["seller"].get("email").is_none(),
+        "no seller email with WS_SELLER_EMAIL=hidden: {status}"
+    );
+    assert_eq!(status["data"]["latest_bids"][0]["bidder"], "a***i");
+    let status = own.next().await;
+    assert_eq!(
+        status["data"]["latest_bids"][0]["bidder"], "ali",
+        "a bidder sees their own name"
+    );
+    own.bid("1200.00").await;
+    for ws in [&mut anonymous, &mut own] {
+        let m = ws.next().await;
+        assert_eq!(
+            (&m["type"], &m["data"]["bidder"]),
+            (&json!("new_bid"), &json!("a***i"))
+        );
+    }
 }

@@ -152,6 +152,25 @@ mod tests {
     }
 
     #[test]
+    fn bidders_are_public_by_default_and_masked_only_when_chosen() {
+        let (seller, bidder, other) = (UserId(1), UserId(2), UserId(3));
+        let public = BidderPrivacy::default();
+        assert_eq!(public, BidderPrivacy::Public);
+        assert!(public.reveals(None, false, seller, bidder));
+        assert!(public.reveals(Some(other), false, seller, bidder));
+        assert_eq!(public.broadcast_name("buyer_api_02"), "buyer_api_02");
+        let masked = BidderPrivacy::parse("MASKED").unwrap();
+        assert!(!masked.reveals(None, false, seller, bidder));
+        assert!(!masked.reveals(Some(other), false, seller, bidder));
+        assert!(masked.reveals(Some(other), true, seller, bidder));
+        assert!(masked.reveals(Some(seller), false, seller, bidder));
+        assert!(masked.reveals(Some(bidder), false, seller, bidder));
+        assert_eq!(masked.broadcast_name("buyer_api_02"), "b***2");
+        assert_eq!(BidderPrivacy::parse("public"), Some(BidderPrivacy::Public));
+        assert_eq!(BidderPrivacy::parse("hidden"), None);
+    }
+
+    #[test]
     fn terms_rules() {
         let a = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let terms = AuctionTerms {
@@ -291,6 +310,56 @@ pub enum AuctionRemoval {
     NotFound,
     /// Bids exist; nothing changed.
     HasBids,
+}
+
+/// Who sees who placed a bid (`BIDDER_PRIVACY`). The contract shows every viewer each bidder's
+/// id and username; masking them is an opt-in product change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BidderPrivacy {
+    /// Every viewer sees each bidder's id and username (the contract).
+    #[default]
+    Public,
+    /// eBay-style: the bidder, the seller and admins see who bid; others see `b***2` and no id.
+    Masked,
+}
+
+impl BidderPrivacy {
+    /// Parses a setting value (`public` or `masked`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "public" | "off" | "none" => Some(Self::Public),
+            "masked" => Some(Self::Masked),
+            _ => None,
+        }
+    }
+
+    /// Whether `viewer` (an admin or not) sees who placed `bidder`'s bid on `seller`'s auction.
+    pub fn reveals(
+        self,
+        viewer: Option<UserId>,
+        viewer_is_admin: bool,
+        seller: UserId,
+        bidder: UserId,
+    ) -> bool {
+        match self {
+            Self::Public => true,
+            Self::Masked => viewer_is_admin || viewer == Some(seller) || viewer == Some(bidder),
+        }
+    }
+
+    /// The name a viewer sees for a bidder (`reveal` from [`Self::reveals`]).
+    pub fn name_shown(reveal: bool, username: &str) -> String {
+        if reveal {
+            username.to_owned()
+        } else {
+            masked(username)
+        }
+    }
+
+    /// The name every watcher of a broadcast sees (no one viewer is known).
+    pub fn broadcast_name(self, username: &str) -> String {
+        Self::name_shown(self == Self::Public, username)
+    }
 }
 
 /// Hides a bidder's username from other viewers: first and last character only.

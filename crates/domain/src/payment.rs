@@ -25,6 +25,10 @@ pub struct SessionRequest {
     pub description: String,
     /// The session closes at this time.
     pub expires_at: DateTime<Utc>,
+    /// When the order was made: every time the provider needs is derived from it and the
+    /// deadline, never from "now", so a retry under the same idempotency key is the very same
+    /// request.
+    pub created_at: DateTime<Utc>,
 }
 
 /// An open checkout session.

@@ -8,6 +8,13 @@ use madeinpk_domain::ports::Mailer;
 use crate::templates::Templates;
 use crate::transport::MailTransport;
 
+/// 128 random bits in hex.
+fn random_id() -> String {
+    use rand::Rng;
+    let bits: u128 = rand::rng().random();
+    format!("{bits:032x}")
+}
+
 /// Sends domain emails through a lettre transport.
 pub struct LettreMailer {
     transport: MailTransport,
@@ -42,8 +49,11 @@ impl Mailer for LettreMailer {
             .map_err(|e| MailError::Address(format!("{}: {e}", email.to)))?;
         let rendered = self.templates.render(&email.message)?;
         let domain = self.from.email.domain().to_owned();
+        // A keyed email keeps its identity on every attempt; any other gets a random one. Both
+        // are under the sending domain (lettre's own default names this machine instead).
+        let local = email.key.clone().unwrap_or_else(random_id);
         let message = Message::builder()
-            .message_id(email.key.as_ref().map(|k| format!("<{k}@{domain}>")))
+            .message_id(Some(format!("<{local}@{domain}>")))
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)

@@ -45,6 +45,34 @@ async fn directory_transport_writes_an_eml_with_both_parts() {
 }
 
 #[tokio::test]
+async fn an_unkeyed_email_gets_a_random_message_id_under_the_sending_domain() {
+    let (transport, outbox) = MailTransport::memory();
+    let mailer = LettreMailer::new(transport, "no-reply@madeinpk.pk", "http://x.pk").unwrap();
+    mailer.send(welcome("a@example.pk")).await.unwrap();
+    mailer.send(welcome("a@example.pk")).await.unwrap();
+    let ids: Vec<String> = outbox
+        .sent()
+        .iter()
+        .map(|m| {
+            m.raw
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .expect("a Message-ID")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1], "random");
+    for id in &ids {
+        let local = id
+            .strip_prefix('<')
+            .and_then(|i| i.strip_suffix("@madeinpk.pk>"))
+            .unwrap_or_else(|| panic!("under the sending domain: {id}"));
+        assert_eq!(local.len(), 32, "128 random bits: {id}");
+    }
+}
+
+#[tokio::test]
 async fn a_keyed_email_sent_twice_is_one_file_with_its_message_id() {
     let (dir, mailer) = directory_mailer("keyed");
     let email = Email {

@@ -38,13 +38,14 @@ use stripe_types::{Currency, Expandable};
 const ATTEMPTS: u32 = 3;
 
 /// Stripe opens Checkout Sessions for 30 minutes to 24 hours. A deadline closer than that
-/// (the default 30-minute window, measured from the order's creation a moment ago) is moved
-/// to the nearest time Stripe accepts, with a little slack for clock skew; the order then
-/// takes the session's expiry as its deadline. Computed once per call, so the retries of one
-/// call send the same request under the same key.
-fn session_expiry(wanted: i64, now: i64) -> i64 {
+/// (the default 30-minute window) is moved to the nearest time Stripe accepts, measured from
+/// the order's creation (a moment before the first call) with a little slack for clock skew;
+/// the order then takes the session's expiry as its deadline. It depends on the stored order
+/// only, so every retry and every replay of the checkout sends the same request under the same
+/// key (Stripe refuses a key reused with other parameters).
+fn session_expiry(wanted: i64, created: i64) -> i64 {
     const SLACK: i64 = 60;
-    wanted.clamp(now + 30 * 60 + SLACK, now + 24 * 3600 - SLACK)
+    wanted.clamp(created + 30 * 60 + SLACK, created + 24 * 3600 - SLACK)
 }
 
 /// Where Stripe sends the buyer and the seller back to.
@@ -180,9 +181,10 @@ impl PaymentGateway for StripeGateway {
         if let Some(seller) = request.seller {
             meta.push(("seller_id", seller.to_string()));
         }
+        // From the stored order alone: a replay sends Stripe identical parameters.
         let expires_at = session_expiry(
             request.expires_at.timestamp(),
-            chrono::Utc::now().timestamp(),
+            request.created_at.timestamp(),
         );
         let mut price = CreateCheckoutSessionLineItemsPriceData::new(Currency::PKR);
         price.unit_amount = Some(request.amount.minor());

@@ -190,6 +190,7 @@ mod tests {
             amount: Money::pkr(100),
             description: "Multi-product order".into(),
             expires_at: chrono::Utc::now(),
+            created_at: chrono::Utc::now(),
         };
         let a = g.create_session(request.clone()).await.unwrap();
         assert_eq!(a, g.create_session(request).await.unwrap());

@@ -210,6 +210,7 @@ async fn a_three_seller_order_is_one_session_and_three_exact_transfers() {
             amount: Money::pkr(422_499),
             description: "Multi-product order".into(),
             expires_at: expires,
+            created_at: chrono::Utc::now(),
         })
         .await
         .unwrap();
@@ -498,6 +499,7 @@ async fn a_deadline_closer_than_stripe_allows_is_moved_and_reported_back() {
             amount: Money::pkr(150_000),
             description: "Shawl".into(),
             expires_at: now + chrono::Duration::minutes(30) - chrono::Duration::seconds(1),
+            created_at: now,
         })
         .await
         .unwrap();
@@ -511,4 +513,39 @@ async fn a_deadline_closer_than_stripe_allows_is_moved_and_reported_back() {
         Some(sent),
         "the order takes the session's real expiry as its deadline"
     );
+}
+
+#[actix_web::test]
+async fn a_checkout_replayed_later_sends_the_very_same_request_under_its_key() {
+    let (stub, gateway) = stub();
+    // An order made a moment ago with the default 30-minute window (closer than Stripe allows),
+    // its checkout replayed under the same key after the clock has moved on.
+    let created = chrono::Utc::now() - chrono::Duration::seconds(5);
+    let request = SessionRequest {
+        order_id: OrderId(8),
+        order_number: "FXD-000000000008".into(),
+        order_type: OrderType::FixedPrice,
+        buyer: UserId(9),
+        seller: Some(UserId(3)),
+        amount: Money::pkr(150_000),
+        description: "Shawl".into(),
+        expires_at: created + chrono::Duration::minutes(30),
+        created_at: created,
+    };
+    let first = gateway.create_session(request.clone()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let replay = gateway.create_session(request).await.unwrap();
+    let sent = seen(&stub);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].key, sent[1].key, "one idempotency key");
+    assert_eq!(
+        sent[0].form, sent[1].form,
+        "the replay's parameters are the first attempt's, expires_at included"
+    );
+    assert_eq!(
+        sent[0].form["expires_at"],
+        (created.timestamp() + 31 * 60).to_string(),
+        "derived from the order's creation"
+    );
+    assert_eq!(first.expires_at, replay.expires_at);
 }

@@ -190,7 +190,7 @@ pub async fn list(
         ordering: parse_ordering(q.get("ordering"), AUCTION_ORDERING),
     };
     let now = Utc::now();
-    let who = AuctionViewer::of(viewer.as_ref());
+    let who = AuctionViewer::of(viewer.as_ref(), state.config.bidder_privacy);
     let page = paginate(&req, &q, |p| {
         let (state, query, viewer, media) =
             (state.clone(), query.clone(), viewer.clone(), media.clone());
@@ -221,7 +221,7 @@ pub async fn get(
         .await?;
     Ok(HttpResponse::Ok().json(AuctionDto::new(
         &auction,
-        AuctionViewer::of(viewer.as_ref()),
+        AuctionViewer::of(viewer.as_ref(), state.config.bidder_privacy),
         &media,
         Utc::now(),
     )))
@@ -237,14 +237,13 @@ pub async fn bids(
     let viewer = viewer.map(|a| a.user);
     let id = auction_id(&id)?;
     let auction = state.auctions.get(id, viewer.as_ref()).await?;
-    let who = AuctionViewer::of(viewer.as_ref());
-    let privileged = who.is_admin || who.id == Some(auction.product.seller);
+    let who = AuctionViewer::of(viewer.as_ref(), state.config.bidder_privacy);
     let bids: Vec<BidDto> = state
         .auctions
         .bids(id)
         .await?
         .iter()
-        .map(|b| BidDto::new(b, privileged || who.id == Some(b.bidder)))
+        .map(|b| BidDto::new(b, who.sees_bidder(auction.product.seller, b)))
         .collect();
     Ok(HttpResponse::Ok().json(bids))
 }
@@ -361,7 +360,7 @@ pub async fn create(
         .await?;
     Ok(HttpResponse::Created().json(AuctionDto::new(
         &auction,
-        AuctionViewer::of(Some(&auth.user)),
+        AuctionViewer::of(Some(&auth.user), state.config.bidder_privacy),
         &media,
         Utc::now(),
     )))
@@ -382,7 +381,7 @@ async fn update(
         .await?;
     Ok(HttpResponse::Ok().json(AuctionDto::new(
         &auction,
-        AuctionViewer::of(Some(&auth.user)),
+        AuctionViewer::of(Some(&auth.user), state.config.bidder_privacy),
         media,
         Utc::now(),
     )))

@@ -218,6 +218,7 @@ where
                 amount: order.total,
                 description: won.product.clone(),
                 expires_at: deadline - chrono::Duration::minutes(5),
+                created_at: order.created_at,
             };
             let session = self
                 .gateway

@@ -200,7 +200,8 @@ where
                 OrderType::Cart => "Multi-product order".into(),
                 _ => order.product_name.clone().unwrap_or_default(),
             },
-            expires_at: order.payment_deadline.unwrap_or_else(|| self.clock.now()),
+            expires_at: order.payment_deadline.unwrap_or(order.created_at),
+            created_at: order.created_at,
         };
         match self.gateway.create_session(request).await {
             Ok(session) => {
