@@ -38,7 +38,7 @@ pids=()
 serve() { # port, then extra VAR=value settings
     local port=$1
     shift
-    env CATALOG_CACHE_MS="${CATALOG_CACHE_MS:-1000}" BIND_ADDR="127.0.0.1:$port" \
+    env CATALOG_CACHE_MS="${CATALOG_CACHE_MS:-1000}" WS_MAX_PER_IP=0 REGISTER_RATE_PER_IP=0 BIND_ADDR="127.0.0.1:$port" \
         PUBLIC_BASE_URL="http://127.0.0.1:$port" DATABASE_URL=$DB MAIL_DIR="$RESULTS/mail" \
         MEDIA_DIR="$RESULTS/media" RUST_LOG=warn "$@" "$BIN/madeinpk" serve &
     pids+=($!)

@@ -24,36 +24,80 @@ pub struct Body {
     pub textual: bool,
 }
 
-/// One uploaded file, held in memory (sizes are capped).
+/// One uploaded file, spooled to disk as it arrives (never held whole in memory); the file
+/// is removed when the last copy of the upload is dropped.
 #[derive(Debug, Clone)]
 pub struct Upload {
     /// The form field it came in.
     pub field: String,
     /// The client's file name.
     pub filename: String,
-    /// Its content.
-    pub bytes: Vec<u8>,
+    /// Where its bytes wait.
+    spooled: std::sync::Arc<Spooled>,
+}
+
+/// A spooled file, deleted on drop.
+#[derive(Debug)]
+struct Spooled(std::path::PathBuf);
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Upload {
+    /// Its content (at most the per-file limit).
+    pub async fn read(&self) -> std::io::Result<Vec<u8>> {
+        tokio::fs::read(&self.spooled.0).await
+    }
 }
 
 /// Upload limits, from the configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UploadLimits {
     /// Largest single file.
     pub max_file_bytes: usize,
+    /// Largest multipart body of an endpoint that takes files (all parts together).
+    pub max_upload_total: usize,
+    /// Largest multipart body of an endpoint that takes no file (file parts are read and
+    /// dropped, within this bound).
+    pub max_body_bytes: usize,
     /// Most parts in one request.
     pub max_parts: usize,
-    /// Largest text part.
-    pub max_text_bytes: usize,
+    /// Where file parts are spooled while a request is read.
+    pub spool_dir: std::path::PathBuf,
 }
 
 impl Default for UploadLimits {
     fn default() -> Self {
         Self {
             max_file_bytes: 5 * 1024 * 1024,
+            max_upload_total: 25 * 1024 * 1024,
+            max_body_bytes: 1024 * 1024,
             max_parts: 32,
-            max_text_bytes: 64 * 1024,
+            spool_dir: std::env::temp_dir().join("madeinpk-uploads"),
         }
     }
+}
+
+/// The endpoints that take files (method, route pattern), as the contract lists them: every
+/// other endpoint accepts multipart for its text fields only.
+const FILE_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/products/"),
+    ("POST", "/api/auctions/"),
+    ("POST", "/api/products/{id}/add_image/"),
+    ("PUT", "/api/auth/profile/"),
+    ("PATCH", "/api/auth/profile/"),
+];
+
+fn takes_files(req: &HttpRequest) -> bool {
+    let method = req.method().as_str();
+    req.match_pattern().is_some_and(|pattern| {
+        FILE_ROUTES
+            .iter()
+            .any(|(m, p)| *m == method && *p == pattern.as_str())
+    })
 }
 
 fn too_large() -> ApiError {
@@ -63,21 +107,46 @@ fn too_large() -> ApiError {
     )
 }
 
+fn parse_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(format!("Multipart form parse error - {e}"))
+}
+
+/// Opens a fresh spool file for one file part.
+async fn spool_file(dir: &std::path::Path) -> Result<(Spooled, tokio::fs::File), ApiError> {
+    use rand::RngCore;
+    let unavailable = |e: std::io::Error| {
+        tracing::error!(error = %e, "cannot spool an upload");
+        ApiError::Unavailable(e.to_string())
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(unavailable)?;
+    let mut id = [0u8; 16];
+    rand::rng().fill_bytes(&mut id);
+    let path = dir.join(format!("{}.part", hex::encode(id)));
+    let file = tokio::fs::File::create(&path).await.map_err(unavailable)?;
+    Ok((Spooled(path), file))
+}
+
 async fn read_multipart(
     headers: &actix_web::http::header::HeaderMap,
     payload: Payload,
     limits: UploadLimits,
+    takes_files: bool,
 ) -> Result<Body, ApiError> {
     use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
     let mut multipart = actix_multipart::Multipart::new(headers, payload);
     let mut body = Body {
         textual: true,
         ..Body::default()
     };
-    let mut parts = 0;
+    let total_cap = if takes_files {
+        limits.max_upload_total
+    } else {
+        limits.max_body_bytes
+    };
+    let (mut parts, mut total) = (0, 0usize);
     while let Some(field) = multipart.next().await {
-        let mut field = field
-            .map_err(|e| ApiError::bad_request(format!("Multipart form parse error - {e}")))?;
+        let mut field = field.map_err(parse_error)?;
         parts += 1;
         if parts > limits.max_parts {
             return Err(too_large());
@@ -87,27 +156,49 @@ async fn read_multipart(
             .content_disposition()
             .and_then(|d| d.get_filename())
             .map(str::to_owned);
-        let cap = if filename.is_some() {
-            limits.max_file_bytes
-        } else {
-            limits.max_text_bytes
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk
-                .map_err(|e| ApiError::bad_request(format!("Multipart form parse error - {e}")))?;
-            if bytes.len() + chunk.len() > cap {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
         match filename {
-            Some(filename) => body.files.push(Upload {
-                field: name,
-                filename,
-                bytes,
-            }),
+            Some(filename) if takes_files => {
+                let (spooled, mut file) = spool_file(&limits.spool_dir).await?;
+                let mut size = 0usize;
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(parse_error)?;
+                    size += chunk.len();
+                    total += chunk.len();
+                    if size > limits.max_file_bytes || total > total_cap {
+                        return Err(too_large());
+                    }
+                    file.write_all(&chunk)
+                        .await
+                        .map_err(|e| parse_error(format!("could not spool the file: {e}")))?;
+                }
+                file.flush()
+                    .await
+                    .map_err(|e| parse_error(format!("could not spool the file: {e}")))?;
+                body.files.push(Upload {
+                    field: name,
+                    filename,
+                    spooled: std::sync::Arc::new(spooled),
+                });
+            }
+            // A file where none is expected is read past (the contract ignores it).
+            Some(_) => {
+                while let Some(chunk) = field.next().await {
+                    total += chunk.map_err(parse_error)?.len();
+                    if total > total_cap {
+                        return Err(too_large());
+                    }
+                }
+            }
             None => {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(parse_error)?;
+                    total += chunk.len();
+                    if total > total_cap || bytes.len() + chunk.len() > limits.max_body_bytes {
+                        return Err(too_large());
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
                 body.fields.insert(
                     name,
                     Value::String(String::from_utf8_lossy(&bytes).into_owned()),
@@ -216,10 +307,11 @@ impl FromRequest for Body {
                 .starts_with("multipart/form-data")
         });
         if multipart {
-            let limits = req.app_data::<UploadLimits>().copied().unwrap_or_default();
+            let limits = req.app_data::<UploadLimits>().cloned().unwrap_or_default();
             let headers = req.headers().clone();
             let payload = payload.take();
-            return Box::pin(async move { read_multipart(&headers, payload, limits).await });
+            let files = takes_files(req);
+            return Box::pin(async move { read_multipart(&headers, payload, limits, files).await });
         }
         // Honours the app's `PayloadConfig` size limit.
         let bytes = Bytes::from_request(req, payload);

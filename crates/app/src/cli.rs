@@ -99,7 +99,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             .await
             .map_err(StartError::from)?;
             let mailer = startup::mailer(&config, None)?;
-            let gateway = crate::state::gateway(&config).map_err(StartError::Payments)?;
+            let gateway = crate::state::gateway(&config, &db)
+                .await
+                .map_err(StartError::Payments)?;
             let worker = startup::start_worker(
                 &db,
                 &config,

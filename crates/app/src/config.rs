@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use madeinpk_domain::account::LoginPolicy;
+use madeinpk_domain::account::{LoginPolicy, RegisterPolicy};
 use madeinpk_domain::rate::BasisPoints;
 use madeinpk_domain::services::accounts::AccountSettings;
 
@@ -67,12 +67,21 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `TOKEN_IDLE_DAYS`: tokens unused this long expire.
     pub token_idle: Duration,
-    /// `LOGIN_RATE_PER_IP`, `LOGIN_RATE_PER_ACCOUNT`, `LOGIN_RATE_WINDOW_SECS`.
+    /// `LOGIN_RATE_PER_IP`, `LOGIN_RATE_WINDOW_SECS` (attempts per client address per window);
+    /// `LOGIN_RATE_PER_ACCOUNT` (attempts one address makes on one account before it waits),
+    /// `LOGIN_BACKOFF_SECS` (the first wait, doubling per failure), `LOGIN_BACKOFF_MAX_SECS`.
     pub login: LoginPolicy,
+    /// `REGISTER_RATE_PER_IP` (0: no bound), `REGISTER_RATE_WINDOW_SECS`: registration attempts
+    /// per client address per window.
+    pub register: RegisterPolicy,
     /// `MAX_BODY_BYTES`: largest JSON or form body.
     pub max_body_bytes: usize,
     /// `MAX_UPLOAD_BYTES`: largest uploaded file.
     pub max_upload_bytes: usize,
+    /// `MAX_UPLOAD_TOTAL_BYTES`: largest multipart request of an endpoint that takes files.
+    pub max_upload_total: usize,
+    /// `MAX_IMAGE_PIXELS`: largest image accepted (width × height), checked before decoding.
+    pub max_image_pixels: u64,
     /// `JOB_CONCURRENCY`: jobs one worker process runs at once.
     pub job_concurrency: usize,
     /// `JOB_POLL_MS`: fallback poll interval (NOTIFY wakes workers sooner).
@@ -120,6 +129,21 @@ pub struct Config {
     /// `MAX_FAILED_PAYMENTS_BEFORE_BLOCK` (the original's name; `MAX_FAILED_PAYMENTS` also
     /// read): unpaid auction orders before an account is blocked (0: never).
     pub max_failed_payments: i32,
+    /// `STRICT_VISIBILITY`: inactive listings only to their seller and admins, feedback order
+    /// numbers and platform comments only to its parties, and a payment success redirect that
+    /// does not tell whether an order exists (off by default: the contract shows all three).
+    pub strict_visibility: bool,
+    /// `AUCTION_SCHEDULE_BOUNDS`: auctions must end in the future, within the two bounds below
+    /// (off by default: the contract accepts any window whose end follows its start).
+    pub auction_schedule_bounds: bool,
+    /// `AUCTION_MAX_DAYS`: longest auction, in days from the later of its start and now
+    /// (0: no bound).
+    pub auction_max_days: u32,
+    /// `AUCTION_MAX_START_DAYS`: furthest ahead an auction may start, in days (0: no bound).
+    pub auction_max_start_days: u32,
+    /// `MAX_UNPAID_ORDERS_PER_LISTING`: open unpaid fixed-price and cart orders one buyer may
+    /// hold per listing; another is refused until one is paid or cancelled (0: no limit).
+    pub max_unpaid_orders_per_listing: u32,
     /// `WS_ALLOWED_ORIGINS`: browser origins allowed to open auction sockets (default: the
     /// CORS origins, the front end and this site).
     pub ws_allowed_origins: Vec<String>,
@@ -127,6 +151,13 @@ pub struct Config {
     pub ws_allow_no_origin: bool,
     /// `WS_QUEUE`: messages a slow socket may have waiting before it is dropped.
     pub ws_queue: usize,
+    /// `HTTP_LINGER_MS`: how long a connection whose request was not read to its end (a closed
+    /// WebSocket, a refused upload) is drained before it is closed.
+    pub http_linger: Duration,
+    /// `WS_MAX_PER_TOKEN`: sockets one token may hold open on an instance (0: no bound).
+    pub ws_max_per_token: usize,
+    /// `WS_MAX_PER_IP`: sockets one client address may hold open on an instance (0: no bound).
+    pub ws_max_per_ip: usize,
     /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
     /// `ALLOWED_HOSTS`: `Host` header values (without port; `*` for any) believed for absolute
@@ -277,11 +308,33 @@ impl Config {
                     .map_or(Ok(defaults.window_secs), |v| {
                         parse("LOGIN_RATE_WINDOW_SECS", &v)
                     })?,
+                backoff_secs: get("LOGIN_BACKOFF_SECS").map_or(Ok(defaults.backoff_secs), |v| {
+                    parse("LOGIN_BACKOFF_SECS", &v)
+                })?,
+                backoff_max_secs: get("LOGIN_BACKOFF_MAX_SECS")
+                    .map_or(Ok(defaults.backoff_max_secs), |v| {
+                        parse("LOGIN_BACKOFF_MAX_SECS", &v)
+                    })?,
+            },
+            register: RegisterPolicy {
+                per_ip: get("REGISTER_RATE_PER_IP")
+                    .map_or(Ok(RegisterPolicy::default().per_ip), |v| {
+                        parse("REGISTER_RATE_PER_IP", &v)
+                    })?,
+                window_secs: get("REGISTER_RATE_WINDOW_SECS")
+                    .map_or(Ok(RegisterPolicy::default().window_secs), |v| {
+                        parse("REGISTER_RATE_WINDOW_SECS", &v)
+                    })?,
             },
             max_body_bytes: get("MAX_BODY_BYTES")
                 .map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
             max_upload_bytes: get("MAX_UPLOAD_BYTES")
                 .map_or(Ok(5 * 1024 * 1024), |v| parse("MAX_UPLOAD_BYTES", &v))?,
+            max_upload_total: get("MAX_UPLOAD_TOTAL_BYTES").map_or(Ok(25 * 1024 * 1024), |v| {
+                parse("MAX_UPLOAD_TOTAL_BYTES", &v)
+            })?,
+            max_image_pixels: get("MAX_IMAGE_PIXELS")
+                .map_or(Ok(25_000_000), |v| parse("MAX_IMAGE_PIXELS", &v))?,
             job_concurrency: get("JOB_CONCURRENCY")
                 .map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
             job_poll: Duration::from_millis(
@@ -347,6 +400,16 @@ impl Config {
             max_failed_payments: get("MAX_FAILED_PAYMENTS_BEFORE_BLOCK")
                 .or_else(|| get("MAX_FAILED_PAYMENTS"))
                 .map_or(Ok(3), |v| parse("MAX_FAILED_PAYMENTS_BEFORE_BLOCK", &v))?,
+            strict_visibility: get("STRICT_VISIBILITY")
+                .map_or(Ok(false), |v| parse_bool("STRICT_VISIBILITY", &v))?,
+            auction_schedule_bounds: get("AUCTION_SCHEDULE_BOUNDS")
+                .map_or(Ok(false), |v| parse_bool("AUCTION_SCHEDULE_BOUNDS", &v))?,
+            auction_max_days: get("AUCTION_MAX_DAYS")
+                .map_or(Ok(30), |v| parse("AUCTION_MAX_DAYS", &v))?,
+            auction_max_start_days: get("AUCTION_MAX_START_DAYS")
+                .map_or(Ok(30), |v| parse("AUCTION_MAX_START_DAYS", &v))?,
+            max_unpaid_orders_per_listing: get("MAX_UNPAID_ORDERS_PER_LISTING")
+                .map_or(Ok(0), |v| parse("MAX_UNPAID_ORDERS_PER_LISTING", &v))?,
             ws_allowed_origins: get("WS_ALLOWED_ORIGINS").map_or_else(Vec::new, |v| {
                 v.split(',')
                     .map(|s| s.trim().trim_end_matches('/').to_owned())
@@ -356,6 +419,12 @@ impl Config {
             ws_allow_no_origin: get("WS_ALLOW_NO_ORIGIN")
                 .map_or(Ok(true), |v| parse_bool("WS_ALLOW_NO_ORIGIN", &v))?,
             ws_queue: get("WS_QUEUE").map_or(Ok(256), |v| parse("WS_QUEUE", &v))?,
+            http_linger: Duration::from_millis(
+                get("HTTP_LINGER_MS").map_or(Ok(100), |v| parse("HTTP_LINGER_MS", &v))?,
+            ),
+            ws_max_per_token: get("WS_MAX_PER_TOKEN")
+                .map_or(Ok(20), |v| parse("WS_MAX_PER_TOKEN", &v))?,
+            ws_max_per_ip: get("WS_MAX_PER_IP").map_or(Ok(500), |v| parse("WS_MAX_PER_IP", &v))?,
             metrics_token: get("METRICS_TOKEN"),
             allowed_hosts: get("ALLOWED_HOSTS").map_or_else(
                 || vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
@@ -422,6 +491,14 @@ impl Config {
             .any(|h| h == "*" || h.eq_ignore_ascii_case(name))
     }
 
+    /// How many sockets one client may hold open.
+    pub fn ws_limits(&self) -> crate::live::SocketLimits {
+        crate::live::SocketLimits {
+            per_token: self.ws_max_per_token,
+            per_ip: self.ws_max_per_ip,
+        }
+    }
+
     /// Origins allowed to open auction sockets.
     pub fn ws_origins(&self) -> Vec<String> {
         if !self.ws_allowed_origins.is_empty() {
@@ -437,14 +514,25 @@ impl Config {
     pub fn catalog_settings(&self) -> madeinpk_domain::services::products::CatalogSettings {
         madeinpk_domain::services::products::CatalogSettings {
             require_payout_account: self.require_payout_account,
+            private_inactive: self.strict_visibility,
         }
     }
 
-    /// Order pricing: the commission and the time to pay.
+    /// Order placing: the commission, the time to pay and the unpaid-order bound.
     pub fn plan_settings(&self) -> madeinpk_domain::checkout::PlanSettings {
         madeinpk_domain::checkout::PlanSettings {
             commission: self.platform_fee,
             payment_window: chrono_duration(self.payment_window),
+            max_unpaid_per_listing: self.max_unpaid_orders_per_listing,
+        }
+    }
+
+    /// Bounds of an auction's schedule.
+    pub fn auction_limits(&self) -> madeinpk_domain::auction::ScheduleLimits {
+        madeinpk_domain::auction::ScheduleLimits {
+            enforced: self.auction_schedule_bounds,
+            max_days: self.auction_max_days,
+            max_start_days: self.auction_max_start_days,
         }
     }
 
@@ -470,6 +558,7 @@ impl Config {
     pub fn account_settings(&self) -> AccountSettings {
         AccountSettings {
             login: self.login,
+            register: self.register,
             token_idle: self.token_idle,
         }
     }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod dto;
 pub mod error;
+pub mod headers;
 pub mod live;
 pub mod metrics;
 pub mod openapi;

@@ -40,6 +40,41 @@ pub struct Hub {
     rooms: Mutex<HashMap<i64, Vec<Watcher>>>,
     next: AtomicU64,
     queue: usize,
+    /// Open sockets per client key (`token:…`, `ip:…`), bounded by [`SocketLimits`].
+    clients: Mutex<HashMap<String, usize>>,
+}
+
+/// How many sockets one client may hold open on this instance (0: no bound).
+#[derive(Debug, Clone, Copy)]
+pub struct SocketLimits {
+    /// Per token (`WS_MAX_PER_TOKEN`).
+    pub per_token: usize,
+    /// Per client address (`WS_MAX_PER_IP`).
+    pub per_ip: usize,
+}
+
+/// A socket's places in the per-client counts, given back when the socket ends.
+pub struct ClientSlots {
+    hub: Arc<Hub>,
+    keys: Vec<String>,
+}
+
+impl Drop for ClientSlots {
+    fn drop(&mut self) {
+        let mut clients = self
+            .hub
+            .clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for key in &self.keys {
+            if let Some(n) = clients.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    clients.remove(key);
+                }
+            }
+        }
+    }
 }
 
 impl Hub {
@@ -49,7 +84,36 @@ impl Hub {
             rooms: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
             queue: queue.max(1),
+            clients: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Takes a place for a new socket of this token and address, or `None` when either
+    /// already has its share open.
+    pub fn admit(
+        self: &Arc<Self>,
+        token: Option<&str>,
+        ip: &str,
+        limits: SocketLimits,
+    ) -> Option<ClientSlots> {
+        let mut wanted = vec![(format!("ip:{ip}"), limits.per_ip)];
+        if let Some(token) = token {
+            wanted.push((format!("token:{token}"), limits.per_token));
+        }
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        let full = wanted
+            .iter()
+            .any(|(key, max)| *max > 0 && clients.get(key).copied().unwrap_or(0) >= *max);
+        if full {
+            return None;
+        }
+        for (key, _) in &wanted {
+            *clients.entry(key.clone()).or_default() += 1;
+        }
+        Some(ClientSlots {
+            hub: self.clone(),
+            keys: wanted.into_iter().map(|(key, _)| key).collect(),
+        })
     }
 
     /// Subscribes a socket to an auction.
@@ -236,6 +300,11 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
             let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
             Some(ended_message(&a, state.config.bidder_privacy).to_string())
         }
+        // Bids were withdrawn: every watcher gets the auction's state anew, as on connect.
+        AuctionEvent::Changed { auction } => {
+            let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
+            Some(status_message(&a, None, Visibility::of(state), state.clock.now()).to_string())
+        }
     }
 }
 
@@ -357,13 +426,27 @@ async fn run(
     // Subscribe before reading the status, so no bid falls between the two.
     let (id, mut rx) = hub.join(auction.get());
     let status = match state.auctions.get(auction, None).await {
-        Ok(a) => status_message(
+        Ok(a) => Some(status_message(
             &a,
             viewer.as_ref(),
             Visibility::of(&state),
             state.clock.now(),
-        ),
-        Err(_) => json!({"type": "auction_status", "data": {"error": "Auction not found"}}),
+        )),
+        Err(_) => None,
+    };
+    let Some(status) = status else {
+        // Nothing to watch: say so, as the contract does, then close rather than hold the socket.
+        let missing = json!({"type": "auction_status", "data": {"error": "Auction not found"}});
+        if session.text(missing.to_string()).await.is_ok() {
+            let _ = session
+                .close(Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: Some("Auction not found".into()),
+                }))
+                .await;
+        }
+        hub.leave(auction.get(), id);
+        return;
     };
     let mut open = session.text(status.to_string()).await.is_ok();
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -433,20 +516,26 @@ pub async fn socket(
         .ok()
         .and_then(|q| q.get("token").cloned())
         .filter(|t| !t.is_empty());
+    let hub = hub.into_inner();
+    let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
+    let slots = hub
+        .admit(token.as_deref(), &ip, state.config.ws_limits())
+        .ok_or_else(|| {
+            ApiError::Detail(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "Too many sockets".into(),
+            )
+        })?;
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::Detail(actix_web::http::StatusCode::BAD_REQUEST, e.to_string()))?;
     let stream = stream
         .max_frame_size(16 * 1024)
         .aggregate_continuations()
         .max_continuation_size(16 * 1024);
-    actix_web::rt::spawn(run(
-        state,
-        hub.into_inner(),
-        session,
-        stream,
-        auction,
-        token,
-    ));
+    actix_web::rt::spawn(async move {
+        run(state, hub, session, stream, auction, token).await;
+        drop(slots);
+    });
     Ok(response)
 }
 

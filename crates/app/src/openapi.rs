@@ -202,7 +202,7 @@ mod tests {
         "post /api/stripe/connect/create_account/",
         "post /api/stripe/connect/refresh_onboarding/",
         "post /api/stripe/connect/login_link/",
-        "post /api/stripe/connect/dev/onboard/{account}/complete/",
+        "post /api/stripe/connect/dev/onboard/{account}/{key}/complete/",
         "post /api/wishlist/{id}/remove_from_wishlist/",
     ];
 

@@ -228,6 +228,14 @@ async fn serve_personalised(
     let Some(reader) = crate::auth::token_user(&state, req.headers()).await else {
         return next.call(req).await;
     };
+    // With strict visibility, sellers see their own inactive listings and admins every one:
+    // their listing pages are not the shared one.
+    if state.config.strict_visibility
+        && req.path().starts_with("/api/listings/")
+        && (reader.can_sell() || reader.is_admin())
+    {
+        return next.call(req).await;
+    }
     let cache = &state.page_cache;
     let Some(version) = cache.clock.read(&state.db).await else {
         return next.call(req).await;

@@ -223,7 +223,11 @@ pub fn http_server(
     let max_body = config.max_body_bytes;
     let max_upload = config.max_upload_bytes;
     let media_root = state.uploads.root().to_path_buf();
+    let max_upload_total = config.max_upload_total;
+    // Beside the media, on the same disk; never served (the file service skips hidden paths).
+    let spool_dir = media_root.join(".incoming");
     let workers = config.http_workers;
+    let linger = config.http_linger;
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -231,8 +235,10 @@ pub fn http_server(
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(UploadLimits {
                 max_file_bytes: max_upload,
+                max_upload_total,
+                max_body_bytes: max_body,
                 max_parts: 32,
-                max_text_bytes: max_body,
+                spool_dir: spool_dir.clone(),
             })
             // Before the `/api` scope, which would otherwise claim these paths.
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
@@ -251,12 +257,17 @@ pub fn http_server(
             .route("/metrics", web::get().to(routes::health::metrics))
             .default_service(web::to(routes::not_found))
             .wrap(from_fn(normalize))
+            .wrap(from_fn(crate::headers::secure))
             .wrap(cors(&config))
             .wrap(from_fn(crate::metrics::track))
             .wrap(from_fn(request_id_header))
             .wrap(TracingLogger::default())
     })
-    .shutdown_timeout(20);
+    .shutdown_timeout(20)
+    // How long a connection whose request body was left unread (a refused upload, a closed
+    // WebSocket) is read and drained before it is closed. actix's 1 s default held every
+    // closed socket open for a second after both sides had said Close.
+    .client_disconnect_timeout(linger);
     if workers > 0 {
         server = server.workers(workers);
     }
@@ -293,7 +304,9 @@ impl Application {
             .port();
         // One clock for requests, jobs and the sweep; tests move it forward.
         let clock = ShiftedClock::default();
-        let gateway = crate::state::gateway(&config).map_err(StartError::Payments)?;
+        let gateway = crate::state::gateway(&config, &db)
+            .await
+            .map_err(StartError::Payments)?;
         if !gateway.is_dev() && config.stripe_webhook_secret.is_none() {
             tracing::warn!(
                 "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: Stripe's events will be refused"

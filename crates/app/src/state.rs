@@ -140,6 +140,8 @@ pub struct AppState {
     pub connect_webhook_secret: Option<String>,
     /// The offline gateway is in use (its pages are served only then).
     pub dev_payments: bool,
+    /// The offline gateway, when in use (it checks its pages' links).
+    pub dev_gateway: Option<DevGateway>,
     /// Settings.
     pub config: Arc<Config>,
     /// Prometheus exposition.
@@ -196,6 +198,10 @@ impl AppState {
             webhook_secret: webhook_secret(&config),
             connect_webhook_secret: config.stripe_connect_webhook_secret.clone(),
             dev_payments: gateway.is_dev(),
+            dev_gateway: match &gateway {
+                Gateway::Dev(dev) => Some(dev.clone()),
+                Gateway::Stripe(_) => None,
+            },
             clock: clock.clone(),
             accounts: Accounts::new(
                 db.clone(),
@@ -212,7 +218,8 @@ impl AppState {
             seller_profiles: SellerProfiles::new(db.clone(), db.clone(), db.clone()),
             wishlist: Wishlists::new(db.clone(), db.clone()),
             reviews: Reviews::new(db.clone()),
-            feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone()),
+            feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone())
+                .with_private_details(config.strict_visibility),
             notifications: madeinpk_domain::services::notifications::Notifications::new(db.clone()),
             conversations: madeinpk_domain::services::conversations::Conversations::new(
                 db.clone(),
@@ -236,11 +243,11 @@ impl AppState {
             ),
             products: Products::new(
                 db.clone(),
-                MediaStore::new(config.media_dir.clone()),
+                MediaStore::new(config.media_dir.clone(), config.max_image_pixels),
                 db.clone(),
                 config.catalog_settings(),
             ),
-            uploads: MediaStore::new(config.media_dir.clone()),
+            uploads: MediaStore::new(config.media_dir.clone(), config.max_image_pixels),
             page_cache: crate::page_cache::PageCache::new(config.catalog_cache),
             db,
             config,
@@ -249,10 +256,18 @@ impl AppState {
     }
 }
 
-/// The payment gateway of a config: Stripe with `STRIPE_SECRET_KEY`, else the dev gateway.
-pub fn gateway(config: &Config) -> Result<Gateway, String> {
+/// The payment gateway of a config: Stripe with `STRIPE_SECRET_KEY`, else the dev gateway,
+/// whose page links are keyed by the install's secret.
+pub async fn gateway(config: &Config, db: &madeinpk_postgres::Db) -> Result<Gateway, String> {
     let Some(key) = &config.stripe_secret_key else {
-        return Ok(Gateway::Dev(DevGateway::new(&config.public_base_url)));
+        let secret = db
+            .install_secret()
+            .await
+            .map_err(|e| format!("reading the install's secret: {e}"))?;
+        return Ok(Gateway::Dev(DevGateway::new(
+            &config.public_base_url,
+            &secret,
+        )));
     };
     StripeGateway::new(StripeSettings {
         secret_key: key.clone(),

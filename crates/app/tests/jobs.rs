@@ -60,7 +60,10 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
         &config,
         mailer,
         clock.clone(),
-        madeinpk_stripe::Gateway::Dev(madeinpk_stripe::DevGateway::new("http://x.pk")),
+        madeinpk_stripe::Gateway::Dev(madeinpk_stripe::DevGateway::new(
+            "http://x.pk",
+            "test-secret",
+        )),
     ));
     let sweeper = Arc::new(madeinpk_domain::services::reservations::Reservations::new(
         db.db.clone(),

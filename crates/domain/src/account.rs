@@ -1,5 +1,9 @@
 //! Account rules: registration, profile changes, password policy, becoming a seller.
 
+use std::future::Future;
+use std::net::IpAddr;
+use std::time::Duration;
+
 use crate::ids::AddressId;
 use crate::store::StoreError;
 use crate::user::Role;
@@ -17,7 +21,7 @@ pub enum AccountError {
     /// The account is blocked.
     #[error("Your account is blocked")]
     Blocked,
-    /// Too many login attempts; retry after this many seconds.
+    /// Too many login or registration attempts; retry after this many seconds.
     #[error("too many attempts")]
     Throttled {
         /// Seconds until another attempt is allowed.
@@ -355,15 +359,21 @@ pub mod seller_refusal {
     pub const BAD_ADDRESS: &str = "Invalid business address ID or address does not belong to you";
 }
 
-/// Login throttling policy: attempts per IP and failures per account within a window.
+/// Login throttling: attempts per client address, and each address's attempts on each account
+/// spaced out by a doubling wait. Only the client that fails waits: the owner, signing in from
+/// elsewhere, is never refused because of someone else's failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginPolicy {
-    /// Attempts allowed from one IP per window.
+    /// Attempts allowed from one client address (on any accounts) per window.
     pub per_ip: u32,
-    /// Failed attempts allowed on one account per window.
+    /// Attempts one client address may make on one account before each further one must wait.
     pub per_account: u32,
-    /// Window length in seconds.
+    /// Window of the per-address count, in seconds.
     pub window_secs: u64,
+    /// The first wait, in seconds; it doubles after every further failure.
+    pub backoff_secs: u64,
+    /// The longest wait, in seconds.
+    pub backoff_max_secs: u64,
 }
 
 impl Default for LoginPolicy {
@@ -372,7 +382,98 @@ impl Default for LoginPolicy {
             per_ip: 30,
             per_account: 5,
             window_secs: 900,
+            backoff_secs: 30,
+            backoff_max_secs: 900,
         }
+    }
+}
+
+impl LoginPolicy {
+    /// The spacing of one client address's attempts on one account.
+    pub fn backoff(&self) -> Backoff {
+        Backoff {
+            free: self.per_account,
+            first: Duration::from_secs(self.backoff_secs),
+            max: Duration::from_secs(self.backoff_max_secs.max(self.backoff_secs)),
+            forget_after: FORGET_FAILURES_AFTER,
+        }
+    }
+}
+
+/// How long counted attempts are remembered once their wait is over: a day, as long as the
+/// hourly prune keeps throttle rows anyway.
+pub const FORGET_FAILURES_AFTER: Duration = Duration::from_hours(24);
+
+/// Spacing of one client's attempts on one account: `free` attempts come without waiting, the
+/// next one waits `first`, and the wait doubles after each further attempt up to `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Attempts made without waiting.
+    pub free: u32,
+    /// The first wait.
+    pub first: Duration,
+    /// The longest wait.
+    pub max: Duration,
+    /// Counted attempts are forgotten this long after their wait ends.
+    pub forget_after: Duration,
+}
+
+impl Backoff {
+    /// The wait after `attempts` counted attempts (the storage adapter applies the same rule).
+    pub fn wait_after(&self, attempts: u32) -> Duration {
+        if attempts < self.free {
+            return Duration::ZERO;
+        }
+        // Past 2^31 the cap has long been reached; the bound keeps the shift in range.
+        let doublings = attempts.saturating_sub(self.free.max(1)).min(31);
+        self.first.saturating_mul(1u32 << doublings).min(self.max)
+    }
+}
+
+/// Stored backoff counters, shared by every instance (a port; Postgres in production).
+pub trait BackoffStore: Send + Sync {
+    /// Counts an attempt on `key`, unless the wait set by the attempts already counted is still
+    /// running: then `Some(seconds left)` and nothing is counted. Atomic, so parallel attempts
+    /// cannot share one free slot. `RateLimiter::reset` forgets the key.
+    fn attempt(
+        &self,
+        key: String,
+        backoff: Backoff,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+}
+
+/// Registration throttling: attempts from one client address per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegisterPolicy {
+    /// Attempts allowed from one client address per window; 0 means no bound.
+    pub per_ip: u32,
+    /// Window length in seconds.
+    pub window_secs: u64,
+}
+
+impl Default for RegisterPolicy {
+    fn default() -> Self {
+        Self {
+            per_ip: 20,
+            window_secs: 3600,
+        }
+    }
+}
+
+/// The address throttles count against: the IP itself, or for IPv6 its /64, since one
+/// subscriber's network holds more addresses than any limit could count.
+pub fn throttle_subject(client_ip: &str) -> String {
+    match client_ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                v4.to_string()
+            } else {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        }
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => client_ip.to_owned(),
     }
 }
 
@@ -472,6 +573,60 @@ mod tests {
             e.get("phone_number").unwrap(),
             ["Ensure this field has no more than 15 characters."]
         );
+    }
+
+    #[test]
+    fn backoff_waits_after_the_free_attempts_doubling_up_to_the_cap() {
+        let b = LoginPolicy {
+            per_account: 3,
+            backoff_secs: 30,
+            backoff_max_secs: 200,
+            ..LoginPolicy::default()
+        }
+        .backoff();
+        let waits: Vec<u64> = (1..=8).map(|n| b.wait_after(n).as_secs()).collect();
+        assert_eq!(waits, [0, 0, 30, 60, 120, 200, 200, 200]);
+        assert_eq!(b.wait_after(u32::MAX), Duration::from_secs(200));
+    }
+
+    #[test]
+    fn backoff_without_free_attempts_waits_from_the_first() {
+        let b = Backoff {
+            free: 0,
+            first: Duration::from_secs(1),
+            max: Duration::from_secs(8),
+            forget_after: FORGET_FAILURES_AFTER,
+        };
+        assert_eq!(b.wait_after(1), Duration::from_secs(1));
+        assert_eq!(b.wait_after(2), Duration::from_secs(2));
+        assert_eq!(b.wait_after(9), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn a_cap_below_the_first_wait_is_raised_to_it() {
+        let b = LoginPolicy {
+            backoff_secs: 60,
+            backoff_max_secs: 10,
+            ..LoginPolicy::default()
+        }
+        .backoff();
+        assert_eq!(b.max, Duration::from_mins(1));
+    }
+
+    #[test]
+    fn ipv6_clients_are_throttled_by_their_64() {
+        assert_eq!(
+            throttle_subject("2001:db8:1:2:aaaa::1"),
+            throttle_subject("2001:db8:1:2:bbbb::2")
+        );
+        assert_ne!(
+            throttle_subject("2001:db8:1:2::1"),
+            throttle_subject("2001:db8:1:3::1")
+        );
+        assert_eq!(throttle_subject("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_subject("::ffff:10.0.0.7"), "10.0.0.7");
+        assert_eq!(throttle_subject("10.0.0.7"), "10.0.0.7");
+        assert_eq!(throttle_subject("unknown"), "unknown");
     }
 
     #[test]

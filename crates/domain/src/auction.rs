@@ -126,6 +126,81 @@ pub fn check_window(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), Fiel
     Ok(())
 }
 
+/// Bounds of an auction's schedule (`AUCTION_SCHEDULE_BOUNDS`, `AUCTION_MAX_DAYS`,
+/// `AUCTION_MAX_START_DAYS`). Off by default: the contract lets an auction be created with any
+/// window whose end follows its start. On, an auction must end in the future, and a bound of 0
+/// is lifted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduleLimits {
+    /// Whether the bounds apply at all.
+    pub enforced: bool,
+    /// Longest run in days, counted from the later of the start and now.
+    pub max_days: u32,
+    /// Furthest a start may lie ahead of now, in days.
+    pub max_start_days: u32,
+}
+
+impl Default for ScheduleLimits {
+    fn default() -> Self {
+        Self {
+            enforced: false,
+            max_days: 30,
+            max_start_days: 30,
+        }
+    }
+}
+
+impl ScheduleLimits {
+    /// Field rules of a new or re-timed window judged at `now` (run after [`check_window`]): it
+    /// ends in the future, starts at most `max_start_days` ahead and runs at most `max_days`
+    /// from the later of its start and now (a window that already opened counts from now).
+    pub fn check(
+        self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), FieldErrors> {
+        if !self.enforced {
+            return Ok(());
+        }
+        let mut errors = FieldErrors::new();
+        if self.max_start_days > 0
+            && start - now > chrono::Duration::days(i64::from(self.max_start_days))
+        {
+            errors.add(
+                "start_time",
+                format!(
+                    "Start time must be at most {} from now.",
+                    days(self.max_start_days)
+                ),
+            );
+        }
+        if end <= now {
+            errors.add("end_time", "End time must be in the future.");
+        } else if self.max_days > 0
+            && end - start.max(now) > chrono::Duration::days(i64::from(self.max_days))
+        {
+            errors.add(
+                "end_time",
+                format!(
+                    "End time must be at most {} after the start time (or after now, once the start has passed).",
+                    days(self.max_days)
+                ),
+            );
+        }
+        errors.into_result()
+    }
+}
+
+/// `1 day`, `30 days`.
+fn days(n: u32) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
+}
+
 /// Refusal when an auction that is no longer active is edited.
 pub const NOT_ACTIVE: &str = "Only active auctions can be changed";
 
@@ -142,6 +217,73 @@ mod tests {
         let a = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         assert!(check_window(a, a).is_err());
         assert!(check_window(a, a + chrono::Duration::seconds(1)).is_ok());
+    }
+
+    #[test]
+    fn schedules_end_in_the_future_and_within_the_bounds() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let day = chrono::Duration::days(1);
+        assert!(
+            ScheduleLimits::default()
+                .check(now - day * 2, now - day, now)
+                .is_ok(),
+            "off by default: the contract's windows"
+        );
+        let limits = ScheduleLimits {
+            enforced: true,
+            ..ScheduleLimits::default()
+        };
+        assert!(limits.check(now - day, now + day * 30, now).is_ok());
+        assert!(limits.check(now + day * 30, now + day * 60, now).is_ok());
+        let e = limits.check(now - day * 2, now - day, now).unwrap_err();
+        assert_eq!(
+            e.get("end_time").unwrap(),
+            ["End time must be in the future."]
+        );
+        // A window that already opened is measured from now, not from its start.
+        let e = limits
+            .check(
+                now - day,
+                now + day * 30 + chrono::Duration::seconds(1),
+                now,
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.get("end_time").unwrap(),
+            [
+                "End time must be at most 30 days after the start time (or after now, once the start has passed)."
+            ]
+        );
+        let e = limits
+            .check(now + day * 31, now + day * 32, now)
+            .unwrap_err();
+        assert_eq!(
+            e.get("start_time").unwrap(),
+            ["Start time must be at most 30 days from now."]
+        );
+        assert!(!e.has("end_time"));
+        let one = ScheduleLimits {
+            enforced: true,
+            max_days: 1,
+            max_start_days: 0,
+        };
+        assert!(one.check(now + day * 3650, now + day * 3651, now).is_ok());
+        assert_eq!(
+            one.check(now, now + day * 2, now)
+                .unwrap_err()
+                .get("end_time")
+                .unwrap(),
+            [
+                "End time must be at most 1 day after the start time (or after now, once the start has passed)."
+            ]
+        );
+        let none = ScheduleLimits {
+            enforced: true,
+            max_days: 0,
+            max_start_days: 0,
+        };
+        assert!(none.check(now, now + day * 3650, now).is_ok());
+        assert!(none.check(now - day * 2, now, now).is_err());
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub struct StockLine {
     pub price: Money,
     /// Discount.
     pub discount: Discount,
+    /// The buyer's open unpaid fixed-price and cart orders that hold this listing (counted in
+    /// the placing transaction, under the buyer's checkout lock).
+    pub unpaid_orders: i64,
 }
 
 impl StockLine {
@@ -154,6 +157,9 @@ pub struct PlanSettings {
     pub commission: BasisPoints,
     /// How long the buyer has to pay.
     pub payment_window: chrono::Duration,
+    /// Open unpaid orders a buyer may hold per listing before another is refused (0: no
+    /// limit), so one buyer cannot keep every unit tied up in orders they never pay.
+    pub max_unpaid_per_listing: u32,
 }
 
 /// Builds the order from locked stock: refuses what is not on sale or not in stock, prices each
@@ -186,6 +192,12 @@ pub fn plan(
             _ => OrderError::bad("Not enough quantity available"),
         });
     }
+    if let Some(line) = over_unpaid_limit(&lines, settings.max_unpaid_per_listing) {
+        return Err(OrderError::bad(format!(
+            "You already have {} unpaid orders for {}; pay or cancel one first",
+            line.unpaid_orders, line.product_name
+        )));
+    }
     let mut priced = Vec::with_capacity(lines.len());
     for stock in lines {
         let unit_price = effective_price(stock.price, &stock.discount, now);
@@ -215,6 +227,27 @@ pub fn plan(
         payment_deadline: now + settings.payment_window,
         outbox: crate::outbox::Outbox::new(),
     })
+}
+
+/// The first line whose listing the buyer already holds `limit` unpaid orders for (0: none).
+fn over_unpaid_limit(lines: &[StockLine], limit: u32) -> Option<&StockLine> {
+    if limit == 0 {
+        return None;
+    }
+    lines.iter().find(|l| l.unpaid_orders >= i64::from(limit))
+}
+
+/// Refuses an order whose total is not the one the buyer said they expect (`expected_total`):
+/// prices changed since they looked, and the contract would otherwise charge the new total
+/// silently.
+pub fn check_expected_total(expected: Option<Money>, total: Money) -> Result<(), OrderError> {
+    match expected {
+        Some(expected) if expected != total => Err(FieldErrors::non_field(format!(
+            "Prices changed: the total is now {total}, not {expected}. Review your cart and check out again."
+        ))
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// The largest total a `NUMERIC(12,2)` column holds, in paisa.
@@ -285,6 +318,7 @@ mod tests {
             listing_reserved: qty,
             price: Money::pkr(price),
             discount: Discount::default(),
+            unpaid_orders: 0,
         }
     }
 
@@ -292,6 +326,7 @@ mod tests {
         PlanSettings {
             commission: BasisPoints::new(200).unwrap(),
             payment_window: chrono::Duration::minutes(30),
+            max_unpaid_per_listing: 3,
         }
     }
 
@@ -338,6 +373,55 @@ mod tests {
         );
         let e = plan(OrderType::FixedPrice, vec![gone], Utc::now(), 1, settings()).unwrap_err();
         assert_eq!(e, OrderError::bad("Not enough quantity available"));
+    }
+
+    #[test]
+    fn a_buyer_holding_the_limit_of_unpaid_orders_for_a_listing_is_refused() {
+        let mut held = stock(2, 8, 100, 1);
+        held.unpaid_orders = 3;
+        let mut fewer = stock(1, 8, 100, 1);
+        fewer.unpaid_orders = 2;
+        for kind in [OrderType::Cart, OrderType::FixedPrice] {
+            let e = plan(
+                kind,
+                vec![fewer.clone(), held.clone()],
+                Utc::now(),
+                1,
+                settings(),
+            )
+            .unwrap_err();
+            assert_eq!(
+                e,
+                OrderError::bad("You already have 3 unpaid orders for P2; pay or cancel one first")
+            );
+        }
+        assert!(
+            plan(
+                OrderType::Cart,
+                vec![fewer.clone()],
+                Utc::now(),
+                1,
+                settings()
+            )
+            .is_ok()
+        );
+        let unlimited = PlanSettings {
+            max_unpaid_per_listing: 0,
+            ..settings()
+        };
+        assert!(plan(OrderType::Cart, vec![fewer, held], Utc::now(), 1, unlimited).is_ok());
+    }
+
+    #[test]
+    fn a_stated_total_must_be_the_charged_one() {
+        assert!(check_expected_total(None, Money::pkr(100_000)).is_ok());
+        assert!(check_expected_total(Some(Money::pkr(100_000)), Money::pkr(100_000)).is_ok());
+        assert_eq!(
+            check_expected_total(Some(Money::pkr(100_000)), Money::pkr(120_050)).unwrap_err(),
+            OrderError::Validation(FieldErrors::non_field(
+                "Prices changed: the total is now 1200.50, not 1000.00. Review your cart and check out again."
+            ))
+        );
     }
 
     #[test]

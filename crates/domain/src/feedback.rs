@@ -48,6 +48,23 @@ impl Feedback {
     pub fn may_change(&self, actor: &User) -> bool {
         self.buyer == actor.id || actor.is_admin()
     }
+
+    /// Its buyer, the seller it rates and admins see all of it.
+    pub fn seen_whole_by(&self, viewer: &User) -> bool {
+        self.buyer == viewer.id || self.seller == viewer.id || viewer.is_admin()
+    }
+
+    /// The feedback as `viewer` may read it. The order number is as private as the order
+    /// (its parties and admins only), and the comment to the platform is addressed to the
+    /// platform, not to other shoppers: anyone else gets both blank, keeping the shape. The
+    /// ratings and the comment on the seller stay public, as they always were.
+    pub fn as_seen_by(mut self, viewer: &User) -> Self {
+        if !self.seen_whole_by(viewer) {
+            self.order_number.clear();
+            self.platform_comment.clear();
+        }
+        self
+    }
 }
 
 /// Why a feedback operation was refused; the texts are the contract's.
@@ -306,6 +323,13 @@ pub enum FeedbackSort {
     CreatedAt,
 }
 
+impl FeedbackSort {
+    /// A field not everyone sees; sorting by it would let a reader infer it row by row.
+    pub fn is_private(self) -> bool {
+        matches!(self, Self::OrderNumber | Self::PlatformComment)
+    }
+}
+
 /// `?ordering=` names for feedback.
 pub const FEEDBACK_ORDERING: &[(&str, FeedbackSort)] = &[
     ("id", FeedbackSort::Id),
@@ -330,6 +354,17 @@ pub struct FeedbackQuery {
     pub seller: Option<UserId>,
     /// Sort keys (newest first when empty).
     pub ordering: Vec<Sort<FeedbackSort>>,
+}
+
+impl FeedbackQuery {
+    /// The query `viewer` may run: only admins see every row whole, so only they sort by the
+    /// private fields; for anyone else those keys are ignored, like unknown ones.
+    pub fn for_viewer(mut self, viewer: &User) -> Self {
+        if !viewer.is_admin() {
+            self.ordering.retain(|s| !s.field.is_private());
+        }
+        self
+    }
 }
 
 /// Integer totals over a seller's feedback; every average is derived from them.
@@ -646,5 +681,73 @@ mod tests {
         assert!(f.may_change(&user(9, Role::Admin)));
         assert!(!f.may_change(&user(2, Role::Seller)), "not the seller");
         assert!(!f.may_change(&user(3, Role::Both)));
+    }
+
+    #[test]
+    fn only_its_parties_and_admins_see_the_private_fields() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let f = Feedback {
+            id: FeedbackId(1),
+            order: OrderId(1),
+            order_number: "AUC-000000000001".into(),
+            buyer: UserId(1),
+            buyer_username: "u1".into(),
+            seller: UserId(2),
+            seller_rating: 4,
+            seller_comment: "Lovely".into(),
+            platform_rating: 3,
+            platform_comment: "Checkout was slow".into(),
+            communication_rating: 5,
+            product_as_described: true,
+            shipping_speed_rating: 2,
+            created_at: t,
+        };
+        for party in [
+            user(1, Role::Buyer),
+            user(2, Role::Seller),
+            user(9, Role::Admin),
+        ] {
+            assert_eq!(f.clone().as_seen_by(&party), f, "{:?}", party.role);
+        }
+        for other in [user(3, Role::Buyer), user(4, Role::Both)] {
+            let seen = f.clone().as_seen_by(&other);
+            assert_eq!(
+                seen,
+                Feedback {
+                    order_number: String::new(),
+                    platform_comment: String::new(),
+                    ..f.clone()
+                },
+                "only the private fields are blanked"
+            );
+        }
+    }
+
+    #[test]
+    fn only_admins_sort_by_private_fields() {
+        let by = |field| Sort {
+            field,
+            descending: false,
+        };
+        let query = FeedbackQuery {
+            seller: Some(UserId(2)),
+            ordering: vec![
+                by(FeedbackSort::OrderNumber),
+                by(FeedbackSort::SellerRating),
+                by(FeedbackSort::PlatformComment),
+                by(FeedbackSort::Order),
+            ],
+        };
+        assert_eq!(
+            query.clone().for_viewer(&user(9, Role::Admin)),
+            query,
+            "admins see every row whole"
+        );
+        let kept = query.clone().for_viewer(&user(1, Role::Buyer));
+        assert_eq!(
+            kept.ordering,
+            [by(FeedbackSort::SellerRating), by(FeedbackSort::Order)]
+        );
+        assert_eq!(kept.seller, Some(UserId(2)));
     }
 }

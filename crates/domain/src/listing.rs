@@ -6,6 +6,7 @@ use crate::ids::ListingId;
 use crate::money::{MAX_MINOR, Money, MoneyError};
 use crate::product::ProductView;
 use crate::rate::BasisPoints;
+use crate::user::User;
 use crate::validation::{FieldErrors, NON_FIELD};
 
 /// A listing's status; stored values are the wire values.
@@ -116,6 +117,42 @@ impl Listing {
     /// Units another buyer can still add to a cart.
     pub fn available_quantity(&self) -> i32 {
         (self.quantity - self.reserved_quantity).max(0)
+    }
+}
+
+/// Whose inactive listings a reader sees. A seller deactivates a listing to withdraw it from
+/// sale, so it stays theirs (and admins'); to anyone else it is as if it did not exist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InactiveListings {
+    /// Every one, to anyone (the contract's default; `STRICT_VISIBILITY` off).
+    #[default]
+    Public,
+    /// None (anonymous readers).
+    Hidden,
+    /// Only this seller's own.
+    Seller(crate::ids::UserId),
+    /// Every one (admins).
+    All,
+}
+
+impl InactiveListings {
+    /// What `viewer` (`None`: anonymous) may see.
+    pub fn for_viewer(viewer: Option<&User>) -> Self {
+        match viewer {
+            Some(u) if u.is_admin() => Self::All,
+            Some(u) => Self::Seller(u.id),
+            None => Self::Hidden,
+        }
+    }
+
+    /// Whether `listing` is visible under this rule (every listing that is not inactive is).
+    pub fn shows(self, listing: &Listing) -> bool {
+        listing.status != ListingStatus::Inactive
+            || match self {
+                Self::Public | Self::All => true,
+                Self::Hidden => false,
+                Self::Seller(seller) => listing.product.seller == seller,
+            }
     }
 }
 
@@ -305,6 +342,51 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn inactive_listings_are_seen_by_their_seller_and_admins_only() {
+        use crate::fixtures::{product_view, user};
+        use crate::user::Role;
+        let listing = |seller: i64, status: ListingStatus| Listing {
+            id: ListingId(1),
+            product: product_view(1, seller),
+            price: Money::pkr(10_000),
+            quantity: 1,
+            reserved_quantity: 0,
+            status,
+            featured: false,
+            discount: Discount::default(),
+            created_at: t(1),
+            updated_at: t(1),
+        };
+        let admin = InactiveListings::for_viewer(Some(&user(9, Role::Admin)));
+        let seller = InactiveListings::for_viewer(Some(&user(2, Role::Seller)));
+        let other = InactiveListings::for_viewer(Some(&user(3, Role::Both)));
+        let anonymous = InactiveListings::for_viewer(None);
+        assert_eq!(
+            (admin, seller, other, anonymous),
+            (
+                InactiveListings::All,
+                InactiveListings::Seller(crate::ids::UserId(2)),
+                InactiveListings::Seller(crate::ids::UserId(3)),
+                InactiveListings::Hidden
+            )
+        );
+        let withdrawn = listing(2, ListingStatus::Inactive);
+        assert!(admin.shows(&withdrawn) && seller.shows(&withdrawn));
+        assert!(!other.shows(&withdrawn) && !anonymous.shows(&withdrawn));
+        for status in [ListingStatus::Active, ListingStatus::OutOfStock] {
+            let on_sale = listing(2, status);
+            for rule in [admin, seller, other, anonymous] {
+                assert!(rule.shows(&on_sale), "{rule:?}");
+            }
+        }
+        assert_eq!(
+            ListingQuery::default().inactive,
+            InactiveListings::Public,
+            "the contract lists every status unless the setting hides them"
+        );
+    }
 }
 
 /// Sortable listing fields.
@@ -339,6 +421,8 @@ pub struct ListingQuery {
     pub featured: Option<bool>,
     /// Sort keys; id ascending breaks ties.
     pub ordering: Vec<crate::page::Sort<ListingSort>>,
+    /// Whose inactive listings may appear (the service sets it from the reader).
+    pub inactive: InactiveListings,
 }
 
 /// Fields of a listing create or update as received (`None` = not sent).

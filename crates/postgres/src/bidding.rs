@@ -716,6 +716,12 @@ impl BiddingRepository for Db {
     ) -> Result<Ended, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // A blocked account never wins: a leader blocked before its bids were withdrawn
+            // (or by a path that does not withdraw them) loses its bids here, before the end.
+            while let Some(blocked) = blocked_leader(conn, auction.get()).await? {
+                crate::bid_withdrawal::withdraw_standing_bids(conn, blocked, "bidder blocked")
+                    .await?;
+            }
             let facts = match end_facts(conn, auction.get(), now).await? {
                 Ok(facts) => facts,
                 Err(ended) => return Ok(ended),
@@ -818,6 +824,22 @@ impl BiddingRepository for Db {
     }
 }
 
+/// The leader of an active auction, if that account is blocked.
+async fn blocked_leader(conn: &mut AsyncPgConnection, auction: i64) -> QueryResult<Option<i64>> {
+    auctions::table
+        .inner_join(users::table.on(users::id.nullable().eq(auctions::leader_id)))
+        .filter(
+            auctions::id
+                .eq(auction)
+                .and(auctions::status.eq("active"))
+                .and(users::is_blocked),
+        )
+        .select(users::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// An auction event published by any app instance (a bid accepted, an auction ended).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -840,13 +862,20 @@ pub enum AuctionEvent {
         /// The auction.
         auction: i64,
     },
+    /// An auction changed other than by a bid (a blocked bidder's bids were withdrawn).
+    Changed {
+        /// The auction.
+        auction: i64,
+    },
 }
 
 impl AuctionEvent {
     /// The auction it concerns.
     pub const fn auction(&self) -> i64 {
         match self {
-            Self::Bid { auction, .. } | Self::Ended { auction } => *auction,
+            Self::Bid { auction, .. } | Self::Ended { auction } | Self::Changed { auction } => {
+                *auction
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod analytics;
 pub mod auctions;
 pub mod bid_queue;
+pub mod bid_withdrawal;
 pub mod bidding;
 pub mod carts;
 pub mod catalog_changes;

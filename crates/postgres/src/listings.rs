@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use madeinpk_domain::ids::{ListingId, UserId};
 use madeinpk_domain::listing::{
-    Discount, Listing, ListingChanges, ListingQuery, ListingSort, ListingState, ListingStatus,
-    NewListing,
+    Discount, InactiveListings, Listing, ListingChanges, ListingQuery, ListingSort, ListingState,
+    ListingStatus, NewListing,
 };
 use madeinpk_domain::money::Money;
 use madeinpk_domain::page::{Page, PageRequest};
@@ -132,6 +133,24 @@ impl ListingRepository for Db {
             }
             if let Some(s) = query.status {
                 q = q.filter(listings::status.eq(s.as_str()));
+            }
+            let inactive = ListingStatus::Inactive.as_str();
+            match query.inactive {
+                InactiveListings::All | InactiveListings::Public => {}
+                InactiveListings::Hidden => q = q.filter(listings::status.ne(inactive)),
+                InactiveListings::Seller(seller) => {
+                    // Everyone's listings that are not inactive, and this seller's own that are.
+                    let own: products::BoxedQuery<'static, diesel::pg::Pg, BigInt> =
+                        products::table
+                            .select(products::id)
+                            .filter(products::seller_id.eq(seller.get()))
+                            .into_boxed();
+                    q = q.filter(
+                        listings::status
+                            .ne(inactive)
+                            .or(listings::product_id.eq_any(own)),
+                    );
+                }
             }
             if let Some(min) = query.min_price {
                 q = q.filter(listings::price.ge(to_numeric(min)));

@@ -61,6 +61,13 @@ impl ModerationRepository for Db {
                             .set(users::is_blocked.eq(true))
                             .execute(conn)
                             .await?;
+                        // A blocked account cannot win: its standing bids are withdrawn.
+                        crate::bid_withdrawal::withdraw_standing_bids(
+                            conn,
+                            user.get(),
+                            "bidder blocked by an administrator",
+                        )
+                        .await?;
                         let party = Party {
                             id: user,
                             username: username.clone(),

@@ -373,6 +373,13 @@ async fn record_violation(
             .set(users::is_blocked.eq(true))
             .execute(conn)
             .await?;
+        // A blocked account cannot win: its standing bids are withdrawn.
+        crate::bid_withdrawal::withdraw_standing_bids(
+            conn,
+            buyer,
+            "bidder blocked for unpaid auction wins",
+        )
+        .await?;
     }
     Ok(Some(Violation { count, blocked_now }))
 }
@@ -474,7 +481,37 @@ async fn lock_stock(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Ve
         .await
 }
 
-fn stock_line(r: StockRow, quantity: i32, held: i32) -> StockLine {
+/// How many of the buyer's open unpaid fixed-price and cart orders hold each of the listings
+/// (absent: none). Read under the buyer's checkout lock, so no placement of theirs races it.
+async fn unpaid_orders(
+    conn: &mut AsyncPgConnection,
+    buyer: i64,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = order_items::table
+        .inner_join(orders::table)
+        .filter(
+            orders::buyer_id
+                .eq(buyer)
+                .and(orders::status.eq(OrderStatus::PendingPayment.as_str()))
+                .and(orders::order_type.ne(OrderType::Auction.as_str()))
+                .and(order_items::listing_id.assume_not_null().eq_any(ids)),
+        )
+        .select((
+            order_items::listing_id.assume_not_null(),
+            order_items::order_id,
+        ))
+        .distinct()
+        .load(conn)
+        .await?;
+    let mut counts = HashMap::new();
+    for (listing, _) in rows {
+        *counts.entry(listing).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+fn stock_line(r: StockRow, quantity: i32, held: i32, unpaid_orders: i64) -> StockLine {
     StockLine {
         listing: ListingId(r.0),
         product: ProductId(r.8),
@@ -494,6 +531,7 @@ fn stock_line(r: StockRow, quantity: i32, held: i32) -> StockLine {
             start: r.6,
             end: r.7,
         },
+        unpaid_orders,
     }
 }
 
@@ -660,11 +698,14 @@ impl OrderRepository for Db {
                 if kind == OrderType::FixedPrice && rows.is_empty() {
                     return Err(PlaceError::Refused(OrderError::ListingNotFound));
                 }
+                // The domain bounds a buyer's unpaid orders per listing; it needs their count.
+                let unpaid = unpaid_orders(conn, buyer, &ids).await?;
                 let stock: Vec<StockLine> = rows
                     .into_iter()
                     .filter_map(|r| {
                         let w = wanted.iter().find(|w| w.0 == r.0)?;
-                        Some(stock_line(r, w.1, w.2))
+                        let open = unpaid.get(&r.0).copied().unwrap_or(0);
+                        Some(stock_line(r, w.1, w.2, open))
                     })
                     .collect();
                 let entropy: u64 = rand::rng().random();

@@ -13,26 +13,55 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// The offline gateway.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DevGateway {
     base_url: String,
+    /// Keys the links of its pages: a link nobody was given cannot be guessed.
+    secret: String,
 }
 
-impl DevGateway {
-    /// A gateway whose checkout pages live under `base_url` (the app's public address).
-    pub fn new(base_url: &str) -> Self {
-        Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-        }
+impl std::fmt::Debug for DevGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevGateway")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
-/// The dev session id of an order: one per order, like Stripe's idempotent session creation.
-pub fn session_id(order_number: &str) -> String {
-    format!(
-        "cs_dev_{}",
-        order_number.to_ascii_lowercase().replace('-', "_")
-    )
+impl DevGateway {
+    /// A gateway whose pages live under `base_url` (the app's public address), their links
+    /// keyed by `secret` (the same for every instance of an install).
+    pub fn new(base_url: &str, secret: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            secret: secret.to_owned(),
+        }
+    }
+
+    /// The unguessable key of a page about `subject` (an HMAC under the gateway's secret).
+    pub fn link_key(&self, subject: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.secret.as_bytes()).expect("any key length");
+        mac.update(subject.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// Whether `key` is the key of `subject`'s page (in constant time).
+    pub fn checks(&self, subject: &str, key: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.link_key(subject).as_bytes().ct_eq(key.as_bytes()))
+    }
+
+    /// The session id of an order: one per order (a retry gets the same one, as Stripe's
+    /// idempotent creation), ending in a key nobody can guess from the order number.
+    pub fn session_id(&self, order_number: &str) -> String {
+        format!(
+            "cs_dev_{}_{}",
+            order_number.to_ascii_lowercase().replace('-', "_"),
+            self.link_key(&format!("session:{order_number}"))
+        )
+    }
 }
 
 /// The dev payment intent of a session.
@@ -45,7 +74,7 @@ impl PaymentGateway for DevGateway {
         &self,
         request: SessionRequest,
     ) -> Result<PaymentSession, PaymentError> {
-        let id = session_id(&request.order_number);
+        let id = self.session_id(&request.order_number);
         Ok(PaymentSession {
             url: format!("{}/api/payments/dev/checkout/{id}/", self.base_url),
             id,
@@ -72,8 +101,9 @@ impl PaymentGateway for DevGateway {
 
     async fn login_link(&self, account_id: String) -> Result<String, PaymentError> {
         Ok(format!(
-            "{}/api/stripe/connect/dev/dashboard/{account_id}/",
-            self.base_url
+            "{}/api/stripe/connect/dev/dashboard/{account_id}/{}/",
+            self.base_url,
+            self.link_key(&account_id)
         ))
     }
 
@@ -83,8 +113,9 @@ impl PaymentGateway for DevGateway {
 
     async fn onboarding_link(&self, account_id: String) -> Result<String, PaymentError> {
         Ok(format!(
-            "{}/api/stripe/connect/dev/onboard/{account_id}/",
-            self.base_url
+            "{}/api/stripe/connect/dev/onboard/{account_id}/{}/",
+            self.base_url,
+            self.link_key(&account_id)
         ))
     }
 
@@ -180,7 +211,7 @@ mod tests {
 
     #[tokio::test]
     async fn sessions_and_transfers_are_idempotent() {
-        let g = DevGateway::new("http://127.0.0.1:8000/");
+        let g = DevGateway::new("http://127.0.0.1:8000/", "s3cret");
         let request = SessionRequest {
             order_id: OrderId(1),
             order_number: "CART-0000000000AB".into(),
@@ -193,12 +224,25 @@ mod tests {
             created_at: chrono::Utc::now(),
         };
         let a = g.create_session(request.clone()).await.unwrap();
-        assert_eq!(a, g.create_session(request).await.unwrap());
-        assert_eq!(a.id, "cs_dev_cart_0000000000ab");
+        assert_eq!(a, g.create_session(request.clone()).await.unwrap());
+        let key = g.link_key("session:CART-0000000000AB");
+        assert_eq!(key.len(), 32);
+        assert_eq!(a.id, format!("cs_dev_cart_0000000000ab_{key}"));
         assert_eq!(
             a.url,
-            "http://127.0.0.1:8000/api/payments/dev/checkout/cs_dev_cart_0000000000ab/"
+            format!("http://127.0.0.1:8000/api/payments/dev/checkout/{}/", a.id)
         );
+        assert_ne!(
+            DevGateway::new("http://127.0.0.1:8000/", "other")
+                .create_session(request.clone())
+                .await
+                .unwrap()
+                .id,
+            a.id,
+            "another install's secret, another id: nobody derives it from the order number"
+        );
+        assert!(g.checks("acct_dev_7", &g.link_key("acct_dev_7")));
+        assert!(!g.checks("acct_dev_8", &g.link_key("acct_dev_7")));
         let t = TransferRequest {
             destination: None,
             amount: madeinpk_domain::payment::ProviderAmount::of(Money::pkr(98)),

@@ -74,7 +74,9 @@ instance; the bidder gets it too, as its confirmation): `new_bid` (schema `WsNew
 | `Invalid bid amount` | the amount is missing, not a number, not positive or too large |
 | `Invalid JSON` | the frame is not JSON (the socket stays open) |
 | `The bid could not be placed; please try again` | the database could not take it |
-| `Too many sockets` | this token or address already has its share of open sockets (then closed) |
+
+A token or client address that already holds its share of open sockets (`WS_MAX_PER_TOKEN`,
+`WS_MAX_PER_IP`) is refused at the handshake with 429 `{"detail": "Too many sockets"}`.
 
 **Server → every watcher, when the auction ends**: `auction_ended` (schema `WsAuctionEnded`):
 

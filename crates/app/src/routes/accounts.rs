@@ -106,10 +106,12 @@ enum SelfServiceRole {
     Both,
 }
 
-/// Creates an account and signs it in.
+/// Creates an account and signs it in; attempts are throttled per client address.
 #[utoipa::path(post, path = "/api/auth/register/", tag = "auth", request_body = RegisterBody,
-    responses((status = 201, body = SessionDto), (status = 400, description = "Field errors")))]
+    responses((status = 201, body = SessionDto), (status = 400, description = "Field errors"),
+              (status = 429, description = "Too many attempts")))]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: Body,
     media: Media,
@@ -133,7 +135,8 @@ pub async fn register(
             .unwrap_or_default();
         return Err(ApiError::Validation(with_domain_errors(parse, domain)));
     }
-    let session = state.accounts.register(registration).await?;
+    let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
+    let session = state.accounts.register(registration, &ip).await?;
     Ok(HttpResponse::Created().json(SessionDto {
         user: UserDto::new(&session.user, &media),
         token: session.token,

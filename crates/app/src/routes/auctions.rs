@@ -4,9 +4,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use madeinpk_domain::auction::{AUCTION_ORDERING, AuctionInput, AuctionQuery, AuctionStatus};
+use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::{AuctionId, CategoryId, ProductId};
 use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::product::ProductInput;
+use madeinpk_domain::services::auctions::Schedule;
 
 use super::products::{image_uploads, product_filters};
 use super::resource;
@@ -85,10 +87,12 @@ struct AuctionCreateBody {
     starting_price: MoneyInput,
     /// The lowest price that sells; null for none.
     reserve_price: Option<MoneyInput>,
+    /// At most `AUCTION_MAX_START_DAYS` (default 30) days from now.
     #[schema(examples("2026-01-01T00:00:00Z"))]
     start_time: chrono::DateTime<chrono::Utc>,
-    /// After `start_time`.
-    #[schema(examples("2030-01-01T00:00:00Z"))]
+    /// After `start_time` and in the future; at most `AUCTION_MAX_DAYS` (default 30) after the
+    /// later of `start_time` and now.
+    #[schema(examples("2026-01-31T00:00:00Z"))]
     end_time: chrono::DateTime<chrono::Utc>,
 }
 
@@ -124,9 +128,10 @@ struct AuctionReplaceBody {
     starting_price: MoneyInput,
     /// null removes it; absent keeps it.
     reserve_price: Option<MoneyInput>,
+    /// A changed window keeps the bounds of `POST auctions/`.
     #[schema(examples("2026-01-01T00:00:00Z"))]
     start_time: chrono::DateTime<chrono::Utc>,
-    #[schema(examples("2030-01-01T00:00:00Z"))]
+    #[schema(examples("2026-01-31T00:00:00Z"))]
     end_time: chrono::DateTime<chrono::Utc>,
 }
 
@@ -158,6 +163,14 @@ struct BidBody {
 
 fn auction_id(raw: &str) -> Result<AuctionId, ApiError> {
     path_id(raw).map(AuctionId)
+}
+
+/// Now on the app's clock, under the configured schedule bounds.
+fn schedule(state: &AppState) -> Schedule {
+    Schedule {
+        now: state.clock.now(),
+        limits: state.config.auction_limits(),
+    }
 }
 
 /// Auctions; filters `status`, `seller`, `category`, `my_auctions`; `search`; `ordering` by `end_time`, `current_price`, `created_at`.
@@ -353,10 +366,10 @@ pub async fn create(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let input = auction_input(&body, true, true)?;
-    let images = image_uploads(&body, "images")?;
+    let images = image_uploads(&state, &body, "images").await?;
     let auction = state
         .auctions
-        .create(&state.products, &auth.user, input, images)
+        .create(&state.products, &auth.user, input, images, schedule(&state))
         .await?;
     Ok(HttpResponse::Created().json(AuctionDto::new(
         &auction,
@@ -377,7 +390,13 @@ async fn update(
     let id = auction_id(id)?;
     let auction = state
         .auctions
-        .update(&auth.user, id, auction_input(body, false, full)?, full)
+        .update(
+            &auth.user,
+            id,
+            auction_input(body, false, full)?,
+            full,
+            schedule(state),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(AuctionDto::new(
         &auction,

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, MessageDto};
+use crate::dto::{Media, MessageDto, MoneyInput};
 use crate::error::ApiError;
 use crate::order_dto::{CartDto, CartItemDto, OrderDto};
 use crate::query::path_id;
@@ -78,6 +78,11 @@ struct CartItemBody {
 struct CheckoutBody {
     /// One of the caller's addresses.
     shipping_address_id: i64,
+    /// The total the buyer agreed to (as the cart showed it). When given and the order would
+    /// charge another total (a price changed), nothing is placed: 400 `non_field_errors`
+    /// "Prices changed: …". Absent: the current prices are charged.
+    #[schema(nullable = false)]
+    expected_total: Option<MoneyInput>,
 }
 
 /// The caller's cart: lines with their holds, per-seller groups and totals.
@@ -158,7 +163,7 @@ pub async fn clear(
 /// Checks out the whole cart as one order and opens its payment session.
 #[utoipa::path(post, path = "/api/cart/checkout/", tag = "cart", request_body = CheckoutBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
-    responses((status = 201, body = OrderDto), (status = 400, description = "Bad address, empty cart, unavailable items"),
+    responses((status = 201, body = OrderDto), (status = 400, description = "Bad address, empty cart, unavailable items, a total other than `expected_total`, too many unpaid orders for a listing"),
               (status = 403, description = "Blocked"), (status = 502, description = "The payment provider failed")))]
 pub async fn checkout(
     req: HttpRequest,
@@ -170,10 +175,16 @@ pub async fn checkout(
     let key = idempotency_key(&req)?;
     let mut f = body.read();
     let address = f.int("shipping_address_id", Need::Required);
+    let expected_total = f.money("expected_total", Need::Optional);
     f.finish()?;
     let order = state
         .checkout
-        .checkout_cart(&auth.user, AddressId(address.unwrap_or(0)), key)
+        .checkout_cart(
+            &auth.user,
+            AddressId(address.unwrap_or(0)),
+            key,
+            expected_total,
+        )
         .await?;
     Ok(HttpResponse::Created().json(OrderDto::new(
         &order,

@@ -34,16 +34,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resource("/stripe/connect/refresh_page/", "GET, HEAD").route(web::get().to(refresh_page)),
     )
     .service(
-        resource("/stripe/connect/dev/onboard/{account}/", "GET, HEAD")
+        resource("/stripe/connect/dev/onboard/{account}/{key}/", "GET, HEAD")
             .route(web::get().to(dev_onboarding)),
     )
     .service(
-        resource("/stripe/connect/dev/onboard/{account}/complete/", "POST")
-            .route(web::post().to(dev_complete)),
+        resource(
+            "/stripe/connect/dev/onboard/{account}/{key}/complete/",
+            "POST",
+        )
+        .route(web::post().to(dev_complete)),
     )
     .service(
-        resource("/stripe/connect/dev/dashboard/{account}/", "GET, HEAD")
-            .route(web::get().to(dev_dashboard)),
+        resource(
+            "/stripe/connect/dev/dashboard/{account}/{key}/",
+            "GET, HEAD",
+        )
+        .route(web::get().to(dev_dashboard)),
     );
 }
 
@@ -170,26 +176,30 @@ pub async fn refresh_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
         .json(json!({"message": "Please complete your Stripe account setup", "status": "pending"}))
 }
 
-fn dev_account<'a>(state: &AppState, account: &'a str) -> Result<&'a str, ApiError> {
+/// The account of a dev page, if the link is one the gateway made for it: the pages act on
+/// someone's payout account, so a link must be unguessable (an id alone is not enough).
+fn dev_account(state: &AppState, path: (String, String)) -> Result<String, ApiError> {
+    let (account, key) = path;
     // Only the dev gateway's accounts have a page here, and only while it is in use.
-    if !state.dev_payments {
-        return Err(ApiError::not_found());
-    }
-    account
+    let dev = state.dev_gateway.as_ref().ok_or_else(ApiError::not_found)?;
+    let real = account
         .strip_prefix("acct_dev_")
-        .filter(|id| id.parse::<i64>().is_ok())
-        .map(|_| account)
-        .ok_or_else(ApiError::not_found)
+        .is_some_and(|id| id.parse::<i64>().is_ok());
+    if real && dev.checks(&account, &key) {
+        Ok(account)
+    } else {
+        Err(ApiError::not_found())
+    }
 }
 
 /// The dev gateway's onboarding page (stands in for Stripe's hosted onboarding).
-#[utoipa::path(get, path = "/api/stripe/connect/dev/onboard/{account}/", tag = "payments",
-    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a dev account")))]
+#[utoipa::path(get, path = "/api/stripe/connect/dev/onboard/{account}/{key}/", tag = "payments",
+    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a link the dev gateway made")))]
 pub async fn dev_onboarding(
     state: web::Data<AppState>,
-    account: web::Path<String>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = dev_account(&state, &account)?;
+    let account = dev_account(&state, path.into_inner())?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(format!(
@@ -201,15 +211,15 @@ pub async fn dev_onboarding(
 
 /// Completes dev onboarding: a signed `account.updated` through the webhook, then back to the
 /// front end's settings page, as Stripe would.
-#[utoipa::path(post, path = "/api/stripe/connect/dev/onboard/{account}/complete/", tag = "payments",
-    responses((status = 303, description = "To the front end's seller settings"), (status = 404, description = "Not a dev account")))]
+#[utoipa::path(post, path = "/api/stripe/connect/dev/onboard/{account}/{key}/complete/", tag = "payments",
+    responses((status = 303, description = "To the front end's seller settings"), (status = 404, description = "Not a link the dev gateway made")))]
 pub async fn dev_complete(
     state: web::Data<AppState>,
-    account: web::Path<String>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = dev_account(&state, &account)?;
+    let account = dev_account(&state, path.into_inner())?;
     let now = state.clock.now().timestamp();
-    let body = dev::onboarded_event(account, now);
+    let body = dev::onboarded_event(&account, now);
     let header = signature::sign(&state.webhook_secret, now, &body);
     super::payments::receive(&state, Some(&header), &body).await?;
     Ok(HttpResponse::SeeOther()
@@ -224,13 +234,13 @@ pub async fn dev_complete(
 }
 
 /// The dev gateway's payout dashboard (stands in for Stripe's Express dashboard).
-#[utoipa::path(get, path = "/api/stripe/connect/dev/dashboard/{account}/", tag = "payments",
-    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a dev account")))]
+#[utoipa::path(get, path = "/api/stripe/connect/dev/dashboard/{account}/{key}/", tag = "payments",
+    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, description = "Not a link the dev gateway made")))]
 pub async fn dev_dashboard(
     state: web::Data<AppState>,
-    account: web::Path<String>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = dev_account(&state, &account)?;
+    let account = dev_account(&state, path.into_inner())?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(format!(

@@ -1,4 +1,5 @@
-//! `feedbacks/`: seller feedback on auction orders. Any signed-in user reads; the buyer of a
+//! `feedbacks/`: seller feedback on auction orders. Any signed-in user reads (the order number
+//! and the comment to the platform only its buyer, its seller and admins); the buyer of a
 //! shipped auction order writes once; that buyer (or an admin) changes or deletes it.
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -181,15 +182,15 @@ enum SellerStatsResponse {
     NoFeedback(MessageDto),
 }
 
-/// All feedback, platform-wide; filter `seller` (user id); `ordering` by any field (newest first by default).
+/// All feedback, platform-wide; filter `seller` (user id); `ordering` by any field (newest first by default). `order_number` and `platform_comment` are blank except for the feedback's buyer, its seller and admins, and only admins sort by them.
 #[utoipa::path(get, path = "/api/feedbacks/", tag = "feedbacks",
     params(PageParams, ("seller" = Option<i64>, Query, description = "Seller's user id"),
-           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated, any Feedback field (newest first by default)")),
+           ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated, any Feedback field (newest first by default); `order_number` and `platform_comment` for admins only (ignored otherwise)")),
     responses((status = 200, body = Page<FeedbackDto>), (status = 404, description = "Invalid page"), (status = 400, description = "Bad filter"), (status = 401, description = "Not signed in")))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _: CurrentUser,
+    CurrentUser(auth): CurrentUser,
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let query = FeedbackQuery {
@@ -197,11 +198,11 @@ pub async fn list(
         ordering: parse_ordering(q.get("ordering"), FEEDBACK_ORDERING),
     };
     let page = paginate(&req, &q, |p| {
-        let (state, query) = (state.clone(), query.clone());
+        let (state, query, viewer) = (state.clone(), query.clone(), auth.user.clone());
         async move {
             Ok(state
                 .feedbacks
-                .list(query, p)
+                .list(&viewer, query, p)
                 .await?
                 .map(|f| FeedbackDto::from(&f)))
         }
@@ -210,14 +211,17 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One feedback.
+/// One feedback; `order_number` and `platform_comment` are blank except for its buyer, its seller and admins.
 #[utoipa::path(get, path = "/api/feedbacks/{id}/", tag = "feedbacks", responses((status = 200, body = FeedbackDto), (status = 404, description = "No such feedback")))]
 pub async fn get(
     state: web::Data<AppState>,
-    _: CurrentUser,
+    CurrentUser(auth): CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let feedback = state.feedbacks.get(FeedbackId(path_id(&id)?)).await?;
+    let feedback = state
+        .feedbacks
+        .get(&auth.user, FeedbackId(path_id(&id)?))
+        .await?;
     Ok(HttpResponse::Ok().json(FeedbackDto::from(&feedback)))
 }
 

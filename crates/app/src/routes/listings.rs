@@ -115,6 +115,11 @@ struct PurchaseBody {
     quantity: Option<i64>,
     /// One of the caller's addresses.
     shipping_address: i64,
+    /// The total the buyer agreed to. When given and the order would charge another total (the
+    /// price changed), nothing is placed: 400 `non_field_errors` "Prices changed: …". Absent:
+    /// the current price is charged.
+    #[schema(nullable = false)]
+    expected_total: Option<MoneyInput>,
 }
 
 /// `toggle_status` (documentation).
@@ -140,7 +145,7 @@ fn listing_id(raw: &str) -> Result<ListingId, ApiError> {
     path_id(raw).map(ListingId)
 }
 
-/// Listings; filters `status`, `my_listings`, `seller`, `category`, `province`, `min_price`, `max_price`, `featured`; `search`; `ordering` by `price`, `created_at`.
+/// Listings; filters `status`, `my_listings`, `seller`, `category`, `province`, `min_price`, `max_price`, `featured`; `search`; `ordering` by `price`, `created_at`. An inactive listing appears only to its seller and admins.
 #[utoipa::path(get, path = "/api/listings/", tag = "listings",
     params(PageParams,
            ("search" = Option<String>, Query, description = "Terms (split on spaces and commas) each matching the product's name or description"),
@@ -178,6 +183,8 @@ pub async fn list(
             _ => None,
         },
         ordering: parse_ordering(q.get("ordering"), LISTING_ORDERING),
+        // Whose inactive listings may appear is the service's decision, from the reader.
+        ..ListingQuery::default()
     };
     let now = Utc::now();
     let page = paginate(&req, &q, |p| {
@@ -195,8 +202,8 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One listing.
-#[utoipa::path(get, path = "/api/listings/{id}/", tag = "listings", responses((status = 200, body = ListingDto), (status = 404, description = "No such listing")))]
+/// One listing; an inactive one only for its seller and admins (404 for anyone else).
+#[utoipa::path(get, path = "/api/listings/{id}/", tag = "listings", responses((status = 200, body = ListingDto), (status = 404, description = "No such listing, or someone else's inactive one")))]
 pub async fn get(
     state: web::Data<AppState>,
     MaybeUser(viewer): MaybeUser,
@@ -340,7 +347,7 @@ pub async fn toggle_status(
 /// Buys units of a listing directly: a `fixed_price` order with its own payment session.
 #[utoipa::path(post, path = "/api/listings/{id}/purchase/", tag = "listings", request_body = PurchaseBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
-    responses((status = 201, body = crate::order_dto::OrderDto), (status = 400, description = "Inactive, own listing, not enough stock, bad address or quantity"),
+    responses((status = 201, body = crate::order_dto::OrderDto), (status = 400, description = "Inactive, own listing, not enough stock, bad address or quantity, a total other than `expected_total`, too many unpaid orders for the listing"),
               (status = 403, description = "Blocked"), (status = 404, description = "No such listing")))]
 pub async fn purchase(
     req: HttpRequest,
@@ -355,6 +362,7 @@ pub async fn purchase(
     let mut f = body.read();
     let quantity = f.int("quantity", Need::Optional);
     let address = f.int("shipping_address", Need::Optional);
+    let expected_total = f.money("expected_total", Need::Optional);
     f.finish()?;
     let order = state
         .checkout
@@ -364,6 +372,7 @@ pub async fn purchase(
             quantity.unwrap_or(1),
             address.map(madeinpk_domain::ids::AddressId),
             key,
+            expected_total,
         )
         .await?;
     Ok(

@@ -71,15 +71,22 @@ struct WebhookAcceptedDto {
     status: String,
 }
 
-/// Stripe's browser redirect after paying: always 302 to the front end's success page. The
-/// webhook, not this page, records the payment.
+/// Stripe's browser redirect after paying: always 302 to the front end's success page, with the
+/// `order_id` of an existing order (the contract); with `STRICT_VISIBILITY`, with any
+/// well-formed one, so the page does not tell which ids are orders. The webhook, not this page,
+/// records the payment.
 #[utoipa::path(get, path = "/api/payments/success/", tag = "payments",
     params(("order_id" = Option<i64>, Query), ("session_id" = Option<String>, Query)),
-    responses((status = 302, description = "To the front end")))]
+    responses((status = 302, description = "To the front end: `order-success?order_id={id}` for an existing order (any positive integer id with `STRICT_VISIBILITY`), else `order-success`")))]
 pub async fn success(state: web::Data<AppState>, q: QueryMap) -> HttpResponse {
     let base = format!("{}/order-success", state.config.frontend_url);
+    // Strictly, anyone may call this page, so it must not tell which ids are orders: the
+    // redirect then depends on the parameter alone (the front end reads the order with its
+    // own token).
     match order_param(&q) {
-        Some(id) if state.orders_exists(id).await => redirect(format!("{base}?order_id={id}")),
+        Some(id) if state.config.strict_visibility || state.orders_exists(id).await => {
+            redirect(format!("{base}?order_id={id}"))
+        }
         _ => redirect(base),
     }
 }

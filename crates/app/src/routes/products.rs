@@ -171,12 +171,17 @@ pub fn product_input(body: &Body, full: bool) -> Result<ProductInput, ApiError> 
     Ok(input)
 }
 
-/// Checks the files of a field: `{"images": {"0": [...]}}` for each one that is not an image.
-pub fn image_uploads(body: &Body, field: &str) -> Result<Vec<ImageUpload>, ApiError> {
+/// Checks and cleans the files of a field: `{"images": {"0": [...]}}` for each one that is not
+/// an image.
+pub async fn image_uploads(
+    state: &AppState,
+    body: &Body,
+    field: &str,
+) -> Result<Vec<ImageUpload>, ApiError> {
     let mut images = Vec::new();
     let mut bad = serde_json::Map::new();
     for (i, file) in body.files.iter().filter(|f| f.field == field).enumerate() {
-        match image_upload(&file.bytes) {
+        match image_upload(file, state.uploads.max_pixels()).await {
             Some(image) => images.push(image),
             None => {
                 bad.insert(i.to_string(), json!([NOT_AN_IMAGE]));
@@ -204,7 +209,7 @@ pub async fn create(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let input = product_input(&body, true)?;
-    let images = image_uploads(&body, "images")?;
+    let images = image_uploads(&state, &body, "images").await?;
     let product = state.products.create(&auth.user, input, images).await?;
     Ok(HttpResponse::Created().json(ProductDto::new(&product, &media)))
 }
@@ -281,7 +286,9 @@ pub async fn add_image(
     // Judged here, refused by the service after the owner check.
     let upload = match body.file("image") {
         None => ImageFile::Missing,
-        Some(file) => image_upload(&file.bytes).map_or(ImageFile::Invalid, ImageFile::Valid),
+        Some(file) => image_upload(file, state.uploads.max_pixels())
+            .await
+            .map_or(ImageFile::Invalid, ImageFile::Valid),
     };
     let image = state.products.add_image(&auth.user, id, upload).await?;
     Ok(HttpResponse::Created().json(ProductImageDto::new(&image, &media)))

@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use crate::account::{
-    AccountError, LoginPolicy, NewUserRecord, ProfileChanges, Registration, SellerApplication,
-    UserWriteError, seller_refusal, taken_errors, validate_registration,
+    AccountError, BackoffStore, LoginPolicy, NewUserRecord, ProfileChanges, RegisterPolicy,
+    Registration, SellerApplication, UserWriteError, seller_refusal, taken_errors,
+    throttle_subject, validate_registration,
 };
 use crate::clock::Clock;
 use crate::email::EmailMessage;
@@ -19,6 +20,8 @@ use crate::validation::FieldErrors;
 pub struct AccountSettings {
     /// Login throttling.
     pub login: LoginPolicy,
+    /// Registration throttling.
+    pub register: RegisterPolicy,
     /// Tokens unused this long expire.
     pub token_idle: Duration,
 }
@@ -27,6 +30,7 @@ impl Default for AccountSettings {
     fn default() -> Self {
         Self {
             login: LoginPolicy::default(),
+            register: RegisterPolicy::default(),
             token_idle: Duration::from_hours(30 * 24),
         }
     }
@@ -85,7 +89,7 @@ where
     U: UserRepository,
     T: TokenStore,
     H: PasswordHasher,
-    L: RateLimiter,
+    L: RateLimiter + BackoffStore,
     C: Clock,
 {
     /// Wires the service.
@@ -107,8 +111,27 @@ where
         }
     }
 
-    /// Registers a user, queues the welcome notice and email, and signs them in.
-    pub async fn register(&self, registration: Registration) -> Result<Session, AccountError> {
+    /// Registers a user, queues the welcome notice and email, and signs them in; throttled per
+    /// client address, since a refusal says whether an email is registered.
+    pub async fn register(
+        &self,
+        registration: Registration,
+        client_ip: &str,
+    ) -> Result<Session, AccountError> {
+        let policy = self.settings.register;
+        // Counted before anything is checked, so every probe for a registered email costs one.
+        if policy.per_ip > 0
+            && let Some(retry_after_secs) = self
+                .limiter
+                .hit(
+                    format!("register:ip:{}", throttle_subject(client_ip)),
+                    policy.per_ip,
+                    Duration::from_secs(policy.window_secs),
+                )
+                .await?
+        {
+            return Err(AccountError::Throttled { retry_after_secs });
+        }
         let valid = validate_registration(&registration)?;
         let taken = self
             .users
@@ -157,7 +180,8 @@ where
         Ok(Session { user, token })
     }
 
-    /// Signs in by email and password, throttled per IP and per account.
+    /// Signs in by email and password, throttled per client address and, per address, on each
+    /// account with a doubling wait.
     pub async fn login(
         &self,
         email: &str,
@@ -165,10 +189,14 @@ where
         client_ip: &str,
     ) -> Result<Session, AccountError> {
         let policy = self.settings.login;
-        let window = Duration::from_secs(policy.window_secs);
+        let client = throttle_subject(client_ip);
         if let Some(retry_after_secs) = self
             .limiter
-            .hit(format!("login:ip:{client_ip}"), policy.per_ip, window)
+            .hit(
+                format!("login:ip:{client}"),
+                policy.per_ip,
+                Duration::from_secs(policy.window_secs),
+            )
             .await?
         {
             return Err(AccountError::Throttled { retry_after_secs });
@@ -181,12 +209,16 @@ where
         {
             return Err(AccountError::InvalidCredentials);
         }
-        // Counted before the password is checked, so parallel guesses cannot slip past the
-        // limit; a successful login resets the count.
-        let account_key = format!("login:account:{}", email.trim().to_lowercase());
+        // Attempts are counted per client address and account, so only the guesser waits, even
+        // with the right password, while the owner signing in from elsewhere never does. There is
+        // deliberately no per-account ceiling: any limit that refused the right password would let
+        // anyone who knows an email lock its owner out; guessing from many addresses is slowed by
+        // each address's own backoff and per-address budget instead. Counted before the password
+        // is checked, so parallel guesses cannot slip past the limit; a success forgets them.
+        let backoff_key = format!("login:backoff:{client} {}", email.trim().to_lowercase());
         if let Some(retry_after_secs) = self
             .limiter
-            .hit(account_key.clone(), policy.per_account, window)
+            .attempt(backoff_key.clone(), policy.backoff())
             .await?
         {
             return Err(AccountError::Throttled { retry_after_secs });
@@ -202,7 +234,7 @@ where
         let Some(user) = user.filter(|_| ok) else {
             return Err(AccountError::InvalidCredentials);
         };
-        self.limiter.reset(account_key).await?;
+        self.limiter.reset(backoff_key).await?;
         if user.is_blocked {
             return Err(AccountError::Blocked);
         }
@@ -329,46 +361,97 @@ mod tests {
             ..fixtures::user(7, role)
         }
     }
+    use crate::account::Backoff;
     use crate::clock::FixedClock;
     use crate::ids::UserId;
     use crate::ports::{
-        MockAddressRepository, MockPasswordHasher, MockRateLimiter, MockTokenStore,
-        MockUserRepository,
+        MockAddressRepository, MockPasswordHasher, MockTokenStore, MockUserRepository,
     };
+    use crate::store::StoreError;
     use chrono::{TimeZone, Utc};
     use std::future::ready;
+    use std::sync::{Arc, Mutex};
 
-    type Svc = Accounts<
-        MockUserRepository,
-        MockTokenStore,
-        MockPasswordHasher,
-        MockRateLimiter,
-        FixedClock,
-    >;
+    /// A limiter that refuses the listed keys (42 s to wait) and records every call; clones
+    /// share the record, so a test keeps one while the service owns the other.
+    #[derive(Clone, Default)]
+    struct FakeLimiter {
+        /// Keys whose `hit` is over the limit.
+        full: Vec<String>,
+        /// Keys whose `attempt` must still wait.
+        waiting: Vec<String>,
+        calls: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl FakeLimiter {
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+
+        fn answer(&self, refused: &[String], call: &str, key: String) -> Option<u64> {
+            let verdict = refused.contains(&key).then_some(42);
+            self.calls.lock().unwrap().push(format!("{call} {key}"));
+            verdict
+        }
+    }
+
+    impl RateLimiter for FakeLimiter {
+        async fn hit(
+            &self,
+            key: String,
+            _limit: u32,
+            _window: Duration,
+        ) -> Result<Option<u64>, StoreError> {
+            Ok(self.answer(&self.full, "hit", key))
+        }
+
+        async fn reset(&self, key: String) -> Result<(), StoreError> {
+            self.calls.lock().unwrap().push(format!("reset {key}"));
+            Ok(())
+        }
+    }
+
+    impl BackoffStore for FakeLimiter {
+        async fn attempt(&self, key: String, _backoff: Backoff) -> Result<Option<u64>, StoreError> {
+            Ok(self.answer(&self.waiting, "attempt", key))
+        }
+    }
+
+    type Svc =
+        Accounts<MockUserRepository, MockTokenStore, MockPasswordHasher, FakeLimiter, FixedClock>;
 
     fn service(
         users: MockUserRepository,
         tokens: MockTokenStore,
         hasher: MockPasswordHasher,
-        limiter: MockRateLimiter,
+        limiter: FakeLimiter,
     ) -> Svc {
-        let clock = FixedClock(Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap());
-        Accounts::new(
-            users,
-            tokens,
-            hasher,
-            limiter,
-            clock,
-            AccountSettings::default(),
-        )
+        service_with(AccountSettings::default(), users, tokens, hasher, limiter)
     }
 
-    fn open_limiter() -> MockRateLimiter {
-        let mut l = MockRateLimiter::new();
-        l.expect_hit()
-            .returning(|_, _, _| Box::pin(ready(Ok(None))));
-        l.expect_reset().returning(|_| Box::pin(ready(Ok(()))));
-        l
+    fn service_with(
+        settings: AccountSettings,
+        users: MockUserRepository,
+        tokens: MockTokenStore,
+        hasher: MockPasswordHasher,
+        limiter: FakeLimiter,
+    ) -> Svc {
+        let clock = FixedClock(Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap());
+        Accounts::new(users, tokens, hasher, limiter, clock, settings)
+    }
+
+    fn open_limiter() -> FakeLimiter {
+        FakeLimiter::default()
+    }
+
+    fn registration() -> Registration {
+        Registration {
+            username: "ali".into(),
+            email: "ali@example.pk".into(),
+            password: "Strong-pass-1".into(),
+            password_confirm: "Strong-pass-1".into(),
+            ..Registration::default()
+        }
     }
 
     #[tokio::test]
@@ -400,14 +483,14 @@ mod tests {
             .returning(|_| Box::pin(ready(Ok("HASH".to_string()))));
         let svc = service(users, tokens, hasher, open_limiter());
         let s = svc
-            .register(Registration {
-                username: "ali".into(),
-                email: "ali@EXAMPLE.pk".into(),
-                password: "Strong-pass-1".into(),
-                password_confirm: "Strong-pass-1".into(),
-                role: Some("seller".into()),
-                ..Registration::default()
-            })
+            .register(
+                Registration {
+                    email: "ali@EXAMPLE.pk".into(),
+                    role: Some("seller".into()),
+                    ..registration()
+                },
+                "1.2.3.4",
+            )
             .await
             .unwrap();
         assert_eq!(s.token, "KEY");
@@ -426,16 +509,7 @@ mod tests {
             MockPasswordHasher::new(),
             open_limiter(),
         );
-        let err = svc
-            .register(Registration {
-                username: "ali".into(),
-                email: "ali@example.pk".into(),
-                password: "Strong-pass-1".into(),
-                password_confirm: "Strong-pass-1".into(),
-                ..Registration::default()
-            })
-            .await
-            .unwrap_err();
+        let err = svc.register(registration(), "1.2.3.4").await.unwrap_err();
         let AccountError::Validation(e) = err else {
             panic!("expected validation")
         };
@@ -477,28 +551,31 @@ mod tests {
             assert!(h.is_empty());
             Box::pin(ready(false))
         });
-        let mut limiter = MockRateLimiter::new();
-        // One hit for the IP, one for the account attempt; a failure never resets the count.
-        limiter
-            .expect_hit()
-            .times(2)
-            .returning(|_, _, _| Box::pin(ready(Ok(None))));
-        limiter.expect_reset().never();
-        let svc = service(users, MockTokenStore::new(), hasher, limiter);
+        let limiter = FakeLimiter::default();
+        let svc = service(users, MockTokenStore::new(), hasher, limiter.clone());
         assert_eq!(
-            svc.login("nobody@example.pk", "whatever-1", "1.2.3.4")
+            svc.login(" Nobody@Example.pk", "whatever-1", "1.2.3.4")
                 .await
                 .unwrap_err(),
             AccountError::InvalidCredentials
+        );
+        // One hit for the address, one attempt for the address on that account; a failure
+        // never resets the count.
+        assert_eq!(
+            limiter.calls(),
+            [
+                "hit login:ip:1.2.3.4",
+                "attempt login:backoff:1.2.3.4 nobody@example.pk"
+            ]
         );
     }
 
     #[tokio::test]
     async fn throttled_ip_never_reaches_the_password_check() {
-        let mut limiter = MockRateLimiter::new();
-        limiter
-            .expect_hit()
-            .returning(|_, _, _| Box::pin(ready(Ok(Some(42)))));
+        let limiter = FakeLimiter {
+            full: vec!["login:ip:9.9.9.9".into()],
+            ..FakeLimiter::default()
+        };
         let mut users = MockUserRepository::new();
         users.expect_find_credentials().never();
         let svc = service(
@@ -513,6 +590,118 @@ mod tests {
                 retry_after_secs: 42
             }
         );
+    }
+
+    #[tokio::test]
+    async fn a_client_in_backoff_waits_even_with_the_right_password_and_the_owner_does_not() {
+        let mut users = MockUserRepository::new();
+        // Only the owner's attempt reaches the password check.
+        users
+            .expect_find_credentials()
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok(Some((user(Role::Buyer, false), "H".to_string()))))));
+        let mut hasher = MockPasswordHasher::new();
+        hasher
+            .expect_verify()
+            .times(1)
+            .returning(|_, _| Box::pin(ready(true)));
+        let mut tokens = MockTokenStore::new();
+        tokens
+            .expect_issue()
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok("KEY".to_string()))));
+        let limiter = FakeLimiter {
+            waiting: vec!["login:backoff:6.6.6.6 ali@example.pk".into()],
+            ..FakeLimiter::default()
+        };
+        let svc = service(users, tokens, hasher, limiter.clone());
+        assert_eq!(
+            svc.login("Ali@Example.pk", "pw-12345678", "6.6.6.6")
+                .await
+                .unwrap_err(),
+            AccountError::Throttled {
+                retry_after_secs: 42
+            }
+        );
+        let session = svc
+            .login("ali@example.pk", "pw-12345678", "1.2.3.4")
+            .await
+            .unwrap();
+        assert_eq!(session.token, "KEY");
+        // The owner's success forgets only the owner's own count, not the guesser's.
+        let resets: Vec<String> = limiter
+            .calls()
+            .into_iter()
+            .filter(|c| c.starts_with("reset "))
+            .collect();
+        assert_eq!(resets, ["reset login:backoff:1.2.3.4 ali@example.pk"]);
+    }
+
+    #[tokio::test]
+    async fn registration_is_counted_per_address_before_anything_is_checked() {
+        let mut users = MockUserRepository::new();
+        users.expect_taken().never();
+        users.expect_create().never();
+        let limiter = FakeLimiter {
+            full: vec!["register:ip:6.6.6.6".into()],
+            ..FakeLimiter::default()
+        };
+        let svc = service(
+            users,
+            MockTokenStore::new(),
+            MockPasswordHasher::new(),
+            limiter.clone(),
+        );
+        assert_eq!(
+            svc.register(registration(), "6.6.6.6").await.unwrap_err(),
+            AccountError::Throttled {
+                retry_after_secs: 42
+            }
+        );
+        // Even a registration that fails validation costs an attempt.
+        let invalid = Registration {
+            password_confirm: "other".into(),
+            ..registration()
+        };
+        assert!(matches!(
+            svc.register(invalid, "1.2.3.4").await.unwrap_err(),
+            AccountError::Validation(_)
+        ));
+        assert_eq!(
+            limiter.calls(),
+            ["hit register:ip:6.6.6.6", "hit register:ip:1.2.3.4"]
+        );
+    }
+
+    #[tokio::test]
+    async fn registration_without_a_bound_counts_nothing() {
+        let mut users = MockUserRepository::new();
+        users
+            .expect_taken()
+            .returning(|_, _, _| Box::pin(ready(Ok(vec![crate::account::UniqueField::Email]))));
+        let settings = AccountSettings {
+            register: RegisterPolicy {
+                per_ip: 0,
+                window_secs: 3600,
+            },
+            ..AccountSettings::default()
+        };
+        let limiter = FakeLimiter {
+            full: vec!["register:ip:6.6.6.6".into()],
+            ..FakeLimiter::default()
+        };
+        let svc = service_with(
+            settings,
+            users,
+            MockTokenStore::new(),
+            MockPasswordHasher::new(),
+            limiter.clone(),
+        );
+        assert!(matches!(
+            svc.register(registration(), "6.6.6.6").await.unwrap_err(),
+            AccountError::Validation(_)
+        ));
+        assert!(limiter.calls().is_empty());
     }
 
     #[tokio::test]

@@ -1,8 +1,11 @@
 //! Auction listing use cases: browse, create (for an existing product or with a new one), edit
 //! and delete before the first bid.
 
+use chrono::{DateTime, Utc};
+
 use crate::auction::{
     Auction, AuctionInput, AuctionQuery, AuctionRemoval, AuctionState, AuctionTerms, Bid, HAS_BIDS,
+    ScheduleLimits,
 };
 use crate::ids::{AuctionId, ProductId};
 use crate::money::Money;
@@ -23,10 +26,20 @@ pub struct Auctions<A> {
     auctions: A,
 }
 
+/// When an auction is judged: now, under the configured schedule bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// The current instant.
+    pub now: DateTime<Utc>,
+    /// The bounds a new or re-timed window must keep.
+    pub limits: ScheduleLimits,
+}
+
 fn terms(
     input: &AuctionInput,
     stored: Option<&AuctionState>,
     full: bool,
+    schedule: Schedule,
 ) -> Result<AuctionTerms, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut need = |field: &str, present: bool| {
@@ -56,6 +69,15 @@ fn terms(
             .unwrap_or_default(),
     };
     terms.check()?;
+    // The bounds judge a new or re-timed window only: an edit of the price alone keeps a window
+    // stored before the bounds (or under other ones) as it is.
+    let retimed =
+        stored.is_none_or(|s| s.start_time != terms.start_time || s.end_time != terms.end_time);
+    if retimed {
+        schedule
+            .limits
+            .check(terms.start_time, terms.end_time, schedule.now)?;
+    }
     Ok(terms)
 }
 
@@ -100,16 +122,18 @@ impl<A: AuctionRepository> Auctions<A> {
     }
 
     /// Creates an auction: for one of the caller's products (`product_id`), or together with a
-    /// new product (name, description, category, condition, images).
+    /// new product (name, description, category, condition, images); its window is judged
+    /// against `schedule`.
     pub async fn create<R: ProductRepository, M: MediaStorage, P: PayoutReadiness>(
         &self,
         products: &Products<R, M, P>,
         actor: &User,
         input: AuctionInput,
         images: Vec<ImageUpload>,
+        schedule: Schedule,
     ) -> Result<Auction, CatalogError> {
         ensure_can_publish(products.payouts(), products.settings(), actor, "auctions").await?;
-        let terms = terms(&input, None, true)?;
+        let terms = terms(&input, None, true, schedule)?;
         let id = match input.product_id {
             Some(product) => {
                 self.create_for_product(products, actor, product, terms)
@@ -207,13 +231,15 @@ impl<A: AuctionRepository> Auctions<A> {
         }
     }
 
-    /// Edits the terms (owner or admin) until the first bid; `full` is PUT.
+    /// Edits the terms (owner or admin) until the first bid; `full` is PUT. A changed window is
+    /// judged against `schedule`.
     pub async fn update(
         &self,
         actor: &User,
         id: AuctionId,
         input: AuctionInput,
         full: bool,
+        schedule: Schedule,
     ) -> Result<Auction, CatalogError> {
         let state = self.state(id).await?;
         ensure_owner_or_hidden(actor, state.seller, "AuctionListing")?;
@@ -223,7 +249,7 @@ impl<A: AuctionRepository> Auctions<A> {
         if state.status != crate::auction::AuctionStatus::Active {
             return Err(CatalogError::bad(crate::auction::NOT_ACTIVE));
         }
-        let terms = terms(&input, Some(&state), full)?;
+        let terms = terms(&input, Some(&state), full, schedule)?;
         if !self.auctions.update_auction(id, terms).await? {
             return Err(CatalogError::bad(HAS_BIDS));
         }
@@ -269,6 +295,17 @@ mod tests {
         }
     }
 
+    /// Judged a day before the fixture's window opens, under the default bounds.
+    fn schedule() -> Schedule {
+        Schedule {
+            now: Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap(),
+            limits: ScheduleLimits {
+                enforced: true,
+                ..ScheduleLimits::default()
+            },
+        }
+    }
+
     #[tokio::test]
     async fn no_edits_or_deletes_once_bidding_started() {
         let mut repo = MockAuctionRepository::new();
@@ -283,7 +320,7 @@ mod tests {
             ..AuctionInput::default()
         };
         assert_eq!(
-            svc.update(&user(1), AuctionId(1), input, false)
+            svc.update(&user(1), AuctionId(1), input, false, schedule())
                 .await
                 .unwrap_err(),
             CatalogError::bad(HAS_BIDS)
@@ -307,7 +344,7 @@ mod tests {
             ..AuctionInput::default()
         };
         let err = svc
-            .update(&user(1), AuctionId(1), input.clone(), false)
+            .update(&user(1), AuctionId(1), input.clone(), false, schedule())
             .await
             .unwrap_err();
         assert_eq!(
@@ -315,7 +352,50 @@ mod tests {
             CatalogError::Validation(FieldErrors::non_field("End time must be after start time"))
         );
         assert_eq!(
-            svc.update(&user(2), AuctionId(1), input, false)
+            svc.update(&user(2), AuctionId(1), input, false, schedule())
+                .await
+                .unwrap_err(),
+            CatalogError::NotFound("AuctionListing")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_new_window_is_bounded_and_a_price_edit_keeps_the_stored_one() {
+        let mut repo = MockAuctionRepository::new();
+        // Stored before the bounds: it runs for a year.
+        repo.expect_auction_state().returning(|_| {
+            let mut s = state(0);
+            s.end_time = s.start_time + chrono::Duration::days(365);
+            Box::pin(ready(Ok(Some(s))))
+        });
+        repo.expect_update_auction()
+            .withf(|_, t| t.starting_price == Money::pkr(20_000))
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(true))));
+        repo.expect_auction()
+            .returning(|_, _| Box::pin(ready(Ok(None))));
+        let svc = Auctions::new(repo);
+        let start = state(0).start_time;
+        let retimed = AuctionInput {
+            end_time: Some(start + chrono::Duration::days(31)),
+            ..AuctionInput::default()
+        };
+        assert_eq!(
+            svc.update(&user(1), AuctionId(1), retimed, false, schedule())
+                .await
+                .unwrap_err(),
+            CatalogError::Validation(FieldErrors::single(
+                "end_time",
+                "End time must be at most 30 days after the start time (or after now, once the start has passed)."
+            ))
+        );
+        let price = AuctionInput {
+            starting_price: Some(Money::pkr(20_000)),
+            ..AuctionInput::default()
+        };
+        // The read-back finds nothing in this mock; that the update ran is what is checked.
+        assert_eq!(
+            svc.update(&user(1), AuctionId(1), price, false, schedule())
                 .await
                 .unwrap_err(),
             CatalogError::NotFound("AuctionListing")

@@ -2,11 +2,13 @@
 //! placing transaction; then the payment provider opens a session for the order.
 
 use crate::checkout::{
-    OrderSource, PlaceOrder, Placed, PlanSettings, StatusChange, StockRelease, plan,
+    OrderSource, PlaceOrder, Placed, PlanSettings, StatusChange, StockRelease,
+    check_expected_total, plan,
 };
 use crate::clock::Clock;
 use crate::ids::{AddressId, ListingId, OrderId};
 use crate::listing::ListingStatus;
+use crate::money::Money;
 use crate::notification::{NewNotification, NotificationType};
 use crate::order::{Order, OrderError, OrderStatus, OrderType};
 use crate::outbox::Outbox;
@@ -64,12 +66,14 @@ where
         })
     }
 
-    /// Checks out the caller's whole cart as one order.
+    /// Checks out the caller's whole cart as one order; with `expected_total`, only at that
+    /// total.
     pub async fn checkout_cart(
         &self,
         buyer: &User,
         address: AddressId,
         idempotency_key: Option<String>,
+        expected_total: Option<Money>,
     ) -> Result<Order, OrderError> {
         if buyer.is_blocked {
             return Err(blocked());
@@ -85,10 +89,11 @@ where
             shipping_address: address,
             idempotency_key,
         };
-        self.place(request, OrderType::Cart).await
+        self.place(request, OrderType::Cart, expected_total).await
     }
 
-    /// Buys units of one listing directly (checks in the contract's order).
+    /// Buys units of one listing directly (checks in the contract's order); with
+    /// `expected_total`, only at that total.
     pub async fn purchase(
         &self,
         buyer: &User,
@@ -96,6 +101,7 @@ where
         quantity: i64,
         address: Option<AddressId>,
         idempotency_key: Option<String>,
+        expected_total: Option<Money>,
     ) -> Result<Order, OrderError> {
         let state = self
             .listings
@@ -131,15 +137,24 @@ where
             shipping_address: address.unwrap_or(AddressId(0)),
             idempotency_key,
         };
-        self.place(request, OrderType::FixedPrice).await
+        self.place(request, OrderType::FixedPrice, expected_total)
+            .await
     }
 
-    async fn place(&self, request: PlaceOrder, kind: OrderType) -> Result<Order, OrderError> {
+    /// Places the order under the stock locks; the plan (availability, the unpaid-order limit,
+    /// prices) and the buyer's stated total are judged there, so a refusal takes nothing.
+    async fn place(
+        &self,
+        request: PlaceOrder,
+        kind: OrderType,
+        expected_total: Option<Money>,
+    ) -> Result<Order, OrderError> {
         let now = self.clock.now();
         let settings = self.settings;
         let buyer = request.buyer;
         let planner = Box::new(move |lines, entropy| {
             let mut draft = plan(kind, lines, now, entropy, settings)?;
+            check_expected_total(expected_total, draft.split.total)?;
             let what = match kind {
                 OrderType::Cart => format!("order {}", draft.number),
                 _ => draft
@@ -289,6 +304,7 @@ mod tests {
             PlanSettings {
                 commission: BasisPoints::new(200).unwrap(),
                 payment_window: chrono::Duration::minutes(30),
+                max_unpaid_per_listing: 3,
             },
         )
     }
@@ -345,7 +361,7 @@ mod tests {
             ))))
         });
         let e = service(orders, gateway)
-            .checkout_cart(&user(1, Role::Buyer), AddressId(3), None)
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), None, None)
             .await
             .unwrap_err();
         assert_eq!(e.to_string(), "Payment creation failed: Stripe error: down");
@@ -377,7 +393,7 @@ mod tests {
                 })))
             });
         let o = service(orders, gateway)
-            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()), None)
             .await
             .unwrap();
         assert_eq!(o.id, OrderId(1));
@@ -405,7 +421,7 @@ mod tests {
                     })))
                 });
             let o = service(orders, gateway)
-                .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+                .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()), None)
                 .await
                 .unwrap();
             assert_eq!(o.payment_url, "https://pay/cs_1");
@@ -419,7 +435,7 @@ mod tests {
         let mut gateway = MockPaymentGateway::new();
         gateway.expect_create_session().never();
         let o = service(orders, gateway)
-            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()), None)
             .await
             .unwrap();
         assert_eq!(o.payment_url, "");
@@ -436,10 +452,73 @@ mod tests {
             ))))
         });
         let e = service(orders, gateway)
-            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()))
+            .checkout_cart(&user(1, Role::Buyer), AddressId(3), Some("k".into()), None)
             .await
             .unwrap_err();
         assert!(matches!(e, OrderError::Gateway(_)), "{e}");
+    }
+
+    /// One line of Rs. 1,000.00 a unit, `quantity` units, on a listing with plenty left.
+    fn line(quantity: i32) -> crate::checkout::StockLine {
+        crate::checkout::StockLine {
+            listing: ListingId(1),
+            product: crate::ids::ProductId(1),
+            product_name: "Vase".into(),
+            seller: crate::ids::UserId(2),
+            quantity,
+            held: quantity,
+            status: ListingStatus::Active,
+            listing_quantity: 10,
+            listing_reserved: quantity,
+            price: Money::pkr(100_000),
+            discount: crate::listing::Discount::default(),
+            unpaid_orders: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_total_other_than_the_stated_one_is_refused_under_the_locks() {
+        for (expected, placed) in [(Money::pkr(100_000), false), (Money::pkr(200_000), true)] {
+            let mut orders = MockOrderRepository::new();
+            // The store runs the plan under its locks; a refusal there rolls everything back.
+            orders
+                .expect_place_order()
+                .times(1)
+                .returning(|_, planner| {
+                    let result = planner(vec![line(2)], 7).map(|_| Placed::Created(OrderId(1)));
+                    Box::pin(ready(result))
+                });
+            orders
+                .expect_order()
+                .returning(|_| Box::pin(ready(Ok(Some(order(1, 1, 2))))));
+            orders
+                .expect_attach_session()
+                .returning(|_, _| Box::pin(ready(Ok(()))));
+            let mut gateway = MockPaymentGateway::new();
+            gateway
+                .expect_create_session()
+                .times(usize::from(placed))
+                .returning(|_| {
+                    Box::pin(ready(Ok(PaymentSession {
+                        id: "cs_1".into(),
+                        url: "https://pay/cs_1".into(),
+                        expires_at: None,
+                    })))
+                });
+            let result = service(orders, gateway)
+                .checkout_cart(&user(1, Role::Buyer), AddressId(3), None, Some(expected))
+                .await;
+            if placed {
+                assert!(result.is_ok());
+            } else {
+                assert_eq!(
+                    result.unwrap_err(),
+                    OrderError::Validation(FieldErrors::non_field(
+                        "Prices changed: the total is now 2000.00, not 1000.00. Review your cart and check out again."
+                    ))
+                );
+            }
+        }
     }
 
     #[tokio::test]
@@ -449,7 +528,7 @@ mod tests {
         let mut blocked = user(1, Role::Buyer);
         blocked.is_blocked = true;
         let e = service(orders, MockPaymentGateway::new())
-            .checkout_cart(&blocked, AddressId(3), None)
+            .checkout_cart(&blocked, AddressId(3), None, None)
             .await
             .unwrap_err();
         assert_eq!(

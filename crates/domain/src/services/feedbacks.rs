@@ -1,6 +1,7 @@
-//! Seller feedback use cases: read by any signed-in user; written once per shipped auction order
-//! by its buyer; changed or deleted by that buyer (or an admin). The repository refreshes the
-//! seller profile's rating in the same transaction as every write.
+//! Seller feedback use cases: read by any signed-in user (the order number and the comment to
+//! the platform only by its buyer, its seller and admins); written once per shipped auction
+//! order by its buyer; changed or deleted by that buyer (or an admin). The repository refreshes
+//! the seller profile's rating in the same transaction as every write.
 
 use crate::feedback::{Feedback, FeedbackError, FeedbackInput, FeedbackQuery, SellerStats};
 use crate::ids::{FeedbackId, UserId};
@@ -11,25 +12,58 @@ use crate::user::User;
 /// The feedback use cases.
 pub struct Feedbacks<R> {
     feedbacks: R,
+    /// Order numbers and platform comments only to the feedback's parties (`STRICT_VISIBILITY`;
+    /// off by default: the contract shows every feedback whole to every signed-in user).
+    private_details: bool,
 }
 
 impl<R: FeedbackRepository> Feedbacks<R> {
-    /// Wires the service.
+    /// Wires the service (every feedback whole to every signed-in reader, as the contract).
     pub fn new(feedbacks: R) -> Self {
-        Self { feedbacks }
+        Self {
+            feedbacks,
+            private_details: false,
+        }
     }
 
-    /// One page of feedback, platform-wide (newest first unless ordered).
+    /// The same, keeping order numbers and platform comments to the feedback's parties.
+    #[must_use]
+    pub fn with_private_details(mut self, on: bool) -> Self {
+        self.private_details = on;
+        self
+    }
+
+    fn seen(&self, feedback: Feedback, viewer: &User) -> Feedback {
+        if self.private_details {
+            feedback.as_seen_by(viewer)
+        } else {
+            feedback
+        }
+    }
+
+    /// One page of feedback, platform-wide (newest first unless ordered), as `viewer` may read it.
     pub async fn list(
         &self,
+        viewer: &User,
         query: FeedbackQuery,
         page: PageRequest,
     ) -> Result<Page<Feedback>, FeedbackError> {
-        Ok(self.feedbacks.list_feedbacks(query, page).await?)
+        let query = if self.private_details {
+            query.for_viewer(viewer)
+        } else {
+            query
+        };
+        let page = self.feedbacks.list_feedbacks(query, page).await?;
+        Ok(page.map(|f| self.seen(f, viewer)))
     }
 
-    /// One feedback.
-    pub async fn get(&self, id: FeedbackId) -> Result<Feedback, FeedbackError> {
+    /// One feedback, as `viewer` may read it.
+    pub async fn get(&self, viewer: &User, id: FeedbackId) -> Result<Feedback, FeedbackError> {
+        Ok(self.seen(self.find(id).await?, viewer))
+    }
+
+    /// One feedback, whole (for the rules, never shown as is).
+    async fn find(&self, id: FeedbackId) -> Result<Feedback, FeedbackError> {
         self.feedbacks
             .feedback(id)
             .await?
@@ -61,7 +95,7 @@ impl<R: FeedbackRepository> Feedbacks<R> {
             .await?
             // A concurrent request for the same order won.
             .ok_or(FeedbackError::AlreadySubmitted)?;
-        self.get(id).await
+        self.get(actor, id).await
     }
 
     /// Changes the ratings or comments (`full` for PUT, which needs all four ratings). The
@@ -73,7 +107,7 @@ impl<R: FeedbackRepository> Feedbacks<R> {
         input: FeedbackInput,
         full: bool,
     ) -> Result<Feedback, FeedbackError> {
-        let feedback = self.get(id).await?;
+        let feedback = self.find(id).await?;
         if !feedback.may_change(actor) {
             return Err(FeedbackError::NotFound);
         }
@@ -81,12 +115,12 @@ impl<R: FeedbackRepository> Feedbacks<R> {
         if !self.feedbacks.update_feedback(id, changes).await? {
             return Err(FeedbackError::NotFound);
         }
-        self.get(id).await
+        self.get(actor, id).await
     }
 
     /// Deletes a feedback (its buyer or an admin; anyone else gets 404).
     pub async fn delete(&self, actor: &User, id: FeedbackId) -> Result<(), FeedbackError> {
-        let feedback = self.get(id).await?;
+        let feedback = self.find(id).await?;
         if !feedback.may_change(actor) {
             return Err(FeedbackError::NotFound);
         }
@@ -107,7 +141,7 @@ impl<R: FeedbackRepository> Feedbacks<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feedback::{FeedbackChanges, FeedbackOrder, NewFeedback};
+    use crate::feedback::{FeedbackChanges, FeedbackOrder, FeedbackSort, NewFeedback};
     use crate::fixtures::user;
     use crate::ids::OrderId;
     use crate::order::{OrderStatus, OrderType};
@@ -134,6 +168,14 @@ mod tests {
             product_as_described: true,
             shipping_speed_rating: 4,
             created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    /// A feedback of buyer 1 about seller 2 that also has a word for the platform.
+    fn noted(id: i64) -> Feedback {
+        Feedback {
+            platform_comment: "Checkout was slow".into(),
+            ..feedback(id, 1, 2)
         }
     }
 
@@ -377,6 +419,56 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_its_parties_and_admins_read_the_private_fields() {
+        let by_platform_comment = FeedbackQuery {
+            ordering: vec![crate::page::Sort {
+                field: FeedbackSort::PlatformComment,
+                descending: false,
+            }],
+            ..FeedbackQuery::default()
+        };
+        for (viewer, whole) in [
+            (user(1, Role::Buyer), true),
+            (user(2, Role::Seller), true),
+            (user(9, Role::Admin), true),
+            (user(3, Role::Buyer), false),
+            (user(4, Role::Both), false),
+        ] {
+            // Only admins see every row whole, so only they may sort by a private field.
+            let sorts_privately = viewer.is_admin();
+            let mut repo = MockFeedbackRepository::new();
+            repo.expect_list_feedbacks()
+                .withf(move |q: &FeedbackQuery, _: &PageRequest| {
+                    q.ordering.is_empty() != sorts_privately
+                })
+                .times(1)
+                .returning(|_, _| {
+                    Box::pin(ready(Ok(Page {
+                        count: 1,
+                        items: vec![noted(5)],
+                    })))
+                });
+            repo.expect_feedback()
+                .returning(|id| Box::pin(ready(Ok(Some(noted(id.get()))))));
+            let svc = Feedbacks::new(repo).with_private_details(true);
+            let page = svc
+                .list(&viewer, by_platform_comment.clone(), PageRequest::default())
+                .await
+                .unwrap();
+            let one = svc.get(&viewer, FeedbackId(5)).await.unwrap();
+            for seen in [&page.items[0], &one] {
+                assert_eq!(seen.order_number.is_empty(), !whole, "{}", viewer.id);
+                assert_eq!(seen.platform_comment.is_empty(), !whole, "{}", viewer.id);
+                assert_eq!(
+                    (seen.seller_rating, seen.order),
+                    (4, OrderId(10)),
+                    "the public part stays"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn stats_are_none_without_feedback_and_storage_errors_pass_through() {
         let mut repo = MockFeedbackRepository::new();
         repo.expect_seller_stats()
@@ -402,7 +494,11 @@ mod tests {
             .returning(|_, _| Box::pin(ready(Err(StoreError::Unavailable("down".into())))));
         assert_eq!(
             Feedbacks::new(repo)
-                .list(FeedbackQuery::default(), PageRequest::default())
+                .list(
+                    &user(9, Role::Admin),
+                    FeedbackQuery::default(),
+                    PageRequest::default()
+                )
                 .await
                 .unwrap_err(),
             FeedbackError::Store(StoreError::Unavailable("down".into()))

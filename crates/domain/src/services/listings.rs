@@ -1,11 +1,12 @@
-//! Fixed-price listing use cases: browse, list a product, edit, delete, toggle.
+//! Fixed-price listing use cases: browse (an inactive listing only by its seller and admins),
+//! list a product, edit, delete, toggle.
 
 use chrono::{DateTime, Utc};
 
 use crate::ids::{ListingId, ProductId};
 use crate::listing::{
-    Discount, Listing, ListingChanges, ListingInput, ListingQuery, ListingState, ListingStatus,
-    NewListing, check_new_discount, check_updated_discount, toggled,
+    Discount, InactiveListings, Listing, ListingChanges, ListingInput, ListingQuery, ListingState,
+    ListingStatus, NewListing, check_new_discount, check_updated_discount, toggled,
 };
 use crate::page::{Page, PageRequest};
 use crate::ports::{ListingRepository, PayoutReadiness, ProductRepository};
@@ -35,25 +36,41 @@ impl<L: ListingRepository, R: ProductRepository, P: PayoutReadiness> Listings<L,
         }
     }
 
-    /// One page of listings.
+    /// One page of listings; someone else's inactive ones are left out.
     pub async fn list(
         &self,
         query: ListingQuery,
         page: PageRequest,
         viewer: Option<&User>,
     ) -> Result<Page<Listing>, CatalogError> {
+        let query = ListingQuery {
+            inactive: self.inactive_for(viewer),
+            ..query
+        };
         Ok(self
             .listings
             .list_listings(query, page, viewer.map(|u| u.id))
             .await?)
     }
 
-    /// One listing.
+    /// One listing; someone else's inactive one is answered as unknown, as in the list.
     pub async fn get(&self, id: ListingId, viewer: Option<&User>) -> Result<Listing, CatalogError> {
+        let shown = self.inactive_for(viewer);
         self.listings
             .listing(id, viewer.map(|u| u.id))
             .await?
+            .filter(|l| shown.shows(l))
             .ok_or(CatalogError::NotFound("FixedPriceListing"))
+    }
+
+    /// Whose inactive listings `viewer` sees: everyone's, as the contract, unless the setting
+    /// keeps them to their seller and admins.
+    fn inactive_for(&self, viewer: Option<&User>) -> InactiveListings {
+        if self.settings.private_inactive {
+            InactiveListings::for_viewer(viewer)
+        } else {
+            InactiveListings::Public
+        }
     }
 
     async fn state(&self, id: ListingId) -> Result<ListingState, CatalogError> {
@@ -334,6 +351,95 @@ mod tests {
                 .unwrap_err(),
             CatalogError::NotFound("FixedPriceListing")
         );
+    }
+
+    #[tokio::test]
+    async fn someone_elses_inactive_listing_is_unknown() {
+        let t = Utc::now();
+        let withdrawn = move |id: ListingId| Listing {
+            id,
+            product: crate::fixtures::product_view(3, 1),
+            price: Money::pkr(10_000),
+            quantity: 1,
+            reserved_quantity: 0,
+            status: ListingStatus::Inactive,
+            featured: false,
+            discount: Discount::default(),
+            created_at: t,
+            updated_at: t,
+        };
+        let mut listings = MockListingRepository::new();
+        listings
+            .expect_listing()
+            .returning(move |id, _| Box::pin(ready(Ok(Some(withdrawn(id))))));
+        let svc = Listings::new(
+            listings,
+            MockProductRepository::new(),
+            MockPayoutReadiness::new(),
+            CatalogSettings {
+                private_inactive: true,
+                ..CatalogSettings::default()
+            },
+        );
+        for viewer in [
+            None,
+            Some(user(2, Role::Seller)),
+            Some(user(3, Role::Buyer)),
+        ] {
+            assert_eq!(
+                svc.get(ListingId(4), viewer.as_ref()).await.unwrap_err(),
+                CatalogError::NotFound("FixedPriceListing")
+            );
+        }
+        for viewer in [user(1, Role::Seller), user(9, Role::Admin)] {
+            let seen = svc.get(ListingId(4), Some(&viewer)).await.unwrap();
+            assert_eq!(seen.status, ListingStatus::Inactive);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_list_asks_only_for_inactive_listings_the_reader_may_see() {
+        for (viewer, expected) in [
+            (None, InactiveListings::Hidden),
+            (
+                Some(user(2, Role::Seller)),
+                InactiveListings::Seller(UserId(2)),
+            ),
+            (Some(user(9, Role::Admin)), InactiveListings::All),
+        ] {
+            let mut listings = MockListingRepository::new();
+            listings
+                .expect_list_listings()
+                .withf(
+                    move |q: &ListingQuery, _: &PageRequest, _: &Option<UserId>| {
+                        q.inactive == expected
+                    },
+                )
+                .times(1)
+                .returning(|_, _, _| {
+                    Box::pin(ready(Ok(Page {
+                        count: 0,
+                        items: Vec::new(),
+                    })))
+                });
+            let svc = Listings::new(
+                listings,
+                MockProductRepository::new(),
+                MockPayoutReadiness::new(),
+                CatalogSettings {
+                    private_inactive: true,
+                    ..CatalogSettings::default()
+                },
+            );
+            // A client cannot widen it: whatever the query says, the reader decides.
+            let asked = ListingQuery {
+                inactive: InactiveListings::All,
+                ..ListingQuery::default()
+            };
+            svc.list(asked, PageRequest::default(), viewer.as_ref())
+                .await
+                .unwrap();
+        }
     }
 
     #[tokio::test]

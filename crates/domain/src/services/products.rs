@@ -16,6 +16,9 @@ pub struct CatalogSettings {
     /// Publishing needs a payout account that can receive transfers (off by default, as the
     /// original let sellers publish before onboarding).
     pub require_payout_account: bool,
+    /// Inactive listings are seen by their seller and admins only (`STRICT_VISIBILITY`; off by
+    /// default: the contract lists every status to anyone).
+    pub private_inactive: bool,
 }
 
 /// Sellers (and, with the setting, only those who can be paid) may publish.
@@ -366,6 +369,7 @@ mod tests {
             payouts,
             CatalogSettings {
                 require_payout_account: true,
+                private_inactive: false,
             },
         );
         let err = svc
