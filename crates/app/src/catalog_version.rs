@@ -24,11 +24,17 @@ struct Outcome {
 struct Rounds {
     /// The last round started.
     started: u64,
-    /// A round is running.
-    running: bool,
+    /// Rounds running now.
+    running: usize,
     /// The round the latest waiting reader needs.
     wanted: u64,
 }
+
+/// Rounds that may run at once: a reader arriving while one runs starts its own (up to this
+/// many) instead of waiting for it to finish and then for a whole new one. Measured on the
+/// catalogue benchmark: 1 gave 0.25–0.38 of `/healthz`'s req/s, 4 gave 0.35–0.45, 8 less again
+/// (the queries themselves then take the cores).
+const OVERLAP: usize = 4;
 
 /// Reads the catalogue's version for many readers at once.
 pub struct VersionClock {
@@ -55,14 +61,14 @@ impl VersionClock {
         let mut finished = self.done.subscribe();
         let target = {
             let mut rounds = self.rounds.lock().unwrap_or_else(PoisonError::into_inner);
-            // The round running now may have read before this reader arrived: wait for the next.
+            // A round running now may have read before this reader arrived: it needs a newer one.
             let target = rounds.started + 1;
-            if rounds.running {
-                rounds.wanted = rounds.wanted.max(target);
-            } else {
-                rounds.running = true;
+            if rounds.running < OVERLAP {
+                rounds.running += 1;
                 rounds.started = target;
-                tokio::spawn(run_rounds(self.clone(), db.clone()));
+                tokio::spawn(run_rounds(self.clone(), db.clone(), target));
+            } else {
+                rounds.wanted = rounds.wanted.max(target);
             }
             target
         };
@@ -81,20 +87,51 @@ impl VersionClock {
     }
 }
 
-/// Runs rounds while readers wait for them.
-async fn run_rounds(clock: Arc<VersionClock>, db: Db) {
+/// Tells the readers what `round` read. Rounds may finish out of order; a later round read
+/// later, so it answers for earlier ones and is never replaced by them. Whether it was news.
+fn publish(done: &watch::Sender<Outcome>, round: u64, version: Option<i64>) -> bool {
+    done.send_if_modified(|last| {
+        let newer = round > last.round;
+        if newer {
+            *last = Outcome { round, version };
+        }
+        newer
+    })
+}
+
+/// Runs `round`, then the rounds readers wait for while none is free to start them.
+async fn run_rounds(clock: Arc<VersionClock>, db: Db, mut round: u64) {
     loop {
         let version = db.catalog_version().await.ok();
         let mut rounds = clock.rounds.lock().unwrap_or_else(PoisonError::into_inner);
-        clock.done.send_replace(Outcome {
-            round: rounds.started,
-            version,
-        });
+        publish(&clock.done, round, version);
         if rounds.wanted > rounds.started {
-            rounds.started = rounds.wanted;
+            rounds.started += 1;
+            round = rounds.started;
         } else {
-            rounds.running = false;
+            rounds.running -= 1;
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_order_rounds_never_move_the_answer_back() {
+        let clock = VersionClock::default();
+        assert!(publish(&clock.done, 2, Some(20)));
+        assert!(
+            !publish(&clock.done, 1, Some(10)),
+            "an earlier round finishing late is ignored"
+        );
+        assert!(
+            publish(&clock.done, 3, None),
+            "a failed later round answers too"
+        );
+        let last = *clock.done.borrow();
+        assert_eq!((last.round, last.version), (3, None));
     }
 }

@@ -10,28 +10,7 @@ use serde_json::{Value, json};
 /// An order of `buyer` for a new product of `seller` (token, id), written straight to the
 /// database: auction orders come from the auction-ending job, which is being built alongside.
 async fn order(app: &TestApp, seller: (&str, i64), buyer: i64, kind: &str, status: &str) -> i64 {
-    let product = app.product(seller.0, "Carpet").await;
-    let prefix = if kind == "auction" { "AUC" } else { "FXD" };
-    let paid = if status == "pending_payment" {
-        "NULL"
-    } else {
-        "now()"
-    };
-    let shipped = if matches!(status, "shipped" | "delivered") {
-        "now()"
-    } else {
-        "NULL"
-    };
-    let seller = seller.1;
-    app.db
-        .ids(&format!(
-            "INSERT INTO orders (order_number, buyer_id, order_type, seller_id, product_id,
-                 unit_price, total_amount, platform_fee, seller_amount, status, paid_at, shipped_at)
-             VALUES ('{prefix}-{product:012X}', {buyer}, '{kind}', {seller}, {product},
-                 1000.00, 1000.00, 20.00, 980.00, '{status}', {paid}, {shipped})
-             RETURNING id"
-        ))
-        .await[0]
+    app.order_in(seller, buyer, kind, status).await
 }
 
 /// `buyer`'s feedback on `order`: seller, platform, communication and shipping speed ratings;

@@ -7,14 +7,12 @@ mod common;
 
 use std::time::Duration;
 
+use common::live::{next_json as next, socket};
 use common::{TestApp, spawn_with};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// An app with the page cache on for a minute.
 async fn cached_app() -> TestApp {
@@ -81,48 +79,15 @@ async fn until_cached(app: &TestApp, base: &str, path: &str, change: &str, undo:
     }
 }
 
-async fn socket(base: &str, auction: i64, token: Option<&str>) -> Socket {
-    let url = format!(
-        "{}/ws/auction/{auction}/?token={}",
-        base.replacen("http://", "ws://", 1),
-        token.unwrap_or("")
-    );
-    tokio_tungstenite::connect_async(url)
-        .await
-        .expect("socket opens")
-        .0
-}
-
-/// The next JSON message of a socket (pings skipped), within 10 s.
-async fn next(ws: &mut Socket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .expect("a message within 10 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(&text).expect("JSON");
-        }
-    }
-}
-
 /// A seller's auction from Rs. 500.00 ending in `minutes`; its id.
 async fn auction(app: &TestApp, seller: &str, minutes: i64) -> i64 {
-    use madeinpk_domain::clock::Clock;
-    let now = app.clock.now();
-    let product = app.product(seller, "Carved box").await;
-    let r = app
-        .post(
-            "/api/auctions/",
-            Some(seller),
-            json!({"product_id": product, "starting_price": "500.00",
-                   "start_time": (now - chrono::Duration::minutes(1)).to_rfc3339(),
-                   "end_time": (now + chrono::Duration::minutes(minutes)).to_rfc3339()}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    r.body["id"].as_i64().unwrap()
+    app.auction_of(
+        seller,
+        "Carved box",
+        "500.00",
+        chrono::Duration::minutes(minutes),
+    )
+    .await
 }
 
 #[tokio::test]

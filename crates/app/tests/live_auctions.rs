@@ -13,37 +13,17 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A watcher's socket.
-struct Ws(Socket);
+struct Ws(common::live::Socket);
 
 impl Ws {
     async fn open(base: &str, auction: i64, token: Option<&str>) -> Self {
-        let url = format!(
-            "{}/ws/auction/{auction}/?token={}",
-            base.replacen("http://", "ws://", 1),
-            token.unwrap_or("")
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("socket opens");
-        Self(socket)
+        Self(common::live::socket(base, auction, token).await)
     }
 
     /// The next JSON message (pings skipped), within 10 s.
     async fn next(&mut self) -> Value {
-        loop {
-            let frame = tokio::time::timeout(Duration::from_secs(10), self.0.next())
-                .await
-                .expect("a message within 10 s")
-                .expect("socket open")
-                .expect("frame");
-            if let Message::Text(text) = frame {
-                return serde_json::from_str(&text).expect("JSON");
-            }
-        }
+        common::live::next_json(&mut self.0).await
     }
 
     /// True when nothing but pings arrives for `ms`.
@@ -697,20 +677,13 @@ async fn three_unpaid_wins_cancel_their_auctions_count_once_each_and_block_the_w
 /// A seller's auction of a brass lamp from Rs. 1,000.00, timed by the app's clock (which
 /// tests move forward).
 async fn auction_now(app: &TestApp, seller: &str, hours: i64) -> i64 {
-    use madeinpk_domain::clock::Clock;
-    let now = app.clock.now();
-    let product = app.product(seller, "Brass lamp").await;
-    let r = app
-        .post(
-            "/api/auctions/",
-            Some(seller),
-            json!({"product_id": product, "starting_price": "1000.00",
-                   "start_time": (now - chrono::Duration::minutes(1)).to_rfc3339(),
-                   "end_time": (now + chrono::Duration::hours(hours)).to_rfc3339()}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    r.body["id"].as_i64().unwrap()
+    app.auction_of(
+        seller,
+        "Brass lamp",
+        "1000.00",
+        chrono::Duration::hours(hours),
+    )
+    .await
 }
 
 #[tokio::test]

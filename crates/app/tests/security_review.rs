@@ -6,60 +6,17 @@ mod common;
 
 use std::time::Duration;
 
+use common::live::{next_json, socket, ws_url};
 use common::{PNG, TestApp, spawn_app, spawn_with};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-fn ws_url(base: &str, auction: i64, token: Option<&str>) -> String {
-    format!(
-        "{}/ws/auction/{auction}/?token={}",
-        base.replacen("http://", "ws://", 1),
-        token.unwrap_or("")
-    )
-}
-
-async fn socket(base: &str, auction: i64, token: Option<&str>) -> Socket {
-    tokio_tungstenite::connect_async(ws_url(base, auction, token))
-        .await
-        .expect("socket opens")
-        .0
-}
-
-/// The next text message as JSON (pings skipped), within 10 s.
-async fn next_json(ws: &mut Socket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .expect("a message within 10 s")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(&text).expect("JSON");
-        }
-    }
-}
-
 /// A seller's auction from Rs. 1,000.00, open for two days.
 async fn auction(app: &TestApp, seller: &str) -> i64 {
-    use madeinpk_domain::clock::Clock;
-    let now = app.clock.now();
-    let product = app.product(seller, "Inlaid box").await;
-    let r = app
-        .post(
-            "/api/auctions/",
-            Some(seller),
-            json!({"product_id": product, "starting_price": "1000.00",
-                   "start_time": (now - chrono::Duration::minutes(1)).to_rfc3339(),
-                   "end_time": (now + chrono::Duration::days(2)).to_rfc3339()}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    r.body["id"].as_i64().unwrap()
+    app.auction_of(seller, "Inlaid box", "1000.00", chrono::Duration::days(2))
+        .await
 }
 
 async fn bid(app: &TestApp, token: &str, auction: i64, amount: &str) -> common::Reply {

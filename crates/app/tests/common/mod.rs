@@ -12,6 +12,8 @@ use madeinpk_postgres::testing::TestDb;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
+pub mod live;
+
 pub const PASSWORD: &str = "Handmade-2026!";
 
 /// The webhook secret of tests that sign their own provider events.
