@@ -73,7 +73,7 @@ impl Default for UploadLimits {
     fn default() -> Self {
         Self {
             max_file_bytes: 5 * 1024 * 1024,
-            max_upload_total: 25 * 1024 * 1024,
+            max_upload_total: 64 * 1024 * 1024,
             max_body_bytes: 1024 * 1024,
             max_parts: 32,
             spool_dir: std::env::temp_dir().join("madeinpk-uploads"),
@@ -111,18 +111,20 @@ fn parse_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("Multipart form parse error - {e}"))
 }
 
+/// The disk could not take a file part: the server's trouble, not the client's.
+fn spool_failed(e: std::io::Error) -> ApiError {
+    tracing::error!(error = %e, "cannot spool an upload");
+    ApiError::Unavailable(e.to_string())
+}
+
 /// Opens a fresh spool file for one file part.
 async fn spool_file(dir: &std::path::Path) -> Result<(Spooled, tokio::fs::File), ApiError> {
     use rand::RngCore;
-    let unavailable = |e: std::io::Error| {
-        tracing::error!(error = %e, "cannot spool an upload");
-        ApiError::Unavailable(e.to_string())
-    };
-    tokio::fs::create_dir_all(dir).await.map_err(unavailable)?;
+    tokio::fs::create_dir_all(dir).await.map_err(spool_failed)?;
     let mut id = [0u8; 16];
     rand::rng().fill_bytes(&mut id);
     let path = dir.join(format!("{}.part", hex::encode(id)));
-    let file = tokio::fs::File::create(&path).await.map_err(unavailable)?;
+    let file = tokio::fs::File::create(&path).await.map_err(spool_failed)?;
     Ok((Spooled(path), file))
 }
 
@@ -167,13 +169,9 @@ async fn read_multipart(
                     if size > limits.max_file_bytes || total > total_cap {
                         return Err(too_large());
                     }
-                    file.write_all(&chunk)
-                        .await
-                        .map_err(|e| parse_error(format!("could not spool the file: {e}")))?;
+                    file.write_all(&chunk).await.map_err(spool_failed)?;
                 }
-                file.flush()
-                    .await
-                    .map_err(|e| parse_error(format!("could not spool the file: {e}")))?;
+                file.flush().await.map_err(spool_failed)?;
                 body.files.push(Upload {
                     field: name,
                     filename,

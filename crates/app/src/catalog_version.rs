@@ -102,7 +102,11 @@ fn publish(done: &watch::Sender<Outcome>, round: u64, version: Option<i64>) -> b
 /// Runs `round`, then the rounds readers wait for while none is free to start them.
 async fn run_rounds(clock: Arc<VersionClock>, db: Db, mut round: u64) {
     loop {
-        let version = db.catalog_version().await.ok();
+        // Bounded, so a hung query cannot keep its slot: readers then read around the cache.
+        let version = tokio::time::timeout(PATIENCE, db.catalog_version())
+            .await
+            .ok()
+            .and_then(Result::ok);
         let mut rounds = clock.rounds.lock().unwrap_or_else(PoisonError::into_inner);
         publish(&clock.done, round, version);
         if rounds.wanted > rounds.started {

@@ -330,7 +330,7 @@ impl Config {
                 .map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
             max_upload_bytes: get("MAX_UPLOAD_BYTES")
                 .map_or(Ok(5 * 1024 * 1024), |v| parse("MAX_UPLOAD_BYTES", &v))?,
-            max_upload_total: get("MAX_UPLOAD_TOTAL_BYTES").map_or(Ok(25 * 1024 * 1024), |v| {
+            max_upload_total: get("MAX_UPLOAD_TOTAL_BYTES").map_or(Ok(64 * 1024 * 1024), |v| {
                 parse("MAX_UPLOAD_TOTAL_BYTES", &v)
             })?,
             max_image_pixels: get("MAX_IMAGE_PIXELS")

@@ -517,7 +517,11 @@ pub async fn socket(
         .and_then(|q| q.get("token").cloned())
         .filter(|t| !t.is_empty());
     let hub = hub.into_inner();
-    let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
+    // As login throttling counts: an IPv6 client's whole /64 is one address.
+    let ip = madeinpk_domain::account::throttle_subject(&crate::client::ip(
+        &req,
+        state.config.trust_proxy_headers,
+    ));
     let slots = hub
         .admit(token.as_deref(), &ip, state.config.ws_limits())
         .ok_or_else(|| {

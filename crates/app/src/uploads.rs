@@ -21,6 +21,9 @@ pub const NOT_AN_IMAGE: &str = madeinpk_domain::validation::msg::IMAGE;
 /// memory uploads can take whatever the number of requests.
 static DECODES: Semaphore = Semaphore::const_new(1);
 
+/// How long an upload waits for the decoder before it is refused.
+const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Where uploads live on disk, and how large an image may be.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
@@ -69,9 +72,14 @@ pub fn clean_image(bytes: &[u8], max_pixels: u64) -> Option<ImageUpload> {
     limits.max_image_height = u32::try_from(height).ok();
     limits.max_alloc = Some(max_pixels.saturating_mul(8).max(64 * 1024 * 1024));
     reader.limits(limits);
-    let decoded = reader.decode().ok()?;
-    // The header said one size; the data must agree.
-    if (u64::from(decoded.width()), u64::from(decoded.height())) != (width, height) {
+    let mut decoder = reader.into_decoder().ok()?;
+    // Re-encoding drops the metadata, so a phone photo's EXIF turn is applied to the pixels.
+    let orientation = image::ImageDecoder::orientation(&mut decoder).ok()?;
+    let mut decoded = DynamicImage::from_decoder(decoder).ok()?;
+    decoded.apply_orientation(orientation);
+    // The header said one size; the data must agree (a quarter turn swaps the sides).
+    let (w, h) = (u64::from(decoded.width()), u64::from(decoded.height()));
+    if (w, h) != (width, height) && (h, w) != (width, height) {
         return None;
     }
     let decoded = match format {
@@ -98,7 +106,11 @@ pub async fn image_upload(upload: &Upload, max_pixels: u64) -> Option<ImageUploa
     let bytes = upload.read().await.ok()?;
     // Cheap refusals first, without waiting for the decoder.
     format_of(&bytes)?;
-    let _permit = DECODES.acquire().await.ok()?;
+    // A queue of large images must not hold every upload for ever: past the wait, refuse.
+    let _permit = tokio::time::timeout(DECODE_WAIT, DECODES.acquire())
+        .await
+        .ok()?
+        .ok()?;
     tokio::task::spawn_blocking(move || clean_image(&bytes, max_pixels))
         .await
         .ok()
@@ -218,6 +230,23 @@ mod tests {
             4,
             "still the same picture"
         );
+    }
+
+    #[test]
+    fn a_turned_photo_is_stored_upright() {
+        // A 4×2 JPEG whose EXIF says "rotate 90° clockwise" (orientation 6) is stored 2×4.
+        let mut jpeg = Cursor::new(Vec::new());
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90);
+        let mut exif =
+            b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+        exif.truncate(26);
+        image::ImageEncoder::set_exif_metadata(&mut encoder, exif).unwrap();
+        DynamicImage::new_rgb8(4, 2)
+            .write_with_encoder(encoder)
+            .unwrap();
+        let clean = clean_image(&jpeg.into_inner(), MAX).expect("a valid JPEG");
+        let stored = image::load_from_memory(&clean.bytes).unwrap();
+        assert_eq!((stored.width(), stored.height()), (2, 4));
     }
 
     #[test]

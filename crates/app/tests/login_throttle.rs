@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{PASSWORD, Reply, TestApp, spawn_with};
+use common::{PASSWORD, Reply, TestApp, spawn_app, spawn_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -169,4 +169,17 @@ async fn l2_registration_is_throttled_per_ip() {
     assert_eq!(r.body["email"], taken);
     let r = register_from(&app, OWNER, "friend", "friend@example.pk").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
+
+#[tokio::test]
+async fn l2_an_overlong_email_is_a_wrong_login_not_a_server_error() {
+    let app = spawn_app().await;
+    let wrong = app.login("nobody@example.pk", "Wrong-password-1").await;
+    let long = format!("{}@example.pk", "a".repeat(5000));
+    let r = app.login(&long, "Wrong-password-1").await;
+    assert_eq!(
+        (r.status, r.body),
+        (wrong.status, wrong.body),
+        "the same answer as any unknown account"
+    );
 }

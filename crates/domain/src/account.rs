@@ -442,7 +442,7 @@ pub trait BackoffStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
 }
 
-/// Registration throttling: attempts from one client address per window. The default (100 an
+/// Registration throttling: attempts from one client address per window. The default (300 an
 /// hour) slows probing which addresses are registered without getting in the way of a family,
 /// an office behind one address, or a client's test suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -456,7 +456,7 @@ pub struct RegisterPolicy {
 impl Default for RegisterPolicy {
     fn default() -> Self {
         Self {
-            per_ip: 100,
+            per_ip: 300,
             window_secs: 3600,
         }
     }

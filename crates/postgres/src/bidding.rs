@@ -719,8 +719,13 @@ impl BiddingRepository for Db {
             // A blocked account never wins: a leader blocked before its bids were withdrawn
             // (or by a path that does not withdraw them) loses its bids here, before the end.
             while let Some(blocked) = blocked_leader(conn, auction.get()).await? {
-                crate::bid_withdrawal::withdraw_standing_bids(conn, blocked, "bidder blocked")
-                    .await?;
+                let changed =
+                    crate::bid_withdrawal::withdraw_standing_bids(conn, blocked, "bidder blocked")
+                        .await?;
+                // A leader with no bids here (data edited by hand) cannot be withdrawn: end as is.
+                if !changed.contains(&auction.get()) {
+                    break;
+                }
             }
             let facts = match end_facts(conn, auction.get(), now).await? {
                 Ok(facts) => facts,

@@ -43,7 +43,9 @@ impl ModerationRepository for Db {
                     users::role,
                     users::is_blocked,
                 ))
-                .for_update()
+                // Not FOR UPDATE: a bid or an order of this user takes FOR KEY SHARE on the row
+                // while holding its auction, which the block then locks to withdraw bids.
+                .for_no_key_update()
                 .first(conn)
                 .await
                 .optional()?;

@@ -357,7 +357,9 @@ async fn record_violation(
     let (was_blocked, role): (bool, String) = users::table
         .find(buyer)
         .select((users::is_blocked, users::role))
-        .for_update()
+        // FOR NO KEY UPDATE: a bid of this user holds its auction while its insert takes FOR KEY
+        // SHARE on this row, and blocking locks the auctions to withdraw bids.
+        .for_no_key_update()
         .first(conn)
         .await?;
     let count: i32 = diesel::update(users::table.find(buyer))

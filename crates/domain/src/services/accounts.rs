@@ -201,8 +201,10 @@ where
         {
             return Err(AccountError::Throttled { retry_after_secs });
         }
-        // Nothing to look up (and nothing a key or query could hold).
+        // Nothing to look up (and nothing a key or query could hold: no address is longer than
+        // 254 bytes, and the throttle's key must fit its index).
         if email.trim().is_empty()
+            || email.len() > 254
             || password.is_empty()
             || email.contains('\0')
             || password.contains('\0')
