@@ -420,7 +420,7 @@ impl Config {
                 .map_or(Ok(true), |v| parse_bool("WS_ALLOW_NO_ORIGIN", &v))?,
             ws_queue: get("WS_QUEUE").map_or(Ok(256), |v| parse("WS_QUEUE", &v))?,
             http_linger: Duration::from_millis(
-                get("HTTP_LINGER_MS").map_or(Ok(100), |v| parse("HTTP_LINGER_MS", &v))?,
+                get("HTTP_LINGER_MS").map_or(Ok(1000), |v| parse("HTTP_LINGER_MS", &v))?,
             ),
             ws_max_per_token: get("WS_MAX_PER_TOKEN")
                 .map_or(Ok(20), |v| parse("WS_MAX_PER_TOKEN", &v))?,

@@ -265,8 +265,9 @@ pub fn http_server(
     })
     .shutdown_timeout(20)
     // How long a connection whose request body was left unread (a refused upload, a closed
-    // WebSocket) is read and drained before it is closed. actix's 1 s default held every
-    // closed socket open for a second after both sides had said Close.
+    // WebSocket) is read and drained before it is closed: actix's 1 s by default. It holds a
+    // closed socket's TCP connection for that long after both sides said Close; 100 ms was
+    // tried, and then a Close was sometimes never answered, so the default stays.
     .client_disconnect_timeout(linger);
     if workers > 0 {
         server = server.workers(workers);

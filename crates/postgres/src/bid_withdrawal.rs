@@ -38,6 +38,16 @@ pub async fn withdraw_standing_bids(
     user: i64,
     reason: &str,
 ) -> diesel::QueryResult<Vec<i64>> {
+    // The user's standing bids first, then their auctions: an outbid notice locks a bid and then
+    // its auction, and taking them the other way round deadlocked with it.
+    diesel::sql_query(
+        "SELECT b.id FROM bids b JOIN auctions a ON a.id = b.auction_id
+         WHERE b.bidder_id = $1 AND a.status = 'active'
+         ORDER BY b.id FOR UPDATE OF b",
+    )
+    .bind::<BigInt, _>(user)
+    .execute(conn)
+    .await?;
     // Locked in id order, as bids lock them, so this never deadlocks with a bid.
     let auctions: Vec<AuctionRow> = diesel::sql_query(
         "SELECT a.id FROM auctions a
