@@ -61,6 +61,21 @@ impl Modify for OptionalBodies {
     }
 }
 
+/// The operations of a path, by lower-case method.
+fn operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
+}
+
 /// utoipa names an operation after its handler, so `list`, `create`, `get`… repeat across
 /// modules and a handler mounted for PUT and PATCH names two operations. Operation ids must be
 /// unique: `{tag}_{handler}`, plus `_{method}` where one handler serves several methods.
@@ -88,14 +103,7 @@ impl Modify for UniqueOperationIds {
             }
         }
         for item in openapi.paths.paths.values_mut() {
-            for (method, op) in [
-                ("get", &mut item.get),
-                ("put", &mut item.put),
-                ("post", &mut item.post),
-                ("delete", &mut item.delete),
-                ("patch", &mut item.patch),
-            ] {
-                let Some(op) = op.as_mut() else { continue };
+            for (method, op) in operations_mut(item) {
                 let base = id(op);
                 op.operation_id = Some(if seen[&base] > 1 {
                     format!("{base}_{method}")

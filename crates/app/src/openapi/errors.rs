@@ -156,14 +156,7 @@ impl Modify for ErrorResponses {
             components.schemas.insert(name.clone(), schema);
         }
         for (path, item) in &mut openapi.paths.paths {
-            for (method, op) in [
-                ("get", &mut item.get),
-                ("put", &mut item.put),
-                ("post", &mut item.post),
-                ("delete", &mut item.delete),
-                ("patch", &mut item.patch),
-            ] {
-                let Some(op) = op.as_mut() else { continue };
+            for (method, op) in super::operations_mut(item) {
                 add_errors(path, method, op);
             }
         }
