@@ -62,9 +62,21 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The finished emails of a mail directory (not the hidden `.partial` file one is written to
+/// before it is renamed into place).
 fn eml_files(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "eml")
+                        && !p
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
