@@ -88,13 +88,18 @@ async fn m1_multipart_bodies_are_bounded_and_files_are_taken_only_where_expected
             "avatar",
             reqwest::multipart::Part::bytes(vec![0u8; 10 * 1024]).file_name("a.bin"),
         );
-    let r = app
-        .client
-        .post(app.url("/api/auth/register/"))
-        .multipart(small)
-        .send()
-        .await
-        .unwrap();
+    let register = |form: reqwest::multipart::Form| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/auth/register/"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = register(small).await;
     assert_eq!(
         r.status(),
         StatusCode::CREATED,
@@ -108,13 +113,7 @@ async fn m1_multipart_bodies_are_bounded_and_files_are_taken_only_where_expected
             "avatar",
             reqwest::multipart::Part::bytes(vec![0u8; 100 * 1024]).file_name("a.bin"),
         );
-    let r = app
-        .client
-        .post(app.url("/api/auth/register/"))
-        .multipart(large)
-        .send()
-        .await
-        .unwrap();
+    let r = register(large).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.db.count("users WHERE username = 'formuser2'").await, 0);
 

@@ -37,6 +37,9 @@ pub struct PlaceOrder {
     pub shipping_address: AddressId,
     /// `Idempotency-Key` header: a retry with the same key returns the first order.
     pub idempotency_key: Option<String>,
+    /// The plan bounds the buyer's unpaid orders per listing, so the store must count them
+    /// (with the bound off, the count is not read at all).
+    pub count_unpaid: bool,
 }
 
 /// A listing's locked stock row, with the units this order would take from it.

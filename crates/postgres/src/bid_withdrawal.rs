@@ -2,10 +2,12 @@
 //! bids move to `withdrawn_bids`, the auction's price, leader and count are recomputed from the
 //! bids that remain, and watchers on every instance are sent the auction's new state.
 
+use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::bidding::AUCTION_CHANNEL;
+use crate::schema::{auctions, users};
 
 #[derive(diesel::QueryableByName)]
 struct AuctionRow {
@@ -86,4 +88,37 @@ pub async fn withdraw_standing_bids(
             .await?;
     }
     Ok(auctions.into_iter().map(|a| a.id).collect())
+}
+
+/// Before an auction ends: a leader blocked before its bids were withdrawn (or by a path that
+/// does not withdraw them) loses its bids, and so on for the next, so a blocked account never
+/// wins.
+pub async fn withdraw_blocked_leaders(
+    conn: &mut AsyncPgConnection,
+    auction: i64,
+) -> diesel::QueryResult<()> {
+    while let Some(blocked) = blocked_leader(conn, auction).await? {
+        let changed = withdraw_standing_bids(conn, blocked, "bidder blocked").await?;
+        // A leader with no bids here (data edited by hand) cannot be withdrawn: end as is.
+        if !changed.contains(&auction) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The leader of an active auction, if that account is blocked.
+async fn blocked_leader(conn: &mut AsyncPgConnection, auction: i64) -> QueryResult<Option<i64>> {
+    auctions::table
+        .inner_join(users::table.on(users::id.nullable().eq(auctions::leader_id)))
+        .filter(
+            auctions::id
+                .eq(auction)
+                .and(auctions::status.eq("active"))
+                .and(users::is_blocked),
+        )
+        .select(users::id)
+        .first(conn)
+        .await
+        .optional()
 }

@@ -716,17 +716,8 @@ impl BiddingRepository for Db {
     ) -> Result<Ended, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
-            // A blocked account never wins: a leader blocked before its bids were withdrawn
-            // (or by a path that does not withdraw them) loses its bids here, before the end.
-            while let Some(blocked) = blocked_leader(conn, auction.get()).await? {
-                let changed =
-                    crate::bid_withdrawal::withdraw_standing_bids(conn, blocked, "bidder blocked")
-                        .await?;
-                // A leader with no bids here (data edited by hand) cannot be withdrawn: end as is.
-                if !changed.contains(&auction.get()) {
-                    break;
-                }
-            }
+            // A blocked account never wins, however it came to lead.
+            crate::bid_withdrawal::withdraw_blocked_leaders(conn, auction.get()).await?;
             let facts = match end_facts(conn, auction.get(), now).await? {
                 Ok(facts) => facts,
                 Err(ended) => return Ok(ended),
@@ -827,22 +818,6 @@ impl BiddingRepository for Db {
             .map_err(store)?;
         Ok(ids.into_iter().map(AuctionId).collect())
     }
-}
-
-/// The leader of an active auction, if that account is blocked.
-async fn blocked_leader(conn: &mut AsyncPgConnection, auction: i64) -> QueryResult<Option<i64>> {
-    auctions::table
-        .inner_join(users::table.on(users::id.nullable().eq(auctions::leader_id)))
-        .filter(
-            auctions::id
-                .eq(auction)
-                .and(auctions::status.eq("active"))
-                .and(users::is_blocked),
-        )
-        .select(users::id)
-        .first(conn)
-        .await
-        .optional()
 }
 
 /// An auction event published by any app instance (a bid accepted, an auction ended).

@@ -701,7 +701,11 @@ impl OrderRepository for Db {
                     return Err(PlaceError::Refused(OrderError::ListingNotFound));
                 }
                 // The domain bounds a buyer's unpaid orders per listing; it needs their count.
-                let unpaid = unpaid_orders(conn, buyer, &ids).await?;
+                let unpaid = if request.count_unpaid {
+                    unpaid_orders(conn, buyer, &ids).await?
+                } else {
+                    HashMap::new()
+                };
                 let stock: Vec<StockLine> = rows
                     .into_iter()
                     .filter_map(|r| {

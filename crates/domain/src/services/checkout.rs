@@ -88,6 +88,7 @@ where
             source: OrderSource::Cart,
             shipping_address: address,
             idempotency_key,
+            count_unpaid: self.settings.max_unpaid_per_listing > 0,
         };
         self.place(request, OrderType::Cart, expected_total).await
     }
@@ -136,6 +137,7 @@ where
             source: OrderSource::Listing { listing, quantity },
             shipping_address: address.unwrap_or(AddressId(0)),
             idempotency_key,
+            count_unpaid: self.settings.max_unpaid_per_listing > 0,
         };
         self.place(request, OrderType::FixedPrice, expected_total)
             .await
