@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use madeinpk_domain::user::User;
+use madeinpk_domain::account::user::User;
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -1,8 +1,8 @@
 //! The `madeinpk` command line: serve (default), worker, migrate, seed, create-admin.
 
 use clap::{Parser, Subcommand};
-use madeinpk_domain::account::{check_email, check_password, normalize_email};
-use madeinpk_domain::ports::{PasswordHasher as _, UserRepository as _};
+use madeinpk_domain::account::ports::{PasswordHasher as _, UserRepository as _};
+use madeinpk_domain::account::rules::{check_email, check_password, normalize_email};
 use madeinpk_domain::validation::FieldErrors;
 use madeinpk_postgres::{db, migrate};
 use rand::Rng;

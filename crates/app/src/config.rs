@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use madeinpk_domain::account::{LoginPolicy, RegisterPolicy};
+use madeinpk_domain::account::rules::{LoginPolicy, RegisterPolicy};
+use madeinpk_domain::account::service::AccountSettings;
 use madeinpk_domain::rate::BasisPoints;
-use madeinpk_domain::services::accounts::AccountSettings;
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// `BIDDER_PRIVACY`: `public` (default, the contract: every viewer sees each bidder's id and
     /// username) or `masked` (only the bidder, the seller and admins do; others see `b***2`).
-    pub bidder_privacy: madeinpk_domain::auction::BidderPrivacy,
+    pub bidder_privacy: madeinpk_domain::auction::model::BidderPrivacy,
     /// `WS_SELLER_EMAIL`: `all` (default, the contract's `auction_status.seller.email`) or
     /// `hidden` (the socket shows no seller email, as REST never does).
     pub ws_seller_email: bool,
@@ -436,12 +436,14 @@ impl Config {
                 },
             ),
             bidder_privacy: get("BIDDER_PRIVACY").map_or(
-                Ok(madeinpk_domain::auction::BidderPrivacy::Public),
+                Ok(madeinpk_domain::auction::model::BidderPrivacy::Public),
                 |v| {
-                    madeinpk_domain::auction::BidderPrivacy::parse(&v).ok_or_else(|| ConfigError {
-                        name: "BIDDER_PRIVACY",
-                        value: v.clone(),
-                        reason: "expected public or masked".into(),
+                    madeinpk_domain::auction::model::BidderPrivacy::parse(&v).ok_or_else(|| {
+                        ConfigError {
+                            name: "BIDDER_PRIVACY",
+                            value: v.clone(),
+                            reason: "expected public or masked".into(),
+                        }
                     })
                 },
             )?,
@@ -462,8 +464,8 @@ impl Config {
     }
 
     /// The bidding rules.
-    pub fn bid_rules(&self) -> madeinpk_domain::bid::BidRules {
-        madeinpk_domain::bid::BidRules {
+    pub fn bid_rules(&self) -> madeinpk_domain::auction::bid::BidRules {
+        madeinpk_domain::auction::bid::BidRules {
             increments: self.bid_increments.clone(),
             soft_close: (!self.soft_close.is_zero()).then(|| chrono_duration(self.soft_close)),
             proxy: self.proxy_bidding,
@@ -471,8 +473,8 @@ impl Config {
     }
 
     /// Auction endings.
-    pub fn end_settings(&self) -> madeinpk_domain::auction_end::EndSettings {
-        madeinpk_domain::auction_end::EndSettings {
+    pub fn end_settings(&self) -> madeinpk_domain::auction::ending::EndSettings {
+        madeinpk_domain::auction::ending::EndSettings {
             fee: self.platform_fee,
             payment_window: chrono_duration(self.auction_payment_window),
             reminder_before: chrono_duration(self.payment_reminder_before),
@@ -511,16 +513,16 @@ impl Config {
     }
 
     /// The catalogue services' settings.
-    pub fn catalog_settings(&self) -> madeinpk_domain::services::products::CatalogSettings {
-        madeinpk_domain::services::products::CatalogSettings {
+    pub fn catalog_settings(&self) -> madeinpk_domain::catalog::product_service::CatalogSettings {
+        madeinpk_domain::catalog::product_service::CatalogSettings {
             require_payout_account: self.require_payout_account,
             private_inactive: self.strict_visibility,
         }
     }
 
     /// Order placing: the commission, the time to pay and the unpaid-order bound.
-    pub fn plan_settings(&self) -> madeinpk_domain::checkout::PlanSettings {
-        madeinpk_domain::checkout::PlanSettings {
+    pub fn plan_settings(&self) -> madeinpk_domain::order::checkout::PlanSettings {
+        madeinpk_domain::order::checkout::PlanSettings {
             commission: self.platform_fee,
             payment_window: chrono_duration(self.payment_window),
             max_unpaid_per_listing: self.max_unpaid_orders_per_listing,
@@ -528,8 +530,8 @@ impl Config {
     }
 
     /// Bounds of an auction's schedule.
-    pub fn auction_limits(&self) -> madeinpk_domain::auction::ScheduleLimits {
-        madeinpk_domain::auction::ScheduleLimits {
+    pub fn auction_limits(&self) -> madeinpk_domain::auction::model::ScheduleLimits {
+        madeinpk_domain::auction::model::ScheduleLimits {
             enforced: self.auction_schedule_bounds,
             max_days: self.auction_max_days,
             max_start_days: self.auction_max_start_days,
@@ -537,8 +539,8 @@ impl Config {
     }
 
     /// Cart holds.
-    pub fn cart_settings(&self) -> madeinpk_domain::services::cart::CartSettings {
-        madeinpk_domain::services::cart::CartSettings {
+    pub fn cart_settings(&self) -> madeinpk_domain::order::cart_service::CartSettings {
+        madeinpk_domain::order::cart_service::CartSettings {
             hold: chrono_duration(self.cart_hold),
         }
     }
@@ -546,8 +548,8 @@ impl Config {
     /// The stock sweep.
     pub fn reservation_settings(
         &self,
-    ) -> madeinpk_domain::services::reservations::ReservationSettings {
-        madeinpk_domain::services::reservations::ReservationSettings {
+    ) -> madeinpk_domain::order::reservation_service::ReservationSettings {
+        madeinpk_domain::order::reservation_service::ReservationSettings {
             notice_before: chrono_duration(self.cart_notice_before),
             abandoned_after: chrono_duration(self.cart_abandoned_after),
             block_after: self.max_failed_payments,

@@ -1,9 +1,9 @@
 //! Response shapes, field for field and in the contract's key order.
 
-use madeinpk_domain::address::Address;
-use madeinpk_domain::reference::{CategoryNode, City, Province};
-use madeinpk_domain::services::accounts::ProfileView;
-use madeinpk_domain::user::{SellerProfile, User};
+use madeinpk_domain::account::address::Address;
+use madeinpk_domain::account::service::ProfileView;
+use madeinpk_domain::account::user::{SellerProfile, User};
+use madeinpk_domain::catalog::reference::{CategoryNode, City, Province};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -287,8 +287,8 @@ pub struct JobDto {
     created_at: String,
 }
 
-impl From<madeinpk_domain::job::JobSummary> for JobDto {
-    fn from(j: madeinpk_domain::job::JobSummary) -> Self {
+impl From<madeinpk_domain::job::model::JobSummary> for JobDto {
+    fn from(j: madeinpk_domain::job::model::JobSummary) -> Self {
         Self {
             id: j.id.get(),
             kind: j.kind,
@@ -315,7 +315,7 @@ pub struct ProductImageDto {
 
 impl ProductImageDto {
     /// Renders an image with absolute URLs.
-    pub fn new(i: &madeinpk_domain::product::ProductImage, media: &Media) -> Self {
+    pub fn new(i: &madeinpk_domain::catalog::product::ProductImage, media: &Media) -> Self {
         let url = media.absolute(&i.path);
         Self {
             id: i.id.get(),
@@ -369,7 +369,7 @@ pub struct ProductDto {
 
 impl ProductDto {
     /// Renders a product.
-    pub fn new(p: &madeinpk_domain::product::ProductView, media: &Media) -> Self {
+    pub fn new(p: &madeinpk_domain::catalog::product::ProductView, media: &Media) -> Self {
         Self {
             id: p.id.get(),
             seller: p.seller.get(),
@@ -386,14 +386,14 @@ impl ProductDto {
                 .collect(),
             listing_type: p
                 .listing_type
-                .map(madeinpk_domain::product::ListingType::as_str),
+                .map(madeinpk_domain::catalog::product::ListingType::as_str),
             average_rating: p.average_rating,
             total_reviews: p.total_reviews,
             seller_profile: p.seller_profile.as_ref().map(|s| SellerSummaryDto {
                 brand_name: s.brand_name.clone(),
                 biography: s.biography.clone(),
                 is_verified: s.is_verified,
-                average_rating: madeinpk_domain::user::rating_text(s.average_rating_centi),
+                average_rating: madeinpk_domain::account::user::rating_text(s.average_rating_centi),
             }),
             region: p.region.as_ref().map(|(id, name)| RegionDto {
                 id: *id,
@@ -431,7 +431,7 @@ pub struct ListingDto {
 impl ListingDto {
     /// Renders a listing as of `now`.
     pub fn new(
-        l: &madeinpk_domain::listing::Listing,
+        l: &madeinpk_domain::catalog::listing::Listing,
         media: &Media,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Self {
@@ -470,11 +470,11 @@ pub struct BidDto {
 
 impl BidDto {
     /// Renders a bid for a viewer who may (`reveal`) or may not see who placed it.
-    pub fn new(b: &madeinpk_domain::auction::Bid, reveal: bool) -> Self {
+    pub fn new(b: &madeinpk_domain::auction::model::Bid, reveal: bool) -> Self {
         Self {
             id: b.id.get(),
             bidder: reveal.then(|| b.bidder.get()),
-            bidder_username: madeinpk_domain::auction::BidderPrivacy::name_shown(
+            bidder_username: madeinpk_domain::auction::model::BidderPrivacy::name_shown(
                 reveal,
                 &b.bidder_username,
             ),
@@ -493,18 +493,18 @@ pub struct AuctionViewer {
     /// Admins see everything.
     pub is_admin: bool,
     /// Who sees bidders (`BIDDER_PRIVACY`).
-    pub privacy: madeinpk_domain::auction::BidderPrivacy,
+    pub privacy: madeinpk_domain::auction::model::BidderPrivacy,
 }
 
 impl AuctionViewer {
     /// From an optional user, under the configured bidder privacy.
     pub fn of(
-        user: Option<&madeinpk_domain::user::User>,
-        privacy: madeinpk_domain::auction::BidderPrivacy,
+        user: Option<&madeinpk_domain::account::user::User>,
+        privacy: madeinpk_domain::auction::model::BidderPrivacy,
     ) -> Self {
         Self {
             id: user.map(|u| u.id),
-            is_admin: user.is_some_and(madeinpk_domain::user::User::is_admin),
+            is_admin: user.is_some_and(madeinpk_domain::account::user::User::is_admin),
             privacy,
         }
     }
@@ -513,7 +513,7 @@ impl AuctionViewer {
     pub fn sees_bidder(
         &self,
         seller: madeinpk_domain::ids::UserId,
-        bid: &madeinpk_domain::auction::Bid,
+        bid: &madeinpk_domain::auction::model::Bid,
     ) -> bool {
         self.privacy
             .reveals(self.id, self.is_admin, seller, bid.bidder)
@@ -551,7 +551,7 @@ pub struct AuctionDto {
 impl AuctionDto {
     /// Renders an auction for a viewer as of `now`.
     pub fn new(
-        a: &madeinpk_domain::auction::Auction,
+        a: &madeinpk_domain::auction::model::Auction,
         viewer: AuctionViewer,
         media: &Media,
         now: chrono::DateTime<chrono::Utc>,
@@ -622,8 +622,8 @@ pub struct WishlistDto {
 
 impl WishlistDto {
     /// Renders an entry.
-    pub fn new(w: &madeinpk_domain::wishlist::WishlistItem, media: &Media) -> Self {
-        use madeinpk_domain::wishlist::WishlistPrice;
+    pub fn new(w: &madeinpk_domain::community::wishlist::WishlistItem, media: &Media) -> Self {
+        use madeinpk_domain::community::wishlist::WishlistPrice;
         Self {
             id: w.id.get(),
             product: w.product.get(),
@@ -642,7 +642,7 @@ impl WishlistDto {
             stock_status: w.stock_status,
             listing_type: w
                 .listing_type
-                .map(madeinpk_domain::product::ListingType::as_str),
+                .map(madeinpk_domain::catalog::product::ListingType::as_str),
             notes: w.notes.clone(),
             created_at: render(w.created_at),
         }
@@ -666,8 +666,8 @@ pub struct ReviewDto {
     updated_at: String,
 }
 
-impl From<&madeinpk_domain::review::Review> for ReviewDto {
-    fn from(r: &madeinpk_domain::review::Review) -> Self {
+impl From<&madeinpk_domain::community::review::Review> for ReviewDto {
+    fn from(r: &madeinpk_domain::community::review::Review) -> Self {
         Self {
             id: r.id.get(),
             product: r.product.get(),

@@ -5,14 +5,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use madeinpk_domain::account::AccountError;
-use madeinpk_domain::address::AddressError;
-use madeinpk_domain::cart::CartError;
-use madeinpk_domain::job::OperationsError;
-use madeinpk_domain::order::OrderError;
-use madeinpk_domain::product::CatalogError;
-use madeinpk_domain::reference::ReferenceError;
-use madeinpk_domain::services::connect::ConnectError;
+use madeinpk_domain::account::address::AddressError;
+use madeinpk_domain::account::rules::AccountError;
+use madeinpk_domain::catalog::product::CatalogError;
+use madeinpk_domain::catalog::reference::ReferenceError;
+use madeinpk_domain::job::model::OperationsError;
+use madeinpk_domain::order::cart::CartError;
+use madeinpk_domain::order::connect_service::ConnectError;
+use madeinpk_domain::order::model::OrderError;
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
 use serde_json::json;
@@ -233,9 +233,9 @@ impl From<OrderError> for ApiError {
     }
 }
 
-impl From<madeinpk_domain::bid::BidError> for ApiError {
-    fn from(e: madeinpk_domain::bid::BidError) -> Self {
-        use madeinpk_domain::bid::BidError;
+impl From<madeinpk_domain::auction::bid::BidError> for ApiError {
+    fn from(e: madeinpk_domain::auction::bid::BidError) -> Self {
+        use madeinpk_domain::auction::bid::BidError;
         match e {
             BidError::NotFound => Self::Detail(
                 StatusCode::NOT_FOUND,
@@ -256,9 +256,9 @@ impl From<madeinpk_domain::bid::BidError> for ApiError {
     }
 }
 
-impl From<madeinpk_domain::moderation::ModerationError> for ApiError {
-    fn from(e: madeinpk_domain::moderation::ModerationError) -> Self {
-        use madeinpk_domain::moderation::ModerationError;
+impl From<madeinpk_domain::account::moderation::ModerationError> for ApiError {
+    fn from(e: madeinpk_domain::account::moderation::ModerationError) -> Self {
+        use madeinpk_domain::account::moderation::ModerationError;
         match e {
             ModerationError::NotAdmin => Self::Refused(StatusCode::FORBIDDEN, e.to_string()),
             ModerationError::NotFound => Self::Refused(StatusCode::NOT_FOUND, e.to_string()),
@@ -268,9 +268,9 @@ impl From<madeinpk_domain::moderation::ModerationError> for ApiError {
     }
 }
 
-impl From<madeinpk_domain::complaint::ComplaintError> for ApiError {
-    fn from(e: madeinpk_domain::complaint::ComplaintError) -> Self {
-        use madeinpk_domain::complaint::ComplaintError;
+impl From<madeinpk_domain::community::complaint::ComplaintError> for ApiError {
+    fn from(e: madeinpk_domain::community::complaint::ComplaintError) -> Self {
+        use madeinpk_domain::community::complaint::ComplaintError;
         match e {
             ComplaintError::NotFound => Self::no_match("Complaint"),
             ComplaintError::Validation(f) => Self::Validation(f),
@@ -282,9 +282,9 @@ impl From<madeinpk_domain::complaint::ComplaintError> for ApiError {
     }
 }
 
-impl From<madeinpk_domain::conversation::ConversationError> for ApiError {
-    fn from(e: madeinpk_domain::conversation::ConversationError) -> Self {
-        use madeinpk_domain::conversation::ConversationError;
+impl From<madeinpk_domain::community::conversation::ConversationError> for ApiError {
+    fn from(e: madeinpk_domain::community::conversation::ConversationError) -> Self {
+        use madeinpk_domain::community::conversation::ConversationError;
         match e {
             ConversationError::NotFound => Self::no_match("Conversation"),
             ConversationError::Validation(f) => Self::Validation(f),
@@ -293,9 +293,9 @@ impl From<madeinpk_domain::conversation::ConversationError> for ApiError {
     }
 }
 
-impl From<madeinpk_domain::notification::NotificationError> for ApiError {
-    fn from(e: madeinpk_domain::notification::NotificationError) -> Self {
-        use madeinpk_domain::notification::NotificationError;
+impl From<madeinpk_domain::notification::model::NotificationError> for ApiError {
+    fn from(e: madeinpk_domain::notification::model::NotificationError) -> Self {
+        use madeinpk_domain::notification::model::NotificationError;
         match e {
             NotificationError::NotFound => Self::no_match("Notification"),
             NotificationError::Store(s) => s.into(),
@@ -303,9 +303,9 @@ impl From<madeinpk_domain::notification::NotificationError> for ApiError {
     }
 }
 
-impl From<madeinpk_domain::feedback::FeedbackError> for ApiError {
-    fn from(e: madeinpk_domain::feedback::FeedbackError) -> Self {
-        use madeinpk_domain::feedback::FeedbackError;
+impl From<madeinpk_domain::community::feedback::FeedbackError> for ApiError {
+    fn from(e: madeinpk_domain::community::feedback::FeedbackError) -> Self {
+        use madeinpk_domain::community::feedback::FeedbackError;
         match e {
             FeedbackError::NotFound => Self::no_match("Feedback"),
             FeedbackError::OrderNotFound

@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt;
-use madeinpk_domain::auction::{Auction, BidderPrivacy};
-use madeinpk_domain::bid::BidError;
+use madeinpk_domain::account::user::User;
+use madeinpk_domain::auction::bid::BidError;
+use madeinpk_domain::auction::model::{Auction, BidderPrivacy};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::AuctionId;
 use madeinpk_domain::money::{Currency, Money};
-use madeinpk_domain::user::User;
 use madeinpk_postgres::bidding::{AuctionEvent, AuctionListener};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -518,7 +518,7 @@ pub async fn socket(
         .filter(|t| !t.is_empty());
     let hub = hub.into_inner();
     // As login throttling counts: an IPv6 client's whole /64 is one address.
-    let ip = madeinpk_domain::account::throttle_subject(&crate::client::ip(
+    let ip = madeinpk_domain::account::rules::throttle_subject(&crate::client::ip(
         &req,
         state.config.trust_proxy_headers,
     ));

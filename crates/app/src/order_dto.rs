@@ -2,8 +2,8 @@
 //! (holds, per-seller groups and breakdown).
 
 use chrono::{DateTime, Utc};
-use madeinpk_domain::cart::{Cart, CartLine};
-use madeinpk_domain::order::{Order, OrderItem, OrderType};
+use madeinpk_domain::order::cart::{Cart, CartLine};
+use madeinpk_domain::order::model::{Order, OrderItem, OrderType};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -183,9 +183,9 @@ fn mark_saved(value: &mut serde_json::Value, saved: &[i64]) {
 /// The anonymous page with the reader's wishlist flags (the page unchanged when none apply).
 async fn personalise(
     state: &AppState,
-    reader: &madeinpk_domain::user::User,
+    reader: &madeinpk_domain::account::user::User,
     page: Bytes,
-) -> Result<Bytes, madeinpk_domain::product::CatalogError> {
+) -> Result<Bytes, madeinpk_domain::catalog::product::CatalogError> {
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&page) else {
         return Ok(page);
     };

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use madeinpk_domain::ports::PasswordHasher;
+use madeinpk_domain::account::ports::PasswordHasher;
 use madeinpk_domain::store::StoreError;
 use rand::RngCore;
 

@@ -10,8 +10,8 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use madeinpk_domain::clock::ShiftedClock;
-use madeinpk_domain::services::job_runner::JobRunner;
-use madeinpk_domain::services::reservations::Reservations;
+use madeinpk_domain::job::runner::JobRunner;
+use madeinpk_domain::order::reservation_service::Reservations;
 use madeinpk_mail::{LettreMailer, MailTransport};
 use madeinpk_postgres::{Db, DbError, db, migrate};
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -114,7 +114,7 @@ pub fn job_runner(
     clock: ShiftedClock,
     gateway: madeinpk_stripe::Gateway,
 ) -> worker::Runner {
-    let auctions = madeinpk_domain::services::bidding::AuctionLife::new(
+    let auctions = madeinpk_domain::auction::bidding_service::AuctionLife::new(
         db.clone(),
         db.clone(),
         gateway.clone(),
@@ -126,7 +126,7 @@ pub fn job_runner(
         mailer,
         db.clone(),
         clock,
-        madeinpk_domain::services::job_runner::PayoutPorts {
+        madeinpk_domain::job::runner::PayoutPorts {
             transfers: db.clone(),
             refunds: db.clone(),
             gateway,

@@ -2,22 +2,22 @@
 
 use std::sync::Arc;
 
+use madeinpk_domain::account::address_service::Addresses;
+use madeinpk_domain::account::service::Accounts;
+use madeinpk_domain::auction::service::Auctions;
+use madeinpk_domain::catalog::listing_service::Listings;
+use madeinpk_domain::catalog::product_service::Products;
+use madeinpk_domain::catalog::reference_service::ReferenceData;
 use madeinpk_domain::clock::{ShiftedClock, SystemClock};
-use madeinpk_domain::services::accounts::Accounts;
-use madeinpk_domain::services::addresses::Addresses;
-use madeinpk_domain::services::analytics::SellerAnalytics;
-use madeinpk_domain::services::auctions::Auctions;
-use madeinpk_domain::services::cart::Carts;
-use madeinpk_domain::services::checkout::Checkout;
-use madeinpk_domain::services::listings::Listings;
-use madeinpk_domain::services::operations::Operations;
-use madeinpk_domain::services::orders::Orders;
-use madeinpk_domain::services::payments::Payments;
-use madeinpk_domain::services::products::Products;
-use madeinpk_domain::services::reference::ReferenceData;
-use madeinpk_domain::services::reviews::Reviews;
-use madeinpk_domain::services::seller_profiles::SellerProfiles;
-use madeinpk_domain::services::wishlist::Wishlists;
+use madeinpk_domain::community::review_service::Reviews;
+use madeinpk_domain::community::seller_profile_service::SellerProfiles;
+use madeinpk_domain::community::wishlist_service::Wishlists;
+use madeinpk_domain::job::admin_service::Operations;
+use madeinpk_domain::order::cart_service::Carts;
+use madeinpk_domain::order::checkout_service::Checkout;
+use madeinpk_domain::order::payment_service::Payments;
+use madeinpk_domain::order::service::Orders;
+use madeinpk_domain::reporting::analytics_service::SellerAnalytics;
 use madeinpk_postgres::Db;
 use madeinpk_stripe::{DevGateway, Gateway, StripeGateway, StripeSettings};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -45,18 +45,20 @@ pub type WishlistService = Wishlists<Db, Db>;
 /// Reviews wired to Postgres.
 pub type ReviewService = Reviews<Db>;
 /// The admin dashboard wired to Postgres.
-pub type DashboardService = madeinpk_domain::services::dashboard::AdminDashboard<Db, ShiftedClock>;
+pub type DashboardService =
+    madeinpk_domain::reporting::dashboard_service::AdminDashboard<Db, ShiftedClock>;
 /// Account moderation wired to Postgres.
-pub type ModerationService = madeinpk_domain::services::moderation::Moderator<Db>;
+pub type ModerationService = madeinpk_domain::account::moderation_service::Moderator<Db>;
 /// Complaints wired to Postgres.
-pub type ComplaintService = madeinpk_domain::services::complaints::Complaints<Db, ShiftedClock>;
+pub type ComplaintService =
+    madeinpk_domain::community::complaint_service::Complaints<Db, ShiftedClock>;
 /// Conversations wired to Postgres.
 pub type ConversationService =
-    madeinpk_domain::services::conversations::Conversations<Db, ShiftedClock>;
+    madeinpk_domain::community::conversation_service::Conversations<Db, ShiftedClock>;
 /// Notifications wired to Postgres.
-pub type NotificationService = madeinpk_domain::services::notifications::Notifications<Db>;
+pub type NotificationService = madeinpk_domain::notification::service::Notifications<Db>;
 /// Seller feedback wired to Postgres.
-pub type FeedbackService = madeinpk_domain::services::feedbacks::Feedbacks<Db>;
+pub type FeedbackService = madeinpk_domain::community::feedback_service::Feedbacks<Db>;
 /// Carts wired to Postgres.
 pub type CartService = Carts<Db, Db, ShiftedClock>;
 /// Checkout wired to Postgres and the payment gateway.
@@ -66,17 +68,17 @@ pub type OrderService = Orders<Db, ShiftedClock>;
 /// Payment events wired to Postgres.
 pub type PaymentService = Payments<Db, ShiftedClock>;
 /// Payout accounts wired to Postgres and the gateway.
-pub type ConnectService = madeinpk_domain::services::connect::Connect<Db, Gateway>;
+pub type ConnectService = madeinpk_domain::order::connect_service::Connect<Db, Gateway>;
 /// Refunds wired to Postgres.
-pub type RefundService = madeinpk_domain::services::refunds::Refunds<Db, Db, ShiftedClock>;
+pub type RefundService = madeinpk_domain::order::refund_service::Refunds<Db, Db, ShiftedClock>;
 /// Payout admin tools wired to Postgres.
-pub type PayoutAdminService = madeinpk_domain::services::payouts::PayoutAdmin<Db, ShiftedClock>;
+pub type PayoutAdminService = madeinpk_domain::order::payout_service::PayoutAdmin<Db, ShiftedClock>;
 /// Seller analytics wired to Postgres.
 pub type AnalyticsService = SellerAnalytics<Db, ShiftedClock>;
 /// Reference data wired to Postgres.
 pub type ReferenceService = ReferenceData<Db>;
 /// Bidding wired to Postgres.
-pub type BiddingService = madeinpk_domain::services::bidding::Bidding<Db, ShiftedClock>;
+pub type BiddingService = madeinpk_domain::auction::bidding_service::Bidding<Db, ShiftedClock>;
 
 /// Everything a handler may use.
 pub struct AppState {
@@ -179,19 +181,22 @@ impl AppState {
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone())
                 .block_after(config.max_failed_payments),
-            bidding: madeinpk_domain::services::bidding::Bidding::new(
+            bidding: madeinpk_domain::auction::bidding_service::Bidding::new(
                 db.clone(),
                 clock.clone(),
                 config.bid_rules(),
             ),
             analytics: SellerAnalytics::new(db.clone(), clock.clone()),
-            connect: madeinpk_domain::services::connect::Connect::new(db.clone(), gateway.clone()),
-            refunds: madeinpk_domain::services::refunds::Refunds::new(
+            connect: madeinpk_domain::order::connect_service::Connect::new(
+                db.clone(),
+                gateway.clone(),
+            ),
+            refunds: madeinpk_domain::order::refund_service::Refunds::new(
                 db.clone(),
                 db.clone(),
                 clock.clone(),
             ),
-            payouts: madeinpk_domain::services::payouts::PayoutAdmin::new(
+            payouts: madeinpk_domain::order::payout_service::PayoutAdmin::new(
                 db.clone(),
                 clock.clone(),
             ),
@@ -218,19 +223,19 @@ impl AppState {
             seller_profiles: SellerProfiles::new(db.clone(), db.clone(), db.clone()),
             wishlist: Wishlists::new(db.clone(), db.clone()),
             reviews: Reviews::new(db.clone()),
-            feedbacks: madeinpk_domain::services::feedbacks::Feedbacks::new(db.clone())
+            feedbacks: madeinpk_domain::community::feedback_service::Feedbacks::new(db.clone())
                 .with_private_details(config.strict_visibility),
-            notifications: madeinpk_domain::services::notifications::Notifications::new(db.clone()),
-            conversations: madeinpk_domain::services::conversations::Conversations::new(
+            notifications: madeinpk_domain::notification::service::Notifications::new(db.clone()),
+            conversations: madeinpk_domain::community::conversation_service::Conversations::new(
                 db.clone(),
                 clock.clone(),
             ),
-            complaints: madeinpk_domain::services::complaints::Complaints::new(
+            complaints: madeinpk_domain::community::complaint_service::Complaints::new(
                 db.clone(),
                 clock.clone(),
             ),
-            moderation: madeinpk_domain::services::moderation::Moderator::new(db.clone()),
-            dashboard: madeinpk_domain::services::dashboard::AdminDashboard::new(
+            moderation: madeinpk_domain::account::moderation_service::Moderator::new(db.clone()),
+            dashboard: madeinpk_domain::reporting::dashboard_service::AdminDashboard::new(
                 db.clone(),
                 clock.clone(),
                 config.time_zone.name(),
@@ -298,8 +303,9 @@ impl AppState {
     pub async fn order(
         &self,
         id: madeinpk_domain::ids::OrderId,
-    ) -> Result<Option<madeinpk_domain::order::Order>, madeinpk_domain::store::StoreError> {
-        use madeinpk_domain::ports::OrderRepository;
+    ) -> Result<Option<madeinpk_domain::order::model::Order>, madeinpk_domain::store::StoreError>
+    {
+        use madeinpk_domain::order::ports::OrderRepository;
         self.db.order(id).await
     }
 
@@ -308,7 +314,7 @@ impl AppState {
         &self,
         reference: &str,
     ) -> Result<Option<madeinpk_domain::ids::OrderId>, madeinpk_domain::store::StoreError> {
-        use madeinpk_domain::ports::OrderRepository;
+        use madeinpk_domain::order::ports::OrderRepository;
         self.db
             .order_by_payment_reference(reference.to_owned())
             .await

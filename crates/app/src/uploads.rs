@@ -6,8 +6,8 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageFormat};
-use madeinpk_domain::ports::MediaStorage;
-use madeinpk_domain::product::ImageUpload;
+use madeinpk_domain::catalog::ports::MediaStorage;
+use madeinpk_domain::catalog::product::ImageUpload;
 use madeinpk_domain::store::StoreError;
 use rand::RngCore;
 use tokio::sync::Semaphore;

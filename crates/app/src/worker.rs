@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use madeinpk_domain::clock::ShiftedClock;
-use madeinpk_domain::job::{JobOutcome, JobPayload};
-use madeinpk_domain::services::job_runner::JobRunner;
-use madeinpk_domain::services::reservations::Reservations;
+use madeinpk_domain::job::model::{JobOutcome, JobPayload};
+use madeinpk_domain::job::runner::JobRunner;
+use madeinpk_domain::order::reservation_service::Reservations;
 use madeinpk_mail::LettreMailer;
 use madeinpk_postgres::Db;
 use madeinpk_postgres::job_queue::{ClaimedJob, FailedJob, JobListener};
@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 /// Auction endings, reminders and outbid notices wired to real adapters.
 pub type AuctionLifeService =
-    madeinpk_domain::services::bidding::AuctionLife<Db, Db, Gateway, Db, ShiftedClock>;
+    madeinpk_domain::auction::bidding_service::AuctionLife<Db, Db, Gateway, Db, ShiftedClock>;
 /// The runner wired to real adapters.
 pub type Runner = JobRunner<LettreMailer, Db, ShiftedClock, Db, Db, Gateway, AuctionLifeService>;
 /// The stock sweep wired to Postgres.
@@ -151,7 +151,7 @@ async fn run(
             }
             _ = sweep.tick() => {
                 match sweeper.sweep().await {
-                    Ok(report) if report != madeinpk_domain::services::reservations::SweepReport::default() => tracing::info!(?report, "stock sweep"),
+                    Ok(report) if report != madeinpk_domain::order::reservation_service::SweepReport::default() => tracing::info!(?report, "stock sweep"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "stock sweep failed; will retry"),
                 }

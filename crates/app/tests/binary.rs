@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use madeinpk_domain::email::{Email, EmailMessage};
-use madeinpk_domain::job::{JobPayload, NewJob};
-use madeinpk_domain::ports::JobQueue;
+use madeinpk_domain::job::model::{JobPayload, NewJob};
+use madeinpk_domain::job::ports::JobQueue;
+use madeinpk_domain::notification::email::{Email, EmailMessage};
 use madeinpk_postgres::db::with_database;
 use madeinpk_postgres::testing::{TestDb, server_url};
 

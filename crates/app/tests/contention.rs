@@ -4,8 +4,8 @@
 mod common;
 
 use common::{TestApp, spawn_with};
+use madeinpk_domain::account::ports::TokenStore;
 use madeinpk_domain::ids::UserId;
-use madeinpk_domain::ports::TokenStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;

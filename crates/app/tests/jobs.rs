@@ -8,9 +8,9 @@ use std::time::Duration;
 use common::{spawn_on, test_config};
 use madeinpk_app::worker::{self, WorkerSettings};
 use madeinpk_domain::clock::ShiftedClock;
-use madeinpk_domain::email::{Email, EmailMessage};
-use madeinpk_domain::job::{JobPayload, NewJob};
-use madeinpk_domain::ports::JobQueue;
+use madeinpk_domain::job::model::{JobPayload, NewJob};
+use madeinpk_domain::job::ports::JobQueue;
+use madeinpk_domain::notification::email::{Email, EmailMessage};
 use madeinpk_mail::{LettreMailer, MailTransport};
 use madeinpk_postgres::testing::TestDb;
 
@@ -65,16 +65,18 @@ async fn shutdown_releases_jobs_that_do_not_finish_in_time() {
             "test-secret",
         )),
     ));
-    let sweeper = Arc::new(madeinpk_domain::services::reservations::Reservations::new(
-        db.db.clone(),
-        db.db.clone(),
-        clock,
-        madeinpk_domain::services::reservations::ReservationSettings {
-            notice_before: chrono::Duration::minutes(5),
-            abandoned_after: chrono::Duration::days(7),
-            block_after: 3,
-        },
-    ));
+    let sweeper = Arc::new(
+        madeinpk_domain::order::reservation_service::Reservations::new(
+            db.db.clone(),
+            db.db.clone(),
+            clock,
+            madeinpk_domain::order::reservation_service::ReservationSettings {
+                notice_before: chrono::Duration::minutes(5),
+                abandoned_after: chrono::Duration::days(7),
+                block_after: 3,
+            },
+        ),
+    );
     db.db
         .enqueue(NewJob::now(JobPayload::SendEmail {
             email: Email {

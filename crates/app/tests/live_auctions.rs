@@ -910,7 +910,7 @@ async fn the_seller_hears_of_the_first_bid_only() {
 #[tokio::test]
 async fn masked_bidders_and_hidden_seller_email_are_opt_in_settings_on_the_socket() {
     let app = spawn_with(|c| {
-        c.bidder_privacy = madeinpk_domain::auction::BidderPrivacy::Masked;
+        c.bidder_privacy = madeinpk_domain::auction::model::BidderPrivacy::Masked;
         c.ws_seller_email = false;
     })
     .await;

@@ -2,8 +2,8 @@
 
 use chrono::{TimeZone, Utc};
 
+use crate::account::user::{Role, User};
 use crate::ids::UserId;
-use crate::user::{Role, User};
 
 /// A user with the given id and role, not blocked.
 pub fn user(id: i64, role: Role) -> User {
@@ -26,9 +26,9 @@ pub fn user(id: i64, role: Role) -> User {
 }
 
 /// A product view with the given id and seller.
-pub fn product_view(id: i64, seller: i64) -> crate::product::ProductView {
+pub fn product_view(id: i64, seller: i64) -> crate::catalog::product::ProductView {
     let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    crate::product::ProductView {
+    crate::catalog::product::ProductView {
         id: crate::ids::ProductId(id),
         seller: UserId(seller),
         seller_username: format!("u{seller}"),
@@ -37,9 +37,9 @@ pub fn product_view(id: i64, seller: i64) -> crate::product::ProductView {
         category_name: None,
         name: format!("Product {id}"),
         description: String::new(),
-        condition: crate::product::Condition::New,
+        condition: crate::catalog::product::Condition::New,
         images: Vec::new(),
-        listing_type: Some(crate::product::ListingType::FixedPrice),
+        listing_type: Some(crate::catalog::product::ListingType::FixedPrice),
         average_rating: None,
         total_reviews: 0,
         seller_profile: None,
@@ -51,15 +51,15 @@ pub fn product_view(id: i64, seller: i64) -> crate::product::ProductView {
 }
 
 /// A pending cart order of `buyer` with one line of `seller`'s.
-pub fn order(id: i64, buyer: i64, seller: i64) -> crate::order::Order {
+pub fn order(id: i64, buyer: i64, seller: i64) -> crate::order::model::Order {
     let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let m = crate::money::Money::pkr;
-    crate::order::Order {
+    crate::order::model::Order {
         id: crate::ids::OrderId(id),
         number: "CART-000000000001".into(),
         buyer: UserId(buyer),
         buyer_username: format!("u{buyer}"),
-        order_type: crate::order::OrderType::Cart,
+        order_type: crate::order::model::OrderType::Cart,
         seller: None,
         seller_username: None,
         product: None,
@@ -71,11 +71,11 @@ pub fn order(id: i64, buyer: i64, seller: i64) -> crate::order::Order {
         platform_fee: m(200),
         seller_amount: m(9_800),
         shipping_address: None,
-        status: crate::order::OrderStatus::PendingPayment,
+        status: crate::order::model::OrderStatus::PendingPayment,
         payment_url: String::new(),
         payment_reference: String::new(),
         payment_deadline: Some(t),
-        items: vec![crate::order::OrderItem {
+        items: vec![crate::order::model::OrderItem {
             id: crate::ids::OrderItemId(1),
             product: crate::ids::ProductId(1),
             product_name: "Vase".into(),
@@ -91,7 +91,7 @@ pub fn order(id: i64, buyer: i64, seller: i64) -> crate::order::Order {
             tracking_number: None,
             created_at: t,
         }],
-        shares: vec![crate::commission::SellerShare {
+        shares: vec![crate::order::commission::SellerShare {
             seller: UserId(seller),
             subtotal: m(10_000),
             fee: m(200),

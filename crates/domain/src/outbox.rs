@@ -1,8 +1,8 @@
 //! Effects written in the same transaction as the change that causes them, so none is lost.
 
-use crate::email::EmailMessage;
-use crate::job::NewJob;
-use crate::notification::NewNotification;
+use crate::job::model::NewJob;
+use crate::notification::email::EmailMessage;
+use crate::notification::model::NewNotification;
 
 /// A notification, optionally emailed to its recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]

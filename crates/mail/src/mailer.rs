@@ -2,8 +2,8 @@
 
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use madeinpk_domain::email::{Email, MailError};
-use madeinpk_domain::ports::Mailer;
+use madeinpk_domain::notification::email::{Email, MailError};
+use madeinpk_domain::notification::ports::Mailer;
 
 use crate::templates::Templates;
 use crate::transport::MailTransport;

@@ -1,8 +1,8 @@
 //! Email templates, compiled into the binary: `{name}.subject`, `{name}.txt` and `{name}.html`.
 
 #[cfg(test)]
-use madeinpk_domain::email::ReceiptLine;
-use madeinpk_domain::email::{EmailMessage, MailError};
+use madeinpk_domain::notification::email::ReceiptLine;
+use madeinpk_domain::notification::email::{EmailMessage, MailError};
 use minijinja::Environment;
 
 /// A rendered email.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use madeinpk_domain::email::MailError;
+use madeinpk_domain::notification::email::MailError;
 
 /// An email captured by the in-memory transport.
 #[derive(Debug, Clone, PartialEq, Eq)]

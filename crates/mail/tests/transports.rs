@@ -1,7 +1,7 @@
 //! The mailer writes real messages through the directory and memory transports.
 
-use madeinpk_domain::email::{Email, EmailMessage, MailError};
-use madeinpk_domain::ports::Mailer;
+use madeinpk_domain::notification::email::{Email, EmailMessage, MailError};
+use madeinpk_domain::notification::ports::Mailer;
 use madeinpk_mail::{LettreMailer, MailTransport};
 
 fn welcome(to: &str) -> Email {

@@ -3,10 +3,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::address::{Address, AddressInput, AddressQuery, AddressSort, Removal};
+use madeinpk_domain::account::address::{
+    Address, AddressInput, AddressQuery, AddressSort, Removal,
+};
+use madeinpk_domain::account::ports::AddressRepository;
 use madeinpk_domain::ids::{AddressId, CityId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::AddressRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

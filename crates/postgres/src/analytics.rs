@@ -4,11 +4,11 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::analytics::{CatalogCounts, PayoutRecord, SaleLine, SellerSale};
 use madeinpk_domain::ids::{OrderId, ProductId, TransferId, UserId};
-use madeinpk_domain::order::OrderStatus;
-use madeinpk_domain::payment::TransferStatus;
-use madeinpk_domain::ports::AnalyticsRepository;
+use madeinpk_domain::order::model::OrderStatus;
+use madeinpk_domain::order::payment::TransferStatus;
+use madeinpk_domain::reporting::analytics::{CatalogCounts, PayoutRecord, SaleLine, SellerSale};
+use madeinpk_domain::reporting::ports::AnalyticsRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

@@ -7,15 +7,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Numeric, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::auction::{
+use madeinpk_domain::auction::ending::end_job;
+use madeinpk_domain::auction::model::{
     Auction, AuctionQuery, AuctionRemoval, AuctionSort, AuctionState, AuctionStatus, AuctionTerms,
     Bid, Winner,
 };
-use madeinpk_domain::auction_end::end_job;
+use madeinpk_domain::auction::ports::AuctionRepository;
+use madeinpk_domain::catalog::product::{NewProduct, ProductView};
 use madeinpk_domain::ids::{AuctionId, BidId, ProductId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::AuctionRepository;
-use madeinpk_domain::product::{NewProduct, ProductView};
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use madeinpk_domain::bid::{NewBid, PlacedBid};
+use madeinpk_domain::auction::bid::{NewBid, PlacedBid};
 use madeinpk_domain::store::StoreError;
 use tokio::sync::{mpsc, oneshot};
 

@@ -9,15 +9,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Numeric, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::auction::AuctionStatus;
-use madeinpk_domain::auction_end::{EndFacts, EndPlan, Ended, WonOrder};
-use madeinpk_domain::bid::{BidSnapshot, NewBid, Outbid, PlacedBid, judging_order};
-use madeinpk_domain::checkout::Party;
+use madeinpk_domain::auction::bid::{BidSnapshot, NewBid, Outbid, PlacedBid, judging_order};
+use madeinpk_domain::auction::ending::{EndFacts, EndPlan, Ended, WonOrder};
+use madeinpk_domain::auction::model::AuctionStatus;
+use madeinpk_domain::auction::ports::{BiddingRepository, EndPlanner, OutbidOutbox};
+use madeinpk_domain::auction::proxy::{Contest, ProxyMax};
 use madeinpk_domain::ids::{AddressId, AuctionId, BidId, OrderId, ProductId, UserId};
-use madeinpk_domain::order::OrderType;
+use madeinpk_domain::order::checkout::Party;
+use madeinpk_domain::order::model::OrderType;
 use madeinpk_domain::outbox::Outbox;
-use madeinpk_domain::ports::{BiddingRepository, EndPlanner, OutbidOutbox};
-use madeinpk_domain::proxy::{Contest, ProxyMax};
 use madeinpk_domain::store::StoreError;
 use rand::Rng;
 
@@ -394,7 +394,7 @@ async fn won_order(
 async fn insert_order(
     conn: &mut AsyncPgConnection,
     facts: &EndFacts,
-    order: &madeinpk_domain::auction_end::AuctionOrder,
+    order: &madeinpk_domain::auction::ending::AuctionOrder,
 ) -> QueryResult<i64> {
     let total = order.split.total;
     let id: i64 = diesel::insert_into(orders::table)

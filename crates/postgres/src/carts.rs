@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::cart::{Cart, CartLine, HoldOutcome};
+use madeinpk_domain::catalog::listing::ListingStatus;
 use madeinpk_domain::ids::{CartItemId, ListingId, UserId};
-use madeinpk_domain::listing::ListingStatus;
-use madeinpk_domain::ports::CartRepository;
+use madeinpk_domain::order::cart::{Cart, CartLine, HoldOutcome};
+use madeinpk_domain::order::ports::CartRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

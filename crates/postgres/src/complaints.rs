@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::complaint::{
+use madeinpk_domain::community::complaint::{
     Changed, Complaint, ComplaintCategory, ComplaintInput, ComplaintQuery, ComplaintStatus, Moved,
     complaint_number, unknown,
 };
+use madeinpk_domain::community::ports::{ComplaintRepository, FiledOutbox, MovedOutbox};
 use madeinpk_domain::ids::{ComplaintId, OrderId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::{ComplaintRepository, FiledOutbox, MovedOutbox};
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
 use rand::Rng;

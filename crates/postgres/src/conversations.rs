@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::conversation::{
+use madeinpk_domain::community::conversation::{
     Conversation, ConversationSort, DUPLICATE, Message, NewConversation,
 };
+use madeinpk_domain::community::ports::ConversationRepository;
 use madeinpk_domain::ids::{ConversationId, MessageId, ProductId, UserId};
 use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::page::{Page, PageRequest, Sort};
-use madeinpk_domain::ports::ConversationRepository;
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
 

@@ -6,8 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Date, Numeric, Text, Timestamptz};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
-use madeinpk_domain::dashboard::{BestSelling, Dashboard, RecentOrder, TopRated, TopSeller};
-use madeinpk_domain::ports::DashboardRepository;
+use madeinpk_domain::reporting::dashboard::{
+    BestSelling, Dashboard, RecentOrder, TopRated, TopSeller,
+};
+use madeinpk_domain::reporting::ports::DashboardRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

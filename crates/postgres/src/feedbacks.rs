@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::feedback::{
+use madeinpk_domain::community::feedback::{
     Feedback, FeedbackChanges, FeedbackOrder, FeedbackQuery, FeedbackSort, NewFeedback, SellerStats,
 };
+use madeinpk_domain::community::ports::FeedbackRepository;
 use madeinpk_domain::ids::{FeedbackId, OrderId, UserId};
-use madeinpk_domain::order::{OrderStatus, OrderType};
+use madeinpk_domain::order::model::{OrderStatus, OrderType};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::FeedbackRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

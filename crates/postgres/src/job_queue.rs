@@ -9,9 +9,9 @@ use diesel::sql_types::{BigInt, Bool, Double, Integer, Jsonb, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use madeinpk_domain::ids::JobId;
-use madeinpk_domain::job::{JobStatus, JobSummary, NewJob, backoff};
+use madeinpk_domain::job::model::{JobStatus, JobSummary, NewJob, backoff};
+use madeinpk_domain::job::ports::{JobAdmin, JobQueue};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::{JobAdmin, JobQueue};
 use madeinpk_domain::store::StoreError;
 
 use crate::db::{Db, DbError, connect_once};

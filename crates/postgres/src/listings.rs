@@ -5,14 +5,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::ids::{ListingId, UserId};
-use madeinpk_domain::listing::{
+use madeinpk_domain::catalog::listing::{
     Discount, InactiveListings, Listing, ListingChanges, ListingQuery, ListingSort, ListingState,
     ListingStatus, NewListing,
 };
+use madeinpk_domain::catalog::ports::ListingRepository;
+use madeinpk_domain::ids::{ListingId, UserId};
 use madeinpk_domain::money::Money;
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::ListingRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

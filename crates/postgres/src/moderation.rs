@@ -3,11 +3,13 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use madeinpk_domain::checkout::Party;
+use madeinpk_domain::account::moderation::{
+    Moderated, Moderation, ModerationError, ViolationRecord,
+};
+use madeinpk_domain::account::ports::{BlockOutbox, ModerationRepository};
 use madeinpk_domain::ids::{AuctionId, OrderId, UserId};
-use madeinpk_domain::moderation::{Moderated, Moderation, ModerationError, ViolationRecord};
+use madeinpk_domain::order::checkout::Party;
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::{BlockOutbox, ModerationRepository};
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

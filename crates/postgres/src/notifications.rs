@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use madeinpk_domain::ids::{NotificationId, UserId};
-use madeinpk_domain::notification::{Notification, NotificationSort, NotificationType};
+use madeinpk_domain::notification::model::{Notification, NotificationSort, NotificationType};
+use madeinpk_domain::notification::ports::{NotificationInbox, NotificationRepository};
 use madeinpk_domain::page::{Page, PageRequest, Sort};
-use madeinpk_domain::ports::{NotificationInbox, NotificationRepository};
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

@@ -11,22 +11,22 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::checkout::{
+use madeinpk_domain::catalog::listing::{Discount, ListingStatus};
+use madeinpk_domain::ids::{ListingId, OrderId, OrderItemId, ProductId, UserId};
+use madeinpk_domain::order::checkout::{
     OrderSource, Party, PaymentReceipt, PaymentRecorded, PlaceOrder, Placed, StatusChange,
     StockLine, StockRelease,
 };
-use madeinpk_domain::commission::SellerShare;
-use madeinpk_domain::ids::{ListingId, OrderId, OrderItemId, ProductId, UserId};
-use madeinpk_domain::listing::{Discount, ListingStatus};
-use madeinpk_domain::order::{
+use madeinpk_domain::order::commission::SellerShare;
+use madeinpk_domain::order::model::{
     Order, OrderError, OrderItem, OrderQuery, OrderRole, OrderSort, OrderStatus, OrderType,
 };
+use madeinpk_domain::order::payment::PaymentSession;
+use madeinpk_domain::order::payment_service::{returned_job, returned_outbox};
+use madeinpk_domain::order::ports::{OrderOutbox, OrderRepository};
+use madeinpk_domain::order::violation::{Violation, violation_outbox};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::payment::PaymentSession;
-use madeinpk_domain::ports::{OrderOutbox, OrderRepository};
-use madeinpk_domain::services::payments::{returned_job, returned_outbox};
 use madeinpk_domain::store::StoreError;
-use madeinpk_domain::violation::{Violation, violation_outbox};
 use rand::Rng;
 
 use crate::addresses::{addresses_by_ids, then_order};
@@ -301,7 +301,7 @@ pub(crate) async fn parties(
 
 /// Loads the order, builds its outbox from its parties, writes it, and returns the order.
 fn block_after(violation: Option<i32>) -> i32 {
-    violation.unwrap_or(madeinpk_domain::violation::BLOCK_AFTER)
+    violation.unwrap_or(madeinpk_domain::order::violation::BLOCK_AFTER)
 }
 
 /// For an auction win just voided: the auction is cancelled, one violation is recorded
@@ -368,8 +368,9 @@ async fn record_violation(
         .get_result(conn)
         .await?;
     // Admins are never blocked (as by moderation); their count is still kept.
-    let blocked_now =
-        !was_blocked && role != "admin" && madeinpk_domain::violation::blocks(count, block_after);
+    let blocked_now = !was_blocked
+        && role != "admin"
+        && madeinpk_domain::order::violation::blocks(count, block_after);
     if blocked_now {
         diesel::update(users::table.find(buyer))
             .set(users::is_blocked.eq(true))
@@ -642,7 +643,7 @@ impl OrderRepository for Db {
     async fn place_order(
         &self,
         request: PlaceOrder,
-        plan: madeinpk_domain::checkout::OrderPlanner,
+        plan: madeinpk_domain::order::checkout::OrderPlanner,
     ) -> Result<Placed, OrderError> {
         let mut conn = self.conn().await?;
         let buyer = request.buyer.get();

@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::email::Email;
 use madeinpk_domain::ids::NotificationId;
-use madeinpk_domain::job::{JobPayload, NewJob};
+use madeinpk_domain::job::model::{JobPayload, NewJob};
+use madeinpk_domain::notification::email::Email;
 use madeinpk_domain::outbox::Outbox;
 
 use crate::job_queue::insert_job;

@@ -3,10 +3,11 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use madeinpk_domain::catalog::ports::PayoutReadiness;
 use madeinpk_domain::ids::{OrderId, UserId};
-use madeinpk_domain::job::{JobPayload, NewJob};
-use madeinpk_domain::payment::{AccountUpdate, PayoutAccount, TransferStatus};
-use madeinpk_domain::ports::{PayoutAccountRepository, PayoutReadiness};
+use madeinpk_domain::job::model::{JobPayload, NewJob};
+use madeinpk_domain::order::payment::{AccountUpdate, PayoutAccount, TransferStatus};
+use madeinpk_domain::order::ports::PayoutAccountRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
-use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::ProductRepository;
-use madeinpk_domain::product::{
+use madeinpk_domain::catalog::ports::ProductRepository;
+use madeinpk_domain::catalog::product::{
     Condition, ImageRemoval, ListingType, NewProduct, ProductChanges, ProductImage,
     ProductOwnership, ProductQuery, ProductRemoval, ProductSort, ProductView, SellerSummary,
 };
+use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
+use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

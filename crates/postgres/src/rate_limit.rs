@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use diesel::sql_types::{Double, Integer, Text};
 use diesel_async::RunQueryDsl;
-use madeinpk_domain::account::{Backoff, BackoffStore};
-use madeinpk_domain::ports::RateLimiter;
+use madeinpk_domain::account::ports::RateLimiter;
+use madeinpk_domain::account::rules::{Backoff, BackoffStore};
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

@@ -2,12 +2,12 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use madeinpk_domain::ids::{CategoryId, CityId, ProvinceId};
-use madeinpk_domain::page::{Page, PageRequest, Sort};
-use madeinpk_domain::ports::ReferenceRepository;
-use madeinpk_domain::reference::{
+use madeinpk_domain::catalog::ports::ReferenceRepository;
+use madeinpk_domain::catalog::reference::{
     Category, CategoryInput, City, CityQuery, CitySort, Province, ProvinceSort,
 };
+use madeinpk_domain::ids::{CategoryId, CityId, ProvinceId};
+use madeinpk_domain::page::{Page, PageRequest, Sort};
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

@@ -9,10 +9,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use madeinpk_domain::ids::{OrderItemId, RefundId, UserId};
 use madeinpk_domain::money::{Currency, Money};
-use madeinpk_domain::order::{OrderError, OrderStatus};
-use madeinpk_domain::payment::{ProviderAmount, TransferStatus};
-use madeinpk_domain::ports::{RefundOutbox, RefundRepository};
-use madeinpk_domain::refund::{
+use madeinpk_domain::order::model::{OrderError, OrderStatus};
+use madeinpk_domain::order::payment::{ProviderAmount, TransferStatus};
+use madeinpk_domain::order::ports::{RefundOutbox, RefundRepository};
+use madeinpk_domain::order::refund::{
     Netting, NewRefund, RefundPlanner, RefundRecord, RefundState, RefundWork, RefundableLine,
     ReversalWork, SellerLedger,
 };

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use madeinpk_domain::checkout::{ExpiringCart, Party};
 use madeinpk_domain::ids::{OrderId, UserId};
-use madeinpk_domain::order::OrderStatus;
+use madeinpk_domain::order::checkout::{ExpiringCart, Party};
+use madeinpk_domain::order::model::OrderStatus;
+use madeinpk_domain::order::ports::ReservationRepository;
 use madeinpk_domain::outbox::Outbox;
-use madeinpk_domain::ports::ReservationRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::carts::release_holds;

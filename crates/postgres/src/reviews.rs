@@ -3,10 +3,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use madeinpk_domain::community::ports::ReviewRepository;
+use madeinpk_domain::community::review::{
+    Review, ReviewEligibility, ReviewInput, ReviewQuery, ReviewSort,
+};
 use madeinpk_domain::ids::{ProductId, ReviewId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::ReviewRepository;
-use madeinpk_domain::review::{Review, ReviewEligibility, ReviewInput, ReviewQuery, ReviewSort};
 use madeinpk_domain::store::StoreError;
 
 use crate::addresses::then_order;

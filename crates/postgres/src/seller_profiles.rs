@@ -3,14 +3,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use madeinpk_domain::ids::{AddressId, SellerProfileId};
-use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::SellerProfileRepository;
-use madeinpk_domain::seller_profile::{
+use madeinpk_domain::account::user::SellerProfile;
+use madeinpk_domain::community::ports::SellerProfileRepository;
+use madeinpk_domain::community::seller_profile::{
     SellerProfileChanges, SellerProfileQuery, SellerProfileSort,
 };
+use madeinpk_domain::ids::{AddressId, SellerProfileId};
+use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
-use madeinpk_domain::user::SellerProfile;
 
 use crate::addresses::then_order;
 use crate::db::Db;

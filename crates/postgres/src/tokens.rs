@@ -5,10 +5,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use madeinpk_domain::account::ports::TokenStore;
+use madeinpk_domain::account::user::User;
 use madeinpk_domain::ids::UserId;
-use madeinpk_domain::ports::TokenStore;
 use madeinpk_domain::store::StoreError;
-use madeinpk_domain::user::User;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use madeinpk_domain::ids::{OrderId, TransferId, UserId};
-use madeinpk_domain::job::{JobPayload, NewJob};
+use madeinpk_domain::job::model::{JobPayload, NewJob};
 use madeinpk_domain::money::{Currency, Money};
-use madeinpk_domain::order::{OrderStatus, OrderType};
-use madeinpk_domain::payment::{
+use madeinpk_domain::order::model::{OrderStatus, OrderType};
+use madeinpk_domain::order::payment::{
     DueTransfer, OrderAwaitingPayout, ProviderAmount, RequeueRefusal, TransferStatus, TransferView,
 };
-use madeinpk_domain::ports::TransferRepository;
+use madeinpk_domain::order::ports::TransferRepository;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;

@@ -3,14 +3,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use madeinpk_domain::account::{
+use madeinpk_domain::account::ports::{UserOutbox, UserRepository};
+use madeinpk_domain::account::rules::{
     NewUserRecord, ProfileChanges, SellerApplication, UniqueField, UserWriteError,
 };
+use madeinpk_domain::account::user::{ProfileStats, Role, SellerProfile, User};
 use madeinpk_domain::ids::{AddressId, SellerProfileId, UserId};
 use madeinpk_domain::outbox::Outbox;
-use madeinpk_domain::ports::{UserOutbox, UserRepository};
 use madeinpk_domain::store::StoreError;
-use madeinpk_domain::user::{ProfileStats, Role, SellerProfile, User};
 
 use crate::addresses::{address_by_id, default_address_of};
 use crate::db::Db;

@@ -5,12 +5,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Numeric, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use madeinpk_domain::catalog::product::ListingType;
+use madeinpk_domain::community::ports::WishlistRepository;
+use madeinpk_domain::community::wishlist::{
+    WishlistItem, WishlistPrice, auction_stock, listing_stock,
+};
 use madeinpk_domain::ids::{CategoryId, ProductId, UserId, WishlistItemId};
 use madeinpk_domain::page::{Page, PageRequest};
-use madeinpk_domain::ports::WishlistRepository;
-use madeinpk_domain::product::ListingType;
 use madeinpk_domain::store::StoreError;
-use madeinpk_domain::wishlist::{WishlistItem, WishlistPrice, auction_stock, listing_stock};
 
 use crate::db::Db;
 use crate::error::{store, unique_violation};

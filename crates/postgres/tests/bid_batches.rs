@@ -4,10 +4,10 @@
 //! event) is written per accepted bid.
 
 use chrono::{Duration, Utc};
-use madeinpk_domain::bid::{BidRules, NewBid};
+use madeinpk_domain::auction::bid::{BidRules, NewBid};
+use madeinpk_domain::auction::ports::BiddingRepository;
 use madeinpk_domain::ids::{AuctionId, UserId};
 use madeinpk_domain::money::Money;
-use madeinpk_domain::ports::BiddingRepository;
 use madeinpk_postgres::bidding::{AuctionEvent, AuctionListener};
 use madeinpk_postgres::testing::TestDb;
 
@@ -210,8 +210,8 @@ async fn outbids_of_one_bidder_wait_in_one_notice_told_at_the_price_then() {
         2,
         "one waiting notice each for amna and bilal: {jobs:?}"
     );
-    let outbox = || -> madeinpk_domain::ports::OutbidOutbox {
-        Box::new(madeinpk_domain::bid::outbid_outbox)
+    let outbox = || -> madeinpk_domain::auction::ports::OutbidOutbox {
+        Box::new(madeinpk_domain::auction::bid::outbid_outbox)
     };
     for job in &jobs {
         t.db.notify_outbid(madeinpk_domain::ids::BidId(*job), outbox())

@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use madeinpk_domain::email::{Email, EmailMessage};
-use madeinpk_domain::job::{JobPayload, NewJob};
-use madeinpk_domain::ports::JobQueue;
+use madeinpk_domain::job::model::{JobPayload, NewJob};
+use madeinpk_domain::job::ports::JobQueue;
+use madeinpk_domain::notification::email::{Email, EmailMessage};
 use madeinpk_postgres::job_queue::{FailedJob, JobListener};
 use madeinpk_postgres::testing::TestDb;
 

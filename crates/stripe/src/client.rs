@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use std::str::FromStr;
 
-use madeinpk_domain::payment::{
+use madeinpk_domain::order::payment::{
     AccountRequest, PaymentError, PaymentSession, ProviderAmount, RefundCall, ReversalCall,
     SessionRequest, Settlement, TransferRequest,
 };
-use madeinpk_domain::ports::PaymentGateway;
+use madeinpk_domain::order::ports::PaymentGateway;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::CheckoutSessionMode;
 use stripe_checkout::checkout_session::{

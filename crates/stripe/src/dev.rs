@@ -4,11 +4,11 @@
 //! with Stripe. Transfers succeed at once with an id derived from the idempotency key, so a
 //! retry returns the same transfer.
 
-use madeinpk_domain::payment::{
+use madeinpk_domain::order::payment::{
     AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
     Settlement, TransferRequest,
 };
-use madeinpk_domain::ports::PaymentGateway;
+use madeinpk_domain::order::ports::PaymentGateway;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -207,7 +207,7 @@ mod tests {
     use super::*;
     use madeinpk_domain::ids::OrderId;
     use madeinpk_domain::money::Money;
-    use madeinpk_domain::order::OrderType;
+    use madeinpk_domain::order::model::OrderType;
 
     #[tokio::test]
     async fn sessions_and_transfers_are_idempotent() {
@@ -245,7 +245,7 @@ mod tests {
         assert!(!g.checks("acct_dev_8", &g.link_key("acct_dev_7")));
         let t = TransferRequest {
             destination: None,
-            amount: madeinpk_domain::payment::ProviderAmount::of(Money::pkr(98)),
+            amount: madeinpk_domain::order::payment::ProviderAmount::of(Money::pkr(98)),
             source_transaction: None,
             transfer_group: "CART-0000000000AB".into(),
             idempotency_key: "transfer:1:3".into(),
@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(id, "evt_dev_paid_cs_dev_x");
         assert!(matches!(
             e,
-            madeinpk_domain::payment::PaymentEvent::SessionCompleted {
+            madeinpk_domain::order::payment::PaymentEvent::SessionCompleted {
                 paid: true,
                 order_id: Some(OrderId(7)),
                 ..

@@ -3,7 +3,7 @@
 
 use madeinpk_domain::ids::OrderId;
 use madeinpk_domain::money::Money;
-use madeinpk_domain::payment::{AccountUpdate, PaymentEvent};
+use madeinpk_domain::order::payment::{AccountUpdate, PaymentEvent};
 use serde_json::Value;
 
 /// The body is not a Stripe event.

@@ -1,10 +1,10 @@
 //! The gateway the app runs with: Stripe when a secret key is configured, else the dev gateway.
 
-use madeinpk_domain::payment::{
+use madeinpk_domain::order::payment::{
     AccountRequest, PaymentError, PaymentSession, RefundCall, ReversalCall, SessionRequest,
     Settlement, TransferRequest,
 };
-use madeinpk_domain::ports::PaymentGateway;
+use madeinpk_domain::order::ports::PaymentGateway;
 
 use crate::{DevGateway, StripeGateway};
 

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use madeinpk_domain::ids::{OrderId, UserId};
 use madeinpk_domain::money::Money;
-use madeinpk_domain::order::OrderType;
-use madeinpk_domain::payment::{
+use madeinpk_domain::order::model::OrderType;
+use madeinpk_domain::order::payment::{
     AccountRequest, PaymentError, ProviderAmount, RefundCall, ReversalCall, SessionRequest,
     TransferRequest,
 };
-use madeinpk_domain::ports::PaymentGateway;
+use madeinpk_domain::order::ports::PaymentGateway;
 use madeinpk_stripe::{StripeGateway, StripeSettings};
 use serde_json::{Value, json};
 

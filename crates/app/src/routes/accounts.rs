@@ -1,7 +1,7 @@
 //! `auth/`: register, login, logout, profile, become-seller.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::account::{
+use madeinpk_domain::account::rules::{
     ProfileChanges, Registration, SellerApplication, validate_registration,
 };
 use madeinpk_domain::ids::AddressId;
@@ -19,7 +19,7 @@ use crate::dto::{
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, UploadError};
-use madeinpk_domain::ports::MediaStorage as _;
+use madeinpk_domain::catalog::ports::MediaStorage as _;
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,7 +1,7 @@
 //! `addresses/`: the caller's own address book.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::address::{ADDRESS_ORDERING, AddressInput, AddressQuery};
+use madeinpk_domain::account::address::{ADDRESS_ORDERING, AddressInput, AddressQuery};
 use madeinpk_domain::ids::{AddressId, CityId};
 use madeinpk_domain::page::parse_ordering;
 

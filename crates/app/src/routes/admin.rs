@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::JobId;
-use madeinpk_domain::job::JobStatus;
+use madeinpk_domain::job::model::JobStatus;
 
 use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
@@ -406,7 +406,7 @@ pub async fn dashboard(
 }
 
 /// The dashboard's tables and the registration trend.
-fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::dashboard::Dashboard) {
+fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::reporting::dashboard::Dashboard) {
     let money = |m: madeinpk_domain::money::Money| m.to_decimal_string();
     body["user_registration_trend"] = d
         .registrations
@@ -434,7 +434,7 @@ fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::dashboard::Dashboar
         .iter()
         .map(|r| {
             serde_json::json!({"user__username": r.username, "brand_name": r.brand_name,
-                "average_rating": madeinpk_domain::user::rating_text(r.average_rating_centi),
+                "average_rating": madeinpk_domain::account::user::rating_text(r.average_rating_centi),
                 "total_feedbacks": r.total_feedbacks})
         })
         .collect();
@@ -450,7 +450,7 @@ fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::dashboard::Dashboar
         .collect();
 }
 
-fn moderated_json(m: &madeinpk_domain::moderation::Moderated) -> serde_json::Value {
+fn moderated_json(m: &madeinpk_domain::account::moderation::Moderated) -> serde_json::Value {
     serde_json::json!({
         "id": m.user.get(),
         "username": m.username,
@@ -461,9 +461,9 @@ fn moderated_json(m: &madeinpk_domain::moderation::Moderated) -> serde_json::Val
 
 async fn moderate(
     state: &AppState,
-    admin: &madeinpk_domain::user::User,
+    admin: &madeinpk_domain::account::user::User,
     id: &str,
-    step: madeinpk_domain::moderation::Moderation,
+    step: madeinpk_domain::account::moderation::Moderation,
 ) -> Result<HttpResponse, ApiError> {
     let user = madeinpk_domain::ids::UserId(path_id(id)?);
     let m = state.moderation.apply(admin, user, step).await?;
@@ -487,7 +487,7 @@ pub async fn block(
         &state,
         &auth.user,
         &id,
-        madeinpk_domain::moderation::Moderation::Block { reason },
+        madeinpk_domain::account::moderation::Moderation::Block { reason },
     )
     .await
 }
@@ -504,7 +504,7 @@ pub async fn unblock(
         &state,
         &auth.user,
         &id,
-        madeinpk_domain::moderation::Moderation::Unblock,
+        madeinpk_domain::account::moderation::Moderation::Unblock,
     )
     .await
 }
@@ -521,7 +521,7 @@ pub async fn reset_violations(
         &state,
         &auth.user,
         &id,
-        madeinpk_domain::moderation::Moderation::ResetViolations,
+        madeinpk_domain::account::moderation::Moderation::ResetViolations,
     )
     .await
 }
@@ -568,7 +568,7 @@ fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-fn transfer_json(t: &madeinpk_domain::payment::TransferView) -> serde_json::Value {
+fn transfer_json(t: &madeinpk_domain::order::payment::TransferView) -> serde_json::Value {
     serde_json::json!({
         "id": t.id.get(),
         "seller": t.seller.get(),
@@ -628,11 +628,11 @@ pub async fn trigger_transfers(
         .trigger(&auth.user, order.map(madeinpk_domain::ids::OrderId))
         .await?;
     Ok(HttpResponse::Ok().json(match done {
-        madeinpk_domain::services::payouts::Requeued::Queued(list) => serde_json::json!({
+        madeinpk_domain::order::payout_service::Requeued::Queued(list) => serde_json::json!({
             "message": "Transfers triggered successfully",
             "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
         }),
-        madeinpk_domain::services::payouts::Requeued::AlreadyPaid(list) => serde_json::json!({
+        madeinpk_domain::order::payout_service::Requeued::AlreadyPaid(list) => serde_json::json!({
             "warning": "Transfers already exist for this order",
             "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
         }),

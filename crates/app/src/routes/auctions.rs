@@ -3,12 +3,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use madeinpk_domain::auction::{AUCTION_ORDERING, AuctionInput, AuctionQuery, AuctionStatus};
+use madeinpk_domain::auction::model::{
+    AUCTION_ORDERING, AuctionInput, AuctionQuery, AuctionStatus,
+};
+use madeinpk_domain::auction::service::Schedule;
+use madeinpk_domain::catalog::product::ProductInput;
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::{AuctionId, CategoryId, ProductId};
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::product::ProductInput;
-use madeinpk_domain::services::auctions::Schedule;
 
 use super::products::{image_uploads, product_filters};
 use super::resource;
@@ -302,7 +304,7 @@ pub async fn place_bid(
         .bidding
         .place_up_to(Some(&auth.user), id, amount, max)
         .await?;
-    let bid = madeinpk_domain::auction::Bid {
+    let bid = madeinpk_domain::auction::model::Bid {
         id: placed.id,
         bidder: placed.bidder,
         bidder_username: auth.user.username.clone(),

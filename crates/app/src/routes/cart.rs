@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::{AddressId, CartItemId, ListingId};
-use madeinpk_domain::services::cart::AddToCart;
+use madeinpk_domain::order::cart_service::AddToCart;
 use serde_json::json;
 
 use super::resource;

@@ -1,9 +1,9 @@
 //! `categories/`: the tree for everyone, writes for admins.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::catalog::reference::{CATEGORY_ORDERING, CategoryInput};
 use madeinpk_domain::ids::CategoryId;
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::reference::{CATEGORY_ORDERING, CategoryInput};
 
 use super::resource;
 use crate::auth::ActiveUser;

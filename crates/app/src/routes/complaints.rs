@@ -2,7 +2,9 @@
 //! closed); `admin/complaints/`: admins see them all and move them through the workflow.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::complaint::{Complaint, ComplaintCategory, ComplaintInput, ComplaintStatus};
+use madeinpk_domain::community::complaint::{
+    Complaint, ComplaintCategory, ComplaintInput, ComplaintStatus,
+};
 use madeinpk_domain::ids::{ComplaintId, OrderId, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -227,7 +229,7 @@ pub async fn get(
 
 async fn update(
     state: &AppState,
-    user: &madeinpk_domain::user::User,
+    user: &madeinpk_domain::account::user::User,
     id: &str,
     body: &Body,
     full: bool,
@@ -320,7 +322,7 @@ pub async fn admin_status(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     if !auth.user.is_admin() {
-        return Err(madeinpk_domain::complaint::ComplaintError::NotAdmin.into());
+        return Err(madeinpk_domain::community::complaint::ComplaintError::NotAdmin.into());
     }
     let id = complaint_id(&id)?;
     let mut f = body.read();

@@ -142,10 +142,9 @@ pub async fn refresh_onboarding(
 ) -> Result<HttpResponse, ApiError> {
     match state.connect.refresh_onboarding(&auth.user).await {
         Ok(link) => Ok(HttpResponse::Ok().json(json!({ "onboarding_url": link }))),
-        Err(madeinpk_domain::services::connect::ConnectError::NoAccount) => Err(ApiError::Refused(
-            StatusCode::NOT_FOUND,
-            "No Stripe account found".into(),
-        )),
+        Err(madeinpk_domain::order::connect_service::ConnectError::NoAccount) => Err(
+            ApiError::Refused(StatusCode::NOT_FOUND, "No Stripe account found".into()),
+        ),
         Err(e) => Err(e.into()),
     }
 }

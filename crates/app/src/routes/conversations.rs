@@ -2,7 +2,7 @@
 //! participants see or write one (anyone else: 404); participants never change.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::conversation::{
+use madeinpk_domain::community::conversation::{
     CONVERSATION_ORDERING, Conversation, Message, NewConversation,
 };
 use madeinpk_domain::ids::{ConversationId, ProductId, UserId};

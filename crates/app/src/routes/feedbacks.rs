@@ -3,7 +3,7 @@
 //! shipped auction order writes once; that buyer (or an admin) changes or deletes it.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::feedback::{
+use madeinpk_domain::community::feedback::{
     FEEDBACK_ORDERING, Feedback, FeedbackError, FeedbackInput, FeedbackQuery, SellerStats,
 };
 use madeinpk_domain::ids::{FeedbackId, OrderId, UserId};

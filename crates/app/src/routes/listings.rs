@@ -2,8 +2,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
+use madeinpk_domain::catalog::listing::{
+    LISTING_ORDERING, ListingInput, ListingQuery, ListingStatus,
+};
 use madeinpk_domain::ids::{ListingId, ProductId};
-use madeinpk_domain::listing::{LISTING_ORDERING, ListingInput, ListingQuery, ListingStatus};
 use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::validation::FieldErrors;

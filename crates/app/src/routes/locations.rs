@@ -1,9 +1,9 @@
 //! `provinces/` and `cities/`: public, read-only, paginated.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::catalog::reference::{CITY_ORDERING, CityQuery, PROVINCE_ORDERING};
 use madeinpk_domain::ids::{CityId, ProvinceId};
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::reference::{CITY_ORDERING, CityQuery, PROVINCE_ORDERING};
 
 use super::resource;
 use crate::dto::{CityDto, Page, PageParams, ProvinceDto};

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::NotificationId;
-use madeinpk_domain::notification::{NOTIFICATION_ORDERING, Notification};
+use madeinpk_domain::notification::model::{NOTIFICATION_ORDERING, Notification};
 use madeinpk_domain::page::parse_ordering;
 use serde::Serialize;
 use serde_json::json;

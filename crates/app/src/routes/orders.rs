@@ -2,10 +2,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::OrderId;
-use madeinpk_domain::order::{OrderQuery, OrderRole, OrderSort, OrderStatus};
+use madeinpk_domain::order::model::{OrderQuery, OrderRole, OrderSort, OrderStatus};
+use madeinpk_domain::order::refund::RefundRequest;
+use madeinpk_domain::order::service::MAX_TRACKING_LEN;
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::refund::RefundRequest;
-use madeinpk_domain::services::orders::MAX_TRACKING_LEN;
 use madeinpk_domain::validation::msg;
 use serde_json::json;
 
@@ -239,7 +239,7 @@ pub async fn mark_shipped(
         .orders
         .mark_shipped(&auth.user, id, role(&q), tracking)
         .await?;
-    let body = if order.order_type == madeinpk_domain::order::OrderType::Cart {
+    let body = if order.order_type == madeinpk_domain::order::model::OrderType::Cart {
         json!({ "message": message, "all_items_shipped": order.all_items_shipped() })
     } else {
         json!({ "message": message })

@@ -5,10 +5,10 @@ use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::OrderId;
-use madeinpk_domain::order::{Order, OrderRole, OrderStatus};
-use madeinpk_domain::payment::PaymentEvent;
-use madeinpk_domain::services::payments::EventOutcome;
-use madeinpk_domain::services::refunds::{Reconciled, RefundReport};
+use madeinpk_domain::order::model::{Order, OrderRole, OrderStatus};
+use madeinpk_domain::order::payment::PaymentEvent;
+use madeinpk_domain::order::payment_service::EventOutcome;
+use madeinpk_domain::order::refund_service::{Reconciled, RefundReport};
 use madeinpk_stripe::{dev, event, signature};
 use serde_json::json;
 

@@ -2,11 +2,11 @@
 //! images.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
-use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::product::{
+use madeinpk_domain::catalog::product::{
     Condition, ImageFile, ImageUpload, PRODUCT_ORDERING, ProductInput, ProductQuery, search_terms,
 };
+use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
+use madeinpk_domain::page::parse_ordering;
 use serde_json::json;
 
 use super::auctions::ConditionParam;

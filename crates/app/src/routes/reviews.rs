@@ -1,9 +1,9 @@
 //! `product-reviews/`: read by anyone; written once by a buyer who received the product.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::community::review::{REVIEW_ORDERING, ReviewInput, ReviewQuery};
 use madeinpk_domain::ids::{ProductId, ReviewId};
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::review::{REVIEW_ORDERING, ReviewInput, ReviewQuery};
 use serde_json::json;
 
 use super::resource;

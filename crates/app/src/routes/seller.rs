@@ -1,9 +1,9 @@
 //! `seller/…`: a seller's statistics, earnings, payout history and product performance.
 
 use actix_web::{HttpResponse, web};
-use madeinpk_domain::analytics::{Bucket, PayoutRecord};
 use madeinpk_domain::money::Money;
-use madeinpk_domain::payment::TransferStatus;
+use madeinpk_domain::order::payment::TransferStatus;
+use madeinpk_domain::reporting::analytics::{Bucket, PayoutRecord};
 use madeinpk_domain::validation::FieldErrors;
 use serde_json::{Value, json};
 

@@ -1,10 +1,10 @@
 //! `seller-profiles/`: owners manage their profile; admins see all and verify sellers.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::account::SellerApplication;
+use madeinpk_domain::account::rules::SellerApplication;
+use madeinpk_domain::community::seller_profile::{SELLER_PROFILE_ORDERING, SellerProfileChanges};
 use madeinpk_domain::ids::{AddressId, SellerProfileId};
 use madeinpk_domain::page::parse_ordering;
-use madeinpk_domain::seller_profile::{SELLER_PROFILE_ORDERING, SellerProfileChanges};
 use serde_json::{Value, json};
 
 use super::resource;

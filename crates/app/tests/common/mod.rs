@@ -199,7 +199,7 @@ impl TestApp {
 
     /// Creates an admin the way operators do (the CLI's repository call) and logs in.
     pub async fn admin_token(&self) -> String {
-        use madeinpk_domain::ports::{PasswordHasher, UserRepository};
+        use madeinpk_domain::account::ports::{PasswordHasher, UserRepository};
         let hash = madeinpk_app::password::Argon2Hasher
             .hash(PASSWORD.into())
             .await

@@ -1,0 +1,188 @@
+//! Ports of the account feature: what its services need from the outside world.
+//!
+//! Methods return `impl Future + Send` so services stay generic and tests can wire mocks.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::account::address::{Address, AddressInput, AddressQuery, Removal};
+use crate::account::rules::{
+    NewUserRecord, ProfileChanges, SellerApplication, UniqueField, UserWriteError,
+};
+use crate::account::user::{ProfileStats, SellerProfile, User};
+use crate::ids::{AddressId, UserId};
+use crate::outbox::Outbox;
+use crate::page::{Page, PageRequest};
+use crate::store::StoreError;
+
+/// Builds the outbox of a new user once its id is known.
+pub type UserOutbox = Box<dyn FnOnce(&User) -> Outbox + Send>;
+
+/// Accounts and seller profiles.
+#[cfg_attr(test, mockall::automock)]
+pub trait UserRepository: Send + Sync {
+    /// Which of the given unique values already belong to another user.
+    fn taken(
+        &self,
+        username: Option<String>,
+        email: Option<String>,
+        except: Option<UserId>,
+    ) -> impl Future<Output = Result<Vec<UniqueField>, StoreError>> + Send;
+    /// Stores a new user and its outbox in one transaction.
+    fn create(
+        &self,
+        user: NewUserRecord,
+        outbox: UserOutbox,
+    ) -> impl Future<Output = Result<User, UserWriteError>> + Send;
+    /// A user by id.
+    fn find(&self, id: UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// A user and password hash by email (case-insensitive).
+    fn find_credentials(
+        &self,
+        email: String,
+    ) -> impl Future<Output = Result<Option<(User, String)>, StoreError>> + Send;
+    /// Applies profile changes.
+    fn update_profile(
+        &self,
+        id: UserId,
+        changes: ProfileChanges,
+    ) -> impl Future<Output = Result<User, UserWriteError>> + Send;
+    /// Sales, purchases and rating figures.
+    fn stats(&self, id: UserId) -> impl Future<Output = Result<ProfileStats, StoreError>> + Send;
+    /// The user's seller profile.
+    fn seller_profile(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = Result<Option<SellerProfile>, StoreError>> + Send;
+    /// Creates the seller profile, grants selling if `grant_selling`, and writes the outbox,
+    /// atomically; `None` when the user already has a profile (a concurrent request won).
+    fn create_seller_profile(
+        &self,
+        user: UserId,
+        application: SellerApplication,
+        grant_selling: bool,
+        outbox: Outbox,
+    ) -> impl Future<Output = Result<Option<(User, SellerProfile)>, StoreError>> + Send;
+    /// Creates an admin, or promotes the user with that email to admin and resets the password.
+    fn upsert_admin(
+        &self,
+        email: String,
+        username: String,
+        password_hash: String,
+    ) -> impl Future<Output = Result<User, UserWriteError>> + Send;
+}
+
+/// API tokens: random keys shown once, stored hashed.
+#[cfg_attr(test, mockall::automock)]
+pub trait TokenStore: Send + Sync {
+    /// Issues a fresh key for the user.
+    fn issue(&self, user: UserId) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The active user owning `key`, if the key exists and was used within `idle`.
+    fn authenticate(
+        &self,
+        key: String,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// Revokes one key.
+    fn revoke(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Password hashing (argon2id in the adapter; slow on purpose, so async).
+#[cfg_attr(test, mockall::automock)]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a password into a PHC string.
+    fn hash(&self, password: String) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// True when the password matches the hash.
+    fn verify(&self, password: String, hash: String) -> impl Future<Output = bool> + Send;
+}
+
+/// Fixed-window counters for throttling.
+#[cfg_attr(test, mockall::automock)]
+pub trait RateLimiter: Send + Sync {
+    /// Counts one hit on `key`; `Some(seconds)` when the limit was already reached in this window.
+    fn hit(
+        &self,
+        key: String,
+        limit: u32,
+        window: Duration,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+    /// Forgets the key's count.
+    fn reset(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Users' addresses; every method is scoped to the owner.
+#[cfg_attr(test, mockall::automock)]
+pub trait AddressRepository: Send + Sync {
+    /// One page of the owner's addresses.
+    fn list(
+        &self,
+        query: AddressQuery,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Address>, StoreError>> + Send;
+    /// One of the owner's addresses.
+    fn get(
+        &self,
+        owner: UserId,
+        id: AddressId,
+    ) -> impl Future<Output = Result<Option<Address>, StoreError>> + Send;
+    /// Creates an address (clearing other defaults when it is the default).
+    fn create(
+        &self,
+        owner: UserId,
+        input: AddressInput,
+    ) -> impl Future<Output = Result<Address, StoreError>> + Send;
+    /// Updates an address; `None` when it is not the owner's.
+    fn update(
+        &self,
+        owner: UserId,
+        id: AddressId,
+        input: AddressInput,
+    ) -> impl Future<Output = Result<Option<Address>, StoreError>> + Send;
+    /// Deletes an address unless an order still references it.
+    fn delete(
+        &self,
+        owner: UserId,
+        id: AddressId,
+    ) -> impl Future<Output = Result<Removal, StoreError>> + Send;
+    /// Makes one address the owner's only default; false when it is not the owner's.
+    fn set_default(
+        &self,
+        owner: UserId,
+        id: AddressId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// The notices of blocking an account, given the user.
+pub type BlockOutbox =
+    Box<dyn FnOnce(&crate::order::checkout::Party) -> crate::outbox::Outbox + Send>;
+
+/// Admins' moderation of accounts.
+#[cfg_attr(test, mockall::automock)]
+pub trait ModerationRepository: Send + Sync {
+    /// Applies one step to a non-admin account under its lock; blocking a user who was not
+    /// blocked writes `outbox` in the same transaction. `Err(Protected)` for admins,
+    /// `Err(NotFound)` for no such user.
+    fn moderate(
+        &self,
+        user: UserId,
+        step: crate::account::moderation::Moderation,
+        outbox: BlockOutbox,
+    ) -> impl Future<
+        Output = Result<
+            Result<
+                crate::account::moderation::Moderated,
+                crate::account::moderation::ModerationError,
+            >,
+            StoreError,
+        >,
+    > + Send;
+    /// Payment violations, newest first (one user's when given).
+    fn violations(
+        &self,
+        user: Option<UserId>,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<crate::account::moderation::ViolationRecord>, StoreError>> + Send;
+}

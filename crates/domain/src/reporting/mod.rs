@@ -1,0 +1,7 @@
+//! Reporting: the admin dashboard and seller analytics.
+
+pub mod analytics;
+pub mod analytics_service;
+pub mod dashboard;
+pub mod dashboard_service;
+pub mod ports;
