@@ -11,7 +11,7 @@ use madeinpk_domain::job::runner::JobRunner;
 use madeinpk_domain::order::reservation_service::Reservations;
 use madeinpk_mail::LettreMailer;
 use madeinpk_postgres::Db;
-use madeinpk_postgres::job_queue::{ClaimedJob, FailedJob, JobListener};
+use madeinpk_postgres::job::queue::{ClaimedJob, FailedJob, JobListener};
 use madeinpk_stripe::Gateway;
 use rand::Rng;
 use tokio::sync::watch;

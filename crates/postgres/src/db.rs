@@ -19,7 +19,7 @@ pub type Conn = Object<AsyncPgConnection>;
 pub struct Db {
     pool: Pool<AsyncPgConnection>,
     /// This process's per-auction bid queues (group commit for hot auctions).
-    bid_queues: std::sync::Arc<crate::bid_queue::BidQueues>,
+    bid_queues: std::sync::Arc<crate::auction::bid_queue::BidQueues>,
 }
 
 /// Start-up failures, each with a message that says how to fix it.
@@ -177,7 +177,7 @@ impl Db {
     }
 
     /// The per-auction bid queues.
-    pub(crate) fn bid_queues(&self) -> &std::sync::Arc<crate::bid_queue::BidQueues> {
+    pub(crate) fn bid_queues(&self) -> &std::sync::Arc<crate::auction::bid_queue::BidQueues> {
         &self.bid_queues
     }
 

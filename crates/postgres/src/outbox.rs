@@ -7,7 +7,7 @@ use madeinpk_domain::job::model::{JobPayload, NewJob};
 use madeinpk_domain::notification::email::Email;
 use madeinpk_domain::outbox::Outbox;
 
-use crate::job_queue::insert_job;
+use crate::job::queue::insert_job;
 use crate::schema::notifications;
 
 /// Persists every effect of `outbox` on `conn` (call it inside the change's transaction).

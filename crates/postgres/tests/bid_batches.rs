@@ -8,7 +8,7 @@ use madeinpk_domain::auction::bid::{BidRules, NewBid};
 use madeinpk_domain::auction::ports::BiddingRepository;
 use madeinpk_domain::ids::{AuctionId, UserId};
 use madeinpk_domain::money::Money;
-use madeinpk_postgres::bidding::{AuctionEvent, AuctionListener};
+use madeinpk_postgres::auction::bidding::{AuctionEvent, AuctionListener};
 use madeinpk_postgres::testing::TestDb;
 
 /// A seller (1), three bidders (2–4) and an open auction (id 1) starting at Rs. 1,000.
@@ -263,7 +263,7 @@ async fn outbids_of_one_bidder_wait_in_one_notice_told_at_the_price_then() {
 async fn one_failing_bid_fails_alone_and_the_rest_of_its_batch_is_placed() {
     let t = TestDb::new().await;
     auction(&t).await;
-    let queues = std::sync::Arc::new(madeinpk_postgres::bid_queue::BidQueues::default());
+    let queues = std::sync::Arc::new(madeinpk_postgres::auction::bid_queue::BidQueues::default());
     // Bidder 99 does not exist: its insert breaks the batch's statement.
     let (a, b, c) = tokio::join!(
         queues.place(&t.db, bid(2, 100_100)),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use madeinpk_domain::job::model::{JobPayload, NewJob};
 use madeinpk_domain::job::ports::JobQueue;
 use madeinpk_domain::notification::email::{Email, EmailMessage};
-use madeinpk_postgres::job_queue::{FailedJob, JobListener};
+use madeinpk_postgres::job::queue::{FailedJob, JobListener};
 use madeinpk_postgres::testing::TestDb;
 
 fn email_job(n: usize) -> NewJob {

@@ -11,9 +11,9 @@ use madeinpk_domain::order::cart::{Cart, CartLine, HoldOutcome};
 use madeinpk_domain::order::ports::CartRepository;
 use madeinpk_domain::store::StoreError;
 
+use crate::catalog::listings::load as load_listings;
 use crate::db::Db;
 use crate::error::store;
-use crate::listings::load as load_listings;
 use crate::schema::{cart_items, carts, listings};
 
 /// The user's cart id, made on demand; the row stays locked until the transaction ends.

@@ -717,7 +717,7 @@ impl BiddingRepository for Db {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             // A blocked account never wins, however it came to lead.
-            crate::bid_withdrawal::withdraw_blocked_leaders(conn, auction.get()).await?;
+            crate::auction::bid_withdrawal::withdraw_blocked_leaders(conn, auction.get()).await?;
             let facts = match end_facts(conn, auction.get(), now).await? {
                 Ok(facts) => facts,
                 Err(ended) => return Ok(ended),
@@ -900,7 +900,7 @@ impl AuctionListener {
 mod tests {
     #[test]
     fn the_bid_statement_notifies_the_channels_the_listeners_use() {
-        assert!(super::PLACE_BID.contains(&format!("'{}'", crate::job_queue::CHANNEL)));
+        assert!(super::PLACE_BID.contains(&format!("'{}'", crate::job::queue::CHANNEL)));
         assert!(super::PLACE_BID.contains(&format!("'{}'", super::AUCTION_CHANNEL)));
     }
 }

@@ -18,13 +18,13 @@ use madeinpk_domain::ids::{AuctionId, BidId, ProductId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
+use crate::catalog::products::{
+    ProductRow, insert_product, matching_products, product_columns, product_source, view,
+};
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr as money, to_numeric};
-use crate::products::{
-    ProductRow, insert_product, matching_products, product_columns, product_source, view,
-};
 use crate::schema::{auctions, products, users};
 
 type AuctionRow = (
@@ -203,7 +203,7 @@ async fn insert_auction(
         .get_result(conn)
         .await?;
     // The auction ends at its end time, to the second, by its own job.
-    crate::job_queue::insert_job(conn, &end_job(AuctionId(id), terms.end_time)).await?;
+    crate::job::queue::insert_job(conn, &end_job(AuctionId(id), terms.end_time)).await?;
     Ok(id)
 }
 
@@ -352,7 +352,7 @@ impl AuctionRepository for Db {
             .await?;
             if n == 1 {
                 // A job for the new end time (the old one finds it not due and stops).
-                crate::job_queue::insert_job(conn, &end_job(id, terms.end_time)).await?;
+                crate::job::queue::insert_job(conn, &end_job(id, terms.end_time)).await?;
             }
             Ok(n == 1)
         })

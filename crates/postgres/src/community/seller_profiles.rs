@@ -12,11 +12,11 @@ use madeinpk_domain::ids::{AddressId, SellerProfileId};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
+use crate::account::users::load_seller_profile;
 use crate::db::Db;
 use crate::error::store;
 use crate::schema::seller_profiles;
-use crate::users::load_seller_profile;
 
 impl SellerProfileRepository for Db {
     async fn list_profiles(

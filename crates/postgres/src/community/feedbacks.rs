@@ -15,7 +15,7 @@ use madeinpk_domain::order::model::{OrderStatus, OrderType};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
 use crate::schema::{feedbacks, orders, seller_profiles, users};

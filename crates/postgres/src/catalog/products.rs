@@ -15,7 +15,7 @@ use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
 use crate::db::Db;
 use crate::error::{is_foreign_key_violation, store};
 use crate::money::hundredths;
@@ -88,7 +88,7 @@ macro_rules! product_columns {
                 .nullable(),
             crate::schema::products::created_at,
             crate::schema::products::updated_at,
-            crate::products::extras($viewer),
+            crate::catalog::products::extras($viewer),
             crate::schema::users::email,
         )
     };

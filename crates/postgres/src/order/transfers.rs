@@ -17,7 +17,7 @@ use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
 use crate::error::store;
-use crate::job_queue::insert_job;
+use crate::job::queue::insert_job;
 use crate::money::pkr;
 use crate::schema::{
     order_sellers, orders, payments, payout_accounts, refund_sellers, refunds, seller_transfers,

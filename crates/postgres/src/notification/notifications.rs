@@ -9,7 +9,7 @@ use madeinpk_domain::notification::ports::{NotificationInbox, NotificationReposi
 use madeinpk_domain::page::{Page, PageRequest, Sort};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
 use crate::db::Db;
 use crate::error::store;
 use crate::schema::notifications;

@@ -12,10 +12,10 @@ use madeinpk_domain::store::StoreError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::account::users::UserRow;
 use crate::db::Db;
 use crate::error::store;
 use crate::schema::{api_tokens, users};
-use crate::users::UserRow;
 
 /// Touch `last_used_at` at most this often, so authenticated reads do not all write.
 const TOUCH_EVERY_SECS: i64 = 60;

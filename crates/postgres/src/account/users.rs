@@ -12,7 +12,7 @@ use madeinpk_domain::ids::{AddressId, SellerProfileId, UserId};
 use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::{address_by_id, default_address_of};
+use crate::account::addresses::{address_by_id, default_address_of};
 use crate::db::Db;
 use crate::error::{store, unique_violation};
 use crate::money::hundredths;
@@ -298,7 +298,7 @@ impl UserRepository for Db {
             .get_result(&mut conn)
             .await
             .map_err(store)?;
-        let ratings = crate::feedbacks::totals(&mut conn, id.get())
+        let ratings = crate::community::feedbacks::totals(&mut conn, id.get())
             .await
             .map_err(store)?;
         Ok(ProfileStats {

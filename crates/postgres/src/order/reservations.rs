@@ -13,9 +13,9 @@ use madeinpk_domain::order::ports::ReservationRepository;
 use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::store::StoreError;
 
-use crate::carts::release_holds;
 use crate::db::Db;
 use crate::error::store;
+use crate::order::carts::release_holds;
 use crate::schema::{cart_items, carts, orders};
 
 /// Carts swept per statement.

@@ -11,7 +11,7 @@ use madeinpk_domain::ids::{ProductId, ReviewId, UserId};
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
 use crate::db::Db;
 use crate::error::{store, unique_violation};
 use crate::schema::{order_items, orders, product_reviews, products, users};

@@ -15,11 +15,13 @@ use madeinpk_domain::money::Money;
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
-use crate::addresses::then_order;
+use crate::account::addresses::then_order;
+use crate::catalog::products::{
+    ProductRow, matching_products, product_columns, product_source, view,
+};
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr as money, to_numeric};
-use crate::products::{ProductRow, matching_products, product_columns, product_source, view};
 use crate::schema::{listings, products};
 
 type ListingRow = (

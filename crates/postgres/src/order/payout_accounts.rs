@@ -12,7 +12,7 @@ use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
 use crate::error::{store, unique_violation};
-use crate::job_queue::insert_job;
+use crate::job::queue::insert_job;
 use crate::schema::{payout_accounts, seller_transfers, users};
 
 impl PayoutAccountRepository for Db {

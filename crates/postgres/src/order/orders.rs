@@ -29,12 +29,12 @@ use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 use rand::Rng;
 
-use crate::addresses::{addresses_by_ids, then_order};
-use crate::carts::{lock_cart, lock_or_create_cart};
+use crate::account::addresses::{addresses_by_ids, then_order};
 use crate::db::Db;
 use crate::error::store;
-use crate::job_queue::insert_job;
+use crate::job::queue::insert_job;
 use crate::money::{pkr, to_numeric};
+use crate::order::carts::{lock_cart, lock_or_create_cart};
 use crate::schema::{
     auctions, cart_items, listings, order_items, order_sellers, orders, payment_events,
     payment_violations, payments, product_images, products, users,
@@ -377,7 +377,7 @@ async fn record_violation(
             .execute(conn)
             .await?;
         // A blocked account cannot win: its standing bids are withdrawn.
-        crate::bid_withdrawal::withdraw_standing_bids(
+        crate::auction::bid_withdrawal::withdraw_standing_bids(
             conn,
             buyer,
             "bidder blocked for unpaid auction wins",
@@ -1115,7 +1115,7 @@ impl OrderRepository for Db {
                 .returning(payments::id)
                 .get_result(conn)
                 .await?;
-            crate::transfers::create_payout_rows(conn, order.get(), payment_id).await?;
+            crate::order::transfers::create_payout_rows(conn, order.get(), payment_id).await?;
             Ok(match write_outbox(conn, order.get(), outbox).await? {
                 Some(o) => PaymentRecorded::Paid(Box::new(o)),
                 None => PaymentRecorded::AlreadyApplied,

@@ -21,7 +21,7 @@ use madeinpk_domain::store::StoreError;
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr, to_numeric};
-use crate::orders::{PlaceError, give_back, load_order, parties};
+use crate::order::orders::{PlaceError, give_back, load_order, parties};
 use crate::schema::{
     order_items, order_sellers, orders, payments, refund_items, refund_sellers, refunds,
     seller_transfers,

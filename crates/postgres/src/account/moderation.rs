@@ -66,7 +66,7 @@ impl ModerationRepository for Db {
                             .execute(conn)
                             .await?;
                         // A blocked account cannot win: its standing bids are withdrawn.
-                        crate::bid_withdrawal::withdraw_standing_bids(
+                        crate::auction::bid_withdrawal::withdraw_standing_bids(
                             conn,
                             user.get(),
                             "bidder blocked by an administrator",

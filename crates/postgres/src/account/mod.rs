@@ -1,0 +1,7 @@
+//! Accounts: users, sign-in tokens, login and registration throttles, addresses, and admins blocking accounts.
+
+pub mod addresses;
+pub mod moderation;
+pub mod rate_limit;
+pub mod tokens;
+pub mod users;

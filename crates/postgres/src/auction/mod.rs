@@ -1,0 +1,6 @@
+//! Auctions: their rows, placing bids (the bid queue and the atomic bid statement), withdrawing a blocked bidder's bids, and ending auctions.
+
+pub mod auctions;
+pub mod bid_queue;
+pub mod bid_withdrawal;
+pub mod bidding;

@@ -1,0 +1,4 @@
+//! Reporting: the admin dashboard's and seller analytics' reads.
+
+pub mod analytics;
+pub mod dashboard;
