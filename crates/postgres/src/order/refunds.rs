@@ -21,7 +21,9 @@ use madeinpk_domain::store::StoreError;
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr, to_numeric};
-use crate::order::orders::{PlaceError, give_back, load_order, parties};
+use crate::order::order_rows::{load_order, parties};
+use crate::order::placing::PlaceError;
+use crate::order::stock::give_back;
 use crate::schema::{
     order_items, order_sellers, orders, payments, refund_items, refund_sellers, refunds,
     seller_transfers,
