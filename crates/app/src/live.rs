@@ -17,7 +17,7 @@ use madeinpk_domain::auction::model::{Auction, BidderPrivacy};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::AuctionId;
 use madeinpk_domain::money::{Currency, Money};
-use madeinpk_postgres::auction::bidding::{AuctionEvent, AuctionListener};
+use madeinpk_postgres::auction::events::{AuctionEvent, AuctionListener};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 

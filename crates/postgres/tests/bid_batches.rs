@@ -8,7 +8,7 @@ use madeinpk_domain::auction::bid::{BidRules, NewBid};
 use madeinpk_domain::auction::ports::BiddingRepository;
 use madeinpk_domain::ids::{AuctionId, UserId};
 use madeinpk_domain::money::Money;
-use madeinpk_postgres::auction::bidding::{AuctionEvent, AuctionListener};
+use madeinpk_postgres::auction::events::{AuctionEvent, AuctionListener};
 use madeinpk_postgres::testing::TestDb;
 
 /// A seller (1), three bidders (2–4) and an open auction (id 1) starting at Rs. 1,000.

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::auction::bidding::AUCTION_CHANNEL;
+use crate::auction::events::AUCTION_CHANNEL;
 use crate::schema::{auctions, users};
 
 #[derive(diesel::QueryableByName)]
