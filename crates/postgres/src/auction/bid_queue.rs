@@ -7,6 +7,7 @@
 //! serialise on the row lock, so correctness never depends on the queue.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -14,7 +15,15 @@ use madeinpk_domain::auction::bid::{NewBid, PlacedBid};
 use madeinpk_domain::store::StoreError;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::Db;
+/// Writes a batch of bids on one auction in one transaction, each judged in order (the
+/// database adapter implements it; kept as a trait so the queue does not depend on it).
+pub trait BatchWriter: Clone + Send + Sync + 'static {
+    /// Each bid's outcome, in the batch's order.
+    fn place_bids(
+        &self,
+        batch: &[NewBid],
+    ) -> impl Future<Output = Result<Vec<Option<PlacedBid>>, StoreError>> + Send;
+}
 
 /// Bids written in one transaction at most (bounds the lock hold and the statement's size).
 const MAX_BATCH: usize = 128;
@@ -36,9 +45,9 @@ pub struct BidQueues {
 
 impl BidQueues {
     /// Queues `bid` behind the others on its auction; its outcome once its batch committed.
-    pub async fn place(
+    pub async fn place<W: BatchWriter>(
         self: &Arc<Self>,
-        db: &Db,
+        db: &W,
         bid: NewBid,
     ) -> Result<Option<PlacedBid>, StoreError> {
         let auction = bid.auction.get();
@@ -69,9 +78,9 @@ impl BidQueues {
 
 /// One auction's writer: takes every bid queued so far, writes them in one transaction,
 /// answers each, and repeats; retires when idle.
-async fn run(
+async fn run<W: BatchWriter>(
     queues: Arc<BidQueues>,
-    db: Db,
+    db: W,
     auction: i64,
     mut rx: mpsc::UnboundedReceiver<Pending>,
 ) {

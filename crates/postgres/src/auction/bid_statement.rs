@@ -15,6 +15,7 @@ use madeinpk_domain::auction::model::AuctionStatus;
 use madeinpk_domain::ids::{AuctionId, BidId, UserId};
 use madeinpk_domain::store::StoreError;
 
+use crate::auction::bid_queue::BatchWriter;
 use crate::db::Db;
 use crate::error::store;
 use crate::money::{pkr, to_numeric};
@@ -323,5 +324,11 @@ impl Db {
                 end_time: r.end_time,
             }
         }))
+    }
+}
+
+impl BatchWriter for Db {
+    async fn place_bids(&self, batch: &[NewBid]) -> Result<Vec<Option<PlacedBid>>, StoreError> {
+        Db::place_bids(self, batch).await
     }
 }
