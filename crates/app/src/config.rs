@@ -493,14 +493,6 @@ impl Config {
             .any(|h| h == "*" || h.eq_ignore_ascii_case(name))
     }
 
-    /// How many sockets one client may hold open.
-    pub fn ws_limits(&self) -> crate::live::SocketLimits {
-        crate::live::SocketLimits {
-            per_token: self.ws_max_per_token,
-            per_ip: self.ws_max_per_ip,
-        }
-    }
-
     /// Origins allowed to open auction sockets.
     pub fn ws_origins(&self) -> Vec<String> {
         if !self.ws_allowed_origins.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod cached_pages;
 pub mod catalog_version;
 pub mod cli;
 pub mod client;

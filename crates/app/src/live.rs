@@ -53,6 +53,16 @@ pub struct SocketLimits {
     pub per_ip: usize,
 }
 
+impl SocketLimits {
+    /// How many sockets one client may hold open, as configured.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            per_token: config.ws_max_per_token,
+            per_ip: config.ws_max_per_ip,
+        }
+    }
+}
+
 /// A socket's places in the per-client counts, given back when the socket ends.
 pub struct ClientSlots {
     hub: Arc<Hub>,
@@ -523,7 +533,7 @@ pub async fn socket(
         state.config.trust_proxy_headers,
     ));
     let slots = hub
-        .admit(token.as_deref(), &ip, state.config.ws_limits())
+        .admit(token.as_deref(), &ip, SocketLimits::of(&state.config))
         .ok_or_else(|| {
             ApiError::Detail(
                 actix_web::http::StatusCode::TOO_MANY_REQUESTS,

@@ -246,7 +246,7 @@ pub fn http_server(
                 web::scope("/api")
                     .wrap(from_fn(crate::auth::resolve_token))
                     // Outside the token check: cached pages are anonymous by construction.
-                    .wrap(from_fn(crate::page_cache::serve))
+                    .wrap(from_fn(crate::cached_pages::serve))
                     .configure(routes::configure)
                     .default_service(web::to(routes::not_found)),
             )

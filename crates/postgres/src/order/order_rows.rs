@@ -13,6 +13,7 @@ use madeinpk_domain::order::commission::SellerShare;
 use madeinpk_domain::order::model::{
     Order, OrderItem, OrderQuery, OrderRole, OrderSort, OrderStatus, OrderType,
 };
+use madeinpk_domain::order::ports::OrderOutbox;
 use madeinpk_domain::page::{Page, PageRequest};
 use madeinpk_domain::store::StoreError;
 
@@ -357,4 +358,18 @@ pub(super) async fn list_orders(
         .map_err(store)?;
     let items = load_orders(&mut conn, &ids).await.map_err(store)?;
     Ok(Page { count, items })
+}
+
+/// Loads the order, builds its outbox from its parties, writes it, and returns the order.
+pub(crate) async fn write_outbox(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    outbox: OrderOutbox,
+) -> QueryResult<Option<Order>> {
+    let Some(order) = load_order(conn, id).await? else {
+        return Ok(None);
+    };
+    let (buyer, sellers) = parties(conn, &order).await?;
+    crate::outbox::write(conn, outbox(&order, &buyer, &sellers)).await?;
+    Ok(Some(order))
 }

@@ -14,7 +14,7 @@ use madeinpk_domain::store::StoreError;
 use crate::db::Db;
 use crate::error::store;
 use crate::order::carts::lock_or_create_cart;
-use crate::order::order_rows::{load_order, parties};
+use crate::order::order_rows::{parties, write_outbox};
 use crate::order::payment_record::first_delivery;
 use crate::order::stock::return_units;
 use crate::schema::{auctions, cart_items, order_items, orders, payment_violations, users};
@@ -104,20 +104,6 @@ async fn record_violation(
         .await?;
     }
     Ok(Some(Violation { count, blocked_now }))
-}
-
-/// Loads the order, builds its outbox from its parties, writes it, and returns the order.
-pub(crate) async fn write_outbox(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-    outbox: OrderOutbox,
-) -> QueryResult<Option<Order>> {
-    let Some(order) = load_order(conn, id).await? else {
-        return Ok(None);
-    };
-    let (buyer, sellers) = parties(conn, &order).await?;
-    crate::outbox::write(conn, outbox(&order, &buyer, &sellers)).await?;
-    Ok(Some(order))
 }
 
 pub(super) async fn change_status(

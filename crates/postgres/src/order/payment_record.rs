@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::error::store;
 use crate::job::queue::insert_job;
 use crate::money::to_numeric;
-use crate::order::order_status::write_outbox;
+use crate::order::order_rows::write_outbox;
 use crate::order::placing::{lock_stock, take_units};
 use crate::schema::{listings, order_items, orders, payment_events, payments};
 
