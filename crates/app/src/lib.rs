@@ -11,7 +11,6 @@ pub mod config;
 pub mod dto;
 pub mod error;
 pub mod headers;
-pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod order_dto;

@@ -9,11 +9,17 @@ use socket::LiveAuctionSocket;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{
-    accounts, addresses, admin, auctions, cart, categories, complaints, connect, conversations,
-    feedbacks, health, listings, locations, notifications, orders, payments, products, reviews,
-    seller, seller_profiles, wishlist,
+use crate::routes::account::{accounts, addresses, moderation};
+use crate::routes::auction::auctions;
+use crate::routes::catalog::{categories, listings, locations, products};
+use crate::routes::community::{
+    complaints, conversations, feedbacks, reviews, seller_profiles, wishlist,
 };
+use crate::routes::health;
+use crate::routes::job::jobs;
+use crate::routes::notification::notifications;
+use crate::routes::order::{cart, connect, orders, payments, payouts};
+use crate::routes::reporting::{dashboard, seller};
 
 struct TokenAuth;
 
@@ -127,7 +133,7 @@ impl Modify for UniqueOperationIds {
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
         addresses::set_default,
-        admin::jobs, admin::block, admin::unblock, admin::reset_violations, admin::violations, admin::dashboard,
+        jobs::jobs, moderation::block, moderation::unblock, moderation::reset_violations, moderation::violations, dashboard::dashboard,
         reviews::list, reviews::get, reviews::can_review, reviews::create, reviews::replace, reviews::patch, reviews::delete,
         feedbacks::list, feedbacks::get, feedbacks::create, feedbacks::replace, feedbacks::patch,
         feedbacks::delete, feedbacks::seller_stats,
@@ -153,7 +159,7 @@ impl Modify for UniqueOperationIds {
         seller::statistics, seller::earnings, seller::transactions, seller::product_performance,
         products::list, products::get, products::create, products::replace, products::patch, products::delete,
         products::add_image, products::delete_image,
-        admin::retry, admin::orders_needing_transfers, admin::trigger_transfers,
+        jobs::retry, payouts::orders_needing_transfers, payouts::trigger_transfers,
     ),
     modifiers(&TokenAuth, &OptionalBodies, &UniqueOperationIds, &LiveAuctionSocket, &ErrorResponses),
     security(("token" = [])),

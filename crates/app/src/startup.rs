@@ -217,7 +217,7 @@ async fn request_id_header<B: actix_web::body::MessageBody>(
 pub fn http_server(
     listener: TcpListener,
     state: web::Data<AppState>,
-    hub: web::Data<crate::live::Hub>,
+    hub: web::Data<crate::routes::auction::live::Hub>,
 ) -> std::io::Result<Server> {
     let config = state.config.clone();
     let max_body = config.max_body_bytes;
@@ -251,7 +251,10 @@ pub fn http_server(
                     .default_service(web::to(routes::not_found)),
             )
             .service(Files::new("/media", &media_root))
-            .route("/ws/auction/{id}/", web::get().to(crate::live::socket))
+            .route(
+                "/ws/auction/{id}/",
+                web::get().to(crate::routes::auction::live::socket),
+            )
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/readyz", web::get().to(routes::health::readyz))
             .route("/metrics", web::get().to(routes::health::metrics))
@@ -335,9 +338,14 @@ impl Application {
             clock,
             gateway,
         ));
-        let hub = web::Data::new(crate::live::Hub::new(state.config.ws_queue));
+        let hub = web::Data::new(crate::routes::auction::live::Hub::new(
+            state.config.ws_queue,
+        ));
         // Bids and endings from every instance reach this instance's sockets.
-        tokio::spawn(crate::live::listen(state.clone(), hub.clone().into_inner()));
+        tokio::spawn(crate::routes::auction::live::listen(
+            state.clone(),
+            hub.clone().into_inner(),
+        ));
         let server =
             http_server(listener, state.clone(), hub).map_err(|source| StartError::Bind {
                 addr: state.config.bind_addr.clone(),

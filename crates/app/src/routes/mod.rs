@@ -1,26 +1,15 @@
-//! HTTP routes: one module per endpoint family; handlers parse, call one service, render.
+//! HTTP routes, grouped by feature as the domain is; one module per endpoint family. Handlers
+//! parse, call one service, render.
 
-pub mod accounts;
-pub mod addresses;
-pub mod admin;
-pub mod auctions;
-pub mod cart;
-pub mod categories;
-pub mod complaints;
-pub mod connect;
-pub mod conversations;
-pub mod feedbacks;
+pub mod account;
+pub mod auction;
+pub mod catalog;
+pub mod community;
 pub mod health;
-pub mod listings;
-pub mod locations;
-pub mod notifications;
-pub mod orders;
-pub mod payments;
-pub mod products;
-pub mod reviews;
-pub mod seller;
-pub mod seller_profiles;
-pub mod wishlist;
+pub mod job;
+pub mod notification;
+pub mod order;
+pub mod reporting;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ALLOW;
@@ -45,24 +34,27 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
 
 /// Mounts every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    accounts::configure(cfg);
-    admin::configure(cfg);
-    locations::configure(cfg);
-    categories::configure(cfg);
-    addresses::configure(cfg);
-    products::configure(cfg);
-    listings::configure(cfg);
-    auctions::configure(cfg);
-    seller_profiles::configure(cfg);
-    wishlist::configure(cfg);
-    reviews::configure(cfg);
-    feedbacks::configure(cfg);
-    notifications::configure(cfg);
-    conversations::configure(cfg);
-    complaints::configure(cfg);
-    cart::configure(cfg);
-    orders::configure(cfg);
-    payments::configure(cfg);
-    seller::configure(cfg);
-    connect::configure(cfg);
+    account::accounts::configure(cfg);
+    job::jobs::configure(cfg);
+    order::payouts::configure(cfg);
+    account::moderation::configure(cfg);
+    reporting::dashboard::configure(cfg);
+    catalog::locations::configure(cfg);
+    catalog::categories::configure(cfg);
+    account::addresses::configure(cfg);
+    catalog::products::configure(cfg);
+    catalog::listings::configure(cfg);
+    auction::auctions::configure(cfg);
+    community::seller_profiles::configure(cfg);
+    community::wishlist::configure(cfg);
+    community::reviews::configure(cfg);
+    community::feedbacks::configure(cfg);
+    notification::notifications::configure(cfg);
+    community::conversations::configure(cfg);
+    community::complaints::configure(cfg);
+    order::cart::configure(cfg);
+    order::orders::configure(cfg);
+    order::payments::configure(cfg);
+    reporting::seller::configure(cfg);
+    order::connect::configure(cfg);
 }

@@ -7,10 +7,10 @@ use madeinpk_domain::reporting::analytics::{Bucket, PayoutRecord};
 use madeinpk_domain::validation::FieldErrors;
 use serde_json::{Value, json};
 
-use super::resource;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::query::QueryMap;
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

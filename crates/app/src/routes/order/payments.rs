@@ -12,12 +12,12 @@ use madeinpk_domain::order::refund_service::{Reconciled, RefundReport};
 use madeinpk_stripe::{dev, event, signature};
 use serde_json::json;
 
-use super::resource;
 use crate::auth::CurrentUser;
 use crate::dto::Media;
 use crate::error::ApiError;
 use crate::order_dto::OrderDto;
 use crate::query::QueryMap;
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

@@ -11,13 +11,13 @@ use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::validation::FieldErrors;
 use serde_json::json;
 
-use super::products::product_filters;
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
 use crate::dto::{ListingDto, Media, MoneyInput, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::catalog::product_params::product_filters;
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.
@@ -360,7 +360,7 @@ pub async fn purchase(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = listing_id(&id)?;
-    let key = super::cart::idempotency_key(&req)?;
+    let key = crate::routes::order::cart::idempotency_key(&req)?;
     let mut f = body.read();
     let quantity = f.int("quantity", Need::Optional);
     let address = f.int("shipping_address", Need::Optional);

@@ -10,12 +10,12 @@ use madeinpk_domain::page::parse_ordering;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{Media, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
 

@@ -12,8 +12,6 @@ use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::{AuctionId, CategoryId, ProductId};
 use madeinpk_domain::page::parse_ordering;
 
-use super::products::{image_uploads, product_filters};
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser, MaybeUser};
 use crate::body::{Body, Need};
 use crate::dto::{
@@ -21,6 +19,8 @@ use crate::dto::{
 };
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::catalog::product_params::{ConditionParam, image_uploads, product_filters};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.
@@ -39,17 +39,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/auctions/{id}/bids/", "GET, HEAD").route(web::get().to(bids)))
     .service(resource("/auctions/{id}/place_bid/", "POST").route(web::post().to(place_bid)));
-}
-
-/// A product condition.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ConditionParam {
-    New,
-    LikeNew,
-    Good,
-    Fair,
 }
 
 /// An auction status.

@@ -8,9 +8,9 @@ use madeinpk_domain::clock::Clock;
 use madeinpk_stripe::{dev, signature};
 use serde_json::json;
 
-use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::error::ApiError;
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.
@@ -220,7 +220,7 @@ pub async fn dev_complete(
     let now = state.clock.now().timestamp();
     let body = dev::onboarded_event(&account, now);
     let header = signature::sign(&state.webhook_secret, now, &body);
-    super::payments::receive(&state, Some(&header), &body).await?;
+    crate::routes::order::payments::receive(&state, Some(&header), &body).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((
             LOCATION,

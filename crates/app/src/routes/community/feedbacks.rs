@@ -12,12 +12,12 @@ use madeinpk_domain::validation::FieldErrors;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
 

@@ -9,7 +9,6 @@ use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::validation::msg;
 use serde_json::json;
 
-use super::resource;
 use crate::auth::CurrentUser;
 use crate::body::{Body, Need};
 use crate::dto::Media;
@@ -17,6 +16,7 @@ use crate::dto::{MoneyInput, Page, PageParams};
 use crate::error::ApiError;
 use crate::order_dto::OrderDto;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

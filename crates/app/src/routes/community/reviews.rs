@@ -6,12 +6,12 @@ use madeinpk_domain::ids::{ProductId, ReviewId};
 use madeinpk_domain::page::parse_ordering;
 use serde_json::json;
 
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
 use crate::dto::{Page, PageParams, ReviewDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

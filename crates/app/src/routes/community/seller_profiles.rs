@@ -7,12 +7,12 @@ use madeinpk_domain::ids::{AddressId, SellerProfileId};
 use madeinpk_domain::page::parse_ordering;
 use serde_json::{Value, json};
 
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{MessageDto, Page, PageParams, SellerProfileDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

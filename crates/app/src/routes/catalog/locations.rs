@@ -5,10 +5,10 @@ use madeinpk_domain::catalog::reference::{CITY_ORDERING, CityQuery, PROVINCE_ORD
 use madeinpk_domain::ids::{CityId, ProvinceId};
 use madeinpk_domain::page::parse_ordering;
 
-use super::resource;
 use crate::dto::{CityDto, Page, PageParams, ProvinceDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

@@ -3,12 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::{ProductId, WishlistItemId};
 
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{Media, MessageDto, Page, PageParams, WishlistDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

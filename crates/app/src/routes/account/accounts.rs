@@ -10,13 +10,13 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{
     FileUpload, Media, MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto,
 };
 use crate::error::ApiError;
+use crate::routes::resource;
 use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, UploadError};
 use madeinpk_domain::catalog::ports::MediaStorage as _;
@@ -415,7 +415,7 @@ struct BecameSellerDto {
 
 /// Adds selling to a buyer's account and creates the seller profile.
 #[utoipa::path(post, path = "/api/auth/become-seller/", tag = "auth",
-    request_body = Option<crate::routes::seller_profiles::SellerProfileBody>,
+    request_body = Option<crate::routes::community::seller_profiles::SellerProfileBody>,
     responses((status = 201, body = BecameSellerDto), (status = 400, description = "Already a seller, profile exists, or bad address")))]
 pub async fn become_seller(
     state: web::Data<AppState>,

@@ -5,12 +5,12 @@ use madeinpk_domain::account::address::{ADDRESS_ORDERING, AddressInput, AddressQ
 use madeinpk_domain::ids::{AddressId, CityId};
 use madeinpk_domain::page::parse_ordering;
 
-use super::resource;
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{AddressDto, MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

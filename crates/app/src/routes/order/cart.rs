@@ -5,13 +5,13 @@ use madeinpk_domain::ids::{AddressId, CartItemId, ListingId};
 use madeinpk_domain::order::cart_service::AddToCart;
 use serde_json::json;
 
-use super::resource;
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
 use crate::dto::{Media, MessageDto, MoneyInput};
 use crate::error::ApiError;
 use crate::order_dto::{CartDto, CartItemDto, OrderDto};
 use crate::query::path_id;
+use crate::routes::resource;
 use crate::state::AppState;
 use madeinpk_domain::clock::Clock;
 

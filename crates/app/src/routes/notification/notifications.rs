@@ -9,11 +9,11 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::resource;
 use crate::auth::CurrentUser;
 use crate::dto::{MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
 

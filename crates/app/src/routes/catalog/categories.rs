@@ -5,12 +5,12 @@ use madeinpk_domain::catalog::reference::{CATEGORY_ORDERING, CategoryInput};
 use madeinpk_domain::ids::CategoryId;
 use madeinpk_domain::page::parse_ordering;
 
-use super::resource;
 use crate::auth::ActiveUser;
 use crate::body::{Body, Need};
 use crate::dto::{CategoryDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::resource;
 use crate::state::AppState;
 
 /// Mounts the routes.

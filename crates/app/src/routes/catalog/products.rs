@@ -2,22 +2,19 @@
 //! images.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::catalog::product::{
-    Condition, ImageFile, ImageUpload, PRODUCT_ORDERING, ProductInput, ProductQuery, search_terms,
-};
-use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId, UserId};
+use madeinpk_domain::catalog::product::{Condition, ImageFile, PRODUCT_ORDERING, ProductInput};
+use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId};
 use madeinpk_domain::page::parse_ordering;
-use serde_json::json;
 
-use super::auctions::ConditionParam;
-use super::resource;
 use crate::auth::{ActiveUser, MaybeUser};
 use crate::body::{Body, Need};
 use crate::dto::{FileUpload, Media, Page, PageParams, ProductDto, ProductImageDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::catalog::product_params::{ConditionParam, image_uploads, product_filters};
+use crate::routes::resource;
 use crate::state::AppState;
-use crate::uploads::{NOT_AN_IMAGE, image_upload};
+use crate::uploads::image_upload;
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -95,17 +92,6 @@ struct AddImageForm {
     image: FileUpload,
 }
 
-/// Reads the shared product filters (`seller`, `category`, `province`, `search`).
-pub fn product_filters(q: &QueryMap) -> Result<ProductQuery, ApiError> {
-    Ok(ProductQuery {
-        seller: q.int_filter("seller")?.map(UserId),
-        category: q.int_filter("category")?.map(CategoryId),
-        province: q.int_filter("province")?,
-        search: search_terms(q.get("search")),
-        ..ProductQuery::default()
-    })
-}
-
 /// Products; filters `seller`, `category`, `condition`, `province`; `search`; `ordering` by `created_at`, `name`.
 #[utoipa::path(get, path = "/api/products/", tag = "products",
     params(PageParams,
@@ -169,33 +155,6 @@ pub fn product_input(body: &Body, full: bool) -> Result<ProductInput, ApiError> 
     };
     f.finish()?;
     Ok(input)
-}
-
-/// Checks and cleans the files of a field: `{"images": {"0": [...]}}` for each one that is not
-/// an image.
-pub async fn image_uploads(
-    state: &AppState,
-    body: &Body,
-    field: &str,
-) -> Result<Vec<ImageUpload>, ApiError> {
-    let mut images = Vec::new();
-    let mut bad = serde_json::Map::new();
-    for (i, file) in body.files.iter().filter(|f| f.field == field).enumerate() {
-        match image_upload(file, state.uploads.max_pixels()).await {
-            Some(image) => images.push(image),
-            None => {
-                bad.insert(i.to_string(), json!([NOT_AN_IMAGE]));
-            }
-        }
-    }
-    if bad.is_empty() {
-        Ok(images)
-    } else {
-        Err(ApiError::Body(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            json!({ field: bad }),
-        ))
-    }
 }
 
 /// Creates a product (sellers); multipart `images` are stored in order, the first primary.

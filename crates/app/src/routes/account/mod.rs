@@ -1,0 +1,5 @@
+//! Accounts: registration, sign-in, profiles, becoming a seller, the address book, and admins' moderation of accounts.
+
+pub mod accounts;
+pub mod addresses;
+pub mod moderation;

@@ -1,0 +1,4 @@
+//! Auctions: the REST endpoints and the live auction socket.
+
+pub mod auctions;
+pub mod live;

@@ -1,0 +1,3 @@
+//! The operators' view of the background job queue.
+
+pub mod jobs;

@@ -1,0 +1,3 @@
+//! In-app notifications.
+
+pub mod notifications;

@@ -1,0 +1,4 @@
+//! Reporting: seller analytics and the admin dashboard.
+
+pub mod dashboard;
+pub mod seller;
