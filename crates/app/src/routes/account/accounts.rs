@@ -12,13 +12,12 @@ use utoipa::ToSchema;
 
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{
-    FileUpload, Media, MessageDto, SellerProfileDto, SessionDto, UserDto, UserProfileDto,
-};
 use crate::error::ApiError;
+use crate::routes::account::wire::{SellerProfileDto, SessionDto, UserDto, UserProfileDto};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, UploadError};
+use crate::wire::{FileUpload, Media, MessageDto};
 use madeinpk_domain::catalog::ports::MediaStorage as _;
 
 /// Mounts the routes.

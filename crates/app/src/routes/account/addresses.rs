@@ -7,11 +7,12 @@ use madeinpk_domain::page::parse_ordering;
 
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{AddressDto, MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::account::wire::AddressDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{MessageDto, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

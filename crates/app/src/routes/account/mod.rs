@@ -3,3 +3,4 @@
 pub mod accounts;
 pub mod addresses;
 pub mod moderation;
+pub mod wire;

@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::CurrentUser;
-use crate::dto::{Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Page, PageParams};
 use utoipa::ToSchema;
 
 /// Mounts the routes.

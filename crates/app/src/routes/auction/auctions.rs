@@ -14,14 +14,13 @@ use madeinpk_domain::page::parse_ordering;
 
 use crate::auth::{ActiveUser, Authenticated, CurrentUser, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{
-    AuctionDto, AuctionViewer, BidDto, FileUpload, Media, MoneyInput, Page, PageParams,
-};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::auction::wire::{AuctionDto, AuctionViewer, BidDto};
 use crate::routes::catalog::product_params::{ConditionParam, image_uploads, product_filters};
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{FileUpload, Media, MoneyInput, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

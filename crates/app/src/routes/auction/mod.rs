@@ -2,3 +2,4 @@
 
 pub mod auctions;
 pub mod live;
+pub mod wire;

@@ -7,11 +7,12 @@ use madeinpk_domain::page::parse_ordering;
 
 use crate::auth::ActiveUser;
 use crate::body::{Body, Need};
-use crate::dto::{CategoryDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::catalog::wire::CategoryDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

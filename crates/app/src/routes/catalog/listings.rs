@@ -13,12 +13,13 @@ use serde_json::json;
 
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{ListingDto, Media, MoneyInput, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::catalog::product_params::product_filters;
+use crate::routes::catalog::wire::ListingDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Media, MoneyInput, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -349,7 +350,7 @@ pub async fn toggle_status(
 /// Buys units of a listing directly: a `fixed_price` order with its own payment session.
 #[utoipa::path(post, path = "/api/listings/{id}/purchase/", tag = "listings", request_body = PurchaseBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the same order")),
-    responses((status = 201, body = crate::order_dto::OrderDto), (status = 400, description = "Inactive, own listing, not enough stock, bad address or quantity, a total other than `expected_total`, too many unpaid orders for the listing"),
+    responses((status = 201, body = crate::routes::order::wire::OrderDto), (status = 400, description = "Inactive, own listing, not enough stock, bad address or quantity, a total other than `expected_total`, too many unpaid orders for the listing"),
               (status = 403, description = "Blocked"), (status = 404, description = "No such listing")))]
 pub async fn purchase(
     req: HttpRequest,
@@ -378,7 +379,7 @@ pub async fn purchase(
         )
         .await?;
     Ok(
-        HttpResponse::Created().json(crate::order_dto::OrderDto::new(
+        HttpResponse::Created().json(crate::routes::order::wire::OrderDto::new(
             &order,
             auth.user.id,
             auth.user.is_admin(),

@@ -5,11 +5,12 @@ use madeinpk_domain::catalog::reference::{CITY_ORDERING, CityQuery, PROVINCE_ORD
 use madeinpk_domain::ids::{CityId, ProvinceId};
 use madeinpk_domain::page::parse_ordering;
 
-use crate::dto::{CityDto, Page, PageParams, ProvinceDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::catalog::wire::{CityDto, ProvinceDto};
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

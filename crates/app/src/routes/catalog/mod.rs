@@ -5,3 +5,4 @@ pub mod listings;
 pub mod locations;
 pub mod product_params;
 pub mod products;
+pub mod wire;

@@ -8,13 +8,14 @@ use madeinpk_domain::page::parse_ordering;
 
 use crate::auth::{ActiveUser, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{FileUpload, Media, Page, PageParams, ProductDto, ProductImageDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::catalog::product_params::{ConditionParam, image_uploads, product_filters};
+use crate::routes::catalog::wire::{ProductDto, ProductImageDto};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::uploads::image_upload;
+use crate::wire::{FileUpload, Media, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -11,12 +11,12 @@ use utoipa::ToSchema;
 
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
+use crate::wire::{Page, PageParams};
 
 /// The Complaint object, in the contract's key order (`admin_notes` for admins only).
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,12 +12,12 @@ use utoipa::ToSchema;
 
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
+use crate::wire::{Media, Page, PageParams};
 
 /// The Message object.
 #[derive(Debug, Serialize, ToSchema)]

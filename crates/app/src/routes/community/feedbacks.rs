@@ -14,12 +14,12 @@ use utoipa::ToSchema;
 
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
+use crate::wire::{MessageDto, Page, PageParams};
 
 /// The Feedback object, in the contract's key order (there is no `seller` key).
 #[derive(Debug, Serialize, ToSchema)]

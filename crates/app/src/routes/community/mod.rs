@@ -5,4 +5,5 @@ pub mod conversations;
 pub mod feedbacks;
 pub mod reviews;
 pub mod seller_profiles;
+pub mod wire;
 pub mod wishlist;

@@ -8,11 +8,12 @@ use serde_json::json;
 
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
-use crate::dto::{Page, PageParams, ReviewDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::community::wire::ReviewDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

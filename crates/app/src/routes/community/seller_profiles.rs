@@ -9,11 +9,12 @@ use serde_json::{Value, json};
 
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{MessageDto, Page, PageParams, SellerProfileDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::account::wire::SellerProfileDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{MessageDto, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -5,11 +5,12 @@ use madeinpk_domain::ids::{ProductId, WishlistItemId};
 
 use crate::auth::{ActiveUser, Authenticated, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, MessageDto, Page, PageParams, WishlistDto};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::community::wire::WishlistDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Media, MessageDto, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

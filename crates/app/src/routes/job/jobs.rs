@@ -5,11 +5,12 @@ use madeinpk_domain::ids::JobId;
 use madeinpk_domain::job::model::JobStatus;
 
 use crate::auth::{ActiveUser, CurrentUser};
-use crate::dto::{JobDto, MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::job::wire::JobDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{MessageDto, Page, PageParams};
 use utoipa::ToSchema;
 
 /// Mounts the routes.

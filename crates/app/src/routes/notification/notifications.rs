@@ -10,12 +10,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
-use crate::dto::{MessageDto, Page, PageParams};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::time::render;
+use crate::wire::{MessageDto, Page, PageParams};
 
 /// The Notification object, in the contract's key order.
 #[derive(Debug, Serialize, ToSchema)]

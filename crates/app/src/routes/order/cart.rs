@@ -7,12 +7,12 @@ use serde_json::json;
 
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
-use crate::dto::{Media, MessageDto, MoneyInput};
 use crate::error::ApiError;
-use crate::order_dto::{CartDto, CartItemDto, OrderDto};
 use crate::query::path_id;
+use crate::routes::order::wire::{CartDto, CartItemDto, OrderDto};
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::{Media, MessageDto, MoneyInput};
 use madeinpk_domain::clock::Clock;
 
 /// Mounts the routes.

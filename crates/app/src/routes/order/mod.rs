@@ -5,3 +5,4 @@ pub mod connect;
 pub mod orders;
 pub mod payments;
 pub mod payouts;
+pub mod wire;

@@ -11,13 +11,13 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::body::{Body, Need};
-use crate::dto::Media;
-use crate::dto::{MoneyInput, Page, PageParams};
 use crate::error::ApiError;
-use crate::order_dto::OrderDto;
 use crate::query::{QueryMap, paginate, path_id};
+use crate::routes::order::wire::OrderDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::Media;
+use crate::wire::{MoneyInput, Page, PageParams};
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

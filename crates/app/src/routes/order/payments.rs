@@ -13,12 +13,12 @@ use madeinpk_stripe::{dev, event, signature};
 use serde_json::json;
 
 use crate::auth::CurrentUser;
-use crate::dto::Media;
 use crate::error::ApiError;
-use crate::order_dto::OrderDto;
 use crate::query::QueryMap;
+use crate::routes::order::wire::OrderDto;
 use crate::routes::resource;
 use crate::state::AppState;
+use crate::wire::Media;
 
 /// Mounts the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -7,8 +7,10 @@ use madeinpk_domain::order::model::{Order, OrderItem, OrderType};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::dto::{AddressDto, Media, ProductDto};
+use crate::routes::account::wire::AddressDto;
+use crate::routes::catalog::wire::ProductDto;
 use crate::time::{render, render_opt};
+use crate::wire::Media;
 
 /// A cart line.
 #[derive(Debug, Serialize, ToSchema)]
