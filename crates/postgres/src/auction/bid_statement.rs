@@ -34,7 +34,8 @@ struct PlacedRow {
 
 /// One statement: the rules as SQL over the locked row, then the bid, the outbid job and the
 /// published event. `$5` first-bid premium, `$6`/`$7` increment bands (start, step), `$8`
-/// soft-close window in seconds (0: off). Mirrors `BidRules` in the domain.
+/// soft-close window in seconds (0: off). Repeats `BidSnapshot::admit` of the domain for
+/// atomicity; `tests/bid_rules_agree.rs` proves the two agree on random auctions and bids.
 pub(crate) const PLACE_BID: &str = "
 WITH a AS (
     UPDATE auctions SET
