@@ -41,6 +41,10 @@ pub enum ApiError {
     /// 503: storage is down; never the client's fault, never a stack trace.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// 500: a fault of ours (a SQL bug, say). Logged with an error id the answer carries, so a
+    /// report can be matched to the log; no `Retry-After`, since retrying would not help.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -84,6 +88,7 @@ impl ResponseError for ApiError {
             Self::NotAuthenticated => StatusCode::UNAUTHORIZED,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -110,6 +115,11 @@ impl ResponseError for ApiError {
                 res.insert_header((header::RETRY_AFTER, "5"))
                     .json(json!({ "detail": "Service temporarily unavailable, please retry shortly." }))
             }
+            Self::Internal(reason) => {
+                let error_id = hex::encode(rand::random::<[u8; 8]>());
+                tracing::error!(%error_id, %reason, "internal error");
+                res.json(json!({ "error": "Internal server error", "error_id": error_id }))
+            }
         }
     }
 }
@@ -130,7 +140,8 @@ impl From<StoreError> for ApiError {
                     "The request conflicts with a concurrent change; reload and try again.".into(),
                 )
             }
-            other => Self::Unavailable(other.to_string()),
+            StoreError::Unavailable(reason) => Self::Unavailable(reason),
+            StoreError::Other(reason) => Self::Internal(reason),
         }
     }
 }
@@ -189,22 +200,20 @@ impl From<CatalogError> for ApiError {
         match e {
             CatalogError::NotFound(model) => Self::no_match(model),
             CatalogError::Validation(f) => Self::Validation(f),
-            CatalogError::Refused(status, msg) => Self::Refused(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-                msg,
-            ),
-            CatalogError::Listed(status, msg) => Self::Body(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-                json!([msg]),
-            ),
+            CatalogError::Rejected(msg) => Self::Refused(StatusCode::BAD_REQUEST, msg),
+            CatalogError::Forbidden(msg) => Self::Refused(StatusCode::FORBIDDEN, msg),
+            CatalogError::ImageNotFound => Self::Refused(StatusCode::NOT_FOUND, e.to_string()),
+            // The contract answers these with a bare list (`["msg"]`), as the original did.
+            CatalogError::NotAuthor(msg) | CatalogError::NotASeller(msg) => {
+                Self::Body(StatusCode::FORBIDDEN, json!([msg]))
+            }
+            CatalogError::ProfileExists => {
+                Self::Body(StatusCode::BAD_REQUEST, json!([e.to_string()]))
+            }
             CatalogError::InUse(msg) => Self::Refused(StatusCode::CONFLICT, msg),
             CatalogError::Store(s) => s.into(),
         }
     }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 impl From<CartError> for ApiError {
@@ -212,7 +221,7 @@ impl From<CartError> for ApiError {
         match e {
             CartError::ItemNotFound => Self::Refused(StatusCode::NOT_FOUND, e.to_string()),
             CartError::Validation(f) => Self::Validation(f),
-            CartError::Refused(code, msg) => Self::Refused(status(code), msg),
+            CartError::Rejected(msg) => Self::Refused(StatusCode::BAD_REQUEST, msg),
             CartError::Store(s) => s.into(),
         }
     }
@@ -224,7 +233,12 @@ impl From<OrderError> for ApiError {
             OrderError::NotFound => Self::no_match("Order"),
             OrderError::ListingNotFound => Self::no_match("FixedPriceListing"),
             OrderError::Validation(f) => Self::Validation(f),
-            OrderError::Refused(code, msg) => Self::Refused(status(code), msg),
+            OrderError::Rejected(msg) => Self::Refused(StatusCode::BAD_REQUEST, msg),
+            OrderError::Forbidden(msg) => Self::Refused(StatusCode::FORBIDDEN, msg),
+            OrderError::Blocked => Self::Refused(StatusCode::FORBIDDEN, e.to_string()),
+            OrderError::OrderMissing | OrderError::PaymentMissing => {
+                Self::Refused(StatusCode::NOT_FOUND, e.to_string())
+            }
             OrderError::Illegal(msg) => Self::Refused(StatusCode::CONFLICT, msg),
             // The provider failed, not the client: 502 with the contract's message.
             OrderError::Gateway(_) => Self::Refused(StatusCode::BAD_GATEWAY, e.to_string()),

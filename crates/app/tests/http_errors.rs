@@ -185,3 +185,27 @@ async fn health_readiness_metrics_and_docs() {
         "assets are vendored and served locally"
     );
 }
+
+#[tokio::test]
+async fn a_fault_of_ours_is_a_logged_500_with_an_error_id_and_no_retry_after() {
+    let app = spawn_app().await;
+    // A schema the code does not expect: every read of provinces is now a SQL error, which no
+    // retry can cure.
+    app.db
+        .execute("ALTER TABLE provinces RENAME COLUMN name TO name_broken")
+        .await;
+    let r = app.get("/api/provinces/", None).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text);
+    assert_eq!(r.body["error"], "Internal server error");
+    let id = r.body["error_id"].as_str().unwrap();
+    assert!(
+        id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{id}"
+    );
+    assert!(r.headers.get("retry-after").is_none());
+    let again = app.get("/api/provinces/", None).await;
+    assert_ne!(
+        again.body["error_id"], r.body["error_id"],
+        "one id per failure"
+    );
+}

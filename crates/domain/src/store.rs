@@ -9,7 +9,8 @@ pub enum StoreError {
     /// A constraint refused the write (typically a concurrent change won a race).
     #[error("conflicting change: {0}")]
     Conflict(String),
-    /// Anything else the adapter could not handle.
+    /// Anything else the adapter could not handle: a fault of ours (a SQL bug, say), not an
+    /// outage, so retrying will not help.
     #[error("storage failure: {0}")]
     Other(String),
 }

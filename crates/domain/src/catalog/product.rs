@@ -136,12 +136,24 @@ pub enum CatalogError {
     /// Field rules failed.
     #[error("invalid input: {0}")]
     Validation(FieldErrors),
-    /// A business refusal with the contract's status and text (`{"error": ...}`).
-    #[error("{1}")]
-    Refused(u16, String),
-    /// A bare list body (`["msg"]`) with a status, as the original answers some refusals.
-    #[error("{1}")]
-    Listed(u16, String),
+    /// The request breaks a catalogue rule.
+    #[error("{0}")]
+    Rejected(String),
+    /// The caller may not do this to the object.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The product has no such image.
+    #[error("Image not found")]
+    ImageNotFound,
+    /// Only a review's author may change it.
+    #[error("{0}")]
+    NotAuthor(String),
+    /// Only sellers may do this.
+    #[error("{0}")]
+    NotASeller(String),
+    /// The seller already has a profile.
+    #[error("Seller profile already exists")]
+    ProfileExists,
     /// Orders still reference it.
     #[error("{0}")]
     InUse(String),
@@ -157,14 +169,14 @@ impl From<FieldErrors> for CatalogError {
 }
 
 impl CatalogError {
-    /// 400 `{"error": msg}`.
+    /// The request breaks a catalogue rule.
     pub fn bad(msg: impl Into<String>) -> Self {
-        Self::Refused(400, msg.into())
+        Self::Rejected(msg.into())
     }
 
-    /// 403 `{"error": msg}`.
+    /// The caller may not do this.
     pub fn forbidden(msg: impl Into<String>) -> Self {
-        Self::Refused(403, msg.into())
+        Self::Forbidden(msg.into())
     }
 }
 

@@ -295,7 +295,7 @@ impl<R: ProductRepository, M: MediaStorage, P: PayoutReadiness> Products<R, M, P
                 self.discard(vec![path]).await;
                 Ok(())
             }
-            ImageRemoval::NotFound => Err(CatalogError::Refused(404, "Image not found".into())),
+            ImageRemoval::NotFound => Err(CatalogError::ImageNotFound),
             ImageRemoval::LastImage => {
                 Err(CatalogError::bad("Product must have at least one image"))
             }
@@ -376,7 +376,7 @@ mod tests {
             .create(&user(1, Role::Seller), input(), vec![])
             .await
             .unwrap_err();
-        assert!(matches!(err, CatalogError::Refused(403, _)));
+        assert!(matches!(err, CatalogError::Forbidden(_)));
     }
 
     #[tokio::test]
@@ -474,7 +474,7 @@ mod tests {
             svc.delete_image(&owner, ProductId(5), ProductImageId(2))
                 .await
                 .unwrap_err(),
-            CatalogError::Refused(404, "Image not found".into())
+            CatalogError::ImageNotFound
         );
         assert_eq!(
             svc.add_image(&user(2, Role::Seller), ProductId(5), ImageFile::Invalid)

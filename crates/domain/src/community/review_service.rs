@@ -137,8 +137,7 @@ impl<R: ReviewRepository> Reviews<R> {
     ) -> Result<Review, CatalogError> {
         let review = self.get(id).await?;
         if review.buyer != actor.id {
-            return Err(CatalogError::Listed(
-                403,
+            return Err(CatalogError::NotAuthor(
                 "You can only update your own reviews".into(),
             ));
         }
@@ -153,8 +152,7 @@ impl<R: ReviewRepository> Reviews<R> {
     pub async fn delete(&self, actor: &User, id: ReviewId) -> Result<(), CatalogError> {
         let review = self.get(id).await?;
         if review.buyer != actor.id && !actor.is_admin() {
-            return Err(CatalogError::Listed(
-                403,
+            return Err(CatalogError::NotAuthor(
                 "You can only delete your own reviews".into(),
             ));
         }

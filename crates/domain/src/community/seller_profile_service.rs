@@ -90,16 +90,12 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
     ) -> Result<SellerProfile, CatalogError> {
         application.check_fields()?;
         if !actor.can_sell() {
-            return Err(CatalogError::Listed(
-                403,
+            return Err(CatalogError::NotASeller(
                 "Only sellers can create seller profiles".into(),
             ));
         }
         if self.users.seller_profile(actor.id).await?.is_some() {
-            return Err(CatalogError::Listed(
-                400,
-                "Seller profile already exists".into(),
-            ));
+            return Err(CatalogError::ProfileExists);
         }
         self.check_address(actor.id, Some(application.business_address_id))
             .await?;
@@ -109,7 +105,7 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
             .await?;
         created
             .map(|(_, p)| p)
-            .ok_or_else(|| CatalogError::Listed(400, "Seller profile already exists".into()))
+            .ok_or_else(|| CatalogError::ProfileExists)
     }
 
     /// Edits a profile (owner or admin); only admins change `is_verified`.

@@ -194,9 +194,9 @@ pub enum CartError {
     /// Field rules failed.
     #[error("invalid input: {0}")]
     Validation(FieldErrors),
-    /// A business refusal with a status and text (`{"error": ...}`).
-    #[error("{1}")]
-    Refused(u16, String),
+    /// The request breaks a cart rule (not enough stock, an inactive listing, ...).
+    #[error("{0}")]
+    Rejected(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -117,7 +117,7 @@ impl<C: CartRepository, L: ListingRepository, K: Clock> Carts<C, L, K> {
             HoldOutcome::Short {
                 available,
                 existing: true,
-            } => Err(CartError::Refused(400, only_available(available))),
+            } => Err(CartError::Rejected(only_available(available))),
             HoldOutcome::Unavailable => {
                 Err(FieldErrors::single("listing_id", "This listing is not active").into())
             }
@@ -291,7 +291,7 @@ mod tests {
             if expect_error_shape {
                 assert_eq!(
                     e,
-                    CartError::Refused(400, "Only 2 items available in stock".into())
+                    CartError::Rejected("Only 2 items available in stock".into())
                 );
             } else {
                 assert_eq!(

@@ -21,7 +21,7 @@ use crate::validation::FieldErrors;
 
 /// `403 {"error": "Your account is blocked"}`.
 pub fn blocked() -> OrderError {
-    OrderError::Refused(403, "Your account is blocked".into())
+    OrderError::Blocked
 }
 
 /// The checkout use cases.
@@ -535,9 +535,6 @@ mod tests {
             .checkout_cart(&blocked, AddressId(3), None, None)
             .await
             .unwrap_err();
-        assert_eq!(
-            e,
-            OrderError::Refused(403, "Your account is blocked".into())
-        );
+        assert_eq!(e, OrderError::Blocked);
     }
 }

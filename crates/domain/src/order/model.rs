@@ -345,9 +345,21 @@ pub enum OrderError {
     /// Field rules failed.
     #[error("invalid input: {0}")]
     Validation(FieldErrors),
-    /// A business refusal with the contract's status and text (`{"error": ...}`).
-    #[error("{1}")]
-    Refused(u16, String),
+    /// The request breaks an order rule.
+    #[error("{0}")]
+    Rejected(String),
+    /// The caller may not do this to the order.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The caller's account is blocked: it cannot buy.
+    #[error("Your account is blocked")]
+    Blocked,
+    /// No such order (the payout tools' wording).
+    #[error("Order not found")]
+    OrderMissing,
+    /// The order has no payment on record.
+    #[error("No payment record found for this order")]
+    PaymentMissing,
     /// The state machine forbids it (409).
     #[error("{0}")]
     Illegal(String),
@@ -366,9 +378,9 @@ impl From<FieldErrors> for OrderError {
 }
 
 impl OrderError {
-    /// 400 `{"error": msg}`.
+    /// The request breaks an order rule.
     pub fn bad(msg: impl Into<String>) -> Self {
-        Self::Refused(400, msg.into())
+        Self::Rejected(msg.into())
     }
 }
 

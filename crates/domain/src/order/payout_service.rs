@@ -39,8 +39,7 @@ impl<T: TransferRepository, K: Clock> PayoutAdmin<T, K> {
         actor: &crate::account::user::User,
     ) -> Result<Vec<OrderAwaitingPayout>, crate::order::model::OrderError> {
         if !actor.is_admin() {
-            return Err(crate::order::model::OrderError::Refused(
-                403,
+            return Err(crate::order::model::OrderError::Forbidden(
                 "Only admins can access this endpoint".into(),
             ));
         }
@@ -56,8 +55,7 @@ impl<T: TransferRepository, K: Clock> PayoutAdmin<T, K> {
     ) -> Result<Requeued, crate::order::model::OrderError> {
         use crate::order::model::OrderError;
         if !actor.is_admin() {
-            return Err(OrderError::Refused(
-                403,
+            return Err(OrderError::Forbidden(
                 "Only admins can trigger manual transfers".into(),
             ));
         }
@@ -69,15 +67,12 @@ impl<T: TransferRepository, K: Clock> PayoutAdmin<T, K> {
         {
             Ok((views, 0)) => Ok(Requeued::AlreadyPaid(views)),
             Ok((views, _)) => Ok(Requeued::Queued(views)),
-            Err(RequeueRefusal::NoOrder) => Err(OrderError::Refused(404, "Order not found".into())),
+            Err(RequeueRefusal::NoOrder) => Err(OrderError::OrderMissing),
             Err(RequeueRefusal::NotPaid(status)) => Err(OrderError::bad(format!(
                 "Order must be paid. Current status: {}",
                 status.as_str()
             ))),
-            Err(RequeueRefusal::NoPayment) => Err(OrderError::Refused(
-                404,
-                "No payment record found for this order".into(),
-            )),
+            Err(RequeueRefusal::NoPayment) => Err(OrderError::PaymentMissing),
         }
     }
 

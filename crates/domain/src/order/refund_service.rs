@@ -111,8 +111,7 @@ impl<R: RefundRepository, O: OrderRepository, K: Clock> Refunds<R, O, K> {
         } else if current.sells(actor.id) {
             Some(actor.id)
         } else if current.buyer == actor.id {
-            return Err(OrderError::Refused(
-                403,
+            return Err(OrderError::Forbidden(
                 "Only admins and the order's sellers can issue refunds".into(),
             ));
         } else {

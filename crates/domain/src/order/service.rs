@@ -78,8 +78,7 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
         let order = self.get(viewer, id, role).await?;
         let cart = order.order_type == OrderType::Cart;
         if !order.sells(viewer.id) {
-            return Err(OrderError::Refused(
-                403,
+            return Err(OrderError::Forbidden(
                 if cart {
                     "You have no items in this order"
                 } else {
@@ -149,8 +148,7 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
     pub async fn mark_delivered(&self, viewer: &User, id: OrderId) -> Result<Order, OrderError> {
         let order = self.get(viewer, id, OrderRole::Any).await?;
         if order.buyer != viewer.id {
-            return Err(OrderError::Refused(
-                403,
+            return Err(OrderError::Forbidden(
                 "Only the buyer can confirm delivery".into(),
             ));
         }
@@ -181,8 +179,7 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
     pub async fn cancel(&self, viewer: &User, id: OrderId) -> Result<Order, OrderError> {
         let order = self.get(viewer, id, OrderRole::Any).await?;
         if order.buyer != viewer.id {
-            return Err(OrderError::Refused(
-                403,
+            return Err(OrderError::Forbidden(
                 "Only the buyer can cancel an order".into(),
             ));
         }

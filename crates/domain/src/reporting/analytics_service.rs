@@ -16,8 +16,7 @@ fn ensure_seller(user: &User) -> Result<(), OrderError> {
     if user.can_sell() {
         Ok(())
     } else {
-        Err(OrderError::Refused(
-            403,
+        Err(OrderError::Forbidden(
             "Only sellers can access this endpoint".into(),
         ))
     }
