@@ -105,7 +105,7 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
             .await?;
         created
             .map(|(_, p)| p)
-            .ok_or_else(|| CatalogError::ProfileExists)
+            .ok_or(CatalogError::ProfileExists)
     }
 
     /// Edits a profile (owner or admin); only admins change `is_verified`.
