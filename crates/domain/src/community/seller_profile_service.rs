@@ -103,9 +103,7 @@ impl<S: SellerProfileRepository, U: UserRepository, A: AddressRepository> Seller
             .users
             .create_seller_profile(actor.id, application, false, Outbox::new())
             .await?;
-        created
-            .map(|(_, p)| p)
-            .ok_or(CatalogError::ProfileExists)
+        created.map(|(_, p)| p).ok_or(CatalogError::ProfileExists)
     }
 
     /// Edits a profile (owner or admin); only admins change `is_verified`.

@@ -17,3 +17,4 @@ pub mod reservation_service;
 pub mod service;
 pub mod settlement;
 pub mod violation;
+pub mod webhook_service;

@@ -2,9 +2,10 @@
 //! counts once against the winner; at the configured count (3 by default) the account is
 //! blocked and the winner told by email.
 
+use crate::account::user::Role;
 use crate::notification::model::{NewNotification, NotificationType};
 use crate::order::checkout::Party;
-use crate::order::model::Order;
+use crate::order::model::{Order, OrderType};
 use crate::outbox::Outbox;
 
 /// Unpaid auction orders before an account is blocked, as the original.
@@ -22,6 +23,39 @@ pub struct Violation {
 /// Whether the `count`th violation blocks an account, given the limit.
 pub const fn blocks(count: i32, block_after: i32) -> bool {
     block_after > 0 && count >= block_after
+}
+
+/// Only an unpaid auction win counts against its winner; other orders that lapse do not.
+pub const fn counts_against_buyer(kind: OrderType) -> bool {
+    matches!(kind, OrderType::Auction)
+}
+
+/// The limit in force: the configured one, or [`BLOCK_AFTER`].
+pub fn limit(configured: Option<i32>) -> i32 {
+    configured.unwrap_or(BLOCK_AFTER)
+}
+
+/// The winner's account as one more violation is recorded against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Their unpaid auction wins, this one included.
+    pub count: i32,
+    /// Already blocked (by an admin or an earlier violation).
+    pub blocked: bool,
+    /// Their role.
+    pub role: Role,
+}
+
+/// What recording the violation does: the count is always kept; the account is blocked now
+/// when the count reaches the limit, unless it already is or it is an admin's (admins are
+/// never blocked, as by moderation).
+pub fn record(standing: Standing, block_after: i32) -> Violation {
+    Violation {
+        count: standing.count,
+        blocked_now: !standing.blocked
+            && !standing.role.is_admin()
+            && blocks(standing.count, block_after),
+    }
 }
 
 /// The notices of a violation: the winner is told it was counted, and, when it blocked them,
@@ -58,6 +92,42 @@ pub fn violation_outbox(order: &Order, buyer: &Party, v: Violation, block_after:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_third_unpaid_win_blocks_once_and_never_an_admin() {
+        let at = |count, blocked, role| {
+            record(
+                Standing {
+                    count,
+                    blocked,
+                    role,
+                },
+                3,
+            )
+        };
+        assert!(!at(2, false, Role::Buyer).blocked_now);
+        assert!(at(3, false, Role::Buyer).blocked_now);
+        assert!(at(3, false, Role::Seller).blocked_now);
+        assert!(!at(4, true, Role::Buyer).blocked_now, "already blocked");
+        let admin = at(5, false, Role::Admin);
+        assert_eq!((admin.count, admin.blocked_now), (5, false));
+        assert!(
+            !record(
+                Standing {
+                    count: 9,
+                    blocked: false,
+                    role: Role::Buyer
+                },
+                0
+            )
+            .blocked_now
+        );
+        assert_eq!(limit(None), BLOCK_AFTER);
+        assert!(counts_against_buyer(OrderType::Auction));
+        assert!(
+            !counts_against_buyer(OrderType::Cart) && !counts_against_buyer(OrderType::FixedPrice)
+        );
+    }
     use crate::fixtures::order;
     use crate::ids::UserId;
     use crate::notification::email::EmailMessage;

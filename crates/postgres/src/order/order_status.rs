@@ -4,11 +4,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use madeinpk_domain::account::user::Role;
 use madeinpk_domain::ids::{OrderId, UserId};
 use madeinpk_domain::order::checkout::{StatusChange, StockRelease};
 use madeinpk_domain::order::model::{Order, OrderStatus, OrderType};
 use madeinpk_domain::order::ports::OrderOutbox;
-use madeinpk_domain::order::violation::{Violation, violation_outbox};
+use madeinpk_domain::order::violation::{self, Standing, Violation, violation_outbox};
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
@@ -18,10 +19,6 @@ use crate::order::order_rows::{parties, write_outbox};
 use crate::order::payment_record::first_delivery;
 use crate::order::stock::return_units;
 use crate::schema::{auctions, cart_items, order_items, orders, payment_violations, users};
-
-fn block_after(violation: Option<i32>) -> i32 {
-    violation.unwrap_or(madeinpk_domain::order::violation::BLOCK_AFTER)
-}
 
 /// For an auction win just voided: the auction is cancelled, one violation is recorded
 /// against the winner (once per order), their count grows, and at `block_after` they are
@@ -43,7 +40,7 @@ async fn record_violation(
         .first(conn)
         .await?;
     let (kind, buyer, auction, deadline) = row;
-    if kind != OrderType::Auction.as_str() {
+    if !OrderType::parse(&kind).is_some_and(violation::counts_against_buyer) {
         return Ok(None);
     }
     if let Some(auction) = auction {
@@ -86,11 +83,15 @@ async fn record_violation(
         .returning(users::failed_payment_count)
         .get_result(conn)
         .await?;
-    // Admins are never blocked (as by moderation); their count is still kept.
-    let blocked_now = !was_blocked
-        && role != "admin"
-        && madeinpk_domain::order::violation::blocks(count, block_after);
-    if blocked_now {
+    let recorded = violation::record(
+        Standing {
+            count,
+            blocked: was_blocked,
+            role: Role::parse(&role).unwrap_or(Role::Buyer),
+        },
+        block_after,
+    );
+    if recorded.blocked_now {
         diesel::update(users::table.find(buyer))
             .set(users::is_blocked.eq(true))
             .execute(conn)
@@ -103,7 +104,7 @@ async fn record_violation(
         )
         .await?;
     }
-    Ok(Some(Violation { count, blocked_now }))
+    Ok(Some(recorded))
 }
 
 pub(super) async fn change_status(
@@ -179,7 +180,7 @@ pub(super) async fn change_status(
             let (buyer, _) = parties(conn, order).await?;
             crate::outbox::write(
                 conn,
-                violation_outbox(order, &buyer, v, block_after(violation)),
+                violation_outbox(order, &buyer, v, violation::limit(violation)),
             )
             .await?;
         }

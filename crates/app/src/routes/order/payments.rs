@@ -6,9 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::OrderId;
 use madeinpk_domain::order::model::{Order, OrderRole, OrderStatus};
-use madeinpk_domain::order::payment::PaymentEvent;
 use madeinpk_domain::order::payment_service::EventOutcome;
-use madeinpk_domain::order::refund_service::{Reconciled, RefundReport};
+use madeinpk_domain::order::webhook_service::{Delivery, Handled, Webhooks};
 use madeinpk_stripe::{dev, event, signature};
 use serde_json::json;
 
@@ -134,55 +133,24 @@ pub async fn receive(
     .map_err(|_| invalid())?;
     let (id, event) = event::parse(body)
         .map_err(|_| ApiError::Refused(StatusCode::BAD_REQUEST, "Invalid payload".into()))?;
-    let accepted = || Ok(HttpResponse::Ok().json(json!({ "status": "success" })));
-    match event {
-        PaymentEvent::AccountUpdated(update) => {
-            state.connect.account_updated(update).await?;
-            return accepted();
-        }
-        PaymentEvent::ChargeRefunded {
-            charge,
-            payment_intent,
-            transfer_group,
-            amount_refunded,
-            refund,
-        } => {
-            let report = RefundReport {
-                payment_intent,
-                transfer_group,
-                amount_refunded,
-                provider_refund: refund,
-            };
-            let outcome = state.refunds.reconcile(report).await?;
-            tracing::info!(event = %id, %charge, ?outcome, "charge refunded");
-            if outcome == Reconciled::NotYet {
-                // The payment's own event comes first; until then the provider retries this one.
-                return Err(ApiError::Refused(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The payment is not recorded yet".into(),
-                ));
-            }
-            return accepted();
-        }
-        PaymentEvent::TransferReversed {
-            transfer,
-            amount_reversed,
-        } => {
-            let known = state
-                .payouts
-                .transfer_reversed(transfer.clone(), amount_reversed)
-                .await?;
-            tracing::info!(event = %id, %transfer, amount_reversed, known, "transfer reversed");
-            return accepted();
-        }
-        _ => {}
-    }
+    let webhooks = Webhooks {
+        payments: &state.payments,
+        refunds: &state.refunds,
+        payouts: &state.payouts,
+        connect: &state.connect,
+    };
     // A storage failure answers 503, so the provider delivers the event again later.
-    let outcome = state.payments.handle(id.clone(), event).await?;
-    if let EventOutcome::NeedsRefund(order) = outcome {
-        tracing::warn!(event = %id, %order, "payment for an order whose units are gone: refund it");
-    } else {
-        tracing::info!(event = %id, ?outcome, "payment event");
+    match webhooks.deliver(id.clone(), event).await? {
+        Delivery::RetryLater => {
+            return Err(ApiError::Refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The payment is not recorded yet".into(),
+            ));
+        }
+        Delivery::Accepted(Handled::Payment(EventOutcome::NeedsRefund(order))) => {
+            tracing::warn!(event = %id, %order, "payment for an order whose units are gone: refund it");
+        }
+        Delivery::Accepted(handled) => tracing::info!(event = %id, ?handled, "provider event"),
     }
     Ok(HttpResponse::Ok().json(json!({ "status": "success" })))
 }
