@@ -6,6 +6,7 @@ use madeinpk_domain::account::rules::{check_email, check_password, normalize_ema
 use madeinpk_domain::validation::FieldErrors;
 use madeinpk_postgres::{db, migrate};
 use rand::Rng;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Config;
 use crate::password::Argon2Hasher;
@@ -46,7 +47,7 @@ pub enum Command {
         username: Option<String>,
         /// Password; else MADEINPK_ADMIN_PASSWORD; else a random one is generated and printed.
         #[arg(long, env = "MADEINPK_ADMIN_PASSWORD", hide_env_values = true)]
-        password: Option<String>,
+        password: Option<SecretString>,
     },
 }
 
@@ -93,7 +94,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Worker => {
             crate::time::set_zone(config.time_zone);
             let db = madeinpk_postgres::Db::connect(
-                &config.database_url,
+                config.database_url.expose_secret(),
                 config.database_pool_size.min(config.job_concurrency + 2),
             )
             .await
@@ -114,10 +115,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             worker.stop().await;
         }
         Command::Migrate => {
-            db::ensure_database(&config.database_url)
+            db::ensure_database(config.database_url.expose_secret())
                 .await
                 .map_err(StartError::from)?;
-            let applied = migrate::run(&config.database_url)
+            let applied = migrate::run(config.database_url.expose_secret())
                 .await
                 .map_err(StartError::from)?;
             println!("{applied} migration(s) applied");
@@ -161,7 +162,7 @@ async fn create_admin(
     config: Config,
     email: &str,
     username: Option<String>,
-    password: Option<String>,
+    password: Option<SecretString>,
 ) -> Result<(), CliError> {
     let email = normalize_email(email);
     let mut errors = FieldErrors::new();
@@ -169,7 +170,10 @@ async fn create_admin(
     let username =
         username.unwrap_or_else(|| email.split('@').next().unwrap_or("admin").to_owned());
     let generated = password.is_none();
-    let password = password.unwrap_or_else(|| hex::encode(rand::rng().random::<[u8; 12]>()));
+    let password = password.map_or_else(
+        || hex::encode(rand::rng().random::<[u8; 12]>()),
+        |p| p.expose_secret().to_owned(),
+    );
     check_password(&mut errors, &password, &username, &email);
     if !errors.is_empty() {
         return Err(CliError::Invalid(errors.to_string()));

@@ -1,8 +1,12 @@
 //! Typed configuration from environment variables; every value has a default that runs locally.
+//! Secrets (database and SMTP URLs, Stripe keys, the metrics token) are `SecretString`s: `Debug`
+//! and logs show `[REDACTED]`, and reading one takes an explicit `expose_secret()`.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
+
+use secrecy::SecretString;
 
 use madeinpk_domain::account::rules::{LoginPolicy, RegisterPolicy};
 use madeinpk_domain::account::service::AccountSettings;
@@ -33,7 +37,7 @@ pub struct Config {
     /// `BIND_ADDR`: where the HTTP server listens.
     pub bind_addr: String,
     /// `DATABASE_URL`.
-    pub database_url: String,
+    pub database_url: SecretString,
     /// `DATABASE_POOL_SIZE`: connections per process.
     pub database_pool_size: usize,
     /// `AUTO_MIGRATE`: create the database, migrate and seed on start.
@@ -43,18 +47,18 @@ pub struct Config {
     /// `MEDIA_DIR`: uploaded files.
     pub media_dir: PathBuf,
     /// `SMTP_URL`: when set, emails go through this relay.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
     /// `MAIL_DIR`: otherwise, emails are written here as `.eml` files.
     pub mail_dir: PathBuf,
     /// `MAIL_FROM`: sender of every email.
     pub mail_from: String,
     /// `STRIPE_SECRET_KEY`: without it the dev gateway stands in for Stripe.
-    pub stripe_secret_key: Option<String>,
+    pub stripe_secret_key: Option<SecretString>,
     /// `STRIPE_WEBHOOK_SECRET`: signing secret of the account's webhook endpoint.
-    pub stripe_webhook_secret: Option<String>,
+    pub stripe_webhook_secret: Option<SecretString>,
     /// `STRIPE_CONNECT_WEBHOOK_SECRET`: signing secret of the Connect endpoint (events of the
     /// sellers' accounts, such as `account.updated`, come from there with its own secret).
-    pub stripe_connect_webhook_secret: Option<String>,
+    pub stripe_connect_webhook_secret: Option<SecretString>,
     /// `STRIPE_API_BASE`: another Stripe API address (a local stub); Stripe's by default.
     pub stripe_api_base: Option<String>,
     /// `STRIPE_ACCOUNT_COUNTRY`: country of new Express accounts (default `PK`).
@@ -159,7 +163,7 @@ pub struct Config {
     /// `WS_MAX_PER_IP`: sockets one client address may hold open on an instance (0: no bound).
     pub ws_max_per_ip: usize,
     /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
-    pub metrics_token: Option<String>,
+    pub metrics_token: Option<SecretString>,
     /// `ALLOWED_HOSTS`: `Host` header values (without port; `*` for any) believed for absolute
     /// links; others get `PUBLIC_BASE_URL`'s. Default: the loopback names.
     pub allowed_hosts: Vec<String>,
@@ -274,18 +278,20 @@ impl Config {
             get("TOKEN_IDLE_DAYS").map_or(Ok(30), |v| parse("TOKEN_IDLE_DAYS", &v))?;
         Ok(Self {
             database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into()),
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into())
+                .into(),
             database_pool_size: get("DATABASE_POOL_SIZE")
                 .map_or(Ok(16), |v| parse("DATABASE_POOL_SIZE", &v))?,
             auto_migrate: get("AUTO_MIGRATE")
                 .map_or(Ok(true), |v| parse_bool("AUTO_MIGRATE", &v))?,
             media_dir: get("MEDIA_DIR").map_or_else(|| PathBuf::from("./var/media"), PathBuf::from),
-            smtp_url: get("SMTP_URL"),
+            smtp_url: get("SMTP_URL").map(SecretString::from),
             mail_dir: get("MAIL_DIR").map_or_else(|| PathBuf::from("./var/mail"), PathBuf::from),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "MadeInPK <no-reply@madeinpk.pk>".into()),
-            stripe_secret_key: get("STRIPE_SECRET_KEY"),
-            stripe_webhook_secret: get("STRIPE_WEBHOOK_SECRET"),
-            stripe_connect_webhook_secret: get("STRIPE_CONNECT_WEBHOOK_SECRET"),
+            stripe_secret_key: get("STRIPE_SECRET_KEY").map(SecretString::from),
+            stripe_webhook_secret: get("STRIPE_WEBHOOK_SECRET").map(SecretString::from),
+            stripe_connect_webhook_secret: get("STRIPE_CONNECT_WEBHOOK_SECRET")
+                .map(SecretString::from),
             stripe_api_base: get("STRIPE_API_BASE"),
             stripe_account_country: get("STRIPE_ACCOUNT_COUNTRY").unwrap_or_else(|| "PK".into()),
             platform_fee,
@@ -425,7 +431,7 @@ impl Config {
             ws_max_per_token: get("WS_MAX_PER_TOKEN")
                 .map_or(Ok(20), |v| parse("WS_MAX_PER_TOKEN", &v))?,
             ws_max_per_ip: get("WS_MAX_PER_IP").map_or(Ok(500), |v| parse("WS_MAX_PER_IP", &v))?,
-            metrics_token: get("METRICS_TOKEN"),
+            metrics_token: get("METRICS_TOKEN").map(SecretString::from),
             allowed_hosts: get("ALLOWED_HOSTS").map_or_else(
                 || vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
                 |v| {

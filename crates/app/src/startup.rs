@@ -1,5 +1,6 @@
 //! Building the application: database preparation, wiring, the HTTP server and the worker.
 
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,13 +57,17 @@ pub enum StartError {
 /// Creates the database if missing, migrates and seeds it (when `AUTO_MIGRATE`), then connects.
 pub async fn prepare_database(config: &Config) -> Result<Db, StartError> {
     if config.auto_migrate {
-        db::ensure_database(&config.database_url).await?;
-        let applied = migrate::run(&config.database_url).await?;
+        db::ensure_database(config.database_url.expose_secret()).await?;
+        let applied = migrate::run(config.database_url.expose_secret()).await?;
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }
     }
-    let db = Db::connect(&config.database_url, config.database_pool_size).await?;
+    let db = Db::connect(
+        config.database_url.expose_secret(),
+        config.database_pool_size,
+    )
+    .await?;
     if config.auto_migrate {
         let seeded = db
             .seed_reference_data()
@@ -83,7 +88,8 @@ pub fn mailer(
     let transport = match transport {
         Some(t) => t,
         None => match &config.smtp_url {
-            Some(url) => MailTransport::smtp(url).map_err(|e| StartError::Mail(e.to_string()))?,
+            Some(url) => MailTransport::smtp(url.expose_secret())
+                .map_err(|e| StartError::Mail(e.to_string()))?,
             None => MailTransport::directory(&config.mail_dir)
                 .map_err(|e| StartError::Mail(e.to_string()))?,
         },
@@ -100,7 +106,7 @@ pub fn worker_settings(config: &Config) -> WorkerSettings {
         poll: config.job_poll,
         lease: config.job_lease,
         grace: Duration::from_secs(20),
-        database_url: config.database_url.clone(),
+        database_url: config.database_url.expose_secret().to_owned(),
         token_idle: config.token_idle,
         sweep: config.sweep_interval,
     }
@@ -320,7 +326,7 @@ impl Application {
         // and the HTTP workers' runtimes stop first at shutdown, while jobs still finish.
         let worker = if config.serve_runs_workers {
             let pool = config.job_concurrency + 2;
-            let worker_db = Db::connect(&config.database_url, pool).await?;
+            let worker_db = Db::connect(config.database_url.expose_secret(), pool).await?;
             Some(start_worker(
                 &worker_db,
                 &config,

@@ -1,5 +1,6 @@
 //! Shared application state: the wired services and configuration.
 
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 use madeinpk_domain::account::address_service::Addresses;
@@ -201,7 +202,10 @@ impl AppState {
                 clock.clone(),
             ),
             webhook_secret: webhook_secret(&config),
-            connect_webhook_secret: config.stripe_connect_webhook_secret.clone(),
+            connect_webhook_secret: config
+                .stripe_connect_webhook_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned()),
             dev_payments: gateway.is_dev(),
             dev_gateway: match &gateway {
                 Gateway::Dev(dev) => Some(dev.clone()),
@@ -275,7 +279,7 @@ pub async fn gateway(config: &Config, db: &madeinpk_postgres::Db) -> Result<Gate
         )));
     };
     StripeGateway::new(StripeSettings {
-        secret_key: key.clone(),
+        secret_key: key.expose_secret().to_owned(),
         api_base: config.stripe_api_base.clone(),
         public_base_url: config.public_base_url.clone(),
         frontend_url: config.frontend_url.clone(),
@@ -287,10 +291,13 @@ pub async fn gateway(config: &Config, db: &madeinpk_postgres::Db) -> Result<Gate
 /// `STRIPE_WEBHOOK_SECRET`, or a random secret for this process (the dev gateway signs its own
 /// events with it, so nothing outside can forge one).
 fn webhook_secret(config: &Config) -> String {
-    config.stripe_webhook_secret.clone().unwrap_or_else(|| {
-        use rand::Rng;
-        format!("whsec_dev_{:032x}", rand::rng().random::<u128>())
-    })
+    config.stripe_webhook_secret.as_ref().map_or_else(
+        || {
+            use rand::Rng;
+            format!("whsec_dev_{:032x}", rand::rng().random::<u128>())
+        },
+        |s| s.expose_secret().to_owned(),
+    )
 }
 
 impl AppState {

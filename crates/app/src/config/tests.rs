@@ -1,6 +1,7 @@
 //! Tests of `config`.
 
 use super::*;
+use secrecy::ExposeSecret;
 use std::collections::HashMap;
 
 fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -16,7 +17,7 @@ fn defaults_run_out_of_the_box() {
     let c = from(&[]).unwrap();
     assert_eq!(c.bind_addr, "127.0.0.1:8000");
     assert_eq!(
-        c.database_url,
+        c.database_url.expose_secret(),
         "postgres://postgres@127.0.0.1:5432/madeinpk"
     );
     assert_eq!(c.public_base_url, "http://127.0.0.1:8000");
@@ -57,4 +58,33 @@ fn bad_values_name_the_variable() {
     assert_eq!(c.time_zone, chrono_tz::UTC);
     assert!(!c.auto_migrate);
     assert_eq!(c.public_base_url, "https://madeinpk.pk");
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let c = from(&[
+        ("DATABASE_URL", "postgres://app:db-pass-1@db/madeinpk"),
+        ("SMTP_URL", "smtps://mailer:smtp-pass-2@mail.example.pk"),
+        ("STRIPE_SECRET_KEY", "sk_live_key-3"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_secret-4"),
+        ("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_secret-5"),
+        ("METRICS_TOKEN", "scrape-token-6"),
+    ])
+    .unwrap();
+    let shown = format!("{c:?}");
+    for secret in [
+        "db-pass-1",
+        "smtp-pass-2",
+        "key-3",
+        "secret-4",
+        "secret-5",
+        "token-6",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("REDACTED"));
+    assert_eq!(
+        c.stripe_secret_key.unwrap().expose_secret(),
+        "sk_live_key-3"
+    );
 }

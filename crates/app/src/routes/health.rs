@@ -1,6 +1,7 @@
 //! Liveness, readiness and metrics.
 
 use actix_web::{HttpResponse, web};
+use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::state::AppState;
@@ -45,7 +46,7 @@ pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) ->
             .unwrap_or_default();
         if !bool::from(subtle::ConstantTimeEq::ct_eq(
             given.as_bytes(),
-            token.as_bytes(),
+            token.expose_secret().as_bytes(),
         )) {
             return HttpResponse::Unauthorized()
                 .insert_header(("WWW-Authenticate", "Bearer"))

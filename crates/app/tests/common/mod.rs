@@ -52,7 +52,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub fn test_config(url: &str) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("default config");
-    url.clone_into(&mut config.database_url);
+    config.database_url = url.to_owned().into();
     config.bind_addr = "127.0.0.1:0".into();
     // The test database is cloned from a migrated, seeded template.
     config.auto_migrate = false;

@@ -3,6 +3,7 @@
 //! so watchers on any instance see every bid, whichever instance took it. Each socket has a
 //! bounded queue: a client too slow to keep up is disconnected instead of stalling the others.
 
+use secrecy::ExposeSecret;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -320,7 +321,7 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
 
 /// Forwards published auction events to this instance's sockets, reconnecting after failures.
 pub async fn listen(state: web::Data<AppState>, hub: Arc<Hub>) {
-    let url = state.config.database_url.clone();
+    let url = state.config.database_url.expose_secret().to_owned();
     loop {
         match AuctionListener::connect(&url).await {
             Ok(mut listener) => {
