@@ -6,6 +6,10 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::routes::resource;
 use crate::state::AppState;
+use madeinpk_domain::account::user::rating_text;
+use madeinpk_domain::money::Money;
+use madeinpk_domain::reporting::dashboard::Dashboard;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Mounts the routes.
@@ -16,41 +20,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Money as the admin tools render it: a decimal string with 2 places.
 type MoneyText = String;
 
-/// `{status, count}` (documentation of the dashboard's JSON).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+fn money(m: Money) -> MoneyText {
+    m.to_decimal_string()
+}
+
+/// `{status, count}`.
+#[derive(Serialize, ToSchema)]
 struct StatusCount {
     status: String,
     count: i64,
 }
 
 /// `{order_type, count}`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct OrderTypeCount {
     order_type: String,
     count: i64,
 }
 
 /// `{condition, count}`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct ConditionCount {
     condition: String,
     count: i64,
 }
 
 /// `{name, product_count}`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct CategoryCount {
     name: String,
     product_count: i64,
 }
 
 /// One day of revenue.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RevenueDay {
     /// `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -59,8 +62,7 @@ struct RevenueDay {
 }
 
 /// One day of orders.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct OrdersDay {
     /// `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -69,25 +71,22 @@ struct OrdersDay {
 }
 
 /// `{seller_rating, platform_rating}`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RatingComparison {
     seller_rating: f64,
     platform_rating: f64,
 }
 
 /// A dashboard alert.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct Alert {
     /// `warning`, `danger` or `info`.
-    r#type: String,
+    r#type: &'static str,
     message: String,
 }
 
 /// One month of registrations.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RegistrationMonth {
     /// `Mon YYYY`.
     month: String,
@@ -95,19 +94,18 @@ struct RegistrationMonth {
 }
 
 /// A best-selling product.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct BestSellingRow {
     id: i64,
     name: String,
     total_sold: i64,
+    #[serde(rename = "seller__username")]
     #[schema(rename = "seller__username")]
     seller_username: String,
 }
 
 /// A top seller by revenue.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct TopSellerRow {
     id: i64,
     username: String,
@@ -116,9 +114,9 @@ struct TopSellerRow {
 }
 
 /// A top-rated seller.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct TopRatedRow {
+    #[serde(rename = "user__username")]
     #[schema(rename = "user__username")]
     user_username: String,
     brand_name: String,
@@ -128,8 +126,7 @@ struct TopRatedRow {
 }
 
 /// A recent order.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RecentOrderRow {
     order_number: String,
     /// The buyer's username.
@@ -143,9 +140,8 @@ struct RecentOrderRow {
     created_at: String,
 }
 
-/// The admin dashboard's figures (documentation of the handler's JSON).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// The admin dashboard's figures, in the contract's key order.
+#[derive(Serialize, ToSchema)]
 struct DashboardDto {
     total_users: i64,
     total_buyers: i64,
@@ -192,10 +188,125 @@ struct DashboardDto {
     recent_orders: Vec<RecentOrderRow>,
 }
 
-fn counted(list: &[(String, i64)], key: &str) -> Vec<serde_json::Value> {
-    list.iter()
-        .map(|(name, n)| serde_json::json!({ key: name, "count": n }))
-        .collect()
+impl From<&Dashboard> for DashboardDto {
+    fn from(d: &Dashboard) -> Self {
+        Self {
+            total_users: d.total_users,
+            total_buyers: d.total_buyers,
+            total_sellers: d.total_sellers,
+            new_users_this_month: d.new_users_this_month,
+            blocked_users: d.blocked_users,
+            total_products: d.total_products,
+            active_auction_listings: d.active_auction_listings,
+            active_fixed_price_listings: d.active_fixed_price_listings,
+            total_active_listings: d.active_auction_listings + d.active_fixed_price_listings,
+            products_this_month: d.products_this_month,
+            total_orders: d.total_orders,
+            pending_orders: d.pending_orders,
+            completed_orders: d.completed_orders,
+            orders_this_month: d.orders_this_month,
+            total_revenue: money(d.total_revenue),
+            platform_fees: money(d.platform_fees),
+            revenue_this_month: money(d.revenue_this_month),
+            avg_order_value: money(d.avg_order_value),
+            verified_sellers: d.verified_sellers,
+            total_seller_profiles: d.total_seller_profiles,
+            avg_seller_rating: d.avg_seller_rating(),
+            avg_platform_rating: d.avg_platform_rating(),
+            total_feedbacks: d.total_feedbacks,
+            total_transfers: d.total_transfers,
+            total_transferred_amount: money(d.total_transferred_amount),
+            pending_transfers: d.pending_transfers,
+            failed_transfers: d.failed_transfers,
+            orders_by_status: (d.orders_by_status.iter())
+                .map(|(status, count)| StatusCount {
+                    status: status.clone(),
+                    count: *count,
+                })
+                .collect(),
+            order_type_distribution: (d.order_type_distribution.iter())
+                .map(|(kind, count)| OrderTypeCount {
+                    order_type: kind.clone(),
+                    count: *count,
+                })
+                .collect(),
+            condition_distribution: (d.condition_distribution.iter())
+                .map(|(condition, count)| ConditionCount {
+                    condition: condition.clone(),
+                    count: *count,
+                })
+                .collect(),
+            top_categories: (d.top_categories.iter())
+                .map(|(name, n)| CategoryCount {
+                    name: name.clone(),
+                    product_count: *n,
+                })
+                .collect(),
+            revenue_trend: (d.revenue_trend.iter())
+                .map(|(day, m)| RevenueDay {
+                    date: day.to_string(),
+                    revenue: money(*m),
+                })
+                .collect(),
+            orders_trend: (d.orders_trend.iter())
+                .map(|(day, n)| OrdersDay {
+                    date: day.to_string(),
+                    orders: *n,
+                })
+                .collect(),
+            rating_comparison: RatingComparison {
+                seller_rating: d.avg_seller_rating(),
+                platform_rating: d.avg_platform_rating(),
+            },
+            alerts: (d.alerts().into_iter())
+                .map(|(kind, message)| Alert {
+                    r#type: kind,
+                    message,
+                })
+                .collect(),
+            user_registration_trend: (d.registrations.iter())
+                .map(|(month, n)| RegistrationMonth {
+                    month: month.clone(),
+                    users: *n,
+                })
+                .collect(),
+            best_selling_products: (d.best_selling.iter())
+                .map(|b| BestSellingRow {
+                    id: b.id,
+                    name: b.name.clone(),
+                    total_sold: b.total_sold,
+                    seller_username: b.seller_username.clone(),
+                })
+                .collect(),
+            top_sellers: (d.top_sellers.iter())
+                .map(|s| TopSellerRow {
+                    id: s.id,
+                    username: s.username.clone(),
+                    email: s.email.clone(),
+                    total_revenue: money(s.total_revenue),
+                })
+                .collect(),
+            top_rated_sellers: (d.top_rated.iter())
+                .map(|r| TopRatedRow {
+                    user_username: r.username.clone(),
+                    brand_name: r.brand_name.clone(),
+                    average_rating: rating_text(r.average_rating_centi),
+                    total_feedbacks: r.total_feedbacks,
+                })
+                .collect(),
+            recent_orders: (d.recent_orders.iter())
+                .map(|o| RecentOrderRow {
+                    order_number: o.number.clone(),
+                    buyer: o.buyer.clone(),
+                    seller: o.seller.clone().unwrap_or_else(|| "-".into()),
+                    order_type: o.order_type.clone(),
+                    total: format!("Rs {}", money(o.total)),
+                    status: o.status.clone(),
+                    created_at: crate::time::render(o.created_at),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The dashboard's figures (community §12 as JSON): users, products, orders, revenue and
@@ -207,100 +318,5 @@ pub async fn dashboard(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let d = state.dashboard.figures(&auth.user).await?;
-    let money = |m: madeinpk_domain::money::Money| m.to_decimal_string();
-    let mut body = serde_json::json!({
-        "total_users": d.total_users,
-        "total_buyers": d.total_buyers,
-        "total_sellers": d.total_sellers,
-        "new_users_this_month": d.new_users_this_month,
-        "blocked_users": d.blocked_users,
-        "total_products": d.total_products,
-        "active_auction_listings": d.active_auction_listings,
-        "active_fixed_price_listings": d.active_fixed_price_listings,
-        "total_active_listings": d.active_auction_listings + d.active_fixed_price_listings,
-        "products_this_month": d.products_this_month,
-        "total_orders": d.total_orders,
-        "pending_orders": d.pending_orders,
-        "completed_orders": d.completed_orders,
-        "orders_this_month": d.orders_this_month,
-        "total_revenue": money(d.total_revenue),
-        "platform_fees": money(d.platform_fees),
-        "revenue_this_month": money(d.revenue_this_month),
-        "avg_order_value": money(d.avg_order_value),
-        "verified_sellers": d.verified_sellers,
-        "total_seller_profiles": d.total_seller_profiles,
-        "avg_seller_rating": d.avg_seller_rating(),
-        "avg_platform_rating": d.avg_platform_rating(),
-        "total_feedbacks": d.total_feedbacks,
-        "total_transfers": d.total_transfers,
-        "total_transferred_amount": money(d.total_transferred_amount),
-        "pending_transfers": d.pending_transfers,
-        "failed_transfers": d.failed_transfers,
-        "orders_by_status": counted(&d.orders_by_status, "status"),
-        "order_type_distribution": counted(&d.order_type_distribution, "order_type"),
-        "condition_distribution": counted(&d.condition_distribution, "condition"),
-        "top_categories": d.top_categories.iter()
-            .map(|(name, n)| serde_json::json!({"name": name, "product_count": n}))
-            .collect::<Vec<_>>(),
-        "revenue_trend": d.revenue_trend.iter()
-            .map(|(day, m)| serde_json::json!({"date": day.to_string(), "revenue": money(*m)}))
-            .collect::<Vec<_>>(),
-        "orders_trend": d.orders_trend.iter()
-            .map(|(day, n)| serde_json::json!({"date": day.to_string(), "orders": n}))
-            .collect::<Vec<_>>(),
-        "rating_comparison": {
-            "seller_rating": d.avg_seller_rating(),
-            "platform_rating": d.avg_platform_rating(),
-        },
-        "alerts": d.alerts().iter()
-            .map(|(kind, message)| serde_json::json!({"type": kind, "message": message}))
-            .collect::<Vec<_>>(),
-    });
-    tables(&mut body, &d);
-    Ok(HttpResponse::Ok().json(body))
-}
-
-/// The dashboard's tables and the registration trend.
-fn tables(body: &mut serde_json::Value, d: &madeinpk_domain::reporting::dashboard::Dashboard) {
-    let money = |m: madeinpk_domain::money::Money| m.to_decimal_string();
-    body["user_registration_trend"] = d
-        .registrations
-        .iter()
-        .map(|(month, n)| serde_json::json!({"month": month, "users": n}))
-        .collect();
-    body["best_selling_products"] = d
-        .best_selling
-        .iter()
-        .map(|b| {
-            serde_json::json!({"id": b.id, "name": b.name, "total_sold": b.total_sold,
-                "seller__username": b.seller_username})
-        })
-        .collect();
-    body["top_sellers"] = d
-        .top_sellers
-        .iter()
-        .map(|s| {
-            serde_json::json!({"id": s.id, "username": s.username, "email": s.email,
-                "total_revenue": money(s.total_revenue)})
-        })
-        .collect();
-    body["top_rated_sellers"] = d
-        .top_rated
-        .iter()
-        .map(|r| {
-            serde_json::json!({"user__username": r.username, "brand_name": r.brand_name,
-                "average_rating": madeinpk_domain::account::user::rating_text(r.average_rating_centi),
-                "total_feedbacks": r.total_feedbacks})
-        })
-        .collect();
-    body["recent_orders"] = d
-        .recent_orders
-        .iter()
-        .map(|o| {
-            serde_json::json!({"order_number": o.number, "buyer": o.buyer,
-                "seller": o.seller.clone().unwrap_or_else(|| "-".into()),
-                "order_type": o.order_type, "total": format!("Rs {}", money(o.total)),
-                "status": o.status, "created_at": crate::time::render(o.created_at)})
-        })
-        .collect();
+    Ok(HttpResponse::Ok().json(DashboardDto::from(&d)))
 }
