@@ -4,7 +4,6 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest};
 use madeinpk_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
-use serde::Serialize;
 
 use crate::error::ApiError;
 
@@ -136,19 +135,6 @@ impl Pager {
     }
 }
 
-/// The contract's list envelope.
-#[derive(Debug, Serialize)]
-pub struct Paginated<T> {
-    /// Rows on all pages.
-    pub count: i64,
-    /// Absolute URL of the next page.
-    pub next: Option<String>,
-    /// Absolute URL of the previous page.
-    pub previous: Option<String>,
-    /// This page.
-    pub results: Vec<T>,
-}
-
 fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
     let origin = req
         .app_data::<actix_web::web::Data<crate::state::AppState>>()
@@ -172,7 +158,7 @@ pub async fn paginate<T, F, Fut>(
     req: &HttpRequest,
     query: &QueryMap,
     fetch: F,
-) -> Result<Paginated<T>, ApiError>
+) -> Result<crate::wire::Page<T>, ApiError>
 where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
@@ -213,7 +199,7 @@ where
     if number > pages {
         return Err(invalid_page());
     }
-    Ok(Paginated {
+    Ok(crate::wire::Page {
         count: page.count,
         next: (number < pages).then(|| page_url(req, query, number + 1)),
         previous: (number > 1).then(|| page_url(req, query, number - 1)),

@@ -44,20 +44,19 @@ pub struct MessageDto {
 }
 
 /// The list envelope of every paginated collection (page-number pagination, 20 rows a page by
-/// default). Documents what `query::paginate` renders.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// default), as `query::paginate` renders it.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     /// Rows on all pages.
-    count: i64,
+    pub count: i64,
     /// Absolute URL of the next page (the other query parameters kept), or null on the last.
     #[schema(required = true)]
-    next: Option<String>,
+    pub next: Option<String>,
     /// Absolute URL of the previous page (page 1 drops `page`), or null on the first.
     #[schema(required = true)]
-    previous: Option<String>,
+    pub previous: Option<String>,
     /// This page's rows.
-    results: Vec<T>,
+    pub results: Vec<T>,
 }
 
 /// `?page=N|last&page_size=M` of every paginated collection.

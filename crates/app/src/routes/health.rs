@@ -6,31 +6,42 @@ use serde_json::json;
 
 use crate::state::AppState;
 
-/// A health answer (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// A health answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct HealthDto {
     /// `ok`, `ready` or `unavailable`.
-    status: String,
+    status: &'static str,
     /// Why it is unavailable.
     #[schema(nullable = false)]
-    detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'static str>,
+}
+
+impl HealthDto {
+    const fn status(status: &'static str) -> Self {
+        Self {
+            status,
+            detail: None,
+        }
+    }
 }
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = HealthDto, description = "Alive: `{\"status\": \"ok\"}`")))]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(HealthDto::status("ok"))
 }
 
 /// Readiness: the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = HealthDto, description = "Ready: `{\"status\": \"ready\"}`"), (status = 503, body = HealthDto, description = "Database unreachable")))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await {
-        HttpResponse::Ok().json(json!({ "status": "ready" }))
+        HttpResponse::Ok().json(HealthDto::status("ready"))
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(json!({ "status": "unavailable", "detail": "database unreachable" }))
+        HttpResponse::ServiceUnavailable().json(HealthDto {
+            status: "unavailable",
+            detail: Some("database unreachable"),
+        })
     }
 }
 

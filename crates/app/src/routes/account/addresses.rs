@@ -35,22 +35,8 @@ fn address_id(raw: &str) -> Result<AddressId, ApiError> {
     path_id(raw).map(AddressId)
 }
 
-fn input(body: &Body, full: bool) -> Result<AddressInput, ApiError> {
-    let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.read();
-    let input = AddressInput {
-        street_address: f.string("street_address", need),
-        city: f.pk("city", need, false).flatten().map(CityId),
-        postal_code: f.string("postal_code", need),
-        is_default: f.bool("is_default", Need::Optional),
-    };
-    f.finish()?;
-    Ok(input)
-}
-
-/// A new or replaced address (`POST`, `PUT`; documentation).
+/// A new or replaced address (`POST`, `PUT`): every field but `is_default` required.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AddressBody {
     /// At most 255 characters.
     #[schema(max_length = 255)]
@@ -69,9 +55,38 @@ struct AddressBody {
     is_default: Option<bool>,
 }
 
-/// Changes to an address (`PATCH`; documentation): any subset.
+impl AddressBody {
+    /// Reads a full address; a missing field is "This field is required.".
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let street_address = f.string("street_address", Need::Required);
+        let city = f.pk("city", Need::Required, false).flatten();
+        let postal_code = f.string("postal_code", Need::Required);
+        let is_default = f.bool("is_default", Need::Optional);
+        f.finish()?;
+        // `finish` refused any missing required field, so the defaults are never used.
+        Ok(Self {
+            street_address: street_address.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            is_default,
+        })
+    }
+}
+
+impl From<AddressBody> for AddressInput {
+    fn from(b: AddressBody) -> Self {
+        Self {
+            street_address: Some(b.street_address),
+            city: Some(CityId(b.city)),
+            postal_code: Some(b.postal_code),
+            is_default: b.is_default,
+        }
+    }
+}
+
+/// Changes to an address (`PATCH`): any subset.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AddressPatchBody {
     #[schema(nullable = false, max_length = 255)]
     street_address: Option<String>,
@@ -84,6 +99,32 @@ struct AddressPatchBody {
     /// Makes it the caller's only default.
     #[schema(nullable = false)]
     is_default: Option<bool>,
+}
+
+impl AddressPatchBody {
+    /// Reads the fields present.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let patch = Self {
+            street_address: f.string("street_address", Need::Optional),
+            city: f.pk("city", Need::Optional, false).flatten(),
+            postal_code: f.string("postal_code", Need::Optional),
+            is_default: f.bool("is_default", Need::Optional),
+        };
+        f.finish()?;
+        Ok(patch)
+    }
+}
+
+impl From<AddressPatchBody> for AddressInput {
+    fn from(b: AddressPatchBody) -> Self {
+        Self {
+            street_address: b.street_address,
+            city: b.city.map(CityId),
+            postal_code: b.postal_code,
+            is_default: b.is_default,
+        }
+    }
 }
 
 /// The caller's addresses.
@@ -125,7 +166,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let address = state
         .addresses
-        .create(auth.user.id, input(&body, true)?)
+        .create(auth.user.id, AddressBody::parse(&body)?.into())
         .await?;
     Ok(HttpResponse::Created().json(AddressDto::from(&address)))
 }
@@ -149,9 +190,14 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = address_id(id)?;
+    let input = if full {
+        AddressBody::parse(body)?.into()
+    } else {
+        AddressPatchBody::parse(body)?.into()
+    };
     let address = state
         .addresses
-        .update(auth.user.id, id, input(body, full)?, full)
+        .update(auth.user.id, id, input, full)
         .await?;
     Ok(HttpResponse::Ok().json(AddressDto::from(&address)))
 }

@@ -3,11 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::CurrentUser;
+use crate::body::{Body, Need};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::wire::{Page, PageParams};
+use madeinpk_domain::account::moderation::{Moderated, ViolationRecord};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Mounts the routes.
@@ -23,9 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// An account after a moderation step (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// An account after a moderation step.
+#[derive(Serialize, ToSchema)]
 struct ModeratedDto {
     id: i64,
     username: String,
@@ -33,18 +35,37 @@ struct ModeratedDto {
     failed_payment_count: i32,
 }
 
-/// `POST admin/users/{id}/block/` (documentation).
+impl From<&Moderated> for ModeratedDto {
+    fn from(m: &Moderated) -> Self {
+        Self {
+            id: m.user.get(),
+            username: m.username.clone(),
+            is_blocked: m.is_blocked,
+            failed_payment_count: m.failed_payment_count,
+        }
+    }
+}
+
+/// The body of `POST admin/users/{id}/block/`.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct BlockBody {
     /// Given in the email to the user; `""` by default.
     #[schema(nullable = false)]
     reason: Option<String>,
 }
 
-/// A payment violation (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+impl BlockBody {
+    /// Reads the body: `reason` is optional text.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let reason = f.string("reason", Need::Optional);
+        f.finish()?;
+        Ok(Self { reason })
+    }
+}
+
+/// A payment violation.
+#[derive(Serialize, ToSchema)]
 struct ViolationDto {
     id: i64,
     user: i64,
@@ -58,13 +79,20 @@ struct ViolationDto {
     notes: String,
 }
 
-fn moderated_json(m: &madeinpk_domain::account::moderation::Moderated) -> serde_json::Value {
-    serde_json::json!({
-        "id": m.user.get(),
-        "username": m.username,
-        "is_blocked": m.is_blocked,
-        "failed_payment_count": m.failed_payment_count,
-    })
+impl From<ViolationRecord> for ViolationDto {
+    fn from(v: ViolationRecord) -> Self {
+        Self {
+            id: v.id,
+            user: v.user.get(),
+            user_username: v.username,
+            auction: v.auction.map(madeinpk_domain::ids::AuctionId::get),
+            order: v.order.get(),
+            order_number: v.order_number,
+            violation_date: crate::time::render(v.violation_date),
+            payment_deadline: crate::time::render_opt(v.payment_deadline),
+            notes: v.notes,
+        }
+    }
 }
 
 async fn moderate(
@@ -75,7 +103,7 @@ async fn moderate(
 ) -> Result<HttpResponse, ApiError> {
     let user = madeinpk_domain::ids::UserId(path_id(id)?);
     let m = state.moderation.apply(admin, user, step).await?;
-    Ok(HttpResponse::Ok().json(moderated_json(&m)))
+    Ok(HttpResponse::Ok().json(ModeratedDto::from(&m)))
 }
 
 /// Blocks an account (`reason` optional, given in the email): it can still read, but not
@@ -86,16 +114,16 @@ pub async fn block(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
     id: web::Path<String>,
-    body: crate::body::Body,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let reason = f.text_or_empty("reason");
-    f.finish()?;
+    let body = BlockBody::parse(&body)?;
     moderate(
         &state,
         &auth.user,
         &id,
-        madeinpk_domain::account::moderation::Moderation::Block { reason },
+        madeinpk_domain::account::moderation::Moderation::Block {
+            reason: body.reason.unwrap_or_default(),
+        },
     )
     .await
 }
@@ -152,19 +180,7 @@ pub async fn violations(
                 .moderation
                 .violations(&admin, user, p)
                 .await?
-                .map(|v| {
-                    serde_json::json!({
-                        "id": v.id,
-                        "user": v.user.get(),
-                        "user_username": v.username,
-                        "auction": v.auction.map(madeinpk_domain::ids::AuctionId::get),
-                        "order": v.order.get(),
-                        "order_number": v.order_number,
-                        "violation_date": crate::time::render(v.violation_date),
-                        "payment_deadline": crate::time::render_opt(v.payment_deadline),
-                        "notes": v.notes,
-                    })
-                }))
+                .map(ViolationDto::from))
         }
     })
     .await?;

@@ -30,32 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A new or replaced category (`POST`, `PUT`; documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct CategoryBody {
-    #[schema(examples("Pottery"))]
-    name: String,
-    /// `""` by default.
-    #[schema(nullable = false)]
-    #[schema(examples("Clay and ceramics"))]
-    description: Option<String>,
-    /// The parent Category id; null for a root category.
-    parent: Option<i64>,
-}
-
-/// Changes to a category (`PATCH`; documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct CategoryPatchBody {
-    #[schema(nullable = false)]
-    name: Option<String>,
-    #[schema(nullable = false)]
-    description: Option<String>,
-    /// The parent Category id; null makes it a root category.
-    parent: Option<i64>,
-}
-
 /// Root categories with nested subcategories.
 #[utoipa::path(get, path = "/api/categories/", tag = "categories",
     params(PageParams, ("ordering" = Option<String>, Query, description = "`[-]field`, comma-separated: `id`, `name`, `description`, `parent`")),
@@ -91,17 +65,85 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(CategoryDto::from(node)))
 }
 
+/// A new or replaced category (`POST`, `PUT`).
+#[derive(utoipa::ToSchema)]
+struct CategoryBody {
+    #[schema(examples("Pottery"))]
+    name: String,
+    /// `""` by default.
+    #[schema(nullable = false)]
+    #[schema(examples("Clay and ceramics"))]
+    description: Option<String>,
+    /// The parent Category id; null for a root category.
+    parent: Option<Option<i64>>,
+}
+
+impl CategoryBody {
+    /// Reads a full category; `name` is required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let patch = CategoryPatchBody::read(body, Need::Required)?;
+        Ok(Self {
+            // `read` refused a missing name, so the default is never used.
+            name: patch.name.unwrap_or_default(),
+            description: patch.description,
+            parent: patch.parent,
+        })
+    }
+}
+
+/// Changes to a category (`PATCH`).
+#[derive(utoipa::ToSchema)]
+struct CategoryPatchBody {
+    #[schema(nullable = false)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    description: Option<String>,
+    /// The parent Category id; null makes it a root category.
+    parent: Option<Option<i64>>,
+}
+
+impl CategoryPatchBody {
+    /// Reads the fields, `name` as `need` says.
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let patch = Self {
+            name: f.string("name", need),
+            description: f.string("description", Need::Optional),
+            parent: f.pk("parent", Need::Optional, true),
+        };
+        f.finish()?;
+        Ok(patch)
+    }
+}
+
+impl From<CategoryBody> for CategoryInput {
+    fn from(b: CategoryBody) -> Self {
+        CategoryPatchBody {
+            name: Some(b.name),
+            description: b.description,
+            parent: b.parent,
+        }
+        .into()
+    }
+}
+
+impl From<CategoryPatchBody> for CategoryInput {
+    fn from(b: CategoryPatchBody) -> Self {
+        Self {
+            name: b.name,
+            description: b.description,
+            parent: b.parent.map(|p| p.map(CategoryId)),
+        }
+    }
+}
+
+/// The body of a write: full for `POST`/`PUT`, any subset for `PATCH`.
 fn input(body: &Body, full: bool) -> Result<CategoryInput, ApiError> {
-    let mut f = body.read();
-    let input = CategoryInput {
-        name: f.string("name", if full { Need::Required } else { Need::Optional }),
-        description: f.string("description", Need::Optional),
-        parent: f
-            .pk("parent", Need::Optional, true)
-            .map(|p| p.map(CategoryId)),
-    };
-    f.finish()?;
-    Ok(input)
+    Ok(if full {
+        CategoryBody::parse(body)?.into()
+    } else {
+        CategoryPatchBody::read(body, Need::Optional)?.into()
+    })
 }
 
 /// Creates a category (admins).

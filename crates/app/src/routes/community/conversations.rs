@@ -7,6 +7,7 @@ use madeinpk_domain::community::conversation::{
 };
 use madeinpk_domain::ids::{ConversationId, ProductId, UserId};
 use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::validation::FieldErrors;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -103,9 +104,8 @@ fn conversation_id(raw: &str) -> Result<ConversationId, ApiError> {
     path_id(raw).map(ConversationId)
 }
 
-/// `POST conversations/` (documentation). The caller must be the buyer or the seller.
+/// `POST conversations/`. The caller must be the buyer or the seller.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ConversationBody {
     /// The buyer's user id.
     buyer: i64,
@@ -116,14 +116,52 @@ struct ConversationBody {
     product: Option<i64>,
 }
 
-/// `POST conversations/{id}/send_message/` (documentation).
+impl ConversationBody {
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let buyer = f.pk("buyer", Need::Required, false).flatten();
+        let seller = f.pk("seller", Need::Required, false).flatten();
+        // The key is required even though it may be null (the original's serializer).
+        let product = f.pk("product", Need::Required, true).flatten();
+        f.finish()?;
+        // `finish` refused missing ids, so the defaults are never used.
+        Ok(Self {
+            buyer: buyer.unwrap_or_default(),
+            seller: seller.unwrap_or_default(),
+            product,
+        })
+    }
+}
+
+impl From<ConversationBody> for NewConversation {
+    fn from(b: ConversationBody) -> Self {
+        Self {
+            buyer: UserId(b.buyer),
+            seller: UserId(b.seller),
+            product: b.product.map(ProductId),
+        }
+    }
+}
+
+/// `POST conversations/{id}/send_message/`.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct SendMessageBody {
     /// Not blank.
     #[schema(min_length = 1)]
     #[schema(examples("Is this still available?"))]
     content: String,
+}
+
+impl SendMessageBody {
+    /// The message, or its field errors: judged after the participant check, so a stranger
+    /// learns nothing about the body.
+    fn parse(body: &Body) -> Result<Self, FieldErrors> {
+        let mut f = body.read();
+        let content = f.string("content", Need::Required);
+        f.into_errors().map(|()| Self {
+            content: content.unwrap_or_default(),
+        })
+    }
 }
 
 /// The caller's conversations, latest activity first (`?ordering=`).
@@ -166,17 +204,7 @@ pub async fn create(
     media: Media,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let buyer = f.pk("buyer", Need::Required, false).flatten();
-    let seller = f.pk("seller", Need::Required, false).flatten();
-    // The key is required even though it may be null (the original's serializer).
-    let product = f.pk("product", Need::Required, true).flatten();
-    f.finish()?;
-    let new = NewConversation {
-        buyer: UserId(buyer.unwrap_or(0)),
-        seller: UserId(seller.unwrap_or(0)),
-        product: product.map(ProductId),
-    };
+    let new = ConversationBody::parse(&body)?.into();
     let c = state.conversations.create(&auth.user, new).await?;
     Ok(HttpResponse::Created().json(ConversationDto::new(&c, &media)))
 }
@@ -254,10 +282,7 @@ pub async fn send_message(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = conversation_id(&id)?;
-    let mut f = body.read();
-    let content = f.string("content", Need::Required);
-    // Judged after the participant check, so a stranger learns nothing about the body.
-    let content = f.into_errors().map(|()| content.unwrap_or_default());
+    let content = SendMessageBody::parse(&body).map(|b| b.content);
     let m = state.conversations.send(&auth.user, id, content).await?;
     Ok(HttpResponse::Created().json(MessageObjectDto::from(&m)))
 }

@@ -35,9 +35,8 @@ fn item_id(raw: &str) -> Result<WishlistItemId, ApiError> {
     path_id(raw).map(WishlistItemId)
 }
 
-/// A new or replaced entry (`POST`, `PUT`; documentation).
+/// A new or replaced entry (`POST`, `PUT`).
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct WishlistBody {
     /// A Product id not yet in the caller's list.
     #[schema(examples(1))]
@@ -48,14 +47,50 @@ struct WishlistBody {
     notes: Option<String>,
 }
 
-/// Changes to an entry (`PATCH`; documentation).
+impl WishlistBody {
+    /// `POST`: a missing or null note is empty.
+    fn parse_new(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let product = f.pk("product", Need::Required, false).flatten();
+        let notes = f.text_or_empty("notes");
+        f.finish()?;
+        // `finish` refused a missing product, so the default is never used.
+        Ok(Self {
+            product: product.unwrap_or_default(),
+            notes: Some(notes),
+        })
+    }
+
+    /// `PUT`: the product is required, the note kept when absent.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let patch = WishlistPatchBody::read(body, Need::Required)?;
+        Ok(Self {
+            product: patch.product.unwrap_or_default(),
+            notes: patch.notes,
+        })
+    }
+}
+
+/// Changes to an entry (`PATCH`).
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct WishlistPatchBody {
     #[schema(nullable = false)]
     product: Option<i64>,
     #[schema(nullable = false)]
     notes: Option<String>,
+}
+
+impl WishlistPatchBody {
+    /// Reads the fields, `product` as `need` says.
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let patch = Self {
+            product: f.pk("product", need, false).flatten(),
+            notes: f.string("notes", Need::Optional),
+        };
+        f.finish()?;
+        Ok(patch)
+    }
 }
 
 /// The caller's saved products, newest first (`?ordering=created_at` for oldest first).
@@ -105,13 +140,14 @@ pub async fn add(
     media: Media,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let product = f.pk("product", Need::Required, false).flatten();
-    let notes = f.text_or_empty("notes");
-    f.finish()?;
+    let new = WishlistBody::parse_new(&body)?;
     let item = state
         .wishlist
-        .add(&auth.user, ProductId(product.unwrap_or(0)), notes)
+        .add(
+            &auth.user,
+            ProductId(new.product),
+            new.notes.unwrap_or_default(),
+        )
         .await?;
     Ok(HttpResponse::Created().json(WishlistDto::new(&item, &media)))
 }
@@ -125,20 +161,16 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = item_id(id)?;
-    let mut f = body.read();
-    let product = f
-        .pk(
-            "product",
-            if full { Need::Required } else { Need::Optional },
-            false,
-        )
-        .flatten()
-        .map(ProductId);
-    let notes = f.string("notes", Need::Optional);
-    f.finish()?;
+    let (product, notes) = if full {
+        let b = WishlistBody::parse(body)?;
+        (Some(b.product), b.notes)
+    } else {
+        let b = WishlistPatchBody::read(body, Need::Optional)?;
+        (b.product, b.notes)
+    };
     let item = state
         .wishlist
-        .update(&auth.user, id, product, notes)
+        .update(&auth.user, id, product.map(ProductId), notes)
         .await?;
     Ok(HttpResponse::Ok().json(WishlistDto::new(&item, media)))
 }

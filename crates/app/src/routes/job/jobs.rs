@@ -20,14 +20,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A job status filter.
-#[derive(ToSchema)]
+#[derive(Clone, Copy, ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 enum JobStatusParam {
     Queued,
     Running,
     Done,
     Dead,
+}
+
+impl JobStatusParam {
+    /// `?status=`: dead when absent or empty; an unknown value is a 400 naming the parameter.
+    fn parse(q: &QueryMap) -> Result<Self, ApiError> {
+        Ok(q.choice("status", |v| JobStatus::parse(v).map(Self::from))?
+            .unwrap_or(Self::Dead))
+    }
+}
+
+impl From<JobStatus> for JobStatusParam {
+    fn from(s: JobStatus) -> Self {
+        match s {
+            JobStatus::Queued => Self::Queued,
+            JobStatus::Running => Self::Running,
+            JobStatus::Done => Self::Done,
+            JobStatus::Dead => Self::Dead,
+        }
+    }
+}
+
+impl From<JobStatusParam> for JobStatus {
+    fn from(s: JobStatusParam) -> Self {
+        match s {
+            JobStatusParam::Queued => Self::Queued,
+            JobStatusParam::Running => Self::Running,
+            JobStatusParam::Done => Self::Done,
+            JobStatusParam::Dead => Self::Dead,
+        }
+    }
 }
 
 /// Jobs by status (`?status=queued|running|done|dead`, dead by default), newest first.
@@ -40,9 +69,7 @@ pub async fn jobs(
     CurrentUser(auth): CurrentUser,
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
-    let status = q
-        .choice("status", JobStatus::parse)?
-        .unwrap_or(JobStatus::Dead);
+    let status = JobStatus::from(JobStatusParam::parse(&q)?);
     let page = paginate(&req, &q, |p| {
         let state = state.clone();
         let user = auth.user.clone();

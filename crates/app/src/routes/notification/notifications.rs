@@ -6,7 +6,6 @@ use madeinpk_domain::ids::NotificationId;
 use madeinpk_domain::notification::model::{NOTIFICATION_ORDERING, Notification};
 use madeinpk_domain::page::parse_ordering;
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
@@ -131,9 +130,8 @@ pub async fn mark_all_read(
     }))
 }
 
-/// `{"unread_count": n}` (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// `{"unread_count": n}`.
+#[derive(serde::Serialize, ToSchema)]
 struct UnreadCountDto {
     unread_count: i64,
 }
@@ -146,5 +144,5 @@ pub async fn unread_count(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let n = state.notifications.unread_count(&auth.user).await?;
-    Ok(HttpResponse::Ok().json(json!({ "unread_count": n })))
+    Ok(HttpResponse::Ok().json(UnreadCountDto { unread_count: n }))
 }

@@ -5,8 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{HttpResponse, web};
 use madeinpk_domain::clock::Clock;
+use madeinpk_domain::order::payment::PayoutAccount;
 use madeinpk_stripe::{dev, signature};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::error::ApiError;
@@ -53,9 +55,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `create_account` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// `create_account`'s answer.
+#[derive(Serialize, ToSchema)]
 struct AccountCreatedDto {
     /// `Stripe Connect account created`.
     message: String,
@@ -63,9 +64,19 @@ struct AccountCreatedDto {
     onboarding_url: String,
 }
 
-/// `account_status` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code, clippy::struct_excessive_bools)] // the provider's flags, as sent
+impl AccountCreatedDto {
+    fn new(account_id: String, onboarding_url: String) -> Self {
+        Self {
+            message: "Stripe Connect account created".into(),
+            account_id,
+            onboarding_url,
+        }
+    }
+}
+
+/// `account_status`'s answer.
+#[derive(Serialize, ToSchema)]
+#[allow(clippy::struct_excessive_bools)] // the provider's flags, as sent
 struct AccountStatusDto {
     charges_enabled: bool,
     payouts_enabled: bool,
@@ -77,27 +88,45 @@ struct AccountStatusDto {
     has_account: bool,
 }
 
-/// `{onboarding_url}` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl From<&PayoutAccount> for AccountStatusDto {
+    fn from(a: &PayoutAccount) -> Self {
+        Self {
+            charges_enabled: a.charges_enabled,
+            payouts_enabled: a.payouts_enabled,
+            details_submitted: a.details_submitted,
+            requirements: a.requirements.clone(),
+            has_account: true,
+        }
+    }
+}
+
+/// `{onboarding_url}`.
+#[derive(Serialize, ToSchema)]
 struct OnboardingLinkDto {
     onboarding_url: String,
 }
 
-/// `{url}` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// `{url}`.
+#[derive(Serialize, ToSchema)]
 struct LoginLinkDto {
     url: String,
 }
 
-/// The static onboarding pages (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// The static onboarding pages.
+#[derive(Serialize, ToSchema)]
 struct SetupPageDto {
     message: String,
     /// `success` or `pending`.
     status: String,
+}
+
+impl SetupPageDto {
+    fn new(message: &str, status: &str) -> Self {
+        Self {
+            message: message.into(),
+            status: status.into(),
+        }
+    }
 }
 
 /// Opens the seller's payout account and answers its onboarding link.
@@ -109,11 +138,7 @@ pub async fn create_account(
     ActiveUser(auth): ActiveUser,
 ) -> Result<HttpResponse, ApiError> {
     let (account, link) = state.connect.create_account(&auth.user).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "message": "Stripe Connect account created",
-        "account_id": account,
-        "onboarding_url": link,
-    })))
+    Ok(HttpResponse::Created().json(AccountCreatedDto::new(account, link)))
 }
 
 /// The caller's payout account: onboarding and readiness.
@@ -124,13 +149,7 @@ pub async fn account_status(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let a = state.connect.status(&auth.user).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "charges_enabled": a.charges_enabled,
-        "payouts_enabled": a.payouts_enabled,
-        "details_submitted": a.details_submitted,
-        "requirements": a.requirements,
-        "has_account": true,
-    })))
+    Ok(HttpResponse::Ok().json(AccountStatusDto::from(&a)))
 }
 
 /// A fresh onboarding link.
@@ -141,7 +160,9 @@ pub async fn refresh_onboarding(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     match state.connect.refresh_onboarding(&auth.user).await {
-        Ok(link) => Ok(HttpResponse::Ok().json(json!({ "onboarding_url": link }))),
+        Ok(link) => Ok(HttpResponse::Ok().json(OnboardingLinkDto {
+            onboarding_url: link,
+        })),
         Err(madeinpk_domain::order::connect_service::ConnectError::NoAccount) => Err(
             ApiError::Refused(StatusCode::NOT_FOUND, "No Stripe account found".into()),
         ),
@@ -158,21 +179,25 @@ pub async fn login_link(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let url = state.connect.login_link(&auth.user).await?;
-    Ok(HttpResponse::Ok().json(json!({ "url": url })))
+    Ok(HttpResponse::Ok().json(LoginLinkDto { url }))
 }
 
 /// Static page after onboarding.
 #[utoipa::path(get, path = "/api/stripe/connect/return_page/", tag = "payments", responses((status = 200, body = SetupPageDto), (status = 401, description = "Not signed in")))]
 pub async fn return_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
-    HttpResponse::Ok()
-        .json(json!({"message": "Stripe account setup completed", "status": "success"}))
+    HttpResponse::Ok().json(SetupPageDto::new(
+        "Stripe account setup completed",
+        "success",
+    ))
 }
 
 /// Static page when onboarding must be resumed.
 #[utoipa::path(get, path = "/api/stripe/connect/refresh_page/", tag = "payments", responses((status = 200, body = SetupPageDto), (status = 401, description = "Not signed in")))]
 pub async fn refresh_page(CurrentUser(_caller): CurrentUser) -> HttpResponse {
-    HttpResponse::Ok()
-        .json(json!({"message": "Please complete your Stripe account setup", "status": "pending"}))
+    HttpResponse::Ok().json(SetupPageDto::new(
+        "Please complete your Stripe account setup",
+        "pending",
+    ))
 }
 
 /// The account of a dev page, if the link is one the gateway made for it: the pages act on

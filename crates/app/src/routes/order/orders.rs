@@ -1,13 +1,17 @@
 //! `orders/`: the caller's orders as buyer or seller; shipping, delivery, cancellation.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::ids::OrderId;
-use madeinpk_domain::order::model::{OrderQuery, OrderRole, OrderSort, OrderStatus};
-use madeinpk_domain::order::refund::RefundRequest;
+use madeinpk_domain::ids::{OrderId, OrderItemId};
+use madeinpk_domain::money::Money;
+use madeinpk_domain::order::model::{
+    Order, OrderQuery, OrderRole, OrderSort, OrderStatus, OrderType,
+};
+use madeinpk_domain::order::refund::{RefundRecord, RefundRequest, SellerRefund};
 use madeinpk_domain::order::service::MAX_TRACKING_LEN;
 use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::validation::msg;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
 use crate::body::{Body, Need};
@@ -49,9 +53,8 @@ fn order_id(raw: &str) -> Result<OrderId, ApiError> {
 }
 
 /// An order status.
-#[derive(utoipa::ToSchema)]
+#[derive(Clone, Copy, ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 enum OrderStatusParam {
     PendingPayment,
     PaymentFailed,
@@ -63,47 +66,124 @@ enum OrderStatusParam {
     Refunded,
 }
 
-/// `POST orders/{id}/mark_shipped/` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl OrderStatusParam {
+    /// `?status=`: none when absent or empty; an unknown value is a 400 naming the parameter.
+    fn parse(q: &QueryMap) -> Result<Option<Self>, ApiError> {
+        q.choice("status", |v| OrderStatus::parse(v).map(Self::from))
+    }
+}
+
+impl From<OrderStatus> for OrderStatusParam {
+    fn from(s: OrderStatus) -> Self {
+        match s {
+            OrderStatus::PendingPayment => Self::PendingPayment,
+            OrderStatus::PaymentFailed => Self::PaymentFailed,
+            OrderStatus::Paid => Self::Paid,
+            OrderStatus::Shipped => Self::Shipped,
+            OrderStatus::Delivered => Self::Delivered,
+            OrderStatus::Cancelled => Self::Cancelled,
+            OrderStatus::PartiallyRefunded => Self::PartiallyRefunded,
+            OrderStatus::Refunded => Self::Refunded,
+        }
+    }
+}
+
+impl From<OrderStatusParam> for OrderStatus {
+    fn from(s: OrderStatusParam) -> Self {
+        match s {
+            OrderStatusParam::PendingPayment => Self::PendingPayment,
+            OrderStatusParam::PaymentFailed => Self::PaymentFailed,
+            OrderStatusParam::Paid => Self::Paid,
+            OrderStatusParam::Shipped => Self::Shipped,
+            OrderStatusParam::Delivered => Self::Delivered,
+            OrderStatusParam::Cancelled => Self::Cancelled,
+            OrderStatusParam::PartiallyRefunded => Self::PartiallyRefunded,
+            OrderStatusParam::Refunded => Self::Refunded,
+        }
+    }
+}
+
+/// The body of `POST orders/{id}/mark_shipped/`.
+#[derive(ToSchema)]
 struct MarkShippedBody {
     /// At most 100 characters; `""` means none.
     #[schema(nullable = false, max_length = 100)]
     tracking_number: Option<String>,
 }
 
-/// `mark_shipped` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl MarkShippedBody {
+    /// Reads the body: an optional `tracking_number` (blank is none).
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let tracking_number = f
+            .string("tracking_number", Need::Optional)
+            .filter(|t| !t.is_empty());
+        if tracking_number
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TRACKING_LEN)
+        {
+            f.error("tracking_number", msg::max_length(MAX_TRACKING_LEN));
+        }
+        f.finish()?;
+        Ok(Self { tracking_number })
+    }
+}
+
+/// `mark_shipped`'s answer.
+#[derive(Serialize, ToSchema)]
 struct ShippedDto {
     /// `Order marked as shipped` or `Your items marked as shipped`.
     message: String,
     /// Cart orders only: every seller has shipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     all_items_shipped: Option<bool>,
 }
 
+impl ShippedDto {
+    fn new(message: String, order: &Order) -> Self {
+        Self {
+            message,
+            all_items_shipped: (order.order_type == OrderType::Cart)
+                .then(|| order.all_items_shipped()),
+        }
+    }
+}
+
 /// One order line to refund.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(ToSchema)]
 struct RefundItemBody {
     /// An OrderItem id.
     item: i64,
     /// Units, 1 by default.
-    #[schema(nullable = false, minimum = 1)]
-    quantity: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false, minimum = 1)]
+    quantity: i32,
 }
 
-/// `POST orders/{id}/refund/` (documentation): `items` or `amount` (not both), neither for
-/// the whole order.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl RefundItemBody {
+    /// Reads one entry of `items`; `None` when it lacks an integer `item` or `quantity`.
+    fn parse(entry: &serde_json::Value) -> Option<Self> {
+        let item = entry.get("item").and_then(serde_json::Value::as_i64);
+        let quantity = entry
+            .get("quantity")
+            .map_or(Some(1), serde_json::Value::as_i64)
+            .and_then(|q| i32::try_from(q).ok());
+        Some(Self {
+            item: item?,
+            quantity: quantity?,
+        })
+    }
+}
+
+/// The body of `POST orders/{id}/refund/`: `items` or `amount` (not both), neither for the
+/// whole order.
+#[derive(ToSchema)]
 struct RefundBody {
     /// The lines to refund; null means none given.
     items: Option<Vec<RefundItemBody>>,
     /// An amount to refund.
-    #[schema(nullable = false)]
-    amount: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    amount: Option<Money>,
     /// Put the units back on sale (false by default).
     #[schema(nullable = false)]
     restock: Option<bool>,
@@ -112,9 +192,69 @@ struct RefundBody {
     reason: Option<String>,
 }
 
+impl RefundBody {
+    /// Reads the body: `items` (`[{"item": id, "quantity": n}]`), `amount`, `restock` and
+    /// `reason`, all optional.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let amount = f.money("amount", Need::Optional);
+        let restock = f.bool("restock", Need::Optional);
+        let reason = f.string("reason", Need::Optional);
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+            f.error("reason", msg::max_length(500));
+        }
+        let items = match body.fields.get("items") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Array(list)) => {
+                let mut parsed = Vec::new();
+                for entry in list {
+                    match RefundItemBody::parse(entry) {
+                        Some(item) => parsed.push(item),
+                        None => {
+                            f.error(
+                                "items",
+                                "Each entry needs an integer \"item\" and \"quantity\".",
+                            );
+                        }
+                    }
+                }
+                Some(parsed)
+            }
+            Some(_) => {
+                f.error("items", "Expected a list of items.");
+                None
+            }
+        };
+        f.finish()?;
+        Ok(Self {
+            items,
+            amount,
+            restock,
+            reason,
+        })
+    }
+
+    /// What to refund: the lines or an amount (not both), or the whole order when neither.
+    fn request(&self) -> Result<RefundRequest, ApiError> {
+        match (&self.items, self.amount) {
+            (Some(_), Some(_)) => Err(madeinpk_domain::validation::FieldErrors::non_field(
+                "Give either items or an amount, not both.",
+            )
+            .into()),
+            (Some(items), None) => Ok(RefundRequest::Items(
+                items
+                    .iter()
+                    .map(|i| (OrderItemId(i.item), i.quantity))
+                    .collect(),
+            )),
+            (None, Some(amount)) => Ok(RefundRequest::Amount(amount)),
+            (None, None) => Ok(RefundRequest::Full),
+        }
+    }
+}
+
 /// A seller's part of a refund.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RefundShareDto {
     seller_id: i64,
     amount: String,
@@ -123,17 +263,26 @@ struct RefundShareDto {
     reversal: String,
 }
 
+impl From<&SellerRefund> for RefundShareDto {
+    fn from(s: &SellerRefund) -> Self {
+        Self {
+            seller_id: s.seller.get(),
+            amount: s.amount.to_string(),
+            platform_fee: s.fee.to_string(),
+            reversal: s.reversal.to_string(),
+        }
+    }
+}
+
 /// A refunded line.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RefundLineDto {
     item: i64,
     quantity: i32,
 }
 
 /// The refund record.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
 struct RefundDto {
     id: i64,
     order: i64,
@@ -143,9 +292,30 @@ struct RefundDto {
     items: Vec<RefundLineDto>,
 }
 
-/// `refund` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl RefundDto {
+    /// Renders the refund `record` of `order`.
+    fn new(record: &RefundRecord, order: OrderId, restock: bool) -> Self {
+        let plan = &record.plan;
+        Self {
+            id: record.id.get(),
+            order: order.get(),
+            amount: plan.amount.to_string(),
+            restock,
+            sellers: plan.sellers.iter().map(RefundShareDto::from).collect(),
+            items: plan
+                .items
+                .iter()
+                .map(|(item, quantity)| RefundLineDto {
+                    item: item.get(),
+                    quantity: *quantity,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `refund`'s answer.
+#[derive(Serialize, ToSchema)]
 struct RefundedDto {
     refund: RefundDto,
     order: OrderDto,
@@ -167,7 +337,7 @@ pub async fn list(
     let query = OrderQuery {
         viewer: Some(auth.user.id),
         role: role(&q),
-        status: q.choice("status", OrderStatus::parse)?,
+        status: OrderStatusParam::parse(&q)?.map(OrderStatus::from),
         ordering: parse_ordering(q.get("ordering"), ORDERING),
     };
     let page = paginate(&req, &q, |p| {
@@ -224,27 +394,12 @@ pub async fn mark_shipped(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = order_id(&id)?;
-    let mut f = body.read();
-    let tracking = f
-        .string("tracking_number", Need::Optional)
-        .filter(|t| !t.is_empty());
-    if tracking
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_TRACKING_LEN)
-    {
-        f.error("tracking_number", msg::max_length(MAX_TRACKING_LEN));
-    }
-    f.finish()?;
+    let body = MarkShippedBody::parse(&body)?;
     let (message, order) = state
         .orders
-        .mark_shipped(&auth.user, id, role(&q), tracking)
+        .mark_shipped(&auth.user, id, role(&q), body.tracking_number)
         .await?;
-    let body = if order.order_type == madeinpk_domain::order::model::OrderType::Cart {
-        json!({ "message": message, "all_items_shipped": order.all_items_shipped() })
-    } else {
-        json!({ "message": message })
-    };
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(ShippedDto::new(message, &order)))
 }
 
 /// The buyer confirms delivery of a shipped order.
@@ -286,60 +441,6 @@ pub async fn cancel(
     )))
 }
 
-/// The refund request body: `items` (`[{"item": id, "quantity": n}]`) or `amount`, neither for the
-/// whole order; optional `restock` and `reason`.
-fn refund_request(body: &Body) -> Result<(RefundRequest, bool, String), ApiError> {
-    let mut f = body.read();
-    let amount = f.money("amount", Need::Optional);
-    let restock = f.bool("restock", Need::Optional).unwrap_or(false);
-    let reason = f.string("reason", Need::Optional).unwrap_or_default();
-    if reason.chars().count() > 500 {
-        f.error("reason", msg::max_length(500));
-    }
-    let items = match body.fields.get("items") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::Array(list)) => {
-            let mut parsed = Vec::new();
-            for entry in list {
-                let item = entry.get("item").and_then(serde_json::Value::as_i64);
-                let quantity = entry
-                    .get("quantity")
-                    .map_or(Some(1), serde_json::Value::as_i64)
-                    .and_then(|q| i32::try_from(q).ok());
-                match (item, quantity) {
-                    (Some(item), Some(quantity)) => {
-                        parsed.push((madeinpk_domain::ids::OrderItemId(item), quantity));
-                    }
-                    _ => {
-                        f.error(
-                            "items",
-                            "Each entry needs an integer \"item\" and \"quantity\".",
-                        );
-                    }
-                }
-            }
-            Some(parsed)
-        }
-        Some(_) => {
-            f.error("items", "Expected a list of items.");
-            None
-        }
-    };
-    f.finish()?;
-    let request = match (items, amount) {
-        (Some(_), Some(_)) => {
-            return Err(madeinpk_domain::validation::FieldErrors::non_field(
-                "Give either items or an amount, not both.",
-            )
-            .into());
-        }
-        (Some(items), None) => RefundRequest::Items(items),
-        (None, Some(amount)) => RefundRequest::Amount(amount),
-        (None, None) => RefundRequest::Full,
-    };
-    Ok((request, restock, reason))
-}
-
 /// Refunds (part of) a paid order: an admin for any order, a seller for their own lines. The
 /// buyer is refunded and each affected seller's payout reversed by their part less the fee.
 #[utoipa::path(post, path = "/api/orders/{id}/refund/", tag = "orders", request_body = Option<RefundBody>,
@@ -354,28 +455,21 @@ pub async fn refund(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = order_id(&id)?;
-    let (request, restock, reason) = refund_request(&body)?;
+    let body = RefundBody::parse(&body)?;
+    let request = body.request()?;
+    let restock = body.restock.unwrap_or(false);
     let (record, order) = state
         .refunds
-        .refund(&auth.user, id, request, restock, reason)
+        .refund(
+            &auth.user,
+            id,
+            request,
+            restock,
+            body.reason.unwrap_or_default(),
+        )
         .await?;
-    let plan = &record.plan;
-    Ok(HttpResponse::Created().json(json!({
-        "refund": {
-            "id": record.id.get(),
-            "order": order.id.get(),
-            "amount": plan.amount.to_string(),
-            "restock": restock,
-            "sellers": plan.sellers.iter().map(|s| json!({
-                "seller_id": s.seller.get(),
-                "amount": s.amount.to_string(),
-                "platform_fee": s.fee.to_string(),
-                "reversal": s.reversal.to_string(),
-            })).collect::<Vec<_>>(),
-            "items": plan.items.iter().map(|(item, quantity)| json!({
-                "item": item.get(), "quantity": quantity,
-            })).collect::<Vec<_>>(),
-        },
-        "order": OrderDto::new(&order, auth.user.id, auth.user.is_admin(), &media),
-    })))
+    Ok(HttpResponse::Created().json(RefundedDto {
+        refund: RefundDto::new(&record, order.id, restock),
+        order: OrderDto::new(&order, auth.user.id, auth.user.is_admin(), &media),
+    }))
 }

@@ -2,6 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 
+use madeinpk_domain::order::payment::{OrderAwaitingPayout, TransferView};
+use madeinpk_domain::order::payout_service::Requeued;
+
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::routes::resource;
@@ -22,9 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Money as the admin tools render it: a decimal string with 2 places.
 type MoneyText = String;
 
-/// A seller payout record (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// A seller payout record.
+#[derive(serde::Serialize, ToSchema)]
 struct TransferDto {
     id: i64,
     seller: i64,
@@ -40,9 +42,24 @@ struct TransferDto {
     completed_at: Option<String>,
 }
 
+impl From<&TransferView> for TransferDto {
+    fn from(t: &TransferView) -> Self {
+        Self {
+            id: t.id.get(),
+            seller: t.seller.get(),
+            seller_username: t.seller_username.clone(),
+            amount: t.amount.to_string(),
+            platform_fee: t.platform_fee.to_string(),
+            stripe_transfer_id: t.provider_id.clone(),
+            status: t.status.as_str().to_owned(),
+            created_at: crate::time::render(t.created_at),
+            completed_at: crate::time::render_opt(t.completed_at),
+        }
+    }
+}
+
 /// A seller of an order awaiting payout.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, ToSchema)]
 struct AwaitingSellerDto {
     id: i64,
     username: String,
@@ -50,9 +67,8 @@ struct AwaitingSellerDto {
     has_stripe: bool,
 }
 
-/// A paid order with a payout not yet made (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+/// A paid order with a payout not yet made.
+#[derive(serde::Serialize, ToSchema)]
 struct AwaitingOrderDto {
     order_id: i64,
     order_number: String,
@@ -67,9 +83,31 @@ struct AwaitingOrderDto {
     sellers: Vec<AwaitingSellerDto>,
 }
 
-/// `{count, orders}` (documentation).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+impl From<&OrderAwaitingPayout> for AwaitingOrderDto {
+    fn from(o: &OrderAwaitingPayout) -> Self {
+        Self {
+            order_id: o.order_id.get(),
+            order_number: o.order_number.clone(),
+            order_type: o.order_type.as_str().to_owned(),
+            status: o.status.as_str().to_owned(),
+            total_amount: o.total.to_string(),
+            created_at: utc(o.created_at),
+            paid_at: o.paid_at.map(utc),
+            sellers: o
+                .sellers
+                .iter()
+                .map(|(id, name, ready)| AwaitingSellerDto {
+                    id: id.get(),
+                    username: name.clone(),
+                    has_stripe: *ready,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `{count, orders}`.
+#[derive(serde::Serialize, ToSchema)]
 struct AwaitingOrdersDto {
     count: i64,
     orders: Vec<AwaitingOrderDto>,
@@ -84,8 +122,7 @@ struct TriggerTransfersBody {
 }
 
 /// Payouts queued again.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, ToSchema)]
 struct TransfersQueued {
     /// `Transfers triggered successfully`.
     message: String,
@@ -93,40 +130,39 @@ struct TransfersQueued {
 }
 
 /// Every payout of the order is already made.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, ToSchema)]
 struct TransfersExist {
     /// `Transfers already exist for this order`.
     warning: String,
     transfers: Vec<TransferDto>,
 }
 
-/// What `trigger-transfers` answers (documentation).
-#[derive(ToSchema)]
+/// What `trigger-transfers` answers.
+#[derive(serde::Serialize, ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
 enum TriggerTransfersDto {
     Queued(TransfersQueued),
     AlreadyPaid(TransfersExist),
 }
 
+impl From<&Requeued> for TriggerTransfersDto {
+    fn from(done: &Requeued) -> Self {
+        match done {
+            Requeued::Queued(list) => Self::Queued(TransfersQueued {
+                message: "Transfers triggered successfully".to_owned(),
+                transfers: list.iter().map(TransferDto::from).collect(),
+            }),
+            Requeued::AlreadyPaid(list) => Self::AlreadyPaid(TransfersExist {
+                warning: "Transfers already exist for this order".to_owned(),
+                transfers: list.iter().map(TransferDto::from).collect(),
+            }),
+        }
+    }
+}
+
 /// `2026-11-25T02:52:52.281707Z`: these function views render raw UTC datetimes.
 fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-fn transfer_json(t: &madeinpk_domain::order::payment::TransferView) -> serde_json::Value {
-    serde_json::json!({
-        "id": t.id.get(),
-        "seller": t.seller.get(),
-        "seller_username": t.seller_username,
-        "amount": t.amount.to_string(),
-        "platform_fee": t.platform_fee.to_string(),
-        "stripe_transfer_id": t.provider_id,
-        "status": t.status.as_str(),
-        "created_at": crate::time::render(t.created_at),
-        "completed_at": crate::time::render_opt(t.completed_at),
-    })
 }
 
 /// Paid orders with a seller payout not yet made (admins).
@@ -137,24 +173,10 @@ pub async fn orders_needing_transfers(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let orders = state.payouts.awaiting(&auth.user).await?;
-    let list: Vec<serde_json::Value> = orders
-        .iter()
-        .map(|o| {
-            serde_json::json!({
-                "order_id": o.order_id.get(),
-                "order_number": o.order_number,
-                "order_type": o.order_type.as_str(),
-                "status": o.status.as_str(),
-                "total_amount": o.total.to_string(),
-                "created_at": utc(o.created_at),
-                "paid_at": o.paid_at.map(utc),
-                "sellers": o.sellers.iter().map(|(id, name, ready)| serde_json::json!({
-                    "id": id.get(), "username": name, "has_stripe": ready,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "count": list.len(), "orders": list })))
+    Ok(HttpResponse::Ok().json(AwaitingOrdersDto {
+        count: i64::try_from(orders.len()).unwrap_or(i64::MAX),
+        orders: orders.iter().map(AwaitingOrderDto::from).collect(),
+    }))
 }
 
 /// Queues an order's missing, pending or failed payouts again (admins); safe to repeat.
@@ -174,14 +196,5 @@ pub async fn trigger_transfers(
         .payouts
         .trigger(&auth.user, order.map(madeinpk_domain::ids::OrderId))
         .await?;
-    Ok(HttpResponse::Ok().json(match done {
-        madeinpk_domain::order::payout_service::Requeued::Queued(list) => serde_json::json!({
-            "message": "Transfers triggered successfully",
-            "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
-        }),
-        madeinpk_domain::order::payout_service::Requeued::AlreadyPaid(list) => serde_json::json!({
-            "warning": "Transfers already exist for this order",
-            "transfers": list.iter().map(transfer_json).collect::<Vec<_>>(),
-        }),
-    }))
+    Ok(HttpResponse::Ok().json(TriggerTransfersDto::from(&done)))
 }

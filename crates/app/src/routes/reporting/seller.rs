@@ -3,9 +3,10 @@
 use actix_web::{HttpResponse, web};
 use madeinpk_domain::money::Money;
 use madeinpk_domain::order::payment::TransferStatus;
-use madeinpk_domain::reporting::analytics::{Bucket, PayoutRecord};
+use madeinpk_domain::reporting::analytics::{
+    Bucket, Earnings, PayoutRecord, ProductPerformance, Statistics,
+};
 use madeinpk_domain::validation::FieldErrors;
-use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -24,9 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// A seller's sales figures (documentation); money as 2-place decimal strings.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// A seller's sales figures; money as 2-place decimal strings.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct StatisticsDto {
     total_sales: i64,
     total_orders: i64,
@@ -37,9 +37,22 @@ struct StatisticsDto {
     active_auctions: i64,
 }
 
+impl From<&Statistics> for StatisticsDto {
+    fn from(s: &Statistics) -> Self {
+        Self {
+            total_sales: s.total_sales,
+            total_orders: s.total_orders,
+            pending_orders: s.pending_orders,
+            total_revenue: s.total_revenue.to_string(),
+            current_month_earnings: s.current_month_earnings.to_string(),
+            total_products: s.total_products,
+            active_auctions: s.active_auctions,
+        }
+    }
+}
+
 /// One bucket of earnings.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct MonthBucketDto {
     /// `Dec 2025`.
     month: String,
@@ -48,9 +61,18 @@ struct MonthBucketDto {
     earnings: f64,
 }
 
+impl From<&Bucket> for MonthBucketDto {
+    fn from(b: &Bucket) -> Self {
+        Self {
+            month: b.label.clone(),
+            amount: b.amount.to_string(),
+            earnings: float(b.amount),
+        }
+    }
+}
+
 /// One named bucket of earnings (week, quarter, year).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct NamedBucketDto {
     name: String,
     amount: String,
@@ -58,9 +80,18 @@ struct NamedBucketDto {
     earnings: f64,
 }
 
+impl From<&Bucket> for NamedBucketDto {
+    fn from(b: &Bucket) -> Self {
+        Self {
+            name: b.label.clone(),
+            amount: b.amount.to_string(),
+            earnings: float(b.amount),
+        }
+    }
+}
+
 /// A product by revenue.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct ProductEarningsDto {
     id: i64,
     name: String,
@@ -70,9 +101,21 @@ struct ProductEarningsDto {
     average_order_value: String,
 }
 
-/// A seller's earnings (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl From<&ProductPerformance> for ProductEarningsDto {
+    fn from(p: &ProductPerformance) -> Self {
+        Self {
+            id: p.id.get(),
+            name: p.name.clone(),
+            total_orders: p.total_orders,
+            total_quantity_sold: p.total_quantity_sold,
+            total_revenue: p.total_revenue.to_string(),
+            average_order_value: p.average_order_value.to_string(),
+        }
+    }
+}
+
+/// A seller's earnings.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct EarningsDto {
     current_month: String,
     last_month: String,
@@ -86,9 +129,25 @@ struct EarningsDto {
     product_performance: Vec<ProductEarningsDto>,
 }
 
+impl From<&Earnings> for EarningsDto {
+    fn from(e: &Earnings) -> Self {
+        Self {
+            current_month: e.current_month.to_string(),
+            last_month: e.last_month.to_string(),
+            total_earnings: e.total.to_string(),
+            pending_payouts: e.pending_payouts.to_string(),
+            failed_payouts: e.failed_payouts.to_string(),
+            earnings_by_month: e.by_month.iter().map(MonthBucketDto::from).collect(),
+            earnings_by_week: e.by_week.iter().map(NamedBucketDto::from).collect(),
+            earnings_by_quarter: e.by_quarter.iter().map(NamedBucketDto::from).collect(),
+            earnings_by_year: e.by_year.iter().map(NamedBucketDto::from).collect(),
+            product_performance: e.products.iter().map(ProductEarningsDto::from).collect(),
+        }
+    }
+}
+
 /// One payout.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct TransactionDto {
     /// The provider's transfer id, else `TXN-{order number}`.
     id: String,
@@ -104,9 +163,46 @@ struct TransactionDto {
     transfer_id: i64,
 }
 
-/// `{transactions, total, limit, offset}` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl TransactionDto {
+    /// The payout as the history shows it, its date in `zone`.
+    fn new(p: &PayoutRecord, zone: chrono_tz::Tz) -> Self {
+        let (status, color) = match p.status {
+            TransferStatus::Succeeded => ("Completed", "bg-emerald-100 text-emerald-700"),
+            TransferStatus::Pending | TransferStatus::Processing => {
+                ("Pending", "bg-amber-100 text-amber-700")
+            }
+            TransferStatus::Failed => ("Failed", "bg-red-100 text-red-700"),
+            TransferStatus::Reversed => ("Reversed", "bg-gray-100 text-gray-700"),
+        };
+        let what = match p.products.as_slice() {
+            [] => "Product".to_owned(),
+            [one] => one.clone(),
+            many => format!("{} items", many.len()),
+        };
+        Self {
+            id: if p.provider_id.is_empty() {
+                format!("TXN-{}", p.order_number)
+            } else {
+                p.provider_id.clone()
+            },
+            description: format!("Order {} - {what}", p.order_number),
+            date: p
+                .completed_at
+                .unwrap_or(p.created_at)
+                .with_timezone(&zone)
+                .format("%b %d, %Y")
+                .to_string(),
+            amount: signed_amount(p.amount),
+            status: status.to_owned(),
+            status_color: color.to_owned(),
+            order_id: p.order.get(),
+            transfer_id: p.id.get(),
+        }
+    }
+}
+
+/// `{transactions, total, limit, offset}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct TransactionsDto {
     transactions: Vec<TransactionDto>,
     total: i64,
@@ -115,8 +211,7 @@ struct TransactionsDto {
 }
 
 /// A best-selling product.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct ProductSalesDto {
     id: i64,
     name: String,
@@ -124,9 +219,19 @@ struct ProductSalesDto {
     revenue: String,
 }
 
-/// `{products}` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl From<&ProductPerformance> for ProductSalesDto {
+    fn from(p: &ProductPerformance) -> Self {
+        Self {
+            id: p.id.get(),
+            name: p.name.clone(),
+            sales: p.total_orders,
+            revenue: p.total_revenue.to_string(),
+        }
+    }
+}
+
+/// `{products}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct ProductPerformanceDto {
     products: Vec<ProductSalesDto>,
 }
@@ -137,10 +242,9 @@ fn float(m: Money) -> f64 {
     m.minor() as f64 / 100.0
 }
 
-fn buckets(list: &[Bucket], key: &str) -> Vec<Value> {
-    list.iter()
-        .map(|b| json!({ key: b.label, "amount": b.amount.to_string(), "earnings": float(b.amount) }))
-        .collect()
+/// A count or position as a JSON integer (they never exceed `i64::MAX`).
+fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// `+1,234.50`: signed, with thousands separators and two decimals.
@@ -159,32 +263,6 @@ fn signed_amount(m: Money) -> String {
     format!("{sign}{grouped}.{cents}")
 }
 
-fn transaction(p: &PayoutRecord, zone: chrono_tz::Tz) -> Value {
-    let (status, color) = match p.status {
-        TransferStatus::Succeeded => ("Completed", "bg-emerald-100 text-emerald-700"),
-        TransferStatus::Pending | TransferStatus::Processing => {
-            ("Pending", "bg-amber-100 text-amber-700")
-        }
-        TransferStatus::Failed => ("Failed", "bg-red-100 text-red-700"),
-        TransferStatus::Reversed => ("Reversed", "bg-gray-100 text-gray-700"),
-    };
-    let what = match p.products.as_slice() {
-        [] => "Product".to_owned(),
-        [one] => one.clone(),
-        many => format!("{} items", many.len()),
-    };
-    json!({
-        "id": if p.provider_id.is_empty() { format!("TXN-{}", p.order_number) } else { p.provider_id.clone() },
-        "description": format!("Order {} - {what}", p.order_number),
-        "date": p.completed_at.unwrap_or(p.created_at).with_timezone(&zone).format("%b %d, %Y").to_string(),
-        "amount": signed_amount(p.amount),
-        "status": status,
-        "status_color": color,
-        "order_id": p.order.get(),
-        "transfer_id": p.id.get(),
-    })
-}
-
 /// Sales counts and revenue (sellers only).
 #[utoipa::path(get, path = "/api/seller/statistics/", tag = "seller",
     responses((status = 200, body = StatisticsDto), (status = 403, description = "Not a seller")))]
@@ -196,15 +274,7 @@ pub async fn statistics(
         .analytics
         .statistics(&auth.user, &state.config.time_zone)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "total_sales": s.total_sales,
-        "total_orders": s.total_orders,
-        "pending_orders": s.pending_orders,
-        "total_revenue": s.total_revenue.to_string(),
-        "current_month_earnings": s.current_month_earnings.to_string(),
-        "total_products": s.total_products,
-        "active_auctions": s.active_auctions,
-    })))
+    Ok(HttpResponse::Ok().json(StatisticsDto::from(&s)))
 }
 
 /// Earnings by calendar month, week, quarter and year; payouts owed; products by revenue.
@@ -218,32 +288,7 @@ pub async fn earnings(
         .analytics
         .earnings(&auth.user, &state.config.time_zone)
         .await?;
-    let products: Vec<Value> = e
-        .products
-        .iter()
-        .map(|p| {
-            json!({
-                "id": p.id.get(),
-                "name": p.name,
-                "total_orders": p.total_orders,
-                "total_quantity_sold": p.total_quantity_sold,
-                "total_revenue": p.total_revenue.to_string(),
-                "average_order_value": p.average_order_value.to_string(),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "current_month": e.current_month.to_string(),
-        "last_month": e.last_month.to_string(),
-        "total_earnings": e.total.to_string(),
-        "pending_payouts": e.pending_payouts.to_string(),
-        "failed_payouts": e.failed_payouts.to_string(),
-        "earnings_by_month": buckets(&e.by_month, "month"),
-        "earnings_by_week": buckets(&e.by_week, "name"),
-        "earnings_by_quarter": buckets(&e.by_quarter, "name"),
-        "earnings_by_year": buckets(&e.by_year, "name"),
-        "product_performance": products,
-    })))
+    Ok(HttpResponse::Ok().json(EarningsDto::from(&e)))
 }
 
 fn paging(q: &QueryMap, name: &str, default: i64, max: i64) -> Result<usize, ApiError> {
@@ -277,12 +322,12 @@ pub async fn transactions(
         .transactions(&auth.user, limit, offset)
         .await?;
     let zone = state.config.time_zone;
-    Ok(HttpResponse::Ok().json(json!({
-        "transactions": page.iter().map(|p| transaction(p, zone)).collect::<Vec<_>>(),
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    })))
+    Ok(HttpResponse::Ok().json(TransactionsDto {
+        transactions: page.iter().map(|p| TransactionDto::new(p, zone)).collect(),
+        total: int(total),
+        limit: int(limit),
+        offset: int(offset),
+    }))
 }
 
 /// The ten best-selling products across every paid status.
@@ -293,11 +338,9 @@ pub async fn product_performance(
     CurrentUser(auth): CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let products = state.analytics.product_performance(&auth.user).await?;
-    let products: Vec<Value> = products
-        .iter()
-        .map(|p| json!({"id": p.id.get(), "name": p.name, "sales": p.total_orders, "revenue": p.total_revenue.to_string()}))
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "products": products })))
+    Ok(HttpResponse::Ok().json(ProductPerformanceDto {
+        products: products.iter().map(ProductSalesDto::from).collect(),
+    }))
 }
 
 #[cfg(test)]
