@@ -3,9 +3,10 @@
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest};
-use madeinpk_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
+use madeinpk_domain::page::{Page, PageRequest};
 
 use crate::error::ApiError;
+use crate::wire::{PageNumber, PageParams};
 
 /// The query string as ordered pairs.
 #[derive(Debug, Clone, Default)]
@@ -91,48 +92,12 @@ pub fn path_id(raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(ApiError::not_found)
 }
 
-fn invalid_page() -> ApiError {
+/// 404 `{"detail": "Invalid page."}`.
+pub(crate) fn invalid_page() -> ApiError {
     ApiError::Detail(
         actix_web::http::StatusCode::NOT_FOUND,
         "Invalid page.".into(),
     )
-}
-
-enum PageNumber {
-    Number(u32),
-    Last,
-}
-
-/// `?page=N|last&page_size=M` of a list request.
-pub struct Pager {
-    number: PageNumber,
-    size: u32,
-}
-
-impl Pager {
-    /// Reads the page parameters; bad values are 404 `Invalid page.` as in the original.
-    pub fn from_query(q: &QueryMap) -> Result<Self, ApiError> {
-        let number = match q.get("page") {
-            // An empty value means the first page, as in the original.
-            None | Some("") => PageNumber::Number(1),
-            Some("last") => PageNumber::Last,
-            Some(v) => PageNumber::Number(
-                v.parse::<u32>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(invalid_page)?,
-            ),
-        };
-        let size = match q.get("page_size") {
-            None => DEFAULT_PAGE_SIZE,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map_or(DEFAULT_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE)),
-        };
-        Ok(Self { number, size })
-    }
 }
 
 fn page_url(req: &HttpRequest, query: &QueryMap, page: i64) -> String {
@@ -163,29 +128,19 @@ where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
-    let pager = Pager::from_query(query)?;
-    let (request, page) = match pager.number {
+    let params = PageParams::from_query(query)?;
+    let size = params.page_size();
+    let (request, page) = match params.page() {
         PageNumber::Number(n) => {
-            let request = PageRequest {
-                page: n,
-                size: pager.size,
-            };
+            let request = PageRequest { page: n, size };
             (request, fetch(request).await?)
         }
         PageNumber::Last => {
-            let probe = fetch(PageRequest {
-                page: 1,
-                size: pager.size,
-            })
-            .await?;
-            let last = PageRequest {
-                page: 1,
-                size: pager.size,
-            }
-            .page_count(probe.count);
+            let probe = fetch(PageRequest { page: 1, size }).await?;
+            let last = PageRequest { page: 1, size }.page_count(probe.count);
             let request = PageRequest {
                 page: u32::try_from(last).unwrap_or(u32::MAX),
-                size: pager.size,
+                size,
             };
             if last == 1 {
                 (request, probe)

@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::state::AppState;
-use crate::worker::{self, WorkerHandle, WorkerSettings};
+use crate::worker::{self, JobDriver, WorkerHandle, WorkerSettings};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +149,29 @@ pub fn start_worker(
     clock: ShiftedClock,
     gateway: madeinpk_stripe::Gateway,
 ) -> WorkerHandle {
+    let (runner, sweeper) = job_parts(db, config, mailer, clock, gateway);
+    worker::spawn(db.clone(), runner, sweeper, worker_settings(config))
+}
+
+/// What runs queued jobs on demand, wired like the worker.
+pub fn job_driver(
+    db: &Db,
+    config: &Config,
+    mailer: LettreMailer,
+    clock: ShiftedClock,
+    gateway: madeinpk_stripe::Gateway,
+) -> JobDriver {
+    let (runner, sweeper) = job_parts(db, config, mailer, clock, gateway);
+    JobDriver::new(db.clone(), runner, sweeper)
+}
+
+fn job_parts(
+    db: &Db,
+    config: &Config,
+    mailer: LettreMailer,
+    clock: ShiftedClock,
+    gateway: madeinpk_stripe::Gateway,
+) -> (Arc<worker::Runner>, Arc<worker::Sweeper>) {
     let runner = Arc::new(job_runner(db, config, mailer, clock.clone(), gateway));
     let sweeper = Arc::new(Reservations::new(
         db.clone(),
@@ -156,7 +179,7 @@ pub fn start_worker(
         clock,
         config.reservation_settings(),
     ));
-    worker::spawn(db.clone(), runner, sweeper, worker_settings(config))
+    (runner, sweeper)
 }
 
 fn cors(config: &Config) -> Cors {
@@ -289,6 +312,8 @@ pub struct Application {
     port: u16,
     server: Server,
     worker: Option<WorkerHandle>,
+    /// Without an in-process worker, what runs queued jobs on demand.
+    driver: Option<Arc<JobDriver>>,
     state: web::Data<AppState>,
 }
 
@@ -324,18 +349,14 @@ impl Application {
         }
         // The worker gets its own pool: connections belong to the runtime that opened them,
         // and the HTTP workers' runtimes stop first at shutdown, while jobs still finish.
-        let worker = if config.serve_runs_workers {
+        let (worker, driver) = if config.serve_runs_workers {
             let pool = config.job_concurrency + 2;
             let worker_db = Db::connect(config.database_url.expose_secret(), pool).await?;
-            Some(start_worker(
-                &worker_db,
-                &config,
-                mailer,
-                clock.clone(),
-                gateway.clone(),
-            ))
+            let worker = start_worker(&worker_db, &config, mailer, clock.clone(), gateway.clone());
+            (Some(worker), None)
         } else {
-            None
+            let driver = job_driver(&db, &config, mailer, clock.clone(), gateway.clone());
+            (None, Some(Arc::new(driver)))
         };
         let state = web::Data::new(AppState::new(
             db,
@@ -361,6 +382,7 @@ impl Application {
             port,
             server,
             worker,
+            driver,
             state,
         })
     }
@@ -373,6 +395,11 @@ impl Application {
     /// The shared state (tests inspect the database through it).
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
+    }
+
+    /// Runs queued jobs on demand; present when `serve` runs no worker.
+    pub fn job_driver(&self) -> Option<Arc<JobDriver>> {
+        self.driver.clone()
     }
 
     /// A handle that stops the HTTP server gracefully.

@@ -1,8 +1,12 @@
 //! Wire types every feature shares: media URLs, the `{"message"}` answer, the page envelope
 //! and its parameters, and the request value types (money, uploads).
 
+use madeinpk_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::query::{QueryMap, invalid_page};
 
 /// Media URLs: relative for storage paths, absolute (on the origin the client used) for `*_url`
 /// fields and product images. An extractor, so every handler builds them the same way.
@@ -59,10 +63,9 @@ pub struct Page<T> {
     pub results: Vec<T>,
 }
 
-/// `?page=N|last&page_size=M` of every paginated collection.
-#[derive(utoipa::IntoParams)]
+/// `?page=N|last&page_size=M` of every paginated collection, as `query::paginate` reads them.
+#[derive(Debug, Clone, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct PageParams {
     /// 1-based page number, or `last`; 0, a page past the end or anything else is 404
     /// `{"detail": "Invalid page."}`.
@@ -74,8 +77,47 @@ pub struct PageParams {
     page_size: Option<u32>,
 }
 
+impl PageParams {
+    /// Reads the page parameters; a bad page number is 404 `Invalid page.` as in the original.
+    pub fn from_query(q: &QueryMap) -> Result<Self, ApiError> {
+        let page = match q.get("page") {
+            // An empty value means the first page, as in the original.
+            None | Some("") => None,
+            Some("last") => Some(PageNumber::Last),
+            Some(v) => Some(PageNumber::Number(
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(invalid_page)?,
+            )),
+        };
+        // An unreadable size is ignored (the default applies); a large one is capped.
+        let page_size = q
+            .get("page_size")
+            .and_then(|v| v.parse::<u32>().ok().filter(|n| *n >= 1))
+            .map(|n| n.min(MAX_PAGE_SIZE));
+        Ok(Self { page, page_size })
+    }
+
+    /// The requested page: the first when none is given.
+    pub fn page(&self) -> PageNumber {
+        self.page.unwrap_or(PageNumber::Number(1))
+    }
+
+    /// Rows per page: the default when none (or an unreadable one) is given.
+    pub fn page_size(&self) -> u32 {
+        self.page_size.unwrap_or(DEFAULT_PAGE_SIZE)
+    }
+}
+
 /// A page number (integer ≥ 1) or `last`.
-pub struct PageNumber;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageNumber {
+    /// A 1-based page number.
+    Number(u32),
+    /// The last page.
+    Last,
+}
 
 impl utoipa::PartialSchema for PageNumber {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

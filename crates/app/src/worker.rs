@@ -232,6 +232,62 @@ async fn wait_for_work(listener: &mut Option<JobListener>, settings: &WorkerSett
     }
 }
 
+/// Runs jobs when asked instead of in a background loop: a process that does not run the
+/// worker (`SERVE_RUNS_WORKERS=false`) can still carry out what is queued, deterministically.
+/// The test harness uses it to run every due job to completion before it looks.
+pub struct JobDriver {
+    db: Db,
+    runner: Arc<Runner>,
+    sweeper: Arc<Sweeper>,
+    id: String,
+}
+
+impl JobDriver {
+    /// A driver over the same runner and sweep the worker would use.
+    pub fn new(db: Db, runner: Arc<Runner>, sweeper: Arc<Sweeper>) -> Self {
+        let id = format!(
+            "driver-{}-{:08x}",
+            std::process::id(),
+            rand::rng().random::<u32>()
+        );
+        Self {
+            db,
+            runner,
+            sweeper,
+            id,
+        }
+    }
+
+    /// Runs every job due now, and every job those queue that is due at once, one at a time,
+    /// until none is due; how many ran. A job that fails is retried later (not here), so this
+    /// always ends.
+    pub async fn run_due(&self) -> Result<usize, madeinpk_domain::store::StoreError> {
+        let install = self.db.install_id().await?;
+        let mut ran = 0;
+        loop {
+            let jobs = self
+                .db
+                .claim_jobs(&self.id, 16, Duration::from_mins(5))
+                .await?;
+            if jobs.is_empty() {
+                return Ok(ran);
+            }
+            for job in jobs {
+                execute(&self.db, &self.runner, &self.id, &install, job).await;
+                ran += 1;
+            }
+        }
+    }
+
+    /// One pass of the time-driven upkeep the worker runs on its sweep interval: lapsed holds,
+    /// expiry notices, abandoned carts, unpaid orders, overdue auctions.
+    pub async fn sweep(&self) -> Result<(), madeinpk_domain::store::StoreError> {
+        self.sweeper.sweep().await?;
+        self.runner.auctions().end_due(50).await;
+        Ok(())
+    }
+}
+
 /// The identity of a queued email (its Message-ID's local part and its file name).
 fn email_key(job: i64, install: &str) -> String {
     format!("email-job-{job}.{install}")

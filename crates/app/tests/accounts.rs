@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{PASSWORD, key_order, spawn_app, spawn_with};
+use common::{PASSWORD, key_order, spawn_app, spawn_manual_jobs, spawn_with};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,7 +12,7 @@ fn registration(username: &str, email: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
-    let app = spawn_app().await;
+    let app = spawn_manual_jobs(|_| {}).await;
     let r = app
         .post(
             "/api/auth/register/",
@@ -59,24 +57,22 @@ async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
         app.db.count("notifications WHERE notification_type = 'general' AND title = 'Welcome to MadeInPK!'").await,
         1
     );
-    // The worker sends the email through the queue and marks the notice as emailed.
-    let sent = app
-        .eventually(Duration::from_secs(15), || async {
-            !app.outbox.sent().is_empty()
-        })
-        .await;
-    assert!(sent, "welcome email was not sent");
+    // Nothing is sent in the request: the email waits in the queue.
+    assert!(app.outbox.sent().is_empty());
+    assert_eq!(app.db.count("jobs WHERE status = 'queued'").await, 1);
+    // The queue sends it and marks the notice as emailed.
+    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(app.outbox.sent().len(), 1, "welcome email was not sent");
     let mail = &app.outbox.sent()[0];
     assert_eq!(mail.to, vec!["Ayesha@example.pk".to_string()]);
     assert!(mail.raw.contains("Subject: Welcome to MadeInPK, ayesha!"));
-    let marked = app
-        .count_reaches("notifications WHERE is_sent_via_email", 1)
-        .await;
-    assert!(marked);
-    // The job is recorded done just after the notice is marked: wait for it, then it stays one.
-    assert!(app.count_reaches("jobs WHERE status = 'done'", 1).await);
-    // Exactly one email, however long we wait.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.db.count("notifications WHERE is_sent_via_email").await,
+        1
+    );
+    assert_eq!(app.db.count("jobs WHERE status = 'done'").await, 1);
+    // Exactly one email: nothing is left to run.
+    assert_eq!(app.run_jobs().await, 0);
     assert_eq!(app.outbox.sent().len(), 1);
 }
 
@@ -819,7 +815,7 @@ async fn whitespace_is_trimmed_but_passwords_are_kept_as_typed() {
 
 #[tokio::test]
 async fn racing_become_seller_requests_make_one_profile_and_no_server_error() {
-    let app = spawn_app().await;
+    let app = spawn_manual_jobs(|_| {}).await;
     let (token, _) = app.register("racer").await;
     let mut tasks = Vec::new();
     for _ in 0..6 {
@@ -865,13 +861,12 @@ async fn racing_become_seller_requests_make_one_profile_and_no_server_error() {
         1
     );
     // The new-seller notice is emailed too, once.
+    app.run_jobs().await;
     let sent = app
-        .eventually(Duration::from_secs(15), || async {
-            app.outbox
-                .sent()
-                .iter()
-                .any(|m| m.raw.contains("Subject: Welcome to Selling on MadeInPK!"))
-        })
-        .await;
-    assert!(sent);
+        .outbox
+        .sent()
+        .iter()
+        .filter(|m| m.raw.contains("Subject: Welcome to Selling on MadeInPK!"))
+        .count();
+    assert_eq!(sent, 1);
 }

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TestApp, spawn_app, spawn_with};
+use common::{TestApp, spawn_app, spawn_manual_jobs, spawn_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -38,7 +36,7 @@ async fn order(m: &Market, token: &str, id: i64) -> Value {
 
 #[tokio::test]
 async fn a_three_seller_cart_is_one_order_paid_once_with_three_exact_payouts() {
-    let m = market(spawn_app().await).await;
+    let m = market(spawn_manual_jobs(|_| {}).await).await;
     fill_cart(&m).await;
     let r = checkout(&m, Some("checkout-1")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -140,17 +138,15 @@ async fn a_three_seller_cart_is_one_order_paid_once_with_three_exact_payouts() {
     );
 
     // One payout per seller, each exactly the seller's share, made by the job queue.
-    let paid_out = m
-        .app
-        .eventually(Duration::from_secs(15), || async {
-            m.app
-                .db
-                .count("seller_transfers WHERE status = 'succeeded'")
-                .await
-                == 3
-        })
-        .await;
-    assert!(paid_out, "three transfers were paid");
+    m.app.run_jobs().await;
+    assert_eq!(
+        m.app
+            .db
+            .count("seller_transfers WHERE status = 'succeeded'")
+            .await,
+        3,
+        "three transfers were paid"
+    );
     for amount in ["1960.00", "1200.50", "979.99"] {
         assert_eq!(
             m.app
@@ -171,13 +167,11 @@ async fn a_three_seller_cart_is_one_order_paid_once_with_three_exact_payouts() {
     );
 
     // Receipts: the buyer's lists every line, each seller's only their own.
-    let mailed = m
-        .app
-        .eventually(Duration::from_secs(15), || async {
-            m.app.outbox.sent().len() >= 4 + 4
-        })
-        .await;
-    assert!(mailed, "{} emails", m.app.outbox.sent().len());
+    assert!(
+        m.app.outbox.sent().len() >= 4 + 4,
+        "{} emails",
+        m.app.outbox.sent().len()
+    );
     let number = o["order_number"].as_str().unwrap();
     let receipt = m.app.mail_to("ayesha@example.pk");
     let receipt = receipt
@@ -329,7 +323,7 @@ async fn each_seller_ships_their_own_items_then_the_buyer_confirms_delivery() {
 
 #[tokio::test]
 async fn a_declined_payment_releases_the_stock_and_tells_the_buyer() {
-    let m = market(spawn_app().await).await;
+    let m = market(spawn_manual_jobs(|_| {}).await).await;
     let r = m
         .app
         .post(
@@ -360,16 +354,14 @@ async fn a_declined_payment_releases_the_stock_and_tells_the_buyer() {
     assert_eq!(failed.status, StatusCode::SEE_OTHER);
     assert_eq!(order(&m, &m.buyer, id).await["status"], "payment_failed");
     assert_eq!(m.app.stock(m.listings[1]).await, (2, 0, "active".into()));
+    m.app.run_jobs().await;
     let told = m
         .app
-        .eventually(Duration::from_secs(15), || async {
-            m.app
-                .mail_to("ayesha@example.pk")
-                .iter()
-                .any(|r| r.contains("Subject: Payment not completed - Order FXD-"))
-        })
-        .await;
-    assert!(told);
+        .mail_to("ayesha@example.pk")
+        .iter()
+        .filter(|r| r.contains("Subject: Payment not completed - Order FXD-"))
+        .count();
+    assert_eq!(told, 1);
     // The closed session cannot be paid any more.
     let path = r.body["payment_url"]
         .as_str()
@@ -391,19 +383,18 @@ async fn a_declined_payment_releases_the_stock_and_tells_the_buyer() {
 
 #[tokio::test]
 async fn an_unpaid_order_expires_with_its_session_and_its_units_return() {
-    let m = market(spawn_app().await).await;
+    let m = market(spawn_manual_jobs(|_| {}).await).await;
     fill_cart(&m).await;
     let o = checkout(&m, None).await.body;
     let id = o["id"].as_i64().unwrap();
     assert_eq!(m.app.stock(m.listings[1]).await, (1, 0, "active".into()));
     m.app.clock.advance(chrono::Duration::minutes(31));
-    let expired = m
-        .app
-        .eventually(Duration::from_secs(10), || async {
-            m.app.stock(m.listings[1]).await == (2, 0, "active".into())
-        })
-        .await;
-    assert!(expired, "the units came back");
+    m.app.sweep().await;
+    assert_eq!(
+        m.app.stock(m.listings[1]).await,
+        (2, 0, "active".into()),
+        "the units came back"
+    );
     assert_eq!(order(&m, &m.buyer, id).await["status"], "payment_failed");
     assert_eq!(m.app.stock(m.listings[0]).await, (5, 0, "active".into()));
     assert_eq!(m.app.stock(m.listings[2]).await, (10, 0, "active".into()));
@@ -669,7 +660,8 @@ mod webhook {
 
     #[tokio::test]
     async fn replays_and_reordering_pay_once_and_never_move_an_order_back() {
-        let m = market(spawn_with(|c| c.stripe_webhook_secret = Some(SECRET.into())).await).await;
+        let m = market(spawn_manual_jobs(|c| c.stripe_webhook_secret = Some(SECRET.into())).await)
+            .await;
         fill_cart(&m).await;
         let o = checkout(&m, None).await.body;
         let id = o["id"].as_i64().unwrap();
@@ -687,17 +679,14 @@ mod webhook {
         assert_eq!(m.app.db.count("payments").await, 1);
         assert_eq!(m.app.db.count("seller_transfers").await, 3);
         assert_eq!(m.app.db.count("payment_events").await, 2);
-        let done = m
-            .app
-            .eventually(Duration::from_secs(15), || async {
-                m.app
-                    .db
-                    .count("jobs WHERE kind = 'pay_out_seller' AND status = 'done'")
-                    .await
-                    == 3
-            })
-            .await;
-        assert!(done);
+        m.app.run_jobs().await;
+        assert_eq!(
+            m.app
+                .db
+                .count("jobs WHERE kind = 'pay_out_seller' AND status = 'done'")
+                .await,
+            3
+        );
         assert_eq!(
             m.app.db.count("jobs WHERE kind = 'pay_out_seller'").await,
             3

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub outbox: MemoryOutbox,
     pub config: Config,
+    /// Runs queued jobs on demand (apps from `spawn_manual_jobs`).
+    pub jobs: Option<std::sync::Arc<madeinpk_app::worker::JobDriver>>,
 }
 
 /// A response's status and JSON body (`Value::Null` for an empty or non-JSON body).
@@ -91,6 +93,7 @@ pub async fn spawn_on(
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let clock = app.state().clock.clone();
+    let jobs = app.job_driver();
     tokio::spawn(app.run_until_stopped());
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -103,7 +106,18 @@ pub async fn spawn_on(
         db,
         outbox,
         config,
+        jobs,
     }
+}
+
+/// An app whose queued jobs run only when the test says so (`TestApp::run_jobs`): no worker
+/// runs beside the test, so what a test sees after `run_jobs` is all that will happen.
+pub async fn spawn_manual_jobs(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_with(|c| {
+        c.serve_runs_workers = false;
+        adjust(c);
+    })
+    .await
 }
 
 impl TestApp {
@@ -441,6 +455,21 @@ impl TestApp {
 
 impl TestApp {
     /// Waits (up to 20 s) until `SELECT count(*) FROM {from_where}` is `n`.
+    /// Runs every due job (and what they queue) to completion; how many ran. Only for apps
+    /// from `spawn_manual_jobs`, where no worker runs beside the test.
+    pub async fn run_jobs(&self) -> usize {
+        let driver = self.jobs.as_ref().expect("spawned with spawn_manual_jobs");
+        driver.run_due().await.expect("jobs run")
+    }
+
+    /// One pass of the time-driven upkeep (lapsed holds, unpaid orders, overdue auctions), then
+    /// every job it queued.
+    pub async fn sweep(&self) -> usize {
+        let driver = self.jobs.as_ref().expect("spawned with spawn_manual_jobs");
+        driver.sweep().await.expect("sweep runs");
+        self.run_jobs().await
+    }
+
     pub async fn count_reaches(&self, from_where: &str, n: i64) -> bool {
         self.eventually(Duration::from_secs(20), || async {
             self.db.count(from_where).await == n

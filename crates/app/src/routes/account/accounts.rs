@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::account::rules::{
     ProfileChanges, Registration, SellerApplication, validate_registration,
 };
-use madeinpk_domain::ids::AddressId;
 use madeinpk_domain::validation::FieldErrors;
 use serde::Serialize;
 use serde_json::Value;
@@ -14,6 +13,7 @@ use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
 use crate::error::ApiError;
 use crate::routes::account::wire::{SellerProfileDto, SessionDto, UserDto, UserProfileDto};
+use crate::routes::community::seller_profiles::SellerProfileBody;
 use crate::routes::resource;
 use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, UploadError};
@@ -58,9 +58,8 @@ fn with_domain_errors(mut parse: FieldErrors, domain: FieldErrors) -> FieldError
     parse
 }
 
-/// Register body (documentation).
+/// Register body.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct RegisterBody {
     /// At most 150 characters: letters, digits and `@.+-_`; unique.
     #[schema(max_length = 150)]
@@ -90,9 +89,52 @@ struct RegisterBody {
     #[schema(examples("03001234567"))]
     phone_number: Option<String>,
     /// `buyer` (default), `seller` or `both`; `admin` is refused.
-    #[schema(nullable = false)]
+    // The text as sent: the domain judges it (`""` is the default).
+    #[schema(nullable = false, value_type = Option<SelfServiceRole>)]
     #[schema(examples("buyer"))]
-    role: Option<SelfServiceRole>,
+    role: Option<String>,
+}
+
+impl RegisterBody {
+    /// Reads the body. When a field cannot be read, the domain's errors of the other fields are
+    /// reported with the parse errors (DRF checks every field); what could not be read is `""`.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let parsed = Self {
+            username: f.string("username", Need::Required).unwrap_or_default(),
+            email: f.string("email", Need::Required).unwrap_or_default(),
+            password: f.secret("password", Need::Required).unwrap_or_default(),
+            password_confirm: f
+                .secret("password_confirm", Need::Required)
+                .unwrap_or_default(),
+            first_name: f.string("first_name", Need::Optional),
+            last_name: f.string("last_name", Need::Optional),
+            phone_number: f.string("phone_number", Need::Optional),
+            role: f.string("role", Need::Optional),
+        };
+        if let Err(ApiError::Validation(parse)) = f.finish() {
+            let domain = validate_registration(&Registration::from(parsed))
+                .err()
+                .unwrap_or_default();
+            return Err(ApiError::Validation(with_domain_errors(parse, domain)));
+        }
+        Ok(parsed)
+    }
+}
+
+impl From<RegisterBody> for Registration {
+    fn from(b: RegisterBody) -> Self {
+        Self {
+            username: b.username,
+            email: b.email,
+            password: b.password,
+            password_confirm: b.password_confirm,
+            first_name: b.first_name.unwrap_or_default(),
+            last_name: b.last_name.unwrap_or_default(),
+            phone_number: b.phone_number.unwrap_or_default(),
+            role: b.role,
+        }
+    }
 }
 
 /// A role a user may give themselves.
@@ -115,25 +157,7 @@ pub async fn register(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let registration = Registration {
-        username: f.string("username", Need::Required).unwrap_or_default(),
-        email: f.string("email", Need::Required).unwrap_or_default(),
-        password: f.secret("password", Need::Required).unwrap_or_default(),
-        password_confirm: f
-            .secret("password_confirm", Need::Required)
-            .unwrap_or_default(),
-        first_name: f.text_or_empty("first_name"),
-        last_name: f.text_or_empty("last_name"),
-        phone_number: f.text_or_empty("phone_number"),
-        role: f.string("role", Need::Optional),
-    };
-    if let Err(ApiError::Validation(parse)) = f.finish() {
-        let domain = validate_registration(&registration)
-            .err()
-            .unwrap_or_default();
-        return Err(ApiError::Validation(with_domain_errors(parse, domain)));
-    }
+    let registration = Registration::from(RegisterBody::parse(&body)?);
     let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
     let session = state.accounts.register(registration, &ip).await?;
     Ok(HttpResponse::Created().json(SessionDto {
@@ -142,9 +166,8 @@ pub async fn register(
     }))
 }
 
-/// Login body (documentation). Nothing is validated: anything missing or wrong is 401.
+/// Login body. Nothing is validated: anything missing or wrong is 401.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct LoginBody {
     /// The account's email.
     #[schema(examples("buyer@example.pk"))]
@@ -152,6 +175,24 @@ struct LoginBody {
     /// Its password.
     #[schema(examples("Handmade-2026!"))]
     password: String,
+}
+
+impl LoginBody {
+    /// Reads the body with no field validation, as in the original: anything missing (or not
+    /// text) is `""`, which is just bad credentials.
+    fn parse(body: &Body) -> Self {
+        let text = |k: &str| {
+            body.fields
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            email: text("email"),
+            password: text("password"),
+        }
+    }
 }
 
 /// Signs in with email and password; a fresh token per login.
@@ -164,18 +205,11 @@ pub async fn login(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    // No field validation, as in the original: anything missing is just bad credentials.
-    let text = |k: &str| {
-        body.fields
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let body = LoginBody::parse(&body);
     let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
     let session = state
         .accounts
-        .login(&text("email"), &text("password"), &ip)
+        .login(&body.email, &body.password, &ip)
         .await?;
     Ok(HttpResponse::Ok().json(SessionDto {
         user: UserDto::new(&session.user, &media),
@@ -206,41 +240,13 @@ pub async fn profile(
     Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &media)))
 }
 
-fn profile_changes(body: &Body, full: bool) -> Result<ProfileChanges, ApiError> {
-    let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.read();
-    let changes = ProfileChanges {
-        username: f.string("username", need),
-        email: f.string("email", need),
-        first_name: f.string("first_name", Need::Optional),
-        last_name: f.string("last_name", Need::Optional),
-        phone_number: f.string("phone_number", Need::Optional),
-        // A file arrives as a multipart upload (stored by the caller); null or "" clears it.
-        profile_picture: match body.fields.get("profile_picture") {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(Value::String(s)) if s.is_empty() => Some(None),
-            Some(_) => {
-                f.error(
-                    "profile_picture",
-                    "The submitted data was not a file. Check the encoding type on the form.",
-                );
-                None
-            }
-        },
-    };
-    f.finish()?;
-    Ok(changes)
-}
-
 async fn update_profile(
     media: &Media,
     state: &AppState,
     auth: &crate::auth::Authenticated,
     body: &Body,
-    full: bool,
+    mut changes: ProfileChanges,
 ) -> Result<HttpResponse, ApiError> {
-    let mut changes = profile_changes(body, full)?;
     let mut stored = None;
     if let Some(upload) = body.file("profile_picture") {
         let path = state
@@ -272,9 +278,8 @@ async fn update_profile(
     Ok(HttpResponse::Ok().json(UserProfileDto::new(&result?, media)))
 }
 
-/// `PUT auth/profile/` as JSON (documentation). `role` and other read-only fields are ignored.
+/// `PUT auth/profile/` as JSON. `role` and other read-only fields are ignored.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ProfileReplaceBody {
     /// As for register.
     #[schema(max_length = 150)]
@@ -289,13 +294,42 @@ struct ProfileReplaceBody {
     #[schema(nullable = false, max_length = 15)]
     phone_number: Option<String>,
     /// null or `""` removes the picture; a new one is uploaded as multipart.
-    #[schema(max_length = 0)]
-    profile_picture: Option<String>,
+    // `Some(None)`: remove it (a body never carries a picture itself).
+    #[schema(value_type = Option<String>, max_length = 0)]
+    profile_picture: Option<Option<String>>,
 }
 
-/// `PATCH auth/profile/` as JSON (documentation): any subset of the fields.
+impl ProfileReplaceBody {
+    /// Reads the text fields of a JSON or multipart body; `username` and `email` are required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let b = ProfilePatchBody::read(body, Need::Required)?;
+        // `finish` refused a missing username or email, so the defaults are never used.
+        Ok(Self {
+            username: b.username.unwrap_or_default(),
+            email: b.email.unwrap_or_default(),
+            first_name: b.first_name,
+            last_name: b.last_name,
+            phone_number: b.phone_number,
+            profile_picture: b.profile_picture,
+        })
+    }
+}
+
+impl From<ProfileReplaceBody> for ProfileChanges {
+    fn from(b: ProfileReplaceBody) -> Self {
+        Self {
+            username: Some(b.username),
+            email: Some(b.email),
+            first_name: b.first_name,
+            last_name: b.last_name,
+            phone_number: b.phone_number,
+            profile_picture: b.profile_picture,
+        }
+    }
+}
+
+/// `PATCH auth/profile/` as JSON: any subset of the fields.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ProfilePatchBody {
     #[schema(nullable = false, max_length = 150)]
     username: Option<String>,
@@ -310,8 +344,57 @@ struct ProfilePatchBody {
     #[schema(examples("03001234567"))]
     phone_number: Option<String>,
     /// null or `""` removes the picture; a new one is uploaded as multipart.
-    #[schema(max_length = 0)]
-    profile_picture: Option<String>,
+    // `Some(None)`: remove it (a body never carries a picture itself).
+    #[schema(value_type = Option<String>, max_length = 0)]
+    profile_picture: Option<Option<String>>,
+}
+
+impl ProfilePatchBody {
+    /// Reads the text fields present in a JSON or multipart body.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        Self::read(body, Need::Optional)
+    }
+
+    /// Reads the text fields; `need` applies to `username` and `email` (required for PUT). A
+    /// picture file arrives as a multipart upload, taken by the caller.
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let changes = Self {
+            username: f.string("username", need),
+            email: f.string("email", need),
+            first_name: f.string("first_name", Need::Optional),
+            last_name: f.string("last_name", Need::Optional),
+            phone_number: f.string("phone_number", Need::Optional),
+            // Null or "" clears it; any other value is not a file.
+            profile_picture: match body.fields.get("profile_picture") {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(Value::String(s)) if s.is_empty() => Some(None),
+                Some(_) => {
+                    f.error(
+                        "profile_picture",
+                        "The submitted data was not a file. Check the encoding type on the form.",
+                    );
+                    None
+                }
+            },
+        };
+        f.finish()?;
+        Ok(changes)
+    }
+}
+
+impl From<ProfilePatchBody> for ProfileChanges {
+    fn from(b: ProfilePatchBody) -> Self {
+        Self {
+            username: b.username,
+            email: b.email,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            phone_number: b.phone_number,
+            profile_picture: b.profile_picture,
+        }
+    }
 }
 
 /// `PUT auth/profile/` as multipart, with a new picture (documentation).
@@ -362,7 +445,8 @@ pub async fn replace_profile(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    update_profile(&media, &state, &auth, &body, true).await
+    let changes = ProfileReplaceBody::parse(&body)?.into();
+    update_profile(&media, &state, &auth, &body, changes).await
 }
 
 /// Changes some of the caller's profile fields; role is read-only.
@@ -375,7 +459,8 @@ pub async fn patch_profile(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    update_profile(&media, &state, &auth, &body, false).await
+    let changes = ProfilePatchBody::parse(&body)?.into();
+    update_profile(&media, &state, &auth, &body, changes).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -422,24 +507,7 @@ pub async fn become_seller(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let application = SellerApplication {
-        brand_name: f.text_or_empty("brand_name"),
-        biography: f.text_or_empty("biography"),
-        business_address_text: f.text_or_empty("business_address_text"),
-        business_address_id: f
-            .pk("business_address_id", Need::Optional, true)
-            .flatten()
-            .map(AddressId),
-        business_phone: f.text_or_empty("business_phone"),
-        website: f.text_or_empty("website"),
-        // Null means the default, as on update.
-        social_media_links: f
-            .json("social_media_links")
-            .filter(|v| !v.is_null())
-            .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
-    };
-    f.finish()?;
+    let application = SellerApplication::from(SellerProfileBody::parse(&body)?);
     let (user, profile) = state
         .accounts
         .become_seller(state.addresses.store(), &auth.user, application)

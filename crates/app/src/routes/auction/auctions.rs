@@ -7,13 +7,15 @@ use madeinpk_domain::auction::model::{
     AUCTION_ORDERING, AuctionInput, AuctionQuery, AuctionStatus,
 };
 use madeinpk_domain::auction::service::Schedule;
-use madeinpk_domain::catalog::product::ProductInput;
+use madeinpk_domain::catalog::product::{ImageUpload, ProductInput};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::{AuctionId, CategoryId, ProductId};
+use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::parse_ordering;
+use madeinpk_domain::validation::FieldErrors;
 
 use crate::auth::{ActiveUser, Authenticated, CurrentUser, MaybeUser};
-use crate::body::{Body, Need};
+use crate::body::{Body, Fields, Need};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::auction::wire::{AuctionDto, AuctionViewer, BidDto};
@@ -41,9 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// An auction status.
-#[derive(utoipa::ToSchema)]
+#[derive(Clone, Copy, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 enum AuctionStatusParam {
     Active,
     Ended,
@@ -51,10 +52,38 @@ enum AuctionStatusParam {
     Completed,
 }
 
-/// `POST auctions/` as JSON (documentation): `product_id` for an existing product, or the
-/// product fields (name, description, category, condition) to create one with it.
+impl AuctionStatusParam {
+    /// `?status=`: none when absent or empty; an unknown value is a 400 naming the parameter.
+    fn parse(q: &QueryMap) -> Result<Option<Self>, ApiError> {
+        q.choice("status", |v| AuctionStatus::parse(v).map(Self::from))
+    }
+}
+
+impl From<AuctionStatus> for AuctionStatusParam {
+    fn from(s: AuctionStatus) -> Self {
+        match s {
+            AuctionStatus::Active => Self::Active,
+            AuctionStatus::Ended => Self::Ended,
+            AuctionStatus::Cancelled => Self::Cancelled,
+            AuctionStatus::Completed => Self::Completed,
+        }
+    }
+}
+
+impl From<AuctionStatusParam> for AuctionStatus {
+    fn from(s: AuctionStatusParam) -> Self {
+        match s {
+            AuctionStatusParam::Active => Self::Active,
+            AuctionStatusParam::Ended => Self::Ended,
+            AuctionStatusParam::Cancelled => Self::Cancelled,
+            AuctionStatusParam::Completed => Self::Completed,
+        }
+    }
+}
+
+/// `POST auctions/` as JSON: `product_id` for an existing product, or the product fields
+/// (name, description, category, condition) to create one with it.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AuctionCreateBody {
     /// An existing product of the caller's; 0 or null means "create the product too".
     product_id: Option<i64>,
@@ -70,25 +99,82 @@ struct AuctionCreateBody {
     #[schema(examples(1))]
     category: Option<i64>,
     /// The new product's condition (without `product_id`).
-    #[schema(nullable = false)]
+    // As sent: the service judges the choice.
+    #[schema(value_type = Option<ConditionParam>, nullable = false)]
     #[schema(examples("new"))]
-    condition: Option<ConditionParam>,
+    condition: Option<String>,
     /// At least 0.01.
-    starting_price: MoneyInput,
+    #[schema(value_type = MoneyInput)]
+    starting_price: Money,
     /// The lowest price that sells; null for none.
-    reserve_price: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>)]
+    reserve_price: Option<Option<Money>>,
     /// At most `AUCTION_MAX_START_DAYS` (default 30) days from now.
+    // None when null (or a blank form value) was sent: the service then says it is required.
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     #[schema(examples("2026-01-01T00:00:00Z"))]
-    start_time: chrono::DateTime<chrono::Utc>,
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
     /// After `start_time` and in the future; at most `AUCTION_MAX_DAYS` (default 30) after the
     /// later of `start_time` and now.
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     #[schema(examples("2026-01-31T00:00:00Z"))]
-    end_time: chrono::DateTime<chrono::Utc>,
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// `POST auctions/` as multipart, with the new product's images (documentation).
+impl AuctionCreateBody {
+    /// Reads a new auction: the product fields, all optional, then the price and window
+    /// (`starting_price`, `start_time` and `end_time` required).
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        // 0 or absent means "create the product too".
+        let product_id = f
+            .pk("product_id", Need::Optional, true)
+            .flatten()
+            .filter(|id| *id != 0);
+        let name = f.string("name", Need::Optional);
+        let description = f.string("description", Need::Optional);
+        let category = match body.fields.get("category") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(_) => f.int("category", Need::Optional),
+        };
+        let condition = f.string("condition", Need::Optional);
+        let terms = AuctionPatchBody::read_from(body, &mut f, Need::Required);
+        f.finish()?;
+        Ok(Self {
+            product_id,
+            name,
+            description,
+            category,
+            condition,
+            // `finish` refused a missing starting price, so the default is never used.
+            starting_price: terms.starting_price.unwrap_or(Money::zero(Currency::Pkr)),
+            reserve_price: terms.reserve_price,
+            start_time: terms.start_time,
+            end_time: terms.end_time,
+        })
+    }
+}
+
+impl From<AuctionCreateBody> for AuctionInput {
+    fn from(b: AuctionCreateBody) -> Self {
+        Self {
+            product_id: b.product_id.map(ProductId),
+            product: ProductInput {
+                name: b.name,
+                description: b.description,
+                category: b.category.map(|c| Some(CategoryId(c))),
+                condition: b.condition,
+            },
+            starting_price: Some(b.starting_price),
+            reserve_price: b.reserve_price,
+            start_time: b.start_time,
+            end_time: b.end_time,
+        }
+    }
+}
+
+/// `POST auctions/` as multipart, with the new product's images.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AuctionCreateForm {
     /// An existing product of the caller's; 0 or `""` means "create the product too".
     #[schema(nullable = false)]
@@ -99,56 +185,209 @@ struct AuctionCreateForm {
     description: Option<String>,
     #[schema(nullable = false)]
     category: Option<i64>,
-    #[schema(nullable = false)]
-    condition: Option<ConditionParam>,
-    starting_price: MoneyInput,
-    #[schema(nullable = false)]
-    reserve_price: Option<MoneyInput>,
-    start_time: chrono::DateTime<chrono::Utc>,
-    end_time: chrono::DateTime<chrono::Utc>,
+    #[schema(value_type = Option<ConditionParam>, nullable = false)]
+    condition: Option<String>,
+    #[schema(value_type = MoneyInput)]
+    starting_price: Money,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    reserve_price: Option<Option<Money>>,
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Image files, the key repeated per file; the first becomes primary.
-    #[schema(nullable = false)]
-    images: Option<Vec<FileUpload>>,
+    #[schema(value_type = Option<Vec<FileUpload>>, nullable = false)]
+    images: Vec<ImageUpload>,
 }
 
-/// `PUT auctions/{id}/` (documentation): the price and window.
+impl AuctionCreateForm {
+    /// Reads a new auction, multipart or JSON: the fields as [`AuctionCreateBody`], then the
+    /// checked `images` (none from JSON).
+    async fn parse(state: &AppState, body: &Body) -> Result<Self, ApiError> {
+        let AuctionCreateBody {
+            product_id,
+            name,
+            description,
+            category,
+            condition,
+            starting_price,
+            reserve_price,
+            start_time,
+            end_time,
+        } = AuctionCreateBody::parse(body)?;
+        let images = image_uploads(state, body, "images").await?;
+        Ok(Self {
+            product_id,
+            name,
+            description,
+            category,
+            condition,
+            starting_price,
+            reserve_price,
+            start_time,
+            end_time,
+            images,
+        })
+    }
+
+    /// The auction's fields and the new product's images.
+    fn into_parts(self) -> (AuctionInput, Vec<ImageUpload>) {
+        let fields = AuctionCreateBody {
+            product_id: self.product_id,
+            name: self.name,
+            description: self.description,
+            category: self.category,
+            condition: self.condition,
+            starting_price: self.starting_price,
+            reserve_price: self.reserve_price,
+            start_time: self.start_time,
+            end_time: self.end_time,
+        };
+        (fields.into(), self.images)
+    }
+}
+
+/// `PUT auctions/{id}/`: the price and window.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AuctionReplaceBody {
-    starting_price: MoneyInput,
+    #[schema(value_type = MoneyInput)]
+    starting_price: Money,
     /// null removes it; absent keeps it.
-    reserve_price: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>)]
+    reserve_price: Option<Option<Money>>,
     /// A changed window keeps the bounds of `POST auctions/`.
+    // None when null (or a blank form value) was sent: the service then says it is required.
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     #[schema(examples("2026-01-01T00:00:00Z"))]
-    start_time: chrono::DateTime<chrono::Utc>,
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     #[schema(examples("2026-01-31T00:00:00Z"))]
-    end_time: chrono::DateTime<chrono::Utc>,
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// `PATCH auctions/{id}/` (documentation): any subset.
+impl AuctionReplaceBody {
+    /// Reads a full update: `starting_price`, `start_time` and `end_time` required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let patch = AuctionPatchBody::read(body, Need::Required)?;
+        Ok(Self {
+            // `read` refused a missing starting price, so the default is never used.
+            starting_price: patch.starting_price.unwrap_or(Money::zero(Currency::Pkr)),
+            reserve_price: patch.reserve_price,
+            start_time: patch.start_time,
+            end_time: patch.end_time,
+        })
+    }
+}
+
+impl From<AuctionReplaceBody> for AuctionInput {
+    fn from(b: AuctionReplaceBody) -> Self {
+        AuctionPatchBody {
+            starting_price: Some(b.starting_price),
+            reserve_price: b.reserve_price,
+            start_time: b.start_time,
+            end_time: b.end_time,
+        }
+        .into()
+    }
+}
+
+/// `PATCH auctions/{id}/`: any subset.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AuctionPatchBody {
-    #[schema(nullable = false)]
-    starting_price: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    starting_price: Option<Money>,
     /// null removes it.
-    reserve_price: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>)]
+    reserve_price: Option<Option<Money>>,
     #[schema(nullable = false)]
     start_time: Option<chrono::DateTime<chrono::Utc>>,
     #[schema(nullable = false)]
     end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// `POST auctions/{id}/place_bid/` (documentation).
+impl AuctionPatchBody {
+    /// Reads the price and window fields, `starting_price`, `start_time` and `end_time` as
+    /// `need` says (a null time reads as none).
+    fn read_from(body: &Body, f: &mut Fields<'_>, need: Need) -> Self {
+        Self {
+            starting_price: f.money("starting_price", need),
+            reserve_price: match body.fields.get("reserve_price") {
+                None => None,
+                Some(serde_json::Value::Null) => Some(None),
+                Some(_) => f.money("reserve_price", Need::Optional).map(Some),
+            },
+            start_time: f.datetime("start_time", need).flatten(),
+            end_time: f.datetime("end_time", need).flatten(),
+        }
+    }
+
+    /// Reads the body: the fields of [`AuctionPatchBody::read_from`], then any errors.
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let patch = Self::read_from(body, &mut f, need);
+        f.finish()?;
+        Ok(patch)
+    }
+}
+
+impl From<AuctionPatchBody> for AuctionInput {
+    fn from(b: AuctionPatchBody) -> Self {
+        Self {
+            product_id: None,
+            product: ProductInput::default(),
+            starting_price: b.starting_price,
+            reserve_price: b.reserve_price,
+            start_time: b.start_time,
+            end_time: b.end_time,
+        }
+    }
+}
+
+/// The body of `POST auctions/{id}/place_bid/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct BidBody {
     /// At least 0.01 and above the current price.
-    amount: MoneyInput,
+    #[schema(value_type = MoneyInput)]
+    amount: Money,
     /// A standing maximum for proxy bidding, at least `amount`; read only when proxy bidding
     /// is on.
-    #[schema(nullable = false)]
-    max_amount: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    max_amount: Option<Money>,
+}
+
+impl BidBody {
+    /// Reads the bid; `max_amount` only when `proxy` bidding is on. The field errors are for
+    /// the service to report, after its auction checks.
+    fn parse(body: &Body, proxy: bool) -> Result<Self, FieldErrors> {
+        let mut f = body.read();
+        let amount = f.money("amount", Need::Required);
+        if amount.is_some_and(|a| a.minor() < 1) {
+            f.error(
+                "amount",
+                "Ensure this value is greater than or equal to 0.01.",
+            );
+        }
+        // A standing maximum, read only when proxy bidding is on (the original has no such
+        // field).
+        let max_amount = if proxy {
+            f.money("max_amount", Need::Optional)
+        } else {
+            None
+        };
+        if let (Some(max), Some(amount)) = (max_amount, amount)
+            && max < amount
+        {
+            f.error(
+                "max_amount",
+                "Ensure this value is greater than or equal to the bid amount.",
+            );
+        }
+        f.into_errors()?;
+        Ok(Self {
+            amount: amount.ok_or_else(FieldErrors::new)?,
+            max_amount,
+        })
+    }
 }
 
 fn auction_id(raw: &str) -> Result<AuctionId, ApiError> {
@@ -180,7 +419,7 @@ pub async fn list(
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = viewer.map(|a| a.user);
-    let status = q.choice("status", AuctionStatus::parse)?;
+    let status = AuctionStatusParam::parse(&q)?.map(AuctionStatus::from);
     let mine = q.flag("my_auctions");
     let query = AuctionQuery {
         product: product_filters(&q)?,
@@ -262,32 +501,11 @@ pub async fn place_bid(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = auction_id(&id)?;
-    let mut f = body.read();
-    let amount = f.money("amount", Need::Required);
-    if amount.is_some_and(|a| a.minor() < 1) {
-        f.error(
-            "amount",
-            "Ensure this value is greater than or equal to 0.01.",
-        );
-    }
-    // A standing maximum, read only when proxy bidding is on (the original has no such field).
-    let proxy = state.bidding.rules().proxy;
-    let max = if proxy {
-        f.money("max_amount", Need::Optional)
-    } else {
-        None
+    let (amount, max) = match BidBody::parse(&body, state.bidding.rules().proxy) {
+        Ok(bid) => (Ok(bid.amount), bid.max_amount),
+        // The service refuses a bid with field errors without reading the maximum.
+        Err(errors) => (Err(errors), None),
     };
-    if let (Some(max), Some(amount)) = (max, amount)
-        && max < amount
-    {
-        f.error(
-            "max_amount",
-            "Ensure this value is greater than or equal to the bid amount.",
-        );
-    }
-    let amount = f
-        .into_errors()
-        .and_then(|()| amount.ok_or_else(madeinpk_domain::validation::FieldErrors::new));
     let placed = state
         .bidding
         .place_up_to(Some(&auth.user), id, amount, max)
@@ -303,47 +521,6 @@ pub async fn place_bid(
     Ok(HttpResponse::Created().json(BidDto::new(&bid, true)))
 }
 
-fn auction_input(body: &Body, create: bool, full: bool) -> Result<AuctionInput, ApiError> {
-    let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.read();
-    let input = AuctionInput {
-        // 0 or absent means "create the product too".
-        product_id: if create {
-            f.pk("product_id", Need::Optional, true)
-                .flatten()
-                .filter(|id| *id != 0)
-                .map(ProductId)
-        } else {
-            None
-        },
-        product: if create {
-            ProductInput {
-                name: f.string("name", Need::Optional),
-                description: f.string("description", Need::Optional),
-                category: match body.fields.get("category") {
-                    None | Some(serde_json::Value::Null) => None,
-                    Some(_) => f
-                        .int("category", Need::Optional)
-                        .map(|c| Some(CategoryId(c))),
-                },
-                condition: f.string("condition", Need::Optional),
-            }
-        } else {
-            ProductInput::default()
-        },
-        starting_price: f.money("starting_price", need),
-        reserve_price: match body.fields.get("reserve_price") {
-            None => None,
-            Some(serde_json::Value::Null) => Some(None),
-            Some(_) => f.money("reserve_price", Need::Optional).map(Some),
-        },
-        start_time: f.datetime("start_time", need).flatten(),
-        end_time: f.datetime("end_time", need).flatten(),
-    };
-    f.finish()?;
-    Ok(input)
-}
-
 /// Creates an auction: for an existing product (`product_id`) or with a new one (name,
 /// description, category, condition, multipart `images`). Sellers only.
 #[utoipa::path(post, path = "/api/auctions/", tag = "auctions",
@@ -355,8 +532,7 @@ pub async fn create(
     media: Media,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = auction_input(&body, true, true)?;
-    let images = image_uploads(&state, &body, "images").await?;
+    let (input, images) = AuctionCreateForm::parse(&state, &body).await?.into_parts();
     let auction = state
         .auctions
         .create(&state.products, &auth.user, input, images, schedule(&state))
@@ -378,15 +554,14 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = auction_id(id)?;
+    let input: AuctionInput = if full {
+        AuctionReplaceBody::parse(body)?.into()
+    } else {
+        AuctionPatchBody::read(body, Need::Optional)?.into()
+    };
     let auction = state
         .auctions
-        .update(
-            &auth.user,
-            id,
-            auction_input(body, false, full)?,
-            full,
-            schedule(state),
-        )
+        .update(&auth.user, id, input, full, schedule(state))
         .await?;
     Ok(HttpResponse::Ok().json(AuctionDto::new(
         &auction,

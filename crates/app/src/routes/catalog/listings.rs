@@ -9,10 +9,9 @@ use madeinpk_domain::ids::{ListingId, ProductId};
 use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::page::parse_ordering;
 use madeinpk_domain::validation::FieldErrors;
-use serde_json::json;
 
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
-use crate::body::{Body, Need};
+use crate::body::{Body, Fields, Need};
 use crate::error::ApiError;
 use crate::query::{QueryMap, paginate, path_id};
 use crate::routes::catalog::product_params::product_filters;
@@ -40,24 +39,85 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A fixed-price listing status.
-#[derive(utoipa::ToSchema)]
+#[derive(Clone, Copy, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 enum ListingStatusParam {
     Active,
     Inactive,
     OutOfStock,
 }
 
-/// `POST listings/` (documentation).
+impl ListingStatusParam {
+    /// `?status=`: none when absent or empty; an unknown value is a 400 naming the parameter.
+    fn parse(q: &QueryMap) -> Result<Option<Self>, ApiError> {
+        q.choice("status", |v| ListingStatus::parse(v).map(Self::from))
+    }
+
+    /// The `status` field of a body, optional.
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        f.choice("status", Need::Optional, |v| {
+            ListingStatus::parse(v).map(Self::from)
+        })
+    }
+}
+
+impl From<ListingStatus> for ListingStatusParam {
+    fn from(s: ListingStatus) -> Self {
+        match s {
+            ListingStatus::Active => Self::Active,
+            ListingStatus::Inactive => Self::Inactive,
+            ListingStatus::OutOfStock => Self::OutOfStock,
+        }
+    }
+}
+
+impl From<ListingStatusParam> for ListingStatus {
+    fn from(s: ListingStatusParam) -> Self {
+        match s {
+            ListingStatusParam::Active => Self::Active,
+            ListingStatusParam::Inactive => Self::Inactive,
+            ListingStatusParam::OutOfStock => Self::OutOfStock,
+        }
+    }
+}
+
+/// A discount percentage in basis points (12.50 → 1250); zero or below is 0.
+fn percentage_bps(m: Money) -> u32 {
+    u32::try_from(m.minor().max(0)).unwrap_or(u32::MAX)
+}
+
+/// `discount_percentage`: absent, null (clears the discount), or a percentage.
+fn read_discount_percentage(body: &Body, f: &mut Fields<'_>) -> Option<Option<Money>> {
+    match body.fields.get("discount_percentage") {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(_) => f.money("discount_percentage", Need::Optional).map(Some),
+    }
+}
+
+/// Refuses a percentage of 0 (or less), once every field read.
+fn check_discount(percentage: Option<Option<Money>>) -> Result<(), ApiError> {
+    if let Some(Some(m)) = percentage
+        && percentage_bps(m) == 0
+    {
+        return Err(FieldErrors::single(
+            "discount_percentage",
+            "Ensure this value is greater than or equal to 0.01.",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The body of `POST listings/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ListingCreateBody {
     /// One of the caller's products without a listing or auction.
     #[schema(examples(1))]
     product_id: i64,
     /// At least 0.01.
-    price: MoneyInput,
+    #[schema(value_type = MoneyInput)]
+    price: Money,
     #[schema(minimum = 1)]
     #[schema(examples(3))]
     quantity: i64,
@@ -65,19 +125,61 @@ struct ListingCreateBody {
     #[schema(nullable = false)]
     featured: Option<bool>,
     /// 0.01 to 99.99, or null; a discount needs all three discount fields.
-    discount_percentage: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>)]
+    discount_percentage: Option<Option<Money>>,
     /// Not in the past.
-    discount_start_date: Option<chrono::DateTime<chrono::Utc>>,
+    discount_start_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
     /// After the start.
-    discount_end_date: Option<chrono::DateTime<chrono::Utc>>,
+    discount_end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-/// `PUT listings/{id}/` (documentation). Missing discount fields keep their stored values;
+impl ListingCreateBody {
+    /// Reads a new listing: `product_id`, `price` and `quantity` required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let product_id = f.pk("product_id", Need::Required, false).flatten();
+        let price = f.money("price", Need::Required);
+        let quantity = f.int("quantity", Need::Required);
+        let featured = f.bool("featured", Need::Optional);
+        let discount_percentage = read_discount_percentage(body, &mut f);
+        let discount_start_date = f.datetime("discount_start_date", Need::Optional);
+        let discount_end_date = f.datetime("discount_end_date", Need::Optional);
+        f.finish()?;
+        check_discount(discount_percentage)?;
+        // `finish` refused missing required fields, so the defaults are never used.
+        Ok(Self {
+            product_id: product_id.unwrap_or_default(),
+            price: price.unwrap_or(Money::zero(Currency::Pkr)),
+            quantity: quantity.unwrap_or_default(),
+            featured,
+            discount_percentage,
+            discount_start_date,
+            discount_end_date,
+        })
+    }
+}
+
+impl From<ListingCreateBody> for ListingInput {
+    fn from(b: ListingCreateBody) -> Self {
+        Self {
+            product_id: Some(ProductId(b.product_id)),
+            price: Some(b.price),
+            quantity: Some(b.quantity),
+            status: None,
+            featured: b.featured,
+            discount_percentage: b.discount_percentage.map(|p| p.map(percentage_bps)),
+            discount_start_date: b.discount_start_date,
+            discount_end_date: b.discount_end_date,
+        }
+    }
+}
+
+/// The body of `PUT listings/{id}/`. Missing discount fields keep their stored values;
 /// all three null clears the discount.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ListingReplaceBody {
-    price: MoneyInput,
+    #[schema(value_type = MoneyInput)]
+    price: Money,
     #[schema(minimum = 1)]
     #[schema(examples(3))]
     quantity: i64,
@@ -85,17 +187,49 @@ struct ListingReplaceBody {
     status: Option<ListingStatusParam>,
     #[schema(nullable = false)]
     featured: Option<bool>,
-    discount_percentage: Option<MoneyInput>,
-    discount_start_date: Option<chrono::DateTime<chrono::Utc>>,
-    discount_end_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(value_type = Option<MoneyInput>)]
+    discount_percentage: Option<Option<Money>>,
+    discount_start_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    discount_end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-/// `PATCH listings/{id}/` (documentation): any subset.
+impl ListingReplaceBody {
+    /// Reads a full update: `price` and `quantity` required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let patch = ListingPatchBody::read(body, Need::Required)?;
+        // `read` refused missing required fields, so the defaults are never used.
+        Ok(Self {
+            price: patch.price.unwrap_or(Money::zero(Currency::Pkr)),
+            quantity: patch.quantity.unwrap_or_default(),
+            status: patch.status,
+            featured: patch.featured,
+            discount_percentage: patch.discount_percentage,
+            discount_start_date: patch.discount_start_date,
+            discount_end_date: patch.discount_end_date,
+        })
+    }
+}
+
+impl From<ListingReplaceBody> for ListingInput {
+    fn from(b: ListingReplaceBody) -> Self {
+        ListingPatchBody {
+            price: Some(b.price),
+            quantity: Some(b.quantity),
+            status: b.status,
+            featured: b.featured,
+            discount_percentage: b.discount_percentage,
+            discount_start_date: b.discount_start_date,
+            discount_end_date: b.discount_end_date,
+        }
+        .into()
+    }
+}
+
+/// The body of `PATCH listings/{id}/`: any subset.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ListingPatchBody {
-    #[schema(nullable = false)]
-    price: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    price: Option<Money>,
     /// Restocking an out-of-stock listing reactivates it.
     #[schema(nullable = false, minimum = 1)]
     quantity: Option<i64>,
@@ -103,36 +237,99 @@ struct ListingPatchBody {
     status: Option<ListingStatusParam>,
     #[schema(nullable = false)]
     featured: Option<bool>,
-    discount_percentage: Option<MoneyInput>,
-    discount_start_date: Option<chrono::DateTime<chrono::Utc>>,
-    discount_end_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(value_type = Option<MoneyInput>)]
+    discount_percentage: Option<Option<Money>>,
+    discount_start_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    discount_end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-/// `POST listings/{id}/purchase/` (documentation).
+impl ListingPatchBody {
+    /// Reads the fields, `price` and `quantity` as `need` says.
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let patch = Self {
+            price: f.money("price", need),
+            quantity: f.int("quantity", need),
+            status: ListingStatusParam::read(&mut f),
+            featured: f.bool("featured", Need::Optional),
+            discount_percentage: read_discount_percentage(body, &mut f),
+            discount_start_date: f.datetime("discount_start_date", Need::Optional),
+            discount_end_date: f.datetime("discount_end_date", Need::Optional),
+        };
+        f.finish()?;
+        check_discount(patch.discount_percentage)?;
+        Ok(patch)
+    }
+}
+
+impl From<ListingPatchBody> for ListingInput {
+    fn from(b: ListingPatchBody) -> Self {
+        Self {
+            product_id: None,
+            price: b.price,
+            quantity: b.quantity,
+            status: b.status.map(ListingStatus::from),
+            featured: b.featured,
+            discount_percentage: b.discount_percentage.map(|p| p.map(percentage_bps)),
+            discount_start_date: b.discount_start_date,
+            discount_end_date: b.discount_end_date,
+        }
+    }
+}
+
+/// The body of `POST listings/{id}/purchase/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct PurchaseBody {
     /// Units to buy, 1 by default.
     #[schema(nullable = false, minimum = 1)]
     #[schema(examples(1))]
     quantity: Option<i64>,
     /// One of the caller's addresses.
-    shipping_address: i64,
+    // Read as optional: the service refuses a missing one ("Invalid shipping address").
+    #[schema(value_type = i64)]
+    shipping_address: Option<i64>,
     /// The total the buyer agreed to. When given and the order would charge another total (the
     /// price changed), nothing is placed: 400 `non_field_errors` "Prices changed: …". Absent:
     /// the current price is charged.
-    #[schema(nullable = false)]
-    expected_total: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    expected_total: Option<Money>,
 }
 
-/// `toggle_status` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl PurchaseBody {
+    /// Reads the body; every field optional here.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let purchase = Self {
+            quantity: f.int("quantity", Need::Optional),
+            shipping_address: f.int("shipping_address", Need::Optional),
+            expected_total: f.money("expected_total", Need::Optional),
+        };
+        f.finish()?;
+        Ok(purchase)
+    }
+}
+
+/// `toggle_status`'s answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct ToggledDto {
     /// `Listing activated successfully` or `Listing deactivated successfully`.
     message: String,
     /// The new status: `active` or `inactive`.
     status: String,
+}
+
+impl ToggledDto {
+    fn new(status: ListingStatus) -> Self {
+        let message = if status == ListingStatus::Active {
+            "Listing activated successfully"
+        } else {
+            "Listing deactivated successfully"
+        };
+        Self {
+            message: message.to_owned(),
+            status: status.as_str().to_owned(),
+        }
+    }
 }
 
 fn price_filter(q: &QueryMap, name: &str) -> Result<Option<Money>, ApiError> {
@@ -168,7 +365,7 @@ pub async fn list(
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = viewer.map(|a| a.user);
-    let status = q.choice("status", ListingStatus::parse)?;
+    let status = ListingStatusParam::parse(&q)?.map(ListingStatus::from);
     let mine = q.flag("my_listings");
     let query = ListingQuery {
         product: product_filters(&q)?,
@@ -220,46 +417,6 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ListingDto::new(&listing, &media, Utc::now())))
 }
 
-fn listing_input(body: &Body, create: bool, full: bool) -> Result<ListingInput, ApiError> {
-    let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.read();
-    let input = ListingInput {
-        product_id: if create {
-            f.pk("product_id", Need::Required, false)
-                .flatten()
-                .map(ProductId)
-        } else {
-            None
-        },
-        price: f.money("price", need),
-        quantity: f.int("quantity", need),
-        status: if create {
-            None
-        } else {
-            f.choice("status", Need::Optional, ListingStatus::parse)
-        },
-        featured: f.bool("featured", Need::Optional),
-        discount_percentage: match body.fields.get("discount_percentage") {
-            None => None,
-            Some(serde_json::Value::Null) => Some(None),
-            Some(_) => f
-                .money("discount_percentage", Need::Optional)
-                .map(|m| Some(u32::try_from(m.minor().max(0)).unwrap_or(u32::MAX))),
-        },
-        discount_start_date: f.datetime("discount_start_date", Need::Optional),
-        discount_end_date: f.datetime("discount_end_date", Need::Optional),
-    };
-    f.finish()?;
-    if let Some(Some(0)) = input.discount_percentage {
-        return Err(FieldErrors::single(
-            "discount_percentage",
-            "Ensure this value is greater than or equal to 0.01.",
-        )
-        .into());
-    }
-    Ok(input)
-}
-
 /// Lists one of the caller's products at a fixed price (sellers).
 #[utoipa::path(post, path = "/api/listings/", tag = "listings", request_body = ListingCreateBody,
     responses((status = 201, body = ListingDto), (status = 400, description = "Field or discount errors"), (status = 403, description = "Not a seller")))]
@@ -269,7 +426,7 @@ pub async fn create(
     media: Media,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = listing_input(&body, true, true)?;
+    let input: ListingInput = ListingCreateBody::parse(&body)?.into();
     let listing = state.listings.create(&auth.user, input, Utc::now()).await?;
     Ok(HttpResponse::Created().json(ListingDto::new(&listing, &media, Utc::now())))
 }
@@ -283,10 +440,12 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = listing_id(id)?;
-    let listing = state
-        .listings
-        .update(&auth.user, id, listing_input(body, false, full)?, full)
-        .await?;
+    let input: ListingInput = if full {
+        ListingReplaceBody::parse(body)?.into()
+    } else {
+        ListingPatchBody::read(body, Need::Optional)?.into()
+    };
+    let listing = state.listings.update(&auth.user, id, input, full).await?;
     Ok(HttpResponse::Ok().json(ListingDto::new(&listing, media, Utc::now())))
 }
 
@@ -339,12 +498,7 @@ pub async fn toggle_status(
         .listings
         .toggle_status(&auth.user, listing_id(&id)?)
         .await?;
-    let message = if status == ListingStatus::Active {
-        "Listing activated successfully"
-    } else {
-        "Listing deactivated successfully"
-    };
-    Ok(HttpResponse::Ok().json(json!({ "message": message, "status": status.as_str() })))
+    Ok(HttpResponse::Ok().json(ToggledDto::new(status)))
 }
 
 /// Buys units of a listing directly: a `fixed_price` order with its own payment session.
@@ -362,20 +516,16 @@ pub async fn purchase(
 ) -> Result<HttpResponse, ApiError> {
     let id = listing_id(&id)?;
     let key = crate::routes::order::cart::idempotency_key(&req)?;
-    let mut f = body.read();
-    let quantity = f.int("quantity", Need::Optional);
-    let address = f.int("shipping_address", Need::Optional);
-    let expected_total = f.money("expected_total", Need::Optional);
-    f.finish()?;
+    let body = PurchaseBody::parse(&body)?;
     let order = state
         .checkout
         .purchase(
             &auth.user,
             id,
-            quantity.unwrap_or(1),
-            address.map(madeinpk_domain::ids::AddressId),
+            body.quantity.unwrap_or(1),
+            body.shipping_address.map(madeinpk_domain::ids::AddressId),
             key,
-            expected_total,
+            body.expected_total,
         )
         .await?;
     Ok(

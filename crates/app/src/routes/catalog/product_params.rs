@@ -1,7 +1,7 @@
 //! What the product, listing and auction endpoints share: the product filters of their lists,
 //! the condition parameter, and checked image uploads.
 
-use madeinpk_domain::catalog::product::{ImageUpload, ProductQuery, search_terms};
+use madeinpk_domain::catalog::product::{Condition, ImageUpload, ProductQuery, search_terms};
 use madeinpk_domain::ids::{CategoryId, UserId};
 use serde_json::json;
 
@@ -12,14 +12,42 @@ use crate::state::AppState;
 use crate::uploads::{NOT_AN_IMAGE, image_upload};
 
 /// A product condition.
-#[derive(utoipa::ToSchema)]
+#[derive(Clone, Copy, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum ConditionParam {
     New,
     LikeNew,
     Good,
     Fair,
+}
+
+impl ConditionParam {
+    /// `?condition=`: none when absent or empty; an unknown value is a 400 naming the parameter.
+    pub fn parse(q: &QueryMap) -> Result<Option<Self>, ApiError> {
+        q.choice("condition", |v| Condition::parse(v).map(Self::from))
+    }
+}
+
+impl From<Condition> for ConditionParam {
+    fn from(c: Condition) -> Self {
+        match c {
+            Condition::New => Self::New,
+            Condition::LikeNew => Self::LikeNew,
+            Condition::Good => Self::Good,
+            Condition::Fair => Self::Fair,
+        }
+    }
+}
+
+impl From<ConditionParam> for Condition {
+    fn from(c: ConditionParam) -> Self {
+        match c {
+            ConditionParam::New => Self::New,
+            ConditionParam::LikeNew => Self::LikeNew,
+            ConditionParam::Good => Self::Good,
+            ConditionParam::Fair => Self::Fair,
+        }
+    }
 }
 
 /// Reads the shared product filters (`seller`, `category`, `province`, `search`).

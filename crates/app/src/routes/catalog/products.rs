@@ -2,7 +2,9 @@
 //! images.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use madeinpk_domain::catalog::product::{Condition, ImageFile, PRODUCT_ORDERING, ProductInput};
+use madeinpk_domain::catalog::product::{
+    Condition, ImageFile, ImageUpload, PRODUCT_ORDERING, ProductInput,
+};
 use madeinpk_domain::ids::{CategoryId, ProductId, ProductImageId};
 use madeinpk_domain::page::parse_ordering;
 
@@ -38,59 +40,158 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A new or replaced product as JSON (`POST`, `PUT`; documentation).
+/// A new or replaced product as JSON (`POST`, `PUT`).
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ProductBody {
     /// A Category id, or null.
     #[schema(examples(1))]
-    category: Option<i64>,
+    category: Option<Option<i64>>,
     /// At most 255 characters.
     #[schema(max_length = 255)]
     #[schema(examples("Blue pottery vase"))]
     name: String,
     #[schema(examples("Hand-painted Multani blue pottery."))]
     description: String,
+    // As sent: the service judges the choice.
+    #[schema(value_type = ConditionParam)]
     #[schema(examples("new"))]
-    condition: ConditionParam,
+    condition: String,
 }
 
-/// A new product as multipart, with its images (`POST`; documentation).
+impl ProductBody {
+    /// Reads a full product: `name`, `description` and `condition` required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let patch = ProductPatchBody::read(body, Need::Required)?;
+        // `read` refused missing fields, so the defaults are never used.
+        Ok(Self {
+            category: patch.category,
+            name: patch.name.unwrap_or_default(),
+            description: patch.description.unwrap_or_default(),
+            condition: patch.condition.unwrap_or_default(),
+        })
+    }
+}
+
+/// A new product as multipart, with its images (`POST`).
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ProductForm {
     /// A Category id; `""` for none.
     #[schema(nullable = false)]
-    category: Option<i64>,
+    category: Option<Option<i64>>,
     #[schema(max_length = 255)]
     name: String,
     description: String,
-    condition: ConditionParam,
+    #[schema(value_type = ConditionParam)]
+    condition: String,
     /// Image files, the key repeated per file, stored in order; the first becomes primary.
-    #[schema(nullable = false)]
-    images: Option<Vec<FileUpload>>,
+    #[schema(value_type = Option<Vec<FileUpload>>, nullable = false)]
+    images: Vec<ImageUpload>,
 }
 
-/// Changes to a product (`PATCH`; documentation).
+impl ProductForm {
+    /// Reads a new product, multipart or JSON: the fields as [`ProductBody`], then the checked
+    /// `images` (none from JSON).
+    async fn parse(state: &AppState, body: &Body) -> Result<Self, ApiError> {
+        let ProductBody {
+            category,
+            name,
+            description,
+            condition,
+        } = ProductBody::parse(body)?;
+        let images = image_uploads(state, body, "images").await?;
+        Ok(Self {
+            category,
+            name,
+            description,
+            condition,
+            images,
+        })
+    }
+
+    /// The product's fields and its images.
+    fn into_parts(self) -> (ProductInput, Vec<ImageUpload>) {
+        let fields = ProductBody {
+            category: self.category,
+            name: self.name,
+            description: self.description,
+            condition: self.condition,
+        };
+        (fields.into(), self.images)
+    }
+}
+
+/// Changes to a product (`PATCH`).
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ProductPatchBody {
     /// A Category id, or null.
-    category: Option<i64>,
+    category: Option<Option<i64>>,
     #[schema(nullable = false, max_length = 255)]
     name: Option<String>,
     #[schema(nullable = false)]
     description: Option<String>,
-    #[schema(nullable = false)]
-    condition: Option<ConditionParam>,
+    #[schema(value_type = Option<ConditionParam>, nullable = false)]
+    condition: Option<String>,
 }
 
-/// `POST products/{id}/add_image/` (documentation).
+impl ProductPatchBody {
+    /// Reads the fields, `name`, `description` and `condition` as `need` says (the condition
+    /// as sent, for the service to judge).
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let patch = Self {
+            category: f.pk("category", Need::Optional, true),
+            name: f.string("name", need),
+            description: f.string("description", need),
+            condition: f.string("condition", need),
+        };
+        f.finish()?;
+        Ok(patch)
+    }
+}
+
+impl From<ProductBody> for ProductInput {
+    fn from(b: ProductBody) -> Self {
+        ProductPatchBody {
+            category: b.category,
+            name: Some(b.name),
+            description: Some(b.description),
+            condition: Some(b.condition),
+        }
+        .into()
+    }
+}
+
+impl From<ProductPatchBody> for ProductInput {
+    fn from(b: ProductPatchBody) -> Self {
+        Self {
+            category: b.category.map(|c| c.map(CategoryId)),
+            name: b.name,
+            description: b.description,
+            condition: b.condition,
+        }
+    }
+}
+
+/// The form of `POST products/{id}/add_image/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AddImageForm {
     /// An image file.
-    image: FileUpload,
+    #[schema(value_type = FileUpload)]
+    image: ImageFile,
+}
+
+impl AddImageForm {
+    /// Judges the `image` part here; the service refuses a missing or bad one after the owner
+    /// check.
+    async fn parse(state: &AppState, body: &Body) -> Self {
+        let image = match body.file("image") {
+            None => ImageFile::Missing,
+            Some(file) => image_upload(file, state.uploads.max_pixels())
+                .await
+                .map_or(ImageFile::Invalid, ImageFile::Valid),
+        };
+        Self { image }
+    }
 }
 
 /// Products; filters `seller`, `category`, `condition`, `province`; `search`; `ordering` by `created_at`, `name`.
@@ -109,7 +210,7 @@ pub async fn list(
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
     let mut query = product_filters(&q)?;
-    query.condition = q.choice("condition", Condition::parse)?;
+    query.condition = ConditionParam::parse(&q)?.map(Condition::from);
     query.ordering = parse_ordering(q.get("ordering"), PRODUCT_ORDERING);
     let viewer = viewer.map(|a| a.user);
     let page = paginate(&req, &q, |p| {
@@ -142,20 +243,13 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ProductDto::new(&product, &media)))
 }
 
-/// Reads product fields of a body.
+/// Reads product fields of a body: all of `ProductBody` when `full`, else any subset.
 pub fn product_input(body: &Body, full: bool) -> Result<ProductInput, ApiError> {
-    let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.read();
-    let input = ProductInput {
-        category: f
-            .pk("category", Need::Optional, true)
-            .map(|c| c.map(CategoryId)),
-        name: f.string("name", need),
-        description: f.string("description", need),
-        condition: f.string("condition", need),
-    };
-    f.finish()?;
-    Ok(input)
+    Ok(if full {
+        ProductBody::parse(body)?.into()
+    } else {
+        ProductPatchBody::read(body, Need::Optional)?.into()
+    })
 }
 
 /// Creates a product (sellers); multipart `images` are stored in order, the first primary.
@@ -168,8 +262,7 @@ pub async fn create(
     media: Media,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = product_input(&body, true)?;
-    let images = image_uploads(&state, &body, "images").await?;
+    let (input, images) = ProductForm::parse(&state, &body).await?.into_parts();
     let product = state.products.create(&auth.user, input, images).await?;
     Ok(HttpResponse::Created().json(ProductDto::new(&product, &media)))
 }
@@ -243,14 +336,8 @@ pub async fn add_image(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = ProductId(path_id(&id)?);
-    // Judged here, refused by the service after the owner check.
-    let upload = match body.file("image") {
-        None => ImageFile::Missing,
-        Some(file) => image_upload(file, state.uploads.max_pixels())
-            .await
-            .map_or(ImageFile::Invalid, ImageFile::Valid),
-    };
-    let image = state.products.add_image(&auth.user, id, upload).await?;
+    let form = AddImageForm::parse(&state, &body).await;
+    let image = state.products.add_image(&auth.user, id, form.image).await?;
     Ok(HttpResponse::Created().json(ProductImageDto::new(&image, &media)))
 }
 

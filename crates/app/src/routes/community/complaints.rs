@@ -87,27 +87,16 @@ fn complaint_id(raw: &str) -> Result<ComplaintId, ApiError> {
 
 /// Reads the writable fields; `full` (POST, PUT) requires category, subject and description.
 fn input(body: &Body, full: bool) -> Result<ComplaintInput, ApiError> {
-    let need = if full { Need::Required } else { Need::Optional };
-    let mut f = body.read();
-    let category = f.choice("category", need, ComplaintCategory::parse);
-    let subject = f.string("subject", need);
-    let description = f.string("description", need);
-    let order = f.pk("order", Need::Optional, true).map(|o| o.map(OrderId));
-    let seller = f.pk("seller", Need::Optional, true).map(|s| s.map(UserId));
-    f.finish()?;
-    Ok(ComplaintInput {
-        category,
-        subject,
-        description,
-        order,
-        seller,
+    Ok(if full {
+        ComplaintBody::parse(body)?.into()
+    } else {
+        ComplaintPatchBody::parse(body)?.into()
     })
 }
 
 /// A complaint category.
-#[derive(ToSchema)]
+#[derive(Clone, Copy, ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 enum ComplaintCategoryParam {
     Payment,
     Seller,
@@ -117,10 +106,42 @@ enum ComplaintCategoryParam {
     Other,
 }
 
+impl ComplaintCategoryParam {
+    /// Parses a wire value.
+    fn parse(s: &str) -> Option<Self> {
+        ComplaintCategory::parse(s).map(Self::from)
+    }
+}
+
+impl From<ComplaintCategory> for ComplaintCategoryParam {
+    fn from(c: ComplaintCategory) -> Self {
+        match c {
+            ComplaintCategory::Payment => Self::Payment,
+            ComplaintCategory::Seller => Self::Seller,
+            ComplaintCategory::Product => Self::Product,
+            ComplaintCategory::Platform => Self::Platform,
+            ComplaintCategory::Shipping => Self::Shipping,
+            ComplaintCategory::Other => Self::Other,
+        }
+    }
+}
+
+impl From<ComplaintCategoryParam> for ComplaintCategory {
+    fn from(c: ComplaintCategoryParam) -> Self {
+        match c {
+            ComplaintCategoryParam::Payment => Self::Payment,
+            ComplaintCategoryParam::Seller => Self::Seller,
+            ComplaintCategoryParam::Product => Self::Product,
+            ComplaintCategoryParam::Platform => Self::Platform,
+            ComplaintCategoryParam::Shipping => Self::Shipping,
+            ComplaintCategoryParam::Other => Self::Other,
+        }
+    }
+}
+
 /// A complaint status.
-#[derive(ToSchema)]
+#[derive(Clone, Copy, ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 enum ComplaintStatusParam {
     Open,
     InProgress,
@@ -128,9 +149,42 @@ enum ComplaintStatusParam {
     Closed,
 }
 
-/// A new or replaced complaint (`POST`, `PUT`; documentation).
+impl ComplaintStatusParam {
+    /// Parses a wire value.
+    fn from_wire(s: &str) -> Option<Self> {
+        ComplaintStatus::parse(s).map(Self::from)
+    }
+
+    /// `?status=`: none when absent or empty; an unknown value is a 400 naming the parameter.
+    fn parse(q: &QueryMap) -> Result<Option<Self>, ApiError> {
+        q.choice("status", Self::from_wire)
+    }
+}
+
+impl From<ComplaintStatus> for ComplaintStatusParam {
+    fn from(s: ComplaintStatus) -> Self {
+        match s {
+            ComplaintStatus::Open => Self::Open,
+            ComplaintStatus::InProgress => Self::InProgress,
+            ComplaintStatus::Resolved => Self::Resolved,
+            ComplaintStatus::Closed => Self::Closed,
+        }
+    }
+}
+
+impl From<ComplaintStatusParam> for ComplaintStatus {
+    fn from(s: ComplaintStatusParam) -> Self {
+        match s {
+            ComplaintStatusParam::Open => Self::Open,
+            ComplaintStatusParam::InProgress => Self::InProgress,
+            ComplaintStatusParam::Resolved => Self::Resolved,
+            ComplaintStatusParam::Closed => Self::Closed,
+        }
+    }
+}
+
+/// A new or replaced complaint (`POST`, `PUT`).
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ComplaintBody {
     #[schema(examples("shipping"))]
     category: ComplaintCategoryParam,
@@ -143,14 +197,43 @@ struct ComplaintBody {
     #[schema(examples("Ordered two weeks ago."))]
     description: String,
     /// One of the caller's orders, or null.
-    order: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    order: Option<Option<i64>>,
     /// A seller's user id, or null.
-    seller: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    seller: Option<Option<i64>>,
 }
 
-/// Changes to a complaint (`PATCH`; documentation).
+impl ComplaintBody {
+    /// Reads a full complaint: category, subject and description are required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let b = ComplaintPatchBody::read(body, Need::Required)?;
+        // `finish` refused a missing category, subject or description, so the defaults are
+        // never used.
+        Ok(Self {
+            category: b.category.unwrap_or(ComplaintCategoryParam::Other),
+            subject: b.subject.unwrap_or_default(),
+            description: b.description.unwrap_or_default(),
+            order: b.order,
+            seller: b.seller,
+        })
+    }
+}
+
+impl From<ComplaintBody> for ComplaintInput {
+    fn from(b: ComplaintBody) -> Self {
+        Self {
+            category: Some(b.category.into()),
+            subject: Some(b.subject),
+            description: Some(b.description),
+            order: b.order.map(|o| o.map(OrderId)),
+            seller: b.seller.map(|s| s.map(UserId)),
+        }
+    }
+}
+
+/// Changes to a complaint (`PATCH`).
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ComplaintPatchBody {
     #[schema(nullable = false)]
     category: Option<ComplaintCategoryParam>,
@@ -159,20 +242,74 @@ struct ComplaintPatchBody {
     #[schema(nullable = false, min_length = 1)]
     description: Option<String>,
     /// One of the caller's orders, or null.
-    order: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    order: Option<Option<i64>>,
     /// A seller's user id, or null.
-    seller: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    seller: Option<Option<i64>>,
 }
 
-/// `POST admin/complaints/{id}/status/` (documentation).
+impl ComplaintPatchBody {
+    /// Reads the fields present.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        Self::read(body, Need::Optional)
+    }
+
+    /// Reads the writable fields; `need` applies to category, subject and description (required
+    /// for POST and PUT). `Some(None)` is a null order or seller.
+    fn read(body: &Body, need: Need) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let category = f.choice("category", need, ComplaintCategoryParam::parse);
+        let subject = f.string("subject", need);
+        let description = f.string("description", need);
+        let order = f.pk("order", Need::Optional, true);
+        let seller = f.pk("seller", Need::Optional, true);
+        f.finish()?;
+        Ok(Self {
+            category,
+            subject,
+            description,
+            order,
+            seller,
+        })
+    }
+}
+
+impl From<ComplaintPatchBody> for ComplaintInput {
+    fn from(b: ComplaintPatchBody) -> Self {
+        Self {
+            category: b.category.map(ComplaintCategory::from),
+            subject: b.subject,
+            description: b.description,
+            order: b.order.map(|o| o.map(OrderId)),
+            seller: b.seller.map(|s| s.map(UserId)),
+        }
+    }
+}
+
+/// `POST admin/complaints/{id}/status/`.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ComplaintStatusBody {
     /// The new status (`open` reopens).
     status: ComplaintStatusParam,
     /// Replaces the notes; absent keeps them.
     #[schema(nullable = false)]
     admin_notes: Option<String>,
+}
+
+impl ComplaintStatusBody {
+    /// Reads the body: `status` is required.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let status = f.choice("status", Need::Required, ComplaintStatusParam::from_wire);
+        let admin_notes = f.string("admin_notes", Need::Optional);
+        f.finish()?;
+        // `finish` refused a missing or unknown status.
+        Ok(Self {
+            status: status.unwrap_or(ComplaintStatusParam::Open),
+            admin_notes,
+        })
+    }
 }
 
 /// The caller's complaints, newest first (`?ordering=created_at` for oldest first).
@@ -210,7 +347,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let c = state
         .complaints
-        .create(&auth.user, input(&body, true)?)
+        .create(&auth.user, ComplaintBody::parse(&body)?.into())
         .await?;
     Ok(HttpResponse::Created().json(ComplaintDto::new(&c, false)))
 }
@@ -296,7 +433,7 @@ pub async fn admin_list(
     CurrentUser(auth): CurrentUser,
     q: QueryMap,
 ) -> Result<HttpResponse, ApiError> {
-    let status = q.choice("status", ComplaintStatus::parse)?;
+    let status = ComplaintStatusParam::parse(&q)?.map(ComplaintStatus::from);
     let page = paginate(&req, &q, |p| {
         let (state, user) = (state.clone(), auth.user.clone());
         async move {
@@ -325,15 +462,10 @@ pub async fn admin_status(
         return Err(madeinpk_domain::community::complaint::ComplaintError::NotAdmin.into());
     }
     let id = complaint_id(&id)?;
-    let mut f = body.read();
-    let status = f.choice("status", Need::Required, ComplaintStatus::parse);
-    let notes = f.string("admin_notes", Need::Optional);
-    f.finish()?;
-    // `finish` refused a missing or unknown status.
-    let status = status.unwrap_or(ComplaintStatus::Open);
+    let body = ComplaintStatusBody::parse(&body)?;
     let c = state
         .complaints
-        .set_status(&auth.user, id, status, notes)
+        .set_status(&auth.user, id, body.status.into(), body.admin_notes)
         .await?;
     Ok(HttpResponse::Ok().json(ComplaintDto::new(&c, true)))
 }

@@ -99,63 +99,129 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `POST feedbacks/` (documentation): the caller's shipped auction order and four ratings.
+/// `POST feedbacks/`: the caller's shipped auction order and four ratings.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct FeedbackCreateBody {
     /// The caller's shipped (or delivered) auction order.
+    #[schema(value_type = i64)]
     #[schema(examples(1))]
-    order_id: i64,
-    #[schema(minimum = 1, maximum = 5)]
+    order_id: Option<i64>,
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(5))]
-    seller_rating: i64,
+    seller_rating: Option<i64>,
     /// `""` by default.
     #[schema(nullable = false)]
     seller_comment: Option<String>,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(4))]
-    platform_rating: i64,
+    platform_rating: Option<i64>,
     /// `""` by default.
     #[schema(nullable = false)]
     platform_comment: Option<String>,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(5))]
-    communication_rating: i64,
+    communication_rating: Option<i64>,
     /// True by default.
     #[schema(nullable = false)]
     product_as_described: Option<bool>,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(4))]
-    shipping_speed_rating: i64,
+    shipping_speed_rating: Option<i64>,
 }
 
-/// `PUT feedbacks/{id}/` (documentation): the four ratings are required; the order stays.
+impl FeedbackCreateBody {
+    /// Reads a new feedback, and the errors of values that could not be read (see
+    /// [`FeedbackPatchBody::parse`]).
+    fn parse(body: &Body) -> (Self, FieldErrors) {
+        // Absent, null or unreadable all mean "no such order of yours" (the first check).
+        let order_id = body.read().pk("order_id", Need::Optional, true).flatten();
+        let (r, unreadable) = FeedbackPatchBody::parse(body);
+        let create = Self {
+            order_id,
+            seller_rating: r.seller_rating,
+            seller_comment: r.seller_comment,
+            platform_rating: r.platform_rating,
+            platform_comment: r.platform_comment,
+            communication_rating: r.communication_rating,
+            product_as_described: r.product_as_described,
+            shipping_speed_rating: r.shipping_speed_rating,
+        };
+        (create, unreadable)
+    }
+
+    /// The service's input.
+    fn into_input(self, unreadable: FieldErrors) -> FeedbackInput {
+        FeedbackInput {
+            order: self.order_id.map(OrderId),
+            seller_rating: self.seller_rating,
+            seller_comment: self.seller_comment,
+            platform_rating: self.platform_rating,
+            platform_comment: self.platform_comment,
+            communication_rating: self.communication_rating,
+            product_as_described: self.product_as_described,
+            shipping_speed_rating: self.shipping_speed_rating,
+            unreadable,
+        }
+    }
+}
+
+/// `PUT feedbacks/{id}/`: the four ratings are required; the order stays.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct FeedbackReplaceBody {
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(5))]
-    seller_rating: i64,
+    seller_rating: Option<i64>,
     #[schema(nullable = false)]
     seller_comment: Option<String>,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(4))]
-    platform_rating: i64,
+    platform_rating: Option<i64>,
     #[schema(nullable = false)]
     platform_comment: Option<String>,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(5))]
-    communication_rating: i64,
+    communication_rating: Option<i64>,
     #[schema(nullable = false)]
     product_as_described: Option<bool>,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(4))]
-    shipping_speed_rating: i64,
+    shipping_speed_rating: Option<i64>,
 }
 
-/// `PATCH feedbacks/{id}/` (documentation): any subset; the order stays.
+impl FeedbackReplaceBody {
+    /// Reads the same fields as `PATCH`: the service requires the ratings (a full update).
+    fn parse(body: &Body) -> (Self, FieldErrors) {
+        let (r, unreadable) = FeedbackPatchBody::parse(body);
+        let replace = Self {
+            seller_rating: r.seller_rating,
+            seller_comment: r.seller_comment,
+            platform_rating: r.platform_rating,
+            platform_comment: r.platform_comment,
+            communication_rating: r.communication_rating,
+            product_as_described: r.product_as_described,
+            shipping_speed_rating: r.shipping_speed_rating,
+        };
+        (replace, unreadable)
+    }
+
+    /// The service's input (the order of a feedback never changes).
+    fn into_input(self, unreadable: FieldErrors) -> FeedbackInput {
+        FeedbackInput {
+            order: None,
+            seller_rating: self.seller_rating,
+            seller_comment: self.seller_comment,
+            platform_rating: self.platform_rating,
+            platform_comment: self.platform_comment,
+            communication_rating: self.communication_rating,
+            product_as_described: self.product_as_described,
+            shipping_speed_rating: self.shipping_speed_rating,
+            unreadable,
+        }
+    }
+}
+
+/// `PATCH feedbacks/{id}/`: any subset; the order stays.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct FeedbackPatchBody {
     #[schema(nullable = false, minimum = 1, maximum = 5)]
     seller_rating: Option<i64>,
@@ -173,10 +239,45 @@ struct FeedbackPatchBody {
     shipping_speed_rating: Option<i64>,
 }
 
-/// `seller_stats`: the figures, or `{"message": "No feedback yet"}` (documentation).
-#[derive(ToSchema)]
+impl FeedbackPatchBody {
+    /// Reads the ratings and comments, all optional. Values of the wrong type are not refused
+    /// here: the contract checks the order first, so their errors are returned to travel in the
+    /// input, and the service reports them with the field rules.
+    fn parse(body: &Body) -> (Self, FieldErrors) {
+        let need = Need::Optional;
+        let mut f = body.read();
+        let patch = Self {
+            seller_rating: f.int("seller_rating", need),
+            seller_comment: f.string("seller_comment", need),
+            platform_rating: f.int("platform_rating", need),
+            platform_comment: f.string("platform_comment", need),
+            communication_rating: f.int("communication_rating", need),
+            product_as_described: f.bool("product_as_described", need),
+            shipping_speed_rating: f.int("shipping_speed_rating", need),
+        };
+        let unreadable = f.into_errors().err().unwrap_or_default();
+        (patch, unreadable)
+    }
+
+    /// The service's input (the order of a feedback never changes).
+    fn into_input(self, unreadable: FieldErrors) -> FeedbackInput {
+        FeedbackInput {
+            order: None,
+            seller_rating: self.seller_rating,
+            seller_comment: self.seller_comment,
+            platform_rating: self.platform_rating,
+            platform_comment: self.platform_comment,
+            communication_rating: self.communication_rating,
+            product_as_described: self.product_as_described,
+            shipping_speed_rating: self.shipping_speed_rating,
+            unreadable,
+        }
+    }
+}
+
+/// `seller_stats`: the figures, or `{"message": "No feedback yet"}`.
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
 enum SellerStatsResponse {
     Stats(SellerStatsDto),
     NoFeedback(MessageDto),
@@ -225,43 +326,6 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(FeedbackDto::from(&feedback)))
 }
 
-/// Reads the fields. Values of the wrong type are not refused here: the contract checks the order
-/// first, so they travel in the input and the service reports them with the field rules.
-fn feedback_input(body: &Body, create: bool) -> Result<FeedbackInput, ApiError> {
-    let order = if create {
-        // Absent, null or unreadable all mean "no such order of yours" (the first check).
-        body.read()
-            .pk("order_id", Need::Optional, true)
-            .flatten()
-            .map(OrderId)
-    } else {
-        // The order of a feedback never changes.
-        None
-    };
-    let need = Need::Optional;
-    let mut f = body.read();
-    let input = FeedbackInput {
-        order,
-        seller_rating: f.int("seller_rating", need),
-        seller_comment: f.string("seller_comment", need),
-        platform_rating: f.int("platform_rating", need),
-        platform_comment: f.string("platform_comment", need),
-        communication_rating: f.int("communication_rating", need),
-        product_as_described: f.bool("product_as_described", need),
-        shipping_speed_rating: f.int("shipping_speed_rating", need),
-        unreadable: FieldErrors::new(),
-    };
-    let unreadable = match f.finish() {
-        Ok(()) => FieldErrors::new(),
-        Err(ApiError::Validation(errors)) => errors,
-        Err(other) => return Err(other),
-    };
-    Ok(FeedbackInput {
-        unreadable,
-        ..input
-    })
-}
-
 /// Rates the seller of the caller's shipped auction order (once per order).
 #[utoipa::path(post, path = "/api/feedbacks/", tag = "feedbacks", request_body = FeedbackCreateBody,
     responses((status = 201, body = FeedbackDto), (status = 400, description = "Not the buyer, not an auction, not shipped, already given, or field errors"), (status = 401, description = "Not signed in")))]
@@ -270,9 +334,10 @@ pub async fn create(
     ActiveUser(auth): ActiveUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
+    let (body, unreadable) = FeedbackCreateBody::parse(&body);
     let feedback = state
         .feedbacks
-        .create(&auth.user, feedback_input(&body, true)?)
+        .create(&auth.user, body.into_input(unreadable))
         .await?;
     Ok(HttpResponse::Created().json(FeedbackDto::from(&feedback)))
 }
@@ -285,10 +350,14 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = FeedbackId(path_id(id)?);
-    let feedback = state
-        .feedbacks
-        .update(&auth.user, id, feedback_input(body, false)?, full)
-        .await?;
+    let input = if full {
+        let (body, unreadable) = FeedbackReplaceBody::parse(body);
+        body.into_input(unreadable)
+    } else {
+        let (body, unreadable) = FeedbackPatchBody::parse(body);
+        body.into_input(unreadable)
+    };
+    let feedback = state.feedbacks.update(&auth.user, id, input, full).await?;
     Ok(HttpResponse::Ok().json(FeedbackDto::from(&feedback)))
 }
 
@@ -342,10 +411,11 @@ pub async fn seller_stats(
     let seller = q
         .int_filter("seller_id")?
         .ok_or(FeedbackError::SellerIdRequired)?;
-    Ok(match state.feedbacks.seller_stats(UserId(seller)).await? {
-        Some(stats) => HttpResponse::Ok().json(SellerStatsDto::from(&stats)),
-        None => HttpResponse::Ok().json(MessageDto {
+    let response = match state.feedbacks.seller_stats(UserId(seller)).await? {
+        Some(stats) => SellerStatsResponse::Stats(SellerStatsDto::from(&stats)),
+        None => SellerStatsResponse::NoFeedback(MessageDto {
             message: "No feedback yet",
         }),
-    })
+    };
+    Ok(HttpResponse::Ok().json(response))
 }

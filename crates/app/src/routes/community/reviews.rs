@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::community::review::{REVIEW_ORDERING, ReviewInput, ReviewQuery};
 use madeinpk_domain::ids::{ProductId, ReviewId};
 use madeinpk_domain::page::parse_ordering;
-use serde_json::json;
 
 use crate::auth::{ActiveUser, Authenticated, MaybeUser};
 use crate::body::{Body, Need};
@@ -35,46 +34,103 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `POST product-reviews/` (documentation).
+/// `POST product-reviews/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ReviewCreateBody {
     /// A fixed-price Product id the caller received.
     #[schema(examples(1))]
     product: i64,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(5))]
-    rating: i64,
+    rating: Option<i64>,
     /// Not blank, at most 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     #[schema(examples("Lovely work"))]
-    title: String,
+    title: Option<String>,
     /// Not blank.
-    #[schema(min_length = 1)]
+    #[schema(value_type = String, min_length = 1)]
     #[schema(examples("Well made and on time."))]
-    comment: String,
+    comment: Option<String>,
     /// The caller's order of it (makes `is_verified_purchase`), or null.
-    order: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    order: Option<Option<i64>>,
 }
 
-/// `PUT product-reviews/{id}/` (documentation); product and order never change.
+impl ReviewCreateBody {
+    /// Reads a new review.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        // Presence, blanks and the rating range are the domain's rules (all reported together).
+        let need = Need::Optional;
+        let mut f = body.read();
+        let product = f.pk("product", Need::Required, false).flatten();
+        let rating = f.int("rating", need);
+        let title = f.string("title", need);
+        let comment = f.string("comment", need);
+        let order = f.pk("order", Need::Optional, true);
+        f.finish()?;
+        // `finish` refused a missing or null product, so the default is never used.
+        Ok(Self {
+            product: product.unwrap_or_default(),
+            rating,
+            title,
+            comment,
+            order,
+        })
+    }
+}
+
+impl From<ReviewCreateBody> for ReviewInput {
+    fn from(b: ReviewCreateBody) -> Self {
+        Self {
+            product: Some(ProductId(b.product)),
+            rating: b.rating,
+            title: b.title,
+            comment: b.comment,
+            order: b.order,
+        }
+    }
+}
+
+/// `PUT product-reviews/{id}/`; product and order never change.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ReviewReplaceBody {
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     #[schema(examples(4))]
-    rating: i64,
-    #[schema(min_length = 1, max_length = 200)]
+    rating: Option<i64>,
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     #[schema(examples("Good"))]
-    title: String,
-    #[schema(min_length = 1)]
+    title: Option<String>,
+    #[schema(value_type = String, min_length = 1)]
     #[schema(examples("As described."))]
-    comment: String,
+    comment: Option<String>,
 }
 
-/// `PATCH product-reviews/{id}/` (documentation): any subset.
+impl ReviewReplaceBody {
+    /// Reads the same fields as `PATCH`; the domain requires them all (a full update).
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let b = ReviewPatchBody::parse(body)?;
+        Ok(Self {
+            rating: b.rating,
+            title: b.title,
+            comment: b.comment,
+        })
+    }
+}
+
+impl From<ReviewReplaceBody> for ReviewInput {
+    fn from(b: ReviewReplaceBody) -> Self {
+        Self {
+            product: None,
+            rating: b.rating,
+            title: b.title,
+            comment: b.comment,
+            order: None,
+        }
+    }
+}
+
+/// `PATCH product-reviews/{id}/`: any subset.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct ReviewPatchBody {
     #[schema(nullable = false, minimum = 1, maximum = 5)]
     rating: Option<i64>,
@@ -84,9 +140,35 @@ struct ReviewPatchBody {
     comment: Option<String>,
 }
 
-/// `can-review` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl ReviewPatchBody {
+    /// Reads the fields present (product and order are not read: they never change).
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let need = Need::Optional;
+        let mut f = body.read();
+        let patch = Self {
+            rating: f.int("rating", need),
+            title: f.string("title", need),
+            comment: f.string("comment", need),
+        };
+        f.finish()?;
+        Ok(patch)
+    }
+}
+
+impl From<ReviewPatchBody> for ReviewInput {
+    fn from(b: ReviewPatchBody) -> Self {
+        Self {
+            product: None,
+            rating: b.rating,
+            title: b.title,
+            comment: b.comment,
+            order: None,
+        }
+    }
+}
+
+/// `can-review`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct CanReviewDto {
     can_review: bool,
     /// Why (or why not), in the contract's words.
@@ -148,7 +230,11 @@ pub async fn can_review(
         .reviews
         .can_review(viewer.map(|a| a.user).as_ref(), product)
         .await?;
-    let body = json!({ "can_review": answer.can_review, "reason": answer.reason, "has_reviewed": answer.has_reviewed });
+    let body = CanReviewDto {
+        can_review: answer.can_review,
+        reason: answer.reason,
+        has_reviewed: answer.has_reviewed,
+    };
     Ok(if answer.product_found {
         HttpResponse::Ok().json(body)
     } else {
@@ -156,29 +242,13 @@ pub async fn can_review(
     })
 }
 
-fn review_input(body: &Body, create: bool) -> Result<ReviewInput, ApiError> {
-    // Presence, blanks and the rating range are the domain's rules (all reported together).
-    let need = Need::Optional;
-    let mut f = body.read();
-    let input = ReviewInput {
-        product: if create {
-            f.pk("product", Need::Required, false)
-                .flatten()
-                .map(ProductId)
-        } else {
-            None
-        },
-        rating: f.int("rating", need),
-        title: f.string("title", need),
-        comment: f.string("comment", need),
-        order: if create {
-            f.pk("order", Need::Optional, true)
-        } else {
-            None
-        },
-    };
-    f.finish()?;
-    Ok(input)
+/// Reads a `PUT` (`full`) or `PATCH` body.
+fn update_input(body: &Body, full: bool) -> Result<ReviewInput, ApiError> {
+    Ok(if full {
+        ReviewReplaceBody::parse(body)?.into()
+    } else {
+        ReviewPatchBody::parse(body)?.into()
+    })
 }
 
 /// Reviews a fixed-price product the caller received (once).
@@ -191,7 +261,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let review = state
         .reviews
-        .create(&auth.user, review_input(&body, true)?)
+        .create(&auth.user, ReviewCreateBody::parse(&body)?.into())
         .await?;
     Ok(HttpResponse::Created().json(ReviewDto::from(&review)))
 }
@@ -206,7 +276,7 @@ async fn update(
     let id = ReviewId(path_id(id)?);
     let review = state
         .reviews
-        .update(&auth.user, id, review_input(body, false)?, full)
+        .update(&auth.user, id, update_input(body, full)?, full)
         .await?;
     Ok(HttpResponse::Ok().json(ReviewDto::from(&review)))
 }

@@ -34,10 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/seller-profiles/{id}/unverify/", "POST").route(web::post().to(unverify)));
 }
 
-/// A new seller profile (`POST seller-profiles/`, `POST auth/become-seller/`; documentation).
+/// A new seller profile (`POST seller-profiles/`, `POST auth/become-seller/`).
 /// Every field is optional.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 pub struct SellerProfileBody {
     /// At most 255 characters.
     #[schema(nullable = false, max_length = 255)]
@@ -62,17 +61,54 @@ pub struct SellerProfileBody {
     social_media_links: Option<Value>,
 }
 
-/// Changes to a seller profile (`PUT`/`PATCH seller-profiles/{id}/`; documentation). Every
+impl SellerProfileBody {
+    /// Reads a seller application (shared by `POST seller-profiles/` and `POST
+    /// auth/become-seller/`); absent text is `""` and an absent or null address none.
+    pub fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let application = Self {
+            brand_name: f.string("brand_name", Need::Optional),
+            biography: f.string("biography", Need::Optional),
+            business_address_text: f.string("business_address_text", Need::Optional),
+            business_address_id: f.pk("business_address_id", Need::Optional, true).flatten(),
+            business_phone: f.string("business_phone", Need::Optional),
+            website: f.string("website", Need::Optional),
+            social_media_links: f.json("social_media_links"),
+        };
+        f.finish()?;
+        Ok(application)
+    }
+}
+
+impl From<SellerProfileBody> for SellerApplication {
+    fn from(b: SellerProfileBody) -> Self {
+        Self {
+            brand_name: b.brand_name.unwrap_or_default(),
+            biography: b.biography.unwrap_or_default(),
+            business_address_text: b.business_address_text.unwrap_or_default(),
+            business_address_id: b.business_address_id.map(AddressId),
+            business_phone: b.business_phone.unwrap_or_default(),
+            website: b.website.unwrap_or_default(),
+            // Null means the default, as on update.
+            social_media_links: b
+                .social_media_links
+                .filter(|v| !v.is_null())
+                .unwrap_or_else(|| json!({})),
+        }
+    }
+}
+
+/// Changes to a seller profile (`PUT`/`PATCH seller-profiles/{id}/`). Every
 /// field is optional, for PUT too.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 pub struct SellerProfileChangesBody {
     #[schema(nullable = false, max_length = 255)]
     brand_name: Option<String>,
     #[schema(nullable = false)]
     biography: Option<String>,
     /// One of the caller's addresses; null unlinks it.
-    business_address_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    business_address_id: Option<Option<i64>>,
     #[schema(nullable = false, max_length = 15)]
     business_phone: Option<String>,
     /// A URL or `""`.
@@ -83,6 +119,44 @@ pub struct SellerProfileChangesBody {
     /// Admins only; refused for anyone else.
     #[schema(nullable = false)]
     is_verified: Option<bool>,
+}
+
+impl SellerProfileChangesBody {
+    /// Reads the fields present; `Some(None)` is a null address.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let changes = Self {
+            brand_name: f.string("brand_name", Need::Optional),
+            biography: f.string("biography", Need::Optional),
+            business_address_id: f.pk("business_address_id", Need::Optional, true),
+            business_phone: f.string("business_phone", Need::Optional),
+            website: f.string("website", Need::Optional),
+            social_media_links: f.json("social_media_links"),
+            is_verified: f.bool("is_verified", Need::Optional),
+        };
+        f.finish()?;
+        Ok(changes)
+    }
+}
+
+impl From<SellerProfileChangesBody> for SellerProfileChanges {
+    fn from(b: SellerProfileChangesBody) -> Self {
+        Self {
+            brand_name: b.brand_name,
+            biography: b.biography,
+            business_address_id: b.business_address_id.map(|a| a.map(AddressId)),
+            business_phone: b.business_phone,
+            website: b.website,
+            social_media_links: b.social_media_links.map(|v| {
+                if v.is_null() {
+                    Value::Object(serde_json::Map::new())
+                } else {
+                    v
+                }
+            }),
+            is_verified: b.is_verified,
+        }
+    }
 }
 
 fn profile_id(raw: &str) -> Result<SellerProfileId, ApiError> {
@@ -137,24 +211,7 @@ pub async fn create(
     ActiveUser(auth): ActiveUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let application = SellerApplication {
-        brand_name: f.text_or_empty("brand_name"),
-        biography: f.text_or_empty("biography"),
-        business_address_text: f.text_or_empty("business_address_text"),
-        business_address_id: f
-            .pk("business_address_id", Need::Optional, true)
-            .flatten()
-            .map(AddressId),
-        business_phone: f.text_or_empty("business_phone"),
-        website: f.text_or_empty("website"),
-        // Null means the default, as on update.
-        social_media_links: f
-            .json("social_media_links")
-            .filter(|v| !v.is_null())
-            .unwrap_or_else(|| json!({})),
-    };
-    f.finish()?;
+    let application = SellerApplication::from(SellerProfileBody::parse(&body)?);
     let profile = state
         .seller_profiles
         .create(&auth.user, application)
@@ -169,25 +226,7 @@ async fn update(
     body: &Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = profile_id(id)?;
-    let mut f = body.read();
-    let changes = SellerProfileChanges {
-        brand_name: f.string("brand_name", Need::Optional),
-        biography: f.string("biography", Need::Optional),
-        business_address_id: f
-            .pk("business_address_id", Need::Optional, true)
-            .map(|a| a.map(AddressId)),
-        business_phone: f.string("business_phone", Need::Optional),
-        website: f.string("website", Need::Optional),
-        social_media_links: f.json("social_media_links").map(|v| {
-            if v.is_null() {
-                Value::Object(serde_json::Map::new())
-            } else {
-                v
-            }
-        }),
-        is_verified: f.bool("is_verified", Need::Optional),
-    };
-    f.finish()?;
+    let changes = SellerProfileChanges::from(SellerProfileChangesBody::parse(body)?);
     let profile = state
         .seller_profiles
         .update(&auth.user, id, changes)

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::ids::{AddressId, CartItemId, ListingId};
+use madeinpk_domain::money::Money;
 use madeinpk_domain::order::cart_service::AddToCart;
-use serde_json::json;
 
 use crate::auth::{ActiveUser, CurrentUser};
 use crate::body::{Body, Need};
@@ -49,40 +49,82 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-/// `POST cart/add_item/` (documentation).
+/// `POST cart/add_item/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct AddItemBody {
     /// An active fixed-price listing that is not the caller's.
+    // Documented as required, read as optional: the cart service reports missing fields.
+    #[schema(value_type = i64)]
     #[schema(examples(1))]
-    listing_id: i64,
+    listing_id: Option<i64>,
     /// Units to add (merged with the listing's line); at least 1.
+    // Required, read as optional (as `listing_id`).
+    #[schema(value_type = i64)]
     #[schema(minimum = 1)]
     #[schema(examples(1))]
-    quantity: i64,
+    quantity: Option<i64>,
 }
 
-/// `PUT`/`PATCH cart/items/{id}/` (documentation).
+impl AddItemBody {
+    /// Reads the fields; the cart service judges missing ones.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let parsed = Self {
+            listing_id: f.int("listing_id", Need::Optional),
+            quantity: f.int("quantity", Need::Optional),
+        };
+        f.finish()?;
+        Ok(parsed)
+    }
+}
+
+/// `PUT`/`PATCH cart/items/{id}/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct CartItemBody {
     /// The line's new quantity: 1 up to what is available to it.
+    // Documented as required, read as optional: the cart service reports a missing one (after
+    // checking the line is the caller's).
+    #[schema(value_type = i64)]
     #[schema(minimum = 1)]
     #[schema(examples(1))]
-    quantity: i64,
+    quantity: Option<i64>,
 }
 
-/// `POST cart/checkout/` (documentation).
+impl CartItemBody {
+    /// Reads the field; the cart service judges a missing one.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let quantity = f.int("quantity", Need::Optional);
+        f.finish()?;
+        Ok(Self { quantity })
+    }
+}
+
+/// `POST cart/checkout/`.
 #[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
 struct CheckoutBody {
     /// One of the caller's addresses.
     shipping_address_id: i64,
     /// The total the buyer agreed to (as the cart showed it). When given and the order would
     /// charge another total (a price changed), nothing is placed: 400 `non_field_errors`
     /// "Prices changed: …". Absent: the current prices are charged.
-    #[schema(nullable = false)]
-    expected_total: Option<MoneyInput>,
+    #[schema(value_type = Option<MoneyInput>, nullable = false)]
+    expected_total: Option<Money>,
+}
+
+impl CheckoutBody {
+    /// Reads the fields.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let mut f = body.read();
+        let address = f.int("shipping_address_id", Need::Required);
+        let expected_total = f.money("expected_total", Need::Optional);
+        f.finish()?;
+        // `finish` refused a missing or bad address, so the default is never used.
+        Ok(Self {
+            shipping_address_id: address.unwrap_or_default(),
+            expected_total,
+        })
+    }
 }
 
 /// The caller's cart: lines with their holds, per-seller groups and totals.
@@ -105,13 +147,14 @@ pub async fn add_item(
     media: Media,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
+    let parsed = AddItemBody::parse(&body)?;
     let input = AddToCart {
-        listing: f.int("listing_id", Need::Optional).map(ListingId),
-        quantity: f.int("quantity", Need::Optional),
+        listing: parsed.listing_id.map(ListingId),
+        quantity: parsed.quantity,
+        // An `auction_id` (not part of the body) is refused: auctions are never bought
+        // through a cart.
         auction: body.fields.contains_key("auction_id"),
     };
-    f.finish()?;
     let line = state.carts.add(&auth.user, input).await?;
     Ok(HttpResponse::Created().json(CartItemDto::new(&line, &media, state.clock.now())))
 }
@@ -127,9 +170,7 @@ pub async fn update_item(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let id = item_id(&id)?;
-    let mut f = body.read();
-    let quantity = f.int("quantity", Need::Optional);
-    f.finish()?;
+    let CartItemBody { quantity } = CartItemBody::parse(&body)?;
     let line = state.carts.update(&auth.user, id, quantity).await?;
     Ok(HttpResponse::Ok().json(CartItemDto::new(&line, &media, state.clock.now())))
 }
@@ -143,7 +184,9 @@ pub async fn remove_item(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state.carts.remove(&auth.user, item_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(json!({ "message": "Item removed from cart" })))
+    Ok(HttpResponse::Ok().json(MessageDto {
+        message: "Item removed from cart",
+    }))
 }
 
 /// Empties the cart.
@@ -157,7 +200,7 @@ pub async fn clear(
     } else {
         "Cart is already empty"
     };
-    Ok(HttpResponse::Ok().json(json!({ "message": message })))
+    Ok(HttpResponse::Ok().json(MessageDto { message }))
 }
 
 /// Checks out the whole cart as one order and opens its payment session.
@@ -173,17 +216,14 @@ pub async fn checkout(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
-    let mut f = body.read();
-    let address = f.int("shipping_address_id", Need::Required);
-    let expected_total = f.money("expected_total", Need::Optional);
-    f.finish()?;
+    let parsed = CheckoutBody::parse(&body)?;
     let order = state
         .checkout
         .checkout_cart(
             &auth.user,
-            AddressId(address.unwrap_or(0)),
+            AddressId(parsed.shipping_address_id),
             key,
-            expected_total,
+            parsed.expected_total,
         )
         .await?;
     Ok(HttpResponse::Created().json(OrderDto::new(

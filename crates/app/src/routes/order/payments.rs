@@ -9,7 +9,6 @@ use madeinpk_domain::order::model::{Order, OrderRole, OrderStatus};
 use madeinpk_domain::order::payment_service::EventOutcome;
 use madeinpk_domain::order::webhook_service::{Delivery, Handled, Webhooks};
 use madeinpk_stripe::{dev, event, signature};
-use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -49,23 +48,34 @@ fn redirect(to: String) -> HttpResponse {
     HttpResponse::Found().insert_header((LOCATION, to)).finish()
 }
 
-/// The cancel page (documentation): the order and its link for the caller's own order.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+/// The cancel page: the order and its link for the caller's own order.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct PaymentCancelledDto {
     /// `Payment cancelled`.
     message: String,
     /// The caller's order, when `order_id` names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     order: Option<OrderDto>,
     /// Its payment link, with `order`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     payment_url: Option<String>,
 }
 
-/// `{"status": "success"}` (documentation).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+impl PaymentCancelledDto {
+    /// The message alone (no order of the caller's named).
+    fn message_only() -> Self {
+        Self {
+            message: "Payment cancelled".to_owned(),
+            order: None,
+            payment_url: None,
+        }
+    }
+}
+
+/// `{"status": "success"}`: the event was accepted.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct WebhookAcceptedDto {
     status: String,
 }
@@ -103,13 +113,18 @@ pub async fn cancel(
     if let Some(id) = order_param(&q)
         && let Ok(order) = state.orders.get(&auth.user, id, OrderRole::Buyer).await
     {
-        return Ok(HttpResponse::Ok().json(json!({
-            "message": "Payment cancelled",
-            "order": OrderDto::new(&order, auth.user.id, auth.user.is_admin(), &media),
-            "payment_url": order.payment_url,
-        })));
+        return Ok(HttpResponse::Ok().json(PaymentCancelledDto {
+            order: Some(OrderDto::new(
+                &order,
+                auth.user.id,
+                auth.user.is_admin(),
+                &media,
+            )),
+            payment_url: Some(order.payment_url),
+            ..PaymentCancelledDto::message_only()
+        }));
     }
-    Ok(HttpResponse::Ok().json(json!({ "message": "Payment cancelled" })))
+    Ok(HttpResponse::Ok().json(PaymentCancelledDto::message_only()))
 }
 
 /// Verifies and applies one provider event (also the dev gateway's way in).
@@ -152,7 +167,9 @@ pub async fn receive(
         }
         Delivery::Accepted(handled) => tracing::info!(event = %id, ?handled, "provider event"),
     }
-    Ok(HttpResponse::Ok().json(json!({ "status": "success" })))
+    Ok(HttpResponse::Ok().json(WebhookAcceptedDto {
+        status: "success".to_owned(),
+    }))
 }
 
 /// The provider webhook: `Stripe-Signature` over the raw body; each event applied once.

@@ -2,10 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 
+use madeinpk_domain::ids::OrderId;
 use madeinpk_domain::order::payment::{OrderAwaitingPayout, TransferView};
 use madeinpk_domain::order::payout_service::Requeued;
 
 use crate::auth::CurrentUser;
+use crate::body::{Body, Need};
 use crate::error::ApiError;
 use crate::routes::resource;
 use crate::state::AppState;
@@ -113,12 +115,22 @@ struct AwaitingOrdersDto {
     orders: Vec<AwaitingOrderDto>,
 }
 
-/// `POST admin/trigger-transfers/` (documentation).
+/// `POST admin/trigger-transfers/`.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct TriggerTransfersBody {
     /// The paid order whose payouts to queue again.
     order_id: i64,
+}
+
+impl TriggerTransfersBody {
+    /// Reads the body; `None` when the id is missing or bad. The contract answers that with one
+    /// `{"error"}` text after the admin check, so it is the payout service's to report.
+    fn parse(body: &Body) -> Option<Self> {
+        let mut f = body.read();
+        let order = f.int("order_id", Need::Optional);
+        let order = if f.finish().is_ok() { order } else { None };
+        order.map(|order_id| Self { order_id })
+    }
 }
 
 /// Payouts queued again.
@@ -186,15 +198,9 @@ pub async fn orders_needing_transfers(
 pub async fn trigger_transfers(
     state: web::Data<AppState>,
     CurrentUser(auth): CurrentUser,
-    body: crate::body::Body,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.read();
-    let order = f.int("order_id", crate::body::Need::Optional);
-    // The contract answers a missing or bad id with one {"error"} text, after the admin check.
-    let order = if f.finish().is_ok() { order } else { None };
-    let done = state
-        .payouts
-        .trigger(&auth.user, order.map(madeinpk_domain::ids::OrderId))
-        .await?;
+    let order = TriggerTransfersBody::parse(&body).map(|b| OrderId(b.order_id));
+    let done = state.payouts.trigger(&auth.user, order).await?;
     Ok(HttpResponse::Ok().json(TriggerTransfersDto::from(&done)))
 }
