@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{PASSWORD, key_order, spawn_app, spawn_manual_jobs, spawn_with};
+use common::{PASSWORD, key_order, spawn_app, spawn_with};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -12,7 +12,7 @@ fn registration(username: &str, email: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
-    let app = spawn_manual_jobs(|_| {}).await;
+    let app = spawn_app().await;
     let r = app
         .post(
             "/api/auth/register/",
@@ -815,7 +815,7 @@ async fn whitespace_is_trimmed_but_passwords_are_kept_as_typed() {
 
 #[tokio::test]
 async fn racing_become_seller_requests_make_one_profile_and_no_server_error() {
-    let app = spawn_manual_jobs(|_| {}).await;
+    let app = spawn_app().await;
     let (token, _) = app.register("racer").await;
     let mut tasks = Vec::new();
     for _ in 0..6 {

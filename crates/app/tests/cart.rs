@@ -3,20 +3,12 @@
 
 mod common;
 
-use common::{TestApp, spawn_app, spawn_manual_jobs};
+use common::{TestApp, spawn_app};
 use reqwest::StatusCode;
 use serde_json::json;
 
 async fn shop() -> (TestApp, String, String, i64) {
-    stock_up(spawn_app().await).await
-}
-
-/// A shop whose sweep and jobs run only when the test says so.
-async fn manual_shop() -> (TestApp, String, String, i64) {
-    stock_up(spawn_manual_jobs(|_| {}).await).await
-}
-
-async fn stock_up(app: TestApp) -> (TestApp, String, String, i64) {
+    let app = spawn_app().await;
     let (seller, _) = app.register_as("potter", "seller").await;
     let (buyer, _) = app.register("ayesha").await;
     let listing = app.listing(&seller, "Blue vase", "1500.00", 3).await;
@@ -289,7 +281,7 @@ async fn the_view_groups_lines_by_seller_with_discounted_prices() {
 
 #[tokio::test]
 async fn holds_lapse_after_a_notice_and_are_taken_again_at_checkout() {
-    let (app, _, buyer, listing) = manual_shop().await;
+    let (app, _, buyer, listing) = shop().await;
     let address = app.address(&buyer).await;
     app.add_to_cart(&buyer, listing, 2).await;
     assert_eq!(app.stock(listing).await.1, 2);
@@ -362,7 +354,7 @@ async fn holds_lapse_after_a_notice_and_are_taken_again_at_checkout() {
 
 #[tokio::test]
 async fn abandoned_carts_are_cleared_and_their_holds_released() {
-    let (app, _, buyer, listing) = manual_shop().await;
+    let (app, _, buyer, listing) = shop().await;
     app.add_to_cart(&buyer, listing, 1).await;
     app.clock.advance(chrono::Duration::days(8));
     app.sweep().await;

@@ -276,6 +276,8 @@ async fn the_end_closes_bidding_and_makes_the_winners_order() {
             json!({"error": "Auction is not active"})
         )
     );
+    // The end is carried out (the auction's end job, or the sweep's backstop).
+    app.sweep().await;
     // The last bid's broadcast may reach this socket after its status (it subscribed first);
     // then comes the end.
     let mut ended = watcher.next().await;
@@ -340,7 +342,7 @@ async fn the_end_closes_bidding_and_makes_the_winners_order() {
     );
     // Ending again changes nothing: one order.
     app.clock.advance(chrono::Duration::minutes(1));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.sweep().await;
     assert_eq!(app.db.count("orders WHERE order_type = 'auction'").await, 1);
 
     // Paying it completes the auction.
@@ -438,6 +440,7 @@ async fn an_auction_without_bids_ends_without_an_order() {
     let mut watcher = Ws::open(&app.base, id, None).await;
     watcher.next().await;
     app.clock.advance(chrono::Duration::minutes(61));
+    app.sweep().await;
     let m = watcher.next().await;
     assert_eq!(
         m["data"],
@@ -703,6 +706,7 @@ async fn over_the_socket_the_seller_cannot_bid_and_nobody_can_after_the_end() {
     );
     assert!(bidder.quiet(300).await, "a refusal reaches only its bidder");
     app.clock.advance(chrono::Duration::minutes(61));
+    app.sweep().await;
     assert_eq!(bidder.next().await["type"], "auction_ended");
     bidder.bid("1500.00").await;
     assert_eq!(
@@ -834,9 +838,10 @@ async fn soft_close_keeps_a_late_contested_auction_open_then_it_ends() {
         StatusCode::CREATED
     );
     assert_eq!(watcher.next().await["type"], "new_bid");
-    // Past the original end: still open, and another late bid extends it again.
+    // Past the original end: the end job and the sweep run, yet it stays open, and another
+    // late bid extends it again.
     app.clock.advance(chrono::Duration::minutes(4));
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.sweep().await;
     let r = rest_bid(&app, Some(&sana), id, "1200.00").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(watcher.next().await["type"], "new_bid");
@@ -847,6 +852,7 @@ async fn soft_close_keeps_a_late_contested_auction_open_then_it_ends() {
     );
     // Then time runs out: it ends, once, with Sana the winner.
     app.clock.advance(chrono::Duration::minutes(6));
+    app.sweep().await;
     let ended = watcher.next().await;
     assert_eq!(ended["type"], "auction_ended");
     assert_eq!(ended["data"]["final_price"], "1200.00");

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, spawn_app, spawn_manual_jobs, spawn_with};
+use common::{TestApp, spawn_app, spawn_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ async fn order(m: &Market, token: &str, id: i64) -> Value {
 
 #[tokio::test]
 async fn a_three_seller_cart_is_one_order_paid_once_with_three_exact_payouts() {
-    let m = market(spawn_manual_jobs(|_| {}).await).await;
+    let m = market(spawn_app().await).await;
     fill_cart(&m).await;
     let r = checkout(&m, Some("checkout-1")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -323,7 +323,7 @@ async fn each_seller_ships_their_own_items_then_the_buyer_confirms_delivery() {
 
 #[tokio::test]
 async fn a_declined_payment_releases_the_stock_and_tells_the_buyer() {
-    let m = market(spawn_manual_jobs(|_| {}).await).await;
+    let m = market(spawn_app().await).await;
     let r = m
         .app
         .post(
@@ -383,7 +383,7 @@ async fn a_declined_payment_releases_the_stock_and_tells_the_buyer() {
 
 #[tokio::test]
 async fn an_unpaid_order_expires_with_its_session_and_its_units_return() {
-    let m = market(spawn_manual_jobs(|_| {}).await).await;
+    let m = market(spawn_app().await).await;
     fill_cart(&m).await;
     let o = checkout(&m, None).await.body;
     let id = o["id"].as_i64().unwrap();
@@ -660,8 +660,7 @@ mod webhook {
 
     #[tokio::test]
     async fn replays_and_reordering_pay_once_and_never_move_an_order_back() {
-        let m = market(spawn_manual_jobs(|c| c.stripe_webhook_secret = Some(SECRET.into())).await)
-            .await;
+        let m = market(spawn_with(|c| c.stripe_webhook_secret = Some(SECRET.into())).await).await;
         fill_cart(&m).await;
         let o = checkout(&m, None).await.body;
         let id = o["id"].as_i64().unwrap();

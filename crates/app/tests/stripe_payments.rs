@@ -499,11 +499,16 @@ async fn a_crash_after_stripe_transferred_retries_under_the_same_key_and_pays_on
     for event in payment_events(id).into_iter().skip(1) {
         assert_eq!(deliver(app, &event).await, StatusCode::OK);
     }
-    assert!(
-        app.count_reaches("seller_transfers WHERE status = 'succeeded'", 3)
-            .await,
-        "the failed commit is retried by the job queue"
-    );
+    // The failed job is retried once its backoff (5 s) has passed.
+    let retried = app
+        .eventually(std::time::Duration::from_secs(20), || async {
+            app.db
+                .count("seller_transfers WHERE status = 'succeeded'")
+                .await
+                == 3
+        })
+        .await;
+    assert!(retried, "the failed commit is retried by the job queue");
     let transfers = posts(&s.stub, "/v1/transfers");
     assert_eq!(
         transfers.len(),

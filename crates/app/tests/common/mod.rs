@@ -36,7 +36,7 @@ pub struct TestApp {
     pub db: TestDb,
     pub outbox: MemoryOutbox,
     pub config: Config,
-    /// Runs queued jobs on demand (apps from `spawn_manual_jobs`).
+    /// Runs queued jobs on demand (absent when the app runs its own worker).
     pub jobs: Option<std::sync::Arc<madeinpk_app::worker::JobDriver>>,
 }
 
@@ -63,6 +63,10 @@ pub fn test_config(url: &str) -> Config {
     config.job_poll = Duration::from_millis(200);
     config.login.per_ip = 1000;
     config.register.per_ip = 1000;
+    // No worker runs beside a test: it runs queued jobs and the sweep itself (`run_jobs`,
+    // `sweep`, or before each look of `eventually`), so what it sees does not depend on timing.
+    // Tests of the worker itself turn it back on.
+    config.serve_runs_workers = false;
     // Tests change rows behind the app's back; the cache has its own test.
     config.catalog_cache = Duration::ZERO;
     // Time-driven stock upkeep runs often; tests move the clock instead of waiting.
@@ -108,16 +112,6 @@ pub async fn spawn_on(
         config,
         jobs,
     }
-}
-
-/// An app whose queued jobs run only when the test says so (`TestApp::run_jobs`): no worker
-/// runs beside the test, so what a test sees after `run_jobs` is all that will happen.
-pub async fn spawn_manual_jobs(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_with(|c| {
-        c.serve_runs_workers = false;
-        adjust(c);
-    })
-    .await
 }
 
 impl TestApp {
@@ -263,6 +257,10 @@ impl TestApp {
     {
         let started = std::time::Instant::now();
         while started.elapsed() < timeout {
+            // Without a worker, the test itself carries out what is due before each look.
+            if self.jobs.is_some() {
+                self.sweep().await;
+            }
             if check().await {
                 return true;
             }
@@ -455,22 +453,28 @@ impl TestApp {
 
 impl TestApp {
     /// Waits (up to 20 s) until `SELECT count(*) FROM {from_where}` is `n`.
-    /// Runs every due job (and what they queue) to completion; how many ran. Only for apps
-    /// from `spawn_manual_jobs`, where no worker runs beside the test.
+    /// Runs every due job (and what they queue) to completion; how many ran. No worker runs
+    /// beside a test (unless it turns `serve_runs_workers` back on), so this is all that runs.
     pub async fn run_jobs(&self) -> usize {
-        let driver = self.jobs.as_ref().expect("spawned with spawn_manual_jobs");
+        let driver = self.jobs.as_ref().expect("no worker runs beside this test");
         driver.run_due().await.expect("jobs run")
     }
 
     /// One pass of the time-driven upkeep (lapsed holds, unpaid orders, overdue auctions), then
     /// every job it queued.
     pub async fn sweep(&self) -> usize {
-        let driver = self.jobs.as_ref().expect("spawned with spawn_manual_jobs");
+        let driver = self.jobs.as_ref().expect("no worker runs beside this test");
         driver.sweep().await.expect("sweep runs");
         self.run_jobs().await
     }
 
+    /// Whether `count(from_where)` is `n` once what is due has run: checked once after running
+    /// the sweep and every due job (no worker), else polled while the worker runs.
     pub async fn count_reaches(&self, from_where: &str, n: i64) -> bool {
+        if self.jobs.is_some() {
+            self.sweep().await;
+            return self.db.count(from_where).await == n;
+        }
         self.eventually(Duration::from_secs(20), || async {
             self.db.count(from_where).await == n
         })
