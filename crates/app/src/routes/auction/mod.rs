@@ -1,5 +1,6 @@
 //! Auctions: the REST endpoints and the live auction socket.
 
 pub mod auctions;
+pub mod bodies;
 pub mod live;
 pub mod wire;
