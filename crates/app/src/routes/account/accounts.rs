@@ -10,7 +10,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::auth::{ActiveUser, CurrentUser};
-use crate::body::{Body, Need};
+use crate::body::{Body, Need, Upload};
 use crate::error::ApiError;
 use crate::routes::account::wire::{SellerProfileDto, SessionDto, UserDto, UserProfileDto};
 use crate::routes::community::seller_profiles::SellerProfileBody;
@@ -244,11 +244,11 @@ async fn update_profile(
     media: &Media,
     state: &AppState,
     auth: &crate::auth::Authenticated,
-    body: &Body,
     mut changes: ProfileChanges,
+    picture: Option<&Upload>,
 ) -> Result<HttpResponse, ApiError> {
     let mut stored = None;
-    if let Some(upload) = body.file("profile_picture") {
+    if let Some(upload) = picture {
         let path = state
             .uploads
             .save_image("profiles", upload)
@@ -397,9 +397,9 @@ impl From<ProfilePatchBody> for ProfileChanges {
     }
 }
 
-/// `PUT auth/profile/` as multipart, with a new picture (documentation).
+/// `PUT auth/profile/` as multipart: the JSON body's fields and a new picture file. What the
+/// handler parses from either encoding (JSON simply has no file).
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ProfileReplaceForm {
     #[schema(max_length = 150)]
     username: String,
@@ -412,13 +412,45 @@ struct ProfileReplaceForm {
     #[schema(nullable = false, max_length = 15)]
     phone_number: Option<String>,
     /// The new picture (an image file).
-    #[schema(nullable = false)]
-    profile_picture: Option<FileUpload>,
+    #[schema(nullable = false, value_type = Option<FileUpload>)]
+    profile_picture: Option<Upload>,
+    /// A text `profile_picture` (null or `""` removes the picture).
+    #[schema(ignore)]
+    removal: Option<Option<String>>,
 }
 
-/// `PATCH auth/profile/` as multipart, with a new picture (documentation).
+impl ProfileReplaceForm {
+    /// The text fields, read as for JSON, and the uploaded picture.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let text = ProfileReplaceBody::parse(body)?;
+        Ok(Self {
+            username: text.username,
+            email: text.email,
+            first_name: text.first_name,
+            last_name: text.last_name,
+            phone_number: text.phone_number,
+            profile_picture: body.file("profile_picture").cloned(),
+            removal: text.profile_picture,
+        })
+    }
+
+    /// The changes, and the picture to store.
+    fn into_parts(self) -> (ProfileChanges, Option<Upload>) {
+        let text = ProfileReplaceBody {
+            username: self.username,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            phone_number: self.phone_number,
+            profile_picture: self.removal,
+        };
+        (text.into(), self.profile_picture)
+    }
+}
+
+/// `PATCH auth/profile/` as multipart: any of the JSON body's fields and a new picture file.
+/// What the handler parses from either encoding.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 struct ProfilePatchForm {
     #[schema(nullable = false, max_length = 150)]
     username: Option<String>,
@@ -431,8 +463,40 @@ struct ProfilePatchForm {
     #[schema(nullable = false, max_length = 15)]
     phone_number: Option<String>,
     /// The new picture (an image file).
-    #[schema(nullable = false)]
-    profile_picture: Option<FileUpload>,
+    #[schema(nullable = false, value_type = Option<FileUpload>)]
+    profile_picture: Option<Upload>,
+    /// A text `profile_picture` (null or `""` removes the picture).
+    #[schema(ignore)]
+    removal: Option<Option<String>>,
+}
+
+impl ProfilePatchForm {
+    /// The text fields present, read as for JSON, and the uploaded picture.
+    fn parse(body: &Body) -> Result<Self, ApiError> {
+        let text = ProfilePatchBody::parse(body)?;
+        Ok(Self {
+            username: text.username,
+            email: text.email,
+            first_name: text.first_name,
+            last_name: text.last_name,
+            phone_number: text.phone_number,
+            profile_picture: body.file("profile_picture").cloned(),
+            removal: text.profile_picture,
+        })
+    }
+
+    /// The changes, and the picture to store.
+    fn into_parts(self) -> (ProfileChanges, Option<Upload>) {
+        let text = ProfilePatchBody {
+            username: self.username,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            phone_number: self.phone_number,
+            profile_picture: self.removal,
+        };
+        (text.into(), self.profile_picture)
+    }
 }
 
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.
@@ -445,8 +509,8 @@ pub async fn replace_profile(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = ProfileReplaceBody::parse(&body)?.into();
-    update_profile(&media, &state, &auth, &body, changes).await
+    let (changes, picture) = ProfileReplaceForm::parse(&body)?.into_parts();
+    update_profile(&media, &state, &auth, changes, picture.as_ref()).await
 }
 
 /// Changes some of the caller's profile fields; role is read-only.
@@ -459,8 +523,8 @@ pub async fn patch_profile(
     body: Body,
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = ProfilePatchBody::parse(&body)?.into();
-    update_profile(&media, &state, &auth, &body, changes).await
+    let (changes, picture) = ProfilePatchForm::parse(&body)?.into_parts();
+    update_profile(&media, &state, &auth, changes, picture.as_ref()).await
 }
 
 #[derive(Serialize, ToSchema)]
