@@ -63,7 +63,7 @@ async fn serve_personalised(
     };
     // With strict visibility, sellers see their own inactive listings and admins every one:
     // their listing pages are not the shared one.
-    if state.config.strict_visibility
+    if state.config.catalog.strict_visibility
         && req.path().starts_with("/api/listings/")
         && (reader.can_sell() || reader.is_admin())
     {

@@ -88,14 +88,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(config.clone(), None).await?;
-            tracing::info!(addr = %config.bind_addr, port = app.port(), "serving; docs at /api/docs/");
+            tracing::info!(addr = %config.http.bind_addr, port = app.port(), "serving; docs at /api/docs/");
             app.run_until_stopped().await?;
         }
         Command::Worker => {
             crate::time::set_zone(config.time_zone);
             let db = madeinpk_postgres::Db::connect(
-                config.database_url.expose_secret(),
-                config.database_pool_size.min(config.job_concurrency + 2),
+                config.database.url.expose_secret(),
+                config.database.pool_size.min(config.jobs.concurrency + 2),
             )
             .await
             .map_err(StartError::from)?;
@@ -115,17 +115,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             worker.stop().await;
         }
         Command::Migrate => {
-            db::ensure_database(config.database_url.expose_secret())
+            db::ensure_database(config.database.url.expose_secret())
                 .await
                 .map_err(StartError::from)?;
-            let applied = migrate::run(config.database_url.expose_secret())
+            let applied = migrate::run(config.database.url.expose_secret())
                 .await
                 .map_err(StartError::from)?;
             println!("{applied} migration(s) applied");
         }
         Command::Seed { demo } => {
             let db = startup::prepare_database(&Config {
-                auto_migrate: true,
+                database: crate::config::DatabaseConfig {
+                    auto_migrate: true,
+                    ..config.database.clone()
+                },
                 ..config
             })
             .await?;

@@ -27,11 +27,11 @@ pub fn ip(req: &HttpRequest, trust_proxy: bool) -> String {
 /// (`ALLOWED_HOSTS`, by default the loopback names, or the host of `PUBLIC_BASE_URL`, which then
 /// gives its scheme too), else `PUBLIC_BASE_URL`: a request cannot make us link elsewhere.
 pub fn origin(req: &HttpRequest, config: &Config) -> String {
-    if config.trust_proxy_headers {
+    if config.http.trust_proxy_headers {
         let info = req.connection_info();
         return format!("{}://{}", info.scheme(), info.host());
     }
-    let public = config.public_base_url.trim_end_matches('/');
+    let public = config.http.public_base_url.trim_end_matches('/');
     let Some(host) = req
         .headers()
         .get(HOST)
@@ -79,7 +79,7 @@ mod tests {
             .insert_header(("x-forwarded-proto", "https"))
             .to_http_request();
         assert_eq!(origin(&req, &config), "https://api.madeinpk.pk");
-        config.trust_proxy_headers = true;
+        config.http.trust_proxy_headers = true;
         assert_eq!(origin(&req, &config), "https://evil.example");
     }
 

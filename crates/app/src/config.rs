@@ -32,147 +32,35 @@ pub struct ConfigError {
 
 /// All settings of the service.
 #[derive(Debug, Clone)]
-#[allow(clippy::struct_excessive_bools)] // independent switches, each read from its own variable
 pub struct Config {
-    /// `BIND_ADDR`: where the HTTP server listens.
-    pub bind_addr: String,
-    /// `DATABASE_URL`.
-    pub database_url: SecretString,
-    /// `DATABASE_POOL_SIZE`: connections per process.
-    pub database_pool_size: usize,
-    /// `AUTO_MIGRATE`: create the database, migrate and seed on start.
-    pub auto_migrate: bool,
-    /// `PUBLIC_BASE_URL`: how users reach the site (links in emails, media URLs).
-    pub public_base_url: String,
-    /// `MEDIA_DIR`: uploaded files.
-    pub media_dir: PathBuf,
-    /// `SMTP_URL`: when set, emails go through this relay.
-    pub smtp_url: Option<SecretString>,
-    /// `MAIL_DIR`: otherwise, emails are written here as `.eml` files.
-    pub mail_dir: PathBuf,
-    /// `MAIL_FROM`: sender of every email.
-    pub mail_from: String,
-    /// `STRIPE_SECRET_KEY`: without it the dev gateway stands in for Stripe.
-    pub stripe_secret_key: Option<SecretString>,
-    /// `STRIPE_WEBHOOK_SECRET`: signing secret of the account's webhook endpoint.
-    pub stripe_webhook_secret: Option<SecretString>,
-    /// `STRIPE_CONNECT_WEBHOOK_SECRET`: signing secret of the Connect endpoint (events of the
-    /// sellers' accounts, such as `account.updated`, come from there with its own secret).
-    pub stripe_connect_webhook_secret: Option<SecretString>,
-    /// `STRIPE_API_BASE`: another Stripe API address (a local stub); Stripe's by default.
-    pub stripe_api_base: Option<String>,
-    /// `STRIPE_ACCOUNT_COUNTRY`: country of new Express accounts (default `PK`).
-    pub stripe_account_country: String,
-    /// `PLATFORM_FEE_BPS`: commission in basis points (200 = 2%).
-    pub platform_fee: BasisPoints,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The HTTP server and the addresses it answers for.
+    pub http: HttpConfig,
+    /// Uploaded files.
+    pub media: MediaConfig,
+    /// Outgoing email.
+    pub mail: MailConfig,
+    /// Stripe (without a secret key, the offline dev gateway).
+    pub stripe: StripeConfig,
+    /// The job worker and the time-driven sweep.
+    pub jobs: JobsConfig,
+    /// Sign-in: tokens and throttles.
+    pub auth: AuthConfig,
+    /// Carts, checkout, commission and payment windows.
+    pub orders: OrdersConfig,
+    /// Bidding rules, auction endings and unpaid wins.
+    pub auctions: AuctionsConfig,
+    /// The live auction socket.
+    pub ws: WsConfig,
+    /// Catalogue reads.
+    pub catalog: CatalogConfig,
     /// `TIME_ZONE`: zone datetimes are rendered in.
     pub time_zone: chrono_tz::Tz,
-    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins, or `*`.
-    pub cors_origins: Vec<String>,
-    /// `TOKEN_IDLE_DAYS`: tokens unused this long expire.
-    pub token_idle: Duration,
-    /// `LOGIN_RATE_PER_IP`, `LOGIN_RATE_WINDOW_SECS` (attempts per client address per window);
-    /// `LOGIN_RATE_PER_ACCOUNT` (attempts one address makes on one account before it waits),
-    /// `LOGIN_BACKOFF_SECS` (the first wait, doubling per failure), `LOGIN_BACKOFF_MAX_SECS`.
-    pub login: LoginPolicy,
-    /// `REGISTER_RATE_PER_IP` (0: no bound), `REGISTER_RATE_WINDOW_SECS`: registration attempts
-    /// per client address per window.
-    pub register: RegisterPolicy,
-    /// `MAX_BODY_BYTES`: largest JSON or form body.
-    pub max_body_bytes: usize,
-    /// `MAX_UPLOAD_BYTES`: largest uploaded file.
-    pub max_upload_bytes: usize,
-    /// `MAX_UPLOAD_TOTAL_BYTES`: largest multipart request of an endpoint that takes files.
-    pub max_upload_total: usize,
-    /// `MAX_IMAGE_PIXELS`: largest image accepted (width × height), checked before decoding.
-    pub max_image_pixels: u64,
-    /// `JOB_CONCURRENCY`: jobs one worker process runs at once.
-    pub job_concurrency: usize,
-    /// `JOB_POLL_MS`: fallback poll interval (NOTIFY wakes workers sooner).
-    pub job_poll: Duration,
-    /// `JOB_LEASE_SECS`: how long a claimed job is a worker's before another may take it
-    /// (renewed while it runs; what a killed worker's jobs wait before running again).
-    pub job_lease: Duration,
-    /// `SERVE_RUNS_WORKERS`: `serve` also runs the job worker.
-    pub serve_runs_workers: bool,
     /// `LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
-    /// `TRUST_PROXY_HEADERS`: take the client IP from `X-Forwarded-For` / `Forwarded`.
-    pub trust_proxy_headers: bool,
-    /// `CATALOG_CACHE_MS`: how long anonymous catalogue pages are reused (0 disables).
-    pub catalog_cache: Duration,
-    /// `REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH`: sellers must be able to receive payouts to publish.
-    pub require_payout_account: bool,
-    /// `HTTP_WORKERS`: actix worker threads (0 = one per core).
-    pub http_workers: usize,
-    /// `FRONTEND_URL`: the web front end (payment redirects land there).
-    pub frontend_url: String,
-    /// `CART_HOLD_MINUTES`: how long cart lines hold their units (renewed by cart activity).
-    pub cart_hold: Duration,
-    /// `CART_HOLD_NOTICE_MINUTES`: the buyer is told this long before a hold lapses.
-    pub cart_notice_before: Duration,
-    /// `CART_ABANDONED_DAYS`: carts untouched this long are cleared.
-    pub cart_abandoned_after: Duration,
-    /// `PAYMENT_WINDOW_MINUTES`: how long an order waits for payment (the session's expiry).
-    pub payment_window: Duration,
-    /// `SWEEP_INTERVAL_MS`: how often workers release lapsed holds and expire unpaid orders.
-    pub sweep_interval: Duration,
-    /// `BID_INCREMENTS`: `from:step` pairs in rupees (`0:50,5000:250`); empty: the contract's
-    /// rule (a bid must be higher than the current price).
-    pub bid_increments: Vec<(madeinpk_domain::money::Money, madeinpk_domain::money::Money)>,
-    /// `SOFT_CLOSE_MINUTES`: a bid this close to the end extends it to now + this (0: off).
-    pub soft_close: Duration,
-    /// `PROXY_BIDDING`: bids may carry `max_amount`, which the system bids up to (off: the
-    /// field is ignored, as the original).
-    pub proxy_bidding: bool,
-    /// `PAYMENT_DEADLINE_HOURS` (the original's name; `AUCTION_PAYMENT_HOURS` also read): the
-    /// auction winner's time to pay.
-    pub auction_payment_window: Duration,
-    /// `PAYMENT_REMINDER_HOURS`: the winner is reminded this long before the deadline.
-    pub payment_reminder_before: Duration,
-    /// `MAX_FAILED_PAYMENTS_BEFORE_BLOCK` (the original's name; `MAX_FAILED_PAYMENTS` also
-    /// read): unpaid auction orders before an account is blocked (0: never).
-    pub max_failed_payments: i32,
-    /// `STRICT_VISIBILITY`: inactive listings only to their seller and admins, feedback order
-    /// numbers and platform comments only to its parties, and a payment success redirect that
-    /// does not tell whether an order exists (off by default: the contract shows all three).
-    pub strict_visibility: bool,
-    /// `AUCTION_SCHEDULE_BOUNDS`: auctions must end in the future, within the two bounds below
-    /// (off by default: the contract accepts any window whose end follows its start).
-    pub auction_schedule_bounds: bool,
-    /// `AUCTION_MAX_DAYS`: longest auction, in days from the later of its start and now
-    /// (0: no bound).
-    pub auction_max_days: u32,
-    /// `AUCTION_MAX_START_DAYS`: furthest ahead an auction may start, in days (0: no bound).
-    pub auction_max_start_days: u32,
-    /// `MAX_UNPAID_ORDERS_PER_LISTING`: open unpaid fixed-price and cart orders one buyer may
-    /// hold per listing; another is refused until one is paid or cancelled (0: no limit).
-    pub max_unpaid_orders_per_listing: u32,
-    /// `WS_ALLOWED_ORIGINS`: browser origins allowed to open auction sockets (default: the
-    /// CORS origins, the front end and this site).
-    pub ws_allowed_origins: Vec<String>,
-    /// `WS_ALLOW_NO_ORIGIN`: accept sockets without an `Origin` (non-browser clients).
-    pub ws_allow_no_origin: bool,
-    /// `WS_QUEUE`: messages a slow socket may have waiting before it is dropped.
-    pub ws_queue: usize,
-    /// `HTTP_LINGER_MS`: how long a connection whose request was not read to its end (a closed
-    /// WebSocket, a refused upload) is drained before it is closed.
-    pub http_linger: Duration,
-    /// `WS_MAX_PER_TOKEN`: sockets one token may hold open on an instance (0: no bound).
-    pub ws_max_per_token: usize,
-    /// `WS_MAX_PER_IP`: sockets one client address may hold open on an instance (0: no bound).
-    pub ws_max_per_ip: usize,
     /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
     pub metrics_token: Option<SecretString>,
-    /// `ALLOWED_HOSTS`: `Host` header values (without port; `*` for any) believed for absolute
-    /// links; others get `PUBLIC_BASE_URL`'s. Default: the loopback names.
-    pub allowed_hosts: Vec<String>,
-    /// `BIDDER_PRIVACY`: `public` (default, the contract: every viewer sees each bidder's id and
-    /// username) or `masked` (only the bidder, the seller and admins do; others see `b***2`).
-    pub bidder_privacy: madeinpk_domain::auction::model::BidderPrivacy,
-    /// `WS_SELLER_EMAIL`: `all` (default, the contract's `auction_status.seller.email`) or
-    /// `hidden` (the socket shows no seller email, as REST never does).
-    pub ws_seller_email: bool,
 }
 
 fn parse_increments(
@@ -277,213 +165,239 @@ impl Config {
         let idle_days: u64 =
             get("TOKEN_IDLE_DAYS").map_or(Ok(30), |v| parse("TOKEN_IDLE_DAYS", &v))?;
         Ok(Self {
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into())
-                .into(),
-            database_pool_size: get("DATABASE_POOL_SIZE")
-                .map_or(Ok(16), |v| parse("DATABASE_POOL_SIZE", &v))?,
-            auto_migrate: get("AUTO_MIGRATE")
-                .map_or(Ok(true), |v| parse_bool("AUTO_MIGRATE", &v))?,
-            media_dir: get("MEDIA_DIR").map_or_else(|| PathBuf::from("./var/media"), PathBuf::from),
-            smtp_url: get("SMTP_URL").map(SecretString::from),
-            mail_dir: get("MAIL_DIR").map_or_else(|| PathBuf::from("./var/mail"), PathBuf::from),
-            mail_from: get("MAIL_FROM").unwrap_or_else(|| "MadeInPK <no-reply@madeinpk.pk>".into()),
-            stripe_secret_key: get("STRIPE_SECRET_KEY").map(SecretString::from),
-            stripe_webhook_secret: get("STRIPE_WEBHOOK_SECRET").map(SecretString::from),
-            stripe_connect_webhook_secret: get("STRIPE_CONNECT_WEBHOOK_SECRET")
-                .map(SecretString::from),
-            stripe_api_base: get("STRIPE_API_BASE"),
-            stripe_account_country: get("STRIPE_ACCOUNT_COUNTRY").unwrap_or_else(|| "PK".into()),
-            platform_fee,
-            time_zone,
-            cors_origins: get("CORS_ALLOWED_ORIGINS")
-                .unwrap_or_else(|| "http://localhost:3000,http://localhost:5173".into())
-                .split(',')
-                .map(|s| s.trim().trim_end_matches('/').to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            token_idle: Duration::from_hours(idle_days.saturating_mul(24)),
-            login: LoginPolicy {
-                per_ip: get("LOGIN_RATE_PER_IP")
-                    .map_or(Ok(defaults.per_ip), |v| parse("LOGIN_RATE_PER_IP", &v))?,
-                per_account: get("LOGIN_RATE_PER_ACCOUNT")
-                    .map_or(Ok(defaults.per_account), |v| {
-                        parse("LOGIN_RATE_PER_ACCOUNT", &v)
-                    })?,
-                window_secs: get("LOGIN_RATE_WINDOW_SECS")
-                    .map_or(Ok(defaults.window_secs), |v| {
-                        parse("LOGIN_RATE_WINDOW_SECS", &v)
-                    })?,
-                backoff_secs: get("LOGIN_BACKOFF_SECS").map_or(Ok(defaults.backoff_secs), |v| {
-                    parse("LOGIN_BACKOFF_SECS", &v)
-                })?,
-                backoff_max_secs: get("LOGIN_BACKOFF_MAX_SECS")
-                    .map_or(Ok(defaults.backoff_max_secs), |v| {
-                        parse("LOGIN_BACKOFF_MAX_SECS", &v)
-                    })?,
+            database: DatabaseConfig {
+                url: get("DATABASE_URL")
+                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/madeinpk".into())
+                    .into(),
+                pool_size: get("DATABASE_POOL_SIZE")
+                    .map_or(Ok(16), |v| parse("DATABASE_POOL_SIZE", &v))?,
+                auto_migrate: get("AUTO_MIGRATE")
+                    .map_or(Ok(true), |v| parse_bool("AUTO_MIGRATE", &v))?,
             },
-            register: RegisterPolicy {
-                per_ip: get("REGISTER_RATE_PER_IP")
-                    .map_or(Ok(RegisterPolicy::default().per_ip), |v| {
-                        parse("REGISTER_RATE_PER_IP", &v)
-                    })?,
-                window_secs: get("REGISTER_RATE_WINDOW_SECS")
-                    .map_or(Ok(RegisterPolicy::default().window_secs), |v| {
-                        parse("REGISTER_RATE_WINDOW_SECS", &v)
-                    })?,
-            },
-            max_body_bytes: get("MAX_BODY_BYTES")
-                .map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
-            max_upload_bytes: get("MAX_UPLOAD_BYTES")
-                .map_or(Ok(5 * 1024 * 1024), |v| parse("MAX_UPLOAD_BYTES", &v))?,
-            max_upload_total: get("MAX_UPLOAD_TOTAL_BYTES").map_or(Ok(64 * 1024 * 1024), |v| {
-                parse("MAX_UPLOAD_TOTAL_BYTES", &v)
-            })?,
-            max_image_pixels: get("MAX_IMAGE_PIXELS")
-                .map_or(Ok(25_000_000), |v| parse("MAX_IMAGE_PIXELS", &v))?,
-            job_concurrency: get("JOB_CONCURRENCY")
-                .map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
-            job_poll: Duration::from_millis(
-                get("JOB_POLL_MS").map_or(Ok(2000), |v| parse("JOB_POLL_MS", &v))?,
-            ),
-            job_lease: Duration::from_secs(
-                get("JOB_LEASE_SECS")
-                    .map_or(Ok(300), |v| parse("JOB_LEASE_SECS", &v))?
-                    .max(3),
-            ),
-            serve_runs_workers: get("SERVE_RUNS_WORKERS")
-                .map_or(Ok(true), |v| parse_bool("SERVE_RUNS_WORKERS", &v))?,
-            log_format,
-            trust_proxy_headers: get("TRUST_PROXY_HEADERS")
-                .map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
-            catalog_cache: Duration::from_millis(
-                get("CATALOG_CACHE_MS").map_or(Ok(1000), |v| parse("CATALOG_CACHE_MS", &v))?,
-            ),
-            require_payout_account: get("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH")
-                .map_or(Ok(false), |v| {
-                    parse_bool("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH", &v)
-                })?,
-            http_workers: get("HTTP_WORKERS").map_or(Ok(0), |v| parse("HTTP_WORKERS", &v))?,
-            frontend_url: get("FRONTEND_URL")
-                .unwrap_or_else(|| "http://localhost:5173".into())
-                .trim_end_matches('/')
-                .to_owned(),
-            cart_hold: Duration::from_mins(
-                get("CART_HOLD_MINUTES").map_or(Ok(15), |v| parse("CART_HOLD_MINUTES", &v))?,
-            ),
-            cart_notice_before: Duration::from_mins(
-                get("CART_HOLD_NOTICE_MINUTES")
-                    .map_or(Ok(5), |v| parse("CART_HOLD_NOTICE_MINUTES", &v))?,
-            ),
-            cart_abandoned_after: Duration::from_hours(
-                get("CART_ABANDONED_DAYS")
-                    .map_or(Ok(7u64), |v| parse("CART_ABANDONED_DAYS", &v))?
-                    .saturating_mul(24),
-            ),
-            payment_window: Duration::from_mins(
-                get("PAYMENT_WINDOW_MINUTES")
-                    .map_or(Ok(30), |v| parse("PAYMENT_WINDOW_MINUTES", &v))?,
-            ),
-            sweep_interval: Duration::from_millis(
-                get("SWEEP_INTERVAL_MS").map_or(Ok(15_000), |v| parse("SWEEP_INTERVAL_MS", &v))?,
-            ),
-            bid_increments: get("BID_INCREMENTS")
-                .map_or(Ok(Vec::new()), |v| parse_increments(&v))?,
-            soft_close: Duration::from_mins(
-                get("SOFT_CLOSE_MINUTES").map_or(Ok(0), |v| parse("SOFT_CLOSE_MINUTES", &v))?,
-            ),
-            proxy_bidding: get("PROXY_BIDDING")
-                .map_or(Ok(false), |v| parse_bool("PROXY_BIDDING", &v))?,
-            auction_payment_window: Duration::from_hours(
-                get("PAYMENT_DEADLINE_HOURS")
-                    .or_else(|| get("AUCTION_PAYMENT_HOURS"))
-                    .map_or(Ok(24), |v| deadline_hours(&v))?,
-            ),
-            payment_reminder_before: Duration::from_hours(
-                get("PAYMENT_REMINDER_HOURS")
-                    .map_or(Ok(6), |v| parse("PAYMENT_REMINDER_HOURS", &v))?,
-            ),
-            max_failed_payments: get("MAX_FAILED_PAYMENTS_BEFORE_BLOCK")
-                .or_else(|| get("MAX_FAILED_PAYMENTS"))
-                .map_or(Ok(3), |v| parse("MAX_FAILED_PAYMENTS_BEFORE_BLOCK", &v))?,
-            strict_visibility: get("STRICT_VISIBILITY")
-                .map_or(Ok(false), |v| parse_bool("STRICT_VISIBILITY", &v))?,
-            auction_schedule_bounds: get("AUCTION_SCHEDULE_BOUNDS")
-                .map_or(Ok(false), |v| parse_bool("AUCTION_SCHEDULE_BOUNDS", &v))?,
-            auction_max_days: get("AUCTION_MAX_DAYS")
-                .map_or(Ok(30), |v| parse("AUCTION_MAX_DAYS", &v))?,
-            auction_max_start_days: get("AUCTION_MAX_START_DAYS")
-                .map_or(Ok(30), |v| parse("AUCTION_MAX_START_DAYS", &v))?,
-            max_unpaid_orders_per_listing: get("MAX_UNPAID_ORDERS_PER_LISTING")
-                .map_or(Ok(0), |v| parse("MAX_UNPAID_ORDERS_PER_LISTING", &v))?,
-            ws_allowed_origins: get("WS_ALLOWED_ORIGINS").map_or_else(Vec::new, |v| {
-                v.split(',')
+            http: HttpConfig {
+                bind_addr,
+                workers: get("HTTP_WORKERS").map_or(Ok(0), |v| parse("HTTP_WORKERS", &v))?,
+                linger: Duration::from_millis(
+                    get("HTTP_LINGER_MS").map_or(Ok(1000), |v| parse("HTTP_LINGER_MS", &v))?,
+                ),
+                max_body_bytes: get("MAX_BODY_BYTES")
+                    .map_or(Ok(1024 * 1024), |v| parse("MAX_BODY_BYTES", &v))?,
+                cors_origins: get("CORS_ALLOWED_ORIGINS")
+                    .unwrap_or_else(|| "http://localhost:3000,http://localhost:5173".into())
+                    .split(',')
                     .map(|s| s.trim().trim_end_matches('/').to_owned())
                     .filter(|s| !s.is_empty())
-                    .collect()
-            }),
-            ws_allow_no_origin: get("WS_ALLOW_NO_ORIGIN")
-                .map_or(Ok(true), |v| parse_bool("WS_ALLOW_NO_ORIGIN", &v))?,
-            ws_queue: get("WS_QUEUE").map_or(Ok(256), |v| parse("WS_QUEUE", &v))?,
-            http_linger: Duration::from_millis(
-                get("HTTP_LINGER_MS").map_or(Ok(1000), |v| parse("HTTP_LINGER_MS", &v))?,
-            ),
-            ws_max_per_token: get("WS_MAX_PER_TOKEN")
-                .map_or(Ok(20), |v| parse("WS_MAX_PER_TOKEN", &v))?,
-            ws_max_per_ip: get("WS_MAX_PER_IP").map_or(Ok(500), |v| parse("WS_MAX_PER_IP", &v))?,
-            metrics_token: get("METRICS_TOKEN").map(SecretString::from),
-            allowed_hosts: get("ALLOWED_HOSTS").map_or_else(
-                || vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
-                |v| {
-                    v.split(',')
-                        .map(|h| h.trim().to_ascii_lowercase())
-                        .filter(|h| !h.is_empty())
-                        .collect()
-                },
-            ),
-            bidder_privacy: get("BIDDER_PRIVACY").map_or(
-                Ok(madeinpk_domain::auction::model::BidderPrivacy::Public),
-                |v| {
-                    madeinpk_domain::auction::model::BidderPrivacy::parse(&v).ok_or_else(|| {
-                        ConfigError {
-                            name: "BIDDER_PRIVACY",
-                            value: v.clone(),
-                            reason: "expected public or masked".into(),
-                        }
-                    })
-                },
-            )?,
-            ws_seller_email: match get("WS_SELLER_EMAIL").as_deref().map(str::trim) {
-                None | Some("all") => true,
-                Some("hidden") => false,
-                Some(other) => {
-                    return Err(ConfigError {
-                        name: "WS_SELLER_EMAIL",
-                        value: other.to_owned(),
-                        reason: "expected all or hidden".into(),
-                    });
-                }
+                    .collect(),
+                trust_proxy_headers: get("TRUST_PROXY_HEADERS")
+                    .map_or(Ok(false), |v| parse_bool("TRUST_PROXY_HEADERS", &v))?,
+                allowed_hosts: get("ALLOWED_HOSTS").map_or_else(
+                    || vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
+                    |v| {
+                        v.split(',')
+                            .map(|h| h.trim().to_ascii_lowercase())
+                            .filter(|h| !h.is_empty())
+                            .collect()
+                    },
+                ),
+                public_base_url,
+                frontend_url: get("FRONTEND_URL")
+                    .unwrap_or_else(|| "http://localhost:5173".into())
+                    .trim_end_matches('/')
+                    .to_owned(),
             },
-            bind_addr,
-            public_base_url,
+            media: MediaConfig {
+                dir: get("MEDIA_DIR").map_or_else(|| PathBuf::from("./var/media"), PathBuf::from),
+                max_upload_bytes: get("MAX_UPLOAD_BYTES")
+                    .map_or(Ok(5 * 1024 * 1024), |v| parse("MAX_UPLOAD_BYTES", &v))?,
+                max_upload_total: get("MAX_UPLOAD_TOTAL_BYTES")
+                    .map_or(Ok(64 * 1024 * 1024), |v| {
+                        parse("MAX_UPLOAD_TOTAL_BYTES", &v)
+                    })?,
+                max_image_pixels: get("MAX_IMAGE_PIXELS")
+                    .map_or(Ok(25_000_000), |v| parse("MAX_IMAGE_PIXELS", &v))?,
+            },
+            mail: MailConfig {
+                smtp_url: get("SMTP_URL").map(SecretString::from),
+                dir: get("MAIL_DIR").map_or_else(|| PathBuf::from("./var/mail"), PathBuf::from),
+                from: get("MAIL_FROM").unwrap_or_else(|| "MadeInPK <no-reply@madeinpk.pk>".into()),
+            },
+            stripe: StripeConfig {
+                secret_key: get("STRIPE_SECRET_KEY").map(SecretString::from),
+                webhook_secret: get("STRIPE_WEBHOOK_SECRET").map(SecretString::from),
+                connect_webhook_secret: get("STRIPE_CONNECT_WEBHOOK_SECRET")
+                    .map(SecretString::from),
+                api_base: get("STRIPE_API_BASE"),
+                account_country: get("STRIPE_ACCOUNT_COUNTRY").unwrap_or_else(|| "PK".into()),
+            },
+            jobs: JobsConfig {
+                concurrency: get("JOB_CONCURRENCY")
+                    .map_or(Ok(8), |v| parse("JOB_CONCURRENCY", &v))?,
+                poll: Duration::from_millis(
+                    get("JOB_POLL_MS").map_or(Ok(2000), |v| parse("JOB_POLL_MS", &v))?,
+                ),
+                lease: Duration::from_secs(
+                    get("JOB_LEASE_SECS")
+                        .map_or(Ok(300), |v| parse("JOB_LEASE_SECS", &v))?
+                        .max(3),
+                ),
+                serve_runs_workers: get("SERVE_RUNS_WORKERS")
+                    .map_or(Ok(true), |v| parse_bool("SERVE_RUNS_WORKERS", &v))?,
+                sweep_interval: Duration::from_millis(
+                    get("SWEEP_INTERVAL_MS")
+                        .map_or(Ok(15_000), |v| parse("SWEEP_INTERVAL_MS", &v))?,
+                ),
+            },
+            auth: AuthConfig {
+                token_idle: Duration::from_hours(idle_days.saturating_mul(24)),
+                login: LoginPolicy {
+                    per_ip: get("LOGIN_RATE_PER_IP")
+                        .map_or(Ok(defaults.per_ip), |v| parse("LOGIN_RATE_PER_IP", &v))?,
+                    per_account: get("LOGIN_RATE_PER_ACCOUNT")
+                        .map_or(Ok(defaults.per_account), |v| {
+                            parse("LOGIN_RATE_PER_ACCOUNT", &v)
+                        })?,
+                    window_secs: get("LOGIN_RATE_WINDOW_SECS")
+                        .map_or(Ok(defaults.window_secs), |v| {
+                            parse("LOGIN_RATE_WINDOW_SECS", &v)
+                        })?,
+                    backoff_secs: get("LOGIN_BACKOFF_SECS")
+                        .map_or(Ok(defaults.backoff_secs), |v| {
+                            parse("LOGIN_BACKOFF_SECS", &v)
+                        })?,
+                    backoff_max_secs: get("LOGIN_BACKOFF_MAX_SECS")
+                        .map_or(Ok(defaults.backoff_max_secs), |v| {
+                            parse("LOGIN_BACKOFF_MAX_SECS", &v)
+                        })?,
+                },
+                register: RegisterPolicy {
+                    per_ip: get("REGISTER_RATE_PER_IP")
+                        .map_or(Ok(RegisterPolicy::default().per_ip), |v| {
+                            parse("REGISTER_RATE_PER_IP", &v)
+                        })?,
+                    window_secs: get("REGISTER_RATE_WINDOW_SECS")
+                        .map_or(Ok(RegisterPolicy::default().window_secs), |v| {
+                            parse("REGISTER_RATE_WINDOW_SECS", &v)
+                        })?,
+                },
+            },
+            orders: OrdersConfig {
+                platform_fee,
+                require_payout_account: get("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH")
+                    .map_or(Ok(false), |v| {
+                        parse_bool("REQUIRE_PAYOUT_ACCOUNT_TO_PUBLISH", &v)
+                    })?,
+                cart_hold: Duration::from_mins(
+                    get("CART_HOLD_MINUTES").map_or(Ok(15), |v| parse("CART_HOLD_MINUTES", &v))?,
+                ),
+                cart_notice_before: Duration::from_mins(
+                    get("CART_HOLD_NOTICE_MINUTES")
+                        .map_or(Ok(5), |v| parse("CART_HOLD_NOTICE_MINUTES", &v))?,
+                ),
+                cart_abandoned_after: Duration::from_hours(
+                    get("CART_ABANDONED_DAYS")
+                        .map_or(Ok(7u64), |v| parse("CART_ABANDONED_DAYS", &v))?
+                        .saturating_mul(24),
+                ),
+                payment_window: Duration::from_mins(
+                    get("PAYMENT_WINDOW_MINUTES")
+                        .map_or(Ok(30), |v| parse("PAYMENT_WINDOW_MINUTES", &v))?,
+                ),
+                max_unpaid_orders_per_listing: get("MAX_UNPAID_ORDERS_PER_LISTING")
+                    .map_or(Ok(0), |v| parse("MAX_UNPAID_ORDERS_PER_LISTING", &v))?,
+            },
+            auctions: AuctionsConfig {
+                bid_increments: get("BID_INCREMENTS")
+                    .map_or(Ok(Vec::new()), |v| parse_increments(&v))?,
+                soft_close: Duration::from_mins(
+                    get("SOFT_CLOSE_MINUTES").map_or(Ok(0), |v| parse("SOFT_CLOSE_MINUTES", &v))?,
+                ),
+                proxy_bidding: get("PROXY_BIDDING")
+                    .map_or(Ok(false), |v| parse_bool("PROXY_BIDDING", &v))?,
+                payment_window: Duration::from_hours(
+                    get("PAYMENT_DEADLINE_HOURS")
+                        .or_else(|| get("AUCTION_PAYMENT_HOURS"))
+                        .map_or(Ok(24), |v| deadline_hours(&v))?,
+                ),
+                payment_reminder_before: Duration::from_hours(
+                    get("PAYMENT_REMINDER_HOURS")
+                        .map_or(Ok(6), |v| parse("PAYMENT_REMINDER_HOURS", &v))?,
+                ),
+                max_failed_payments: get("MAX_FAILED_PAYMENTS_BEFORE_BLOCK")
+                    .or_else(|| get("MAX_FAILED_PAYMENTS"))
+                    .map_or(Ok(3), |v| parse("MAX_FAILED_PAYMENTS_BEFORE_BLOCK", &v))?,
+                schedule_bounds: get("AUCTION_SCHEDULE_BOUNDS")
+                    .map_or(Ok(false), |v| parse_bool("AUCTION_SCHEDULE_BOUNDS", &v))?,
+                max_days: get("AUCTION_MAX_DAYS")
+                    .map_or(Ok(30), |v| parse("AUCTION_MAX_DAYS", &v))?,
+                max_start_days: get("AUCTION_MAX_START_DAYS")
+                    .map_or(Ok(30), |v| parse("AUCTION_MAX_START_DAYS", &v))?,
+                bidder_privacy: get("BIDDER_PRIVACY").map_or(
+                    Ok(madeinpk_domain::auction::model::BidderPrivacy::Public),
+                    |v| {
+                        madeinpk_domain::auction::model::BidderPrivacy::parse(&v).ok_or_else(|| {
+                            ConfigError {
+                                name: "BIDDER_PRIVACY",
+                                value: v.clone(),
+                                reason: "expected public or masked".into(),
+                            }
+                        })
+                    },
+                )?,
+            },
+            ws: WsConfig {
+                allowed_origins: get("WS_ALLOWED_ORIGINS").map_or_else(Vec::new, |v| {
+                    v.split(',')
+                        .map(|s| s.trim().trim_end_matches('/').to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                }),
+                allow_no_origin: get("WS_ALLOW_NO_ORIGIN")
+                    .map_or(Ok(true), |v| parse_bool("WS_ALLOW_NO_ORIGIN", &v))?,
+                queue: get("WS_QUEUE").map_or(Ok(256), |v| parse("WS_QUEUE", &v))?,
+                max_per_token: get("WS_MAX_PER_TOKEN")
+                    .map_or(Ok(20), |v| parse("WS_MAX_PER_TOKEN", &v))?,
+                max_per_ip: get("WS_MAX_PER_IP").map_or(Ok(500), |v| parse("WS_MAX_PER_IP", &v))?,
+                seller_email: match get("WS_SELLER_EMAIL").as_deref().map(str::trim) {
+                    None | Some("all") => true,
+                    Some("hidden") => false,
+                    Some(other) => {
+                        return Err(ConfigError {
+                            name: "WS_SELLER_EMAIL",
+                            value: other.to_owned(),
+                            reason: "expected all or hidden".into(),
+                        });
+                    }
+                },
+            },
+            catalog: CatalogConfig {
+                cache: Duration::from_millis(
+                    get("CATALOG_CACHE_MS").map_or(Ok(1000), |v| parse("CATALOG_CACHE_MS", &v))?,
+                ),
+                strict_visibility: get("STRICT_VISIBILITY")
+                    .map_or(Ok(false), |v| parse_bool("STRICT_VISIBILITY", &v))?,
+            },
+            time_zone,
+            log_format,
+            metrics_token: get("METRICS_TOKEN").map(SecretString::from),
         })
     }
 
     /// The bidding rules.
     pub fn bid_rules(&self) -> madeinpk_domain::auction::bid::BidRules {
         madeinpk_domain::auction::bid::BidRules {
-            increments: self.bid_increments.clone(),
-            soft_close: (!self.soft_close.is_zero()).then(|| chrono_duration(self.soft_close)),
-            proxy: self.proxy_bidding,
+            increments: self.auctions.bid_increments.clone(),
+            soft_close: (!self.auctions.soft_close.is_zero())
+                .then(|| chrono_duration(self.auctions.soft_close)),
+            proxy: self.auctions.proxy_bidding,
         }
     }
 
     /// Auction endings.
     pub fn end_settings(&self) -> madeinpk_domain::auction::ending::EndSettings {
         madeinpk_domain::auction::ending::EndSettings {
-            fee: self.platform_fee,
-            payment_window: chrono_duration(self.auction_payment_window),
-            reminder_before: chrono_duration(self.payment_reminder_before),
+            fee: self.orders.platform_fee,
+            payment_window: chrono_duration(self.auctions.payment_window),
+            reminder_before: chrono_duration(self.auctions.payment_reminder_before),
         }
     }
 
@@ -494,52 +408,53 @@ impl Config {
             Some((name, port)) if !port.contains(']') => name,
             _ => host,
         };
-        self.allowed_hosts
+        self.http
+            .allowed_hosts
             .iter()
             .any(|h| h == "*" || h.eq_ignore_ascii_case(name))
     }
 
     /// Origins allowed to open auction sockets.
     pub fn ws_origins(&self) -> Vec<String> {
-        if !self.ws_allowed_origins.is_empty() {
-            return self.ws_allowed_origins.clone();
+        if !self.ws.allowed_origins.is_empty() {
+            return self.ws.allowed_origins.clone();
         }
-        let mut origins = self.cors_origins.clone();
-        origins.push(self.frontend_url.clone());
-        origins.push(self.public_base_url.trim_end_matches('/').to_owned());
+        let mut origins = self.http.cors_origins.clone();
+        origins.push(self.http.frontend_url.clone());
+        origins.push(self.http.public_base_url.trim_end_matches('/').to_owned());
         origins
     }
 
     /// The catalogue services' settings.
     pub fn catalog_settings(&self) -> madeinpk_domain::catalog::product_service::CatalogSettings {
         madeinpk_domain::catalog::product_service::CatalogSettings {
-            require_payout_account: self.require_payout_account,
-            private_inactive: self.strict_visibility,
+            require_payout_account: self.orders.require_payout_account,
+            private_inactive: self.catalog.strict_visibility,
         }
     }
 
     /// Order placing: the commission, the time to pay and the unpaid-order bound.
     pub fn plan_settings(&self) -> madeinpk_domain::order::checkout::PlanSettings {
         madeinpk_domain::order::checkout::PlanSettings {
-            commission: self.platform_fee,
-            payment_window: chrono_duration(self.payment_window),
-            max_unpaid_per_listing: self.max_unpaid_orders_per_listing,
+            commission: self.orders.platform_fee,
+            payment_window: chrono_duration(self.orders.payment_window),
+            max_unpaid_per_listing: self.orders.max_unpaid_orders_per_listing,
         }
     }
 
     /// Bounds of an auction's schedule.
     pub fn auction_limits(&self) -> madeinpk_domain::auction::model::ScheduleLimits {
         madeinpk_domain::auction::model::ScheduleLimits {
-            enforced: self.auction_schedule_bounds,
-            max_days: self.auction_max_days,
-            max_start_days: self.auction_max_start_days,
+            enforced: self.auctions.schedule_bounds,
+            max_days: self.auctions.max_days,
+            max_start_days: self.auctions.max_start_days,
         }
     }
 
     /// Cart holds.
     pub fn cart_settings(&self) -> madeinpk_domain::order::cart_service::CartSettings {
         madeinpk_domain::order::cart_service::CartSettings {
-            hold: chrono_duration(self.cart_hold),
+            hold: chrono_duration(self.orders.cart_hold),
         }
     }
 
@@ -548,18 +463,18 @@ impl Config {
         &self,
     ) -> madeinpk_domain::order::reservation_service::ReservationSettings {
         madeinpk_domain::order::reservation_service::ReservationSettings {
-            notice_before: chrono_duration(self.cart_notice_before),
-            abandoned_after: chrono_duration(self.cart_abandoned_after),
-            block_after: self.max_failed_payments,
+            notice_before: chrono_duration(self.orders.cart_notice_before),
+            abandoned_after: chrono_duration(self.orders.cart_abandoned_after),
+            block_after: self.auctions.max_failed_payments,
         }
     }
 
     /// The account service's settings.
     pub fn account_settings(&self) -> AccountSettings {
         AccountSettings {
-            login: self.login,
-            register: self.register,
-            token_idle: self.token_idle,
+            login: self.auth.login,
+            register: self.auth.register,
+            token_idle: self.auth.token_idle,
         }
     }
 }
@@ -568,6 +483,12 @@ impl Config {
 pub fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
+
+mod sections;
+pub use sections::{
+    AuctionsConfig, AuthConfig, CatalogConfig, DatabaseConfig, HttpConfig, JobsConfig, MailConfig,
+    MediaConfig, OrdersConfig, StripeConfig, WsConfig,
+};
 
 #[cfg(test)]
 mod tests;

@@ -56,19 +56,19 @@ pub enum StartError {
 
 /// Creates the database if missing, migrates and seeds it (when `AUTO_MIGRATE`), then connects.
 pub async fn prepare_database(config: &Config) -> Result<Db, StartError> {
-    if config.auto_migrate {
-        db::ensure_database(config.database_url.expose_secret()).await?;
-        let applied = migrate::run(config.database_url.expose_secret()).await?;
+    if config.database.auto_migrate {
+        db::ensure_database(config.database.url.expose_secret()).await?;
+        let applied = migrate::run(config.database.url.expose_secret()).await?;
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }
     }
     let db = Db::connect(
-        config.database_url.expose_secret(),
-        config.database_pool_size,
+        config.database.url.expose_secret(),
+        config.database.pool_size,
     )
     .await?;
-    if config.auto_migrate {
+    if config.database.auto_migrate {
         let seeded = db
             .seed_reference_data()
             .await
@@ -87,28 +87,28 @@ pub fn mailer(
 ) -> Result<LettreMailer, StartError> {
     let transport = match transport {
         Some(t) => t,
-        None => match &config.smtp_url {
+        None => match &config.mail.smtp_url {
             Some(url) => MailTransport::smtp(url.expose_secret())
                 .map_err(|e| StartError::Mail(e.to_string()))?,
-            None => MailTransport::directory(&config.mail_dir)
+            None => MailTransport::directory(&config.mail.dir)
                 .map_err(|e| StartError::Mail(e.to_string()))?,
         },
     };
     tracing::info!(transport = %transport.describe(), "mail transport");
-    LettreMailer::new(transport, &config.mail_from, &config.public_base_url)
+    LettreMailer::new(transport, &config.mail.from, &config.http.public_base_url)
         .map_err(|e| StartError::Mail(e.to_string()))
 }
 
 /// The worker settings of a config.
 pub fn worker_settings(config: &Config) -> WorkerSettings {
     WorkerSettings {
-        concurrency: config.job_concurrency,
-        poll: config.job_poll,
-        lease: config.job_lease,
+        concurrency: config.jobs.concurrency,
+        poll: config.jobs.poll,
+        lease: config.jobs.lease,
         grace: Duration::from_secs(20),
-        database_url: config.database_url.expose_secret().to_owned(),
-        token_idle: config.token_idle,
-        sweep: config.sweep_interval,
+        database_url: config.database.url.expose_secret().to_owned(),
+        token_idle: config.auth.token_idle,
+        sweep: config.jobs.sweep_interval,
     }
 }
 
@@ -188,10 +188,11 @@ fn cors(config: &Config) -> Cors {
         .allow_any_header()
         .expose_headers(["x-request-id"])
         .max_age(3600);
-    if config.cors_origins.iter().any(|o| o == "*") {
+    if config.http.cors_origins.iter().any(|o| o == "*") {
         cors.allow_any_origin()
     } else {
         config
+            .http
             .cors_origins
             .iter()
             .fold(cors, |c, o| c.allowed_origin(o))
@@ -249,14 +250,14 @@ pub fn http_server(
     hub: web::Data<crate::routes::auction::live::Hub>,
 ) -> std::io::Result<Server> {
     let config = state.config.clone();
-    let max_body = config.max_body_bytes;
-    let max_upload = config.max_upload_bytes;
+    let max_body = config.http.max_body_bytes;
+    let max_upload = config.media.max_upload_bytes;
     let media_root = state.uploads.root().to_path_buf();
-    let max_upload_total = config.max_upload_total;
+    let max_upload_total = config.media.max_upload_total;
     // Beside the media, on the same disk; never served (the file service skips hidden paths).
     let spool_dir = media_root.join(".incoming");
-    let workers = config.http_workers;
-    let linger = config.http_linger;
+    let workers = config.http.workers;
+    let linger = config.http.linger;
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -324,16 +325,17 @@ impl Application {
         let db = prepare_database(&config).await?;
         let mailer = mailer(&config, mail)?;
         // Served at /media/; created up front so the file service starts on a real directory.
-        std::fs::create_dir_all(&config.media_dir)
-            .map_err(|e| StartError::Media(format!("{}: {e}", config.media_dir.display())))?;
-        let listener = TcpListener::bind(&config.bind_addr).map_err(|source| StartError::Bind {
-            addr: config.bind_addr.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&config.media.dir)
+            .map_err(|e| StartError::Media(format!("{}: {e}", config.media.dir.display())))?;
+        let listener =
+            TcpListener::bind(&config.http.bind_addr).map_err(|source| StartError::Bind {
+                addr: config.http.bind_addr.clone(),
+                source,
+            })?;
         let port = listener
             .local_addr()
             .map_err(|source| StartError::Bind {
-                addr: config.bind_addr.clone(),
+                addr: config.http.bind_addr.clone(),
                 source,
             })?
             .port();
@@ -342,16 +344,16 @@ impl Application {
         let gateway = crate::state::gateway(&config, &db)
             .await
             .map_err(StartError::Payments)?;
-        if !gateway.is_dev() && config.stripe_webhook_secret.is_none() {
+        if !gateway.is_dev() && config.stripe.webhook_secret.is_none() {
             tracing::warn!(
                 "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: Stripe's events will be refused"
             );
         }
         // The worker gets its own pool: connections belong to the runtime that opened them,
         // and the HTTP workers' runtimes stop first at shutdown, while jobs still finish.
-        let (worker, driver) = if config.serve_runs_workers {
-            let pool = config.job_concurrency + 2;
-            let worker_db = Db::connect(config.database_url.expose_secret(), pool).await?;
+        let (worker, driver) = if config.jobs.serve_runs_workers {
+            let pool = config.jobs.concurrency + 2;
+            let worker_db = Db::connect(config.database.url.expose_secret(), pool).await?;
             let worker = start_worker(&worker_db, &config, mailer, clock.clone(), gateway.clone());
             (Some(worker), None)
         } else {
@@ -366,7 +368,7 @@ impl Application {
             gateway,
         ));
         let hub = web::Data::new(crate::routes::auction::live::Hub::new(
-            state.config.ws_queue,
+            state.config.ws.queue,
         ));
         // Bids and endings from every instance reach this instance's sockets.
         tokio::spawn(crate::routes::auction::live::listen(
@@ -375,7 +377,7 @@ impl Application {
         ));
         let server =
             http_server(listener, state.clone(), hub).map_err(|source| StartError::Bind {
-                addr: state.config.bind_addr.clone(),
+                addr: state.config.http.bind_addr.clone(),
                 source,
             })?;
         Ok(Self {

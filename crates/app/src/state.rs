@@ -181,7 +181,7 @@ impl AppState {
             ),
             orders: Orders::new(db.clone(), clock.clone()),
             payments: Payments::new(db.clone(), clock.clone())
-                .block_after(config.max_failed_payments),
+                .block_after(config.auctions.max_failed_payments),
             bidding: madeinpk_domain::auction::bidding_service::Bidding::new(
                 db.clone(),
                 clock.clone(),
@@ -203,7 +203,8 @@ impl AppState {
             ),
             webhook_secret: webhook_secret(&config),
             connect_webhook_secret: config
-                .stripe_connect_webhook_secret
+                .stripe
+                .connect_webhook_secret
                 .as_ref()
                 .map(|s| s.expose_secret().to_owned()),
             dev_payments: gateway.is_dev(),
@@ -228,7 +229,7 @@ impl AppState {
             wishlist: Wishlists::new(db.clone(), db.clone()),
             reviews: Reviews::new(db.clone()),
             feedbacks: madeinpk_domain::community::feedback_service::Feedbacks::new(db.clone())
-                .with_private_details(config.strict_visibility),
+                .with_private_details(config.catalog.strict_visibility),
             notifications: madeinpk_domain::notification::service::Notifications::new(db.clone()),
             conversations: madeinpk_domain::community::conversation_service::Conversations::new(
                 db.clone(),
@@ -252,12 +253,12 @@ impl AppState {
             ),
             products: Products::new(
                 db.clone(),
-                MediaStore::new(config.media_dir.clone(), config.max_image_pixels),
+                MediaStore::new(config.media.dir.clone(), config.media.max_image_pixels),
                 db.clone(),
                 config.catalog_settings(),
             ),
-            uploads: MediaStore::new(config.media_dir.clone(), config.max_image_pixels),
-            page_cache: crate::page_cache::PageCache::new(config.catalog_cache),
+            uploads: MediaStore::new(config.media.dir.clone(), config.media.max_image_pixels),
+            page_cache: crate::page_cache::PageCache::new(config.catalog.cache),
             db,
             config,
             metrics,
@@ -268,22 +269,22 @@ impl AppState {
 /// The payment gateway of a config: Stripe with `STRIPE_SECRET_KEY`, else the dev gateway,
 /// whose page links are keyed by the install's secret.
 pub async fn gateway(config: &Config, db: &madeinpk_postgres::Db) -> Result<Gateway, String> {
-    let Some(key) = &config.stripe_secret_key else {
+    let Some(key) = &config.stripe.secret_key else {
         let secret = db
             .install_secret()
             .await
             .map_err(|e| format!("reading the install's secret: {e}"))?;
         return Ok(Gateway::Dev(DevGateway::new(
-            &config.public_base_url,
+            &config.http.public_base_url,
             &secret,
         )));
     };
     StripeGateway::new(StripeSettings {
         secret_key: key.expose_secret().to_owned(),
-        api_base: config.stripe_api_base.clone(),
-        public_base_url: config.public_base_url.clone(),
-        frontend_url: config.frontend_url.clone(),
-        country: config.stripe_account_country.clone(),
+        api_base: config.stripe.api_base.clone(),
+        public_base_url: config.http.public_base_url.clone(),
+        frontend_url: config.http.frontend_url.clone(),
+        country: config.stripe.account_country.clone(),
     })
     .map(|g| Gateway::Stripe(Box::new(g)))
 }
@@ -291,7 +292,7 @@ pub async fn gateway(config: &Config, db: &madeinpk_postgres::Db) -> Result<Gate
 /// `STRIPE_WEBHOOK_SECRET`, or a random secret for this process (the dev gateway signs its own
 /// events with it, so nothing outside can forge one).
 fn webhook_secret(config: &Config) -> String {
-    config.stripe_webhook_secret.as_ref().map_or_else(
+    config.stripe.webhook_secret.as_ref().map_or_else(
         || {
             use rand::Rng;
             format!("whsec_dev_{:032x}", rand::rng().random::<u128>())

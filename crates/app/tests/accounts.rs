@@ -588,8 +588,8 @@ async fn become_seller_flow_and_refusals() {
 #[tokio::test]
 async fn login_is_throttled_per_account_and_per_ip() {
     let app = spawn_with(|c| {
-        c.login.per_account = 3;
-        c.login.per_ip = 8;
+        c.auth.login.per_account = 3;
+        c.auth.login.per_ip = 8;
     })
     .await;
     app.register("target").await;
@@ -630,7 +630,7 @@ async fn login_is_throttled_per_account_and_per_ip() {
 
 #[tokio::test]
 async fn a_successful_login_resets_the_account_counter() {
-    let app = spawn_with(|c| c.login.per_account = 3).await;
+    let app = spawn_with(|c| c.auth.login.per_account = 3).await;
     app.register("forgetful").await;
     for _ in 0..2 {
         app.login("forgetful@example.pk", "Wrong-password-1").await;

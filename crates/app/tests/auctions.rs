@@ -545,7 +545,7 @@ async fn inputs_the_database_would_reject_are_field_errors_and_closed_auctions_s
 #[tokio::test]
 async fn bidder_privacy_masked_hides_bidders_from_everyone_but_themselves_the_seller_and_admins() {
     let app = common::spawn_with(|c| {
-        c.bidder_privacy = madeinpk_domain::auction::model::BidderPrivacy::Masked;
+        c.auctions.bidder_privacy = madeinpk_domain::auction::model::BidderPrivacy::Masked;
     })
     .await;
     let (owner, _) = app.register_as("maskseller", "seller").await;

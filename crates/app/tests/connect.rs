@@ -190,7 +190,7 @@ async fn a_payout_waits_for_the_sellers_account_then_goes_out_once() {
 #[tokio::test]
 async fn an_older_account_report_never_overrides_a_newer_one() {
     const SECRET: &str = "whsec_connect_test";
-    let app = spawn_with(|c| c.stripe_webhook_secret = Some(SECRET.into())).await;
+    let app = spawn_with(|c| c.stripe.webhook_secret = Some(SECRET.into())).await;
     let (seller, seller_id) = app.register_as("potter", "seller").await;
     app.post(
         "/api/stripe/connect/create_account/",
@@ -231,7 +231,7 @@ async fn an_older_account_report_never_overrides_a_newer_one() {
 
 #[tokio::test]
 async fn publishing_can_require_a_ready_payout_account() {
-    let app = spawn_with(|c| c.require_payout_account = true).await;
+    let app = spawn_with(|c| c.orders.require_payout_account = true).await;
     let (seller, _) = app.register_as("potter", "seller").await;
     let r = app
         .post(

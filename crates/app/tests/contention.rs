@@ -85,8 +85,8 @@ fn tally(results: &[(StatusCode, Value)]) -> (usize, usize) {
 
 async fn contended_app() -> TestApp {
     spawn_with(|c| {
-        c.database_pool_size = 10;
-        c.http_workers = 2;
+        c.database.pool_size = 10;
+        c.http.workers = 2;
     })
     .await
 }

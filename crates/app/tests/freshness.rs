@@ -17,8 +17,8 @@ use tokio_tungstenite::tungstenite::Message;
 /// An app with the page cache on for a minute.
 async fn cached_app() -> TestApp {
     spawn_with(|c| {
-        c.catalog_cache = Duration::from_mins(1);
-        c.cart_hold = Duration::from_mins(15);
+        c.catalog.cache = Duration::from_mins(1);
+        c.orders.cart_hold = Duration::from_mins(15);
     })
     .await
 }
@@ -26,7 +26,7 @@ async fn cached_app() -> TestApp {
 /// A second instance on `a`'s database (no workers of its own); its base URL.
 async fn second_instance(a: &TestApp) -> String {
     let mut config = a.config.clone();
-    config.serve_runs_workers = false;
+    config.jobs.serve_runs_workers = false;
     let b = madeinpk_app::startup::Application::build(config, None)
         .await
         .expect("second instance");

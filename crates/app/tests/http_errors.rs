@@ -8,7 +8,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn malformed_bodies_are_json_400_415_413() {
-    let app = spawn_with(|c| c.max_body_bytes = 4096).await;
+    let app = spawn_with(|c| c.http.max_body_bytes = 4096).await;
     let send = |ct: &'static str, body: Vec<u8>| {
         let req = app
             .client
@@ -120,7 +120,7 @@ async fn unknown_routes_methods_and_missing_slashes() {
 
 #[tokio::test]
 async fn cors_allows_configured_origins_only() {
-    let app = spawn_with(|c| c.cors_origins = vec!["https://madeinpk.pk".into()]).await;
+    let app = spawn_with(|c| c.http.cors_origins = vec!["https://madeinpk.pk".into()]).await;
     let res = app
         .client
         .get(app.url("/api/provinces/"))

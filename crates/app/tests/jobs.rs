@@ -220,7 +220,7 @@ async fn admins_see_dead_jobs_and_queue_them_again() {
 
 #[tokio::test]
 async fn the_in_process_worker_drains_a_backlog_exactly_once() {
-    let app = common::spawn_with(|c| c.job_concurrency = 3).await;
+    let app = common::spawn_with(|c| c.jobs.concurrency = 3).await;
     for n in 0..30 {
         app.db
             .db

@@ -481,7 +481,7 @@ async fn filters_and_ordering() {
 
 #[tokio::test]
 async fn anonymous_pages_are_cached_until_a_write() {
-    let app = common::spawn_with(|c| c.catalog_cache = std::time::Duration::from_secs(30)).await;
+    let app = common::spawn_with(|c| c.catalog.cache = std::time::Duration::from_secs(30)).await;
     let (seller, _) = app.register_as("cached", "seller").await;
     let product = app.product(&seller, "Cached lamp").await;
     let id = app

@@ -454,7 +454,7 @@ async fn an_auction_without_bids_ends_without_an_order() {
 async fn a_bid_taken_by_one_instance_reaches_a_watcher_on_another() {
     let a = spawn_app().await;
     let mut config = a.config.clone();
-    config.serve_runs_workers = false;
+    config.jobs.serve_runs_workers = false;
     let b = madeinpk_app::startup::Application::build(config, None)
         .await
         .expect("second instance");
@@ -479,7 +479,7 @@ async fn a_bid_taken_by_one_instance_reaches_a_watcher_on_another() {
 
 #[tokio::test]
 async fn racing_bidders_never_get_a_lower_bid_accepted_after_a_higher_one() {
-    let app = spawn_with(|c| c.database_pool_size = 20).await;
+    let app = spawn_with(|c| c.database.pool_size = 20).await;
     let (seller, _) = app.register_as("potter", "seller").await;
     let id = auction(&app, &seller, 48).await;
     let mut tokens = Vec::new();
@@ -718,7 +718,7 @@ async fn over_the_socket_the_seller_cannot_bid_and_nobody_can_after_the_end() {
 
 #[tokio::test]
 async fn with_proxy_bidding_a_standing_maximum_answers_each_higher_bid_up_to_itself() {
-    let app = spawn_with(|c| c.proxy_bidding = true).await;
+    let app = spawn_with(|c| c.auctions.proxy_bidding = true).await;
     let (seller, _) = app.register_as("potter", "seller").await;
     let (ali, _) = app.register("ali").await;
     let (sana, _) = app.register("sana").await;
@@ -811,7 +811,7 @@ async fn a_socket_from_a_foreign_origin_is_refused() {
         .unwrap();
     request
         .headers_mut()
-        .insert("Origin", app.config.frontend_url.parse().unwrap());
+        .insert("Origin", app.config.http.frontend_url.parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     let first = tokio::time::timeout(Duration::from_secs(10), socket.next())
         .await
@@ -823,7 +823,7 @@ async fn a_socket_from_a_foreign_origin_is_refused() {
 
 #[tokio::test]
 async fn soft_close_keeps_a_late_contested_auction_open_then_it_ends() {
-    let app = spawn_with(|c| c.soft_close = Duration::from_mins(5)).await;
+    let app = spawn_with(|c| c.auctions.soft_close = Duration::from_mins(5)).await;
     let (seller, _) = app.register_as("potter", "seller").await;
     let (ali, _) = app.register("ali").await;
     let (sana, _) = app.register("sana").await;
@@ -916,8 +916,8 @@ async fn the_seller_hears_of_the_first_bid_only() {
 #[tokio::test]
 async fn masked_bidders_and_hidden_seller_email_are_opt_in_settings_on_the_socket() {
     let app = spawn_with(|c| {
-        c.bidder_privacy = madeinpk_domain::auction::model::BidderPrivacy::Masked;
-        c.ws_seller_email = false;
+        c.auctions.bidder_privacy = madeinpk_domain::auction::model::BidderPrivacy::Masked;
+        c.ws.seller_email = false;
     })
     .await;
     let (seller, _) = app.register_as("quietpotter", "seller").await;

@@ -60,9 +60,9 @@ fn retry_after(r: &Reply) -> u64 {
 #[tokio::test]
 async fn l2_wrong_passwords_from_an_attacker_do_not_lock_the_owner_out() {
     let app = spawn_with(|c| {
-        c.trust_proxy_headers = true;
-        c.login.per_account = 5;
-        c.login.backoff_secs = 60;
+        c.http.trust_proxy_headers = true;
+        c.auth.login.per_account = 5;
+        c.auth.login.backoff_secs = 60;
     })
     .await;
     let r = register_from(&app, OWNER, "owner", "owner@example.pk").await;
@@ -108,10 +108,10 @@ async fn l2_wrong_passwords_from_an_attacker_do_not_lock_the_owner_out() {
 #[tokio::test]
 async fn l2_the_attacker_is_throttled_with_backoff() {
     let app = spawn_with(|c| {
-        c.trust_proxy_headers = true;
-        c.login.per_account = 2;
-        c.login.backoff_secs = 1;
-        c.login.backoff_max_secs = 2;
+        c.http.trust_proxy_headers = true;
+        c.auth.login.per_account = 2;
+        c.auth.login.backoff_secs = 1;
+        c.auth.login.backoff_max_secs = 2;
     })
     .await;
     let r = register_from(&app, OWNER, "victim", "victim@example.pk").await;
@@ -139,8 +139,8 @@ async fn l2_the_attacker_is_throttled_with_backoff() {
 #[tokio::test]
 async fn l2_registration_is_throttled_per_ip() {
     let app = spawn_with(|c| {
-        c.trust_proxy_headers = true;
-        c.register.per_ip = 3;
+        c.http.trust_proxy_headers = true;
+        c.auth.register.per_ip = 3;
     })
     .await;
     let r = register_from(&app, OWNER, "owner", "owner@example.pk").await;

@@ -77,7 +77,7 @@ async fn emails_wait_out_a_relay_outage_and_then_arrive_exactly_once() {
     let db = TestDb::new().await;
     let mut config = common::test_config(&db.url);
     // The worker's own retries carry the emails through the outage.
-    config.serve_runs_workers = true;
+    config.jobs.serve_runs_workers = true;
     let transport = MailTransport::smtp(&format!("smtp://127.0.0.1:{port}")).unwrap();
     let (_, unused) = MailTransport::memory();
     let app = spawn_on(db, config, transport, unused).await;

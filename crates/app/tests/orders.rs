@@ -600,7 +600,7 @@ mod webhook {
 
     #[tokio::test]
     async fn bad_signatures_and_payloads_are_400_and_change_nothing() {
-        let m = market(spawn_with(|c| c.stripe_webhook_secret = Some(SECRET.into())).await).await;
+        let m = market(spawn_with(|c| c.stripe.webhook_secret = Some(SECRET.into())).await).await;
         fill_cart(&m).await;
         let o = checkout(&m, None).await.body;
         let now = chrono::Utc::now().timestamp();
@@ -660,7 +660,7 @@ mod webhook {
 
     #[tokio::test]
     async fn replays_and_reordering_pay_once_and_never_move_an_order_back() {
-        let m = market(spawn_with(|c| c.stripe_webhook_secret = Some(SECRET.into())).await).await;
+        let m = market(spawn_with(|c| c.stripe.webhook_secret = Some(SECRET.into())).await).await;
         fill_cart(&m).await;
         let o = checkout(&m, None).await.body;
         let id = o["id"].as_i64().unwrap();
@@ -711,7 +711,7 @@ mod webhook {
 
     #[tokio::test]
     async fn a_failure_then_a_late_success_takes_the_units_again() {
-        let m = market(spawn_with(|c| c.stripe_webhook_secret = Some(SECRET.into())).await).await;
+        let m = market(spawn_with(|c| c.stripe.webhook_secret = Some(SECRET.into())).await).await;
         fill_cart(&m).await;
         let o = checkout(&m, None).await.body;
         let id = o["id"].as_i64().unwrap();

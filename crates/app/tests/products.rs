@@ -151,7 +151,7 @@ async fn only_sellers_create_and_bad_input_is_field_errors() {
 
 #[tokio::test]
 async fn oversized_uploads_are_refused() {
-    let app = common::spawn_with(|c| c.max_upload_bytes = 1024).await;
+    let app = common::spawn_with(|c| c.media.max_upload_bytes = 1024).await;
     let (seller, _) = app.register_as("big", "seller").await;
     let mut big = PNG.to_vec();
     big.resize(4096, 0);

@@ -42,7 +42,7 @@ async fn l3_auctions_must_end_in_the_future_and_within_the_bound() {
     let r = create(&contract, &seller, "Lamp 00", -minute, day * 3650).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 
-    let app = spawn_with(|c| c.auction_schedule_bounds = true).await;
+    let app = spawn_with(|c| c.auctions.schedule_bounds = true).await;
     let (seller, _) = app.register_as("auctioneer", "seller").await;
 
     // Refused: ended already, ten years long, starting too far ahead, too long from a future
@@ -155,9 +155,9 @@ async fn l3_auctions_must_end_in_the_future_and_within_the_bound() {
 
     // The bounds are settings: a year-long auction starting any time ahead.
     let app = spawn_with(|c| {
-        c.auction_schedule_bounds = true;
-        c.auction_max_days = 365;
-        c.auction_max_start_days = 0;
+        c.auctions.schedule_bounds = true;
+        c.auctions.max_days = 365;
+        c.auctions.max_start_days = 0;
     })
     .await;
     let (seller, _) = app.register_as("auctioneer", "seller").await;
@@ -282,7 +282,7 @@ async fn l3_a_changed_price_is_refused_when_the_buyer_states_the_expected_total(
 
 #[tokio::test]
 async fn l3_unpaid_orders_per_buyer_and_listing_are_bounded() {
-    let m = market(spawn_with(|c| c.max_unpaid_orders_per_listing = 3).await).await;
+    let m = market(spawn_with(|c| c.orders.max_unpaid_orders_per_listing = 3).await).await;
     let (vase, spoon) = (m.listings[0], m.listings[2]);
     let buy = |token: String, address: i64| {
         let app = &m.app;

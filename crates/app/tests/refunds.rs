@@ -24,7 +24,7 @@ async fn paid_order() -> Paid {
 
 /// An app whose webhook secret the test knows, so it can sign the provider's reports.
 async fn signing_app() -> TestApp {
-    spawn_with(|c| c.stripe_webhook_secret = Some(WEBHOOK_SECRET.into())).await
+    spawn_with(|c| c.stripe.webhook_secret = Some(WEBHOOK_SECRET.into())).await
 }
 
 /// As [`paid_order`], on `app`.

@@ -31,8 +31,8 @@ async fn bid(app: &TestApp, token: &str, auction: i64, amount: &str) -> common::
 #[tokio::test]
 async fn h1_a_forged_host_cannot_plant_links_in_cached_pages() {
     let app = spawn_with(|c| {
-        c.catalog_cache = Duration::from_mins(1);
-        "http://shop.example".clone_into(&mut c.public_base_url);
+        c.catalog.cache = Duration::from_mins(1);
+        "http://shop.example".clone_into(&mut c.http.public_base_url);
     })
     .await;
     let (seller, _) = app.register_as("hostseller", "seller").await;
@@ -73,9 +73,9 @@ async fn h1_a_forged_host_cannot_plant_links_in_cached_pages() {
 #[tokio::test]
 async fn m1_multipart_bodies_are_bounded_and_files_are_taken_only_where_expected() {
     let app = spawn_with(|c| {
-        c.max_body_bytes = 64 * 1024;
-        c.max_upload_bytes = 200 * 1024;
-        c.max_upload_total = 300 * 1024;
+        c.http.max_body_bytes = 64 * 1024;
+        c.media.max_upload_bytes = 200 * 1024;
+        c.media.max_upload_total = 300 * 1024;
     })
     .await;
     // Registration takes no file: a file part is read past within the small bound...
@@ -509,8 +509,8 @@ async fn l4_every_response_says_nosniff_and_pages_refuse_framing() {
 #[tokio::test]
 async fn l6_sockets_are_bounded_per_token_and_address() {
     let app = spawn_with(|c| {
-        c.ws_max_per_token = 2;
-        c.ws_max_per_ip = 3;
+        c.ws.max_per_token = 2;
+        c.ws.max_per_ip = 3;
     })
     .await;
     let (seller, _) = app.register_as("sockseller", "seller").await;

@@ -89,9 +89,9 @@ fn stripe_stub() -> (String, Seen) {
 async fn stripe_sessions_pay_through_the_signed_webhook_and_dev_pages_are_closed() {
     let (base, seen) = stripe_stub();
     let app = spawn_with(|c| {
-        c.stripe_secret_key = Some("sk_test_stub".into());
-        c.stripe_api_base = Some(base.clone());
-        c.stripe_webhook_secret = Some(SECRET.into());
+        c.stripe.secret_key = Some("sk_test_stub".into());
+        c.stripe.api_base = Some(base.clone());
+        c.stripe.webhook_secret = Some(SECRET.into());
     })
     .await;
     let (seller, _) = app.register_as("potter", "seller").await;
@@ -187,9 +187,9 @@ async fn deliver(app: &common::TestApp, event: &serde_json::Value) -> StatusCode
 async fn a_payout_goes_out_in_the_settlement_currency_as_the_sellers_share() {
     let (base, seen) = stripe_stub();
     let app = spawn_with(|c| {
-        c.stripe_secret_key = Some("sk_test_stub".into());
-        c.stripe_api_base = Some(base.clone());
-        c.stripe_webhook_secret = Some(SECRET.into());
+        c.stripe.secret_key = Some("sk_test_stub".into());
+        c.stripe.api_base = Some(base.clone());
+        c.stripe.webhook_secret = Some(SECRET.into());
     })
     .await;
     let (seller, _) = app.register_as("potter", "seller").await;

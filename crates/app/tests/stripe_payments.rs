@@ -210,9 +210,9 @@ struct Shop {
 async fn shop() -> Shop {
     let (base, stub) = stub();
     let app = spawn_with(|c| {
-        c.stripe_secret_key = Some("sk_test_stub".into());
-        c.stripe_api_base = Some(base.clone());
-        c.stripe_webhook_secret = Some(SECRET.into());
+        c.stripe.secret_key = Some("sk_test_stub".into());
+        c.stripe.api_base = Some(base.clone());
+        c.stripe.webhook_secret = Some(SECRET.into());
     })
     .await;
     let mut sellers = Vec::new();

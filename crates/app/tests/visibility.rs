@@ -9,7 +9,7 @@ use common::{Reply, TestApp, key_order};
 
 /// An app with `STRICT_VISIBILITY` on (off by default: the contract shows all of this).
 async fn strict() -> TestApp {
-    common::spawn_with(|c| c.strict_visibility = true).await
+    common::spawn_with(|c| c.catalog.strict_visibility = true).await
 }
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -297,7 +297,7 @@ async fn l5_payment_success_does_not_tell_whether_an_order_exists() {
         app.db.count(&format!("orders WHERE id = {missing}")).await,
         0
     );
-    let page = format!("{}/order-success", app.config.frontend_url);
+    let page = format!("{}/order-success", app.config.http.frontend_url);
 
     // An order and a number that is none look alike: the same redirect, with the id given.
     for id in [real, missing] {
@@ -337,8 +337,8 @@ async fn l5_inactive_listings_stay_with_their_seller_when_pages_are_cached() {
     // The production default caches catalogue pages (CATALOG_CACHE_MS=1000); signed-in readers
     // then share the anonymous page, which has no inactive listings in it.
     let app = common::spawn_with(|c| {
-        c.catalog_cache = std::time::Duration::from_secs(30);
-        c.strict_visibility = true;
+        c.catalog.cache = std::time::Duration::from_secs(30);
+        c.catalog.strict_visibility = true;
     })
     .await;
     let (potter, _) = app.register_as("potter", "seller").await;

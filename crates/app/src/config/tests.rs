@@ -15,20 +15,20 @@ fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
 #[test]
 fn defaults_run_out_of_the_box() {
     let c = from(&[]).unwrap();
-    assert_eq!(c.bind_addr, "127.0.0.1:8000");
+    assert_eq!(c.http.bind_addr, "127.0.0.1:8000");
     assert_eq!(
-        c.database_url.expose_secret(),
+        c.database.url.expose_secret(),
         "postgres://postgres@127.0.0.1:5432/madeinpk"
     );
-    assert_eq!(c.public_base_url, "http://127.0.0.1:8000");
-    assert_eq!(c.platform_fee.get(), 200);
+    assert_eq!(c.http.public_base_url, "http://127.0.0.1:8000");
+    assert_eq!(c.orders.platform_fee.get(), 200);
     assert_eq!(c.time_zone, chrono_tz::Asia::Karachi);
-    assert!(c.auto_migrate && c.serve_runs_workers);
-    assert_eq!(c.mail_dir, PathBuf::from("./var/mail"));
-    assert_eq!(c.cart_hold, Duration::from_mins(15));
-    assert_eq!(c.cart_notice_before, Duration::from_mins(5));
-    assert_eq!(c.cart_abandoned_after, Duration::from_hours(7 * 24));
-    assert_eq!(c.payment_window, Duration::from_mins(30));
+    assert!(c.database.auto_migrate && c.jobs.serve_runs_workers);
+    assert_eq!(c.mail.dir, PathBuf::from("./var/mail"));
+    assert_eq!(c.orders.cart_hold, Duration::from_mins(15));
+    assert_eq!(c.orders.cart_notice_before, Duration::from_mins(5));
+    assert_eq!(c.orders.cart_abandoned_after, Duration::from_hours(7 * 24));
+    assert_eq!(c.orders.payment_window, Duration::from_mins(30));
 }
 
 #[test]
@@ -46,7 +46,8 @@ fn bad_values_name_the_variable() {
     assert_eq!(
         from(&[("AUCTION_PAYMENT_HOURS", "12")])
             .unwrap()
-            .auction_payment_window,
+            .auctions
+            .payment_window,
         Duration::from_hours(12)
     );
     let c = from(&[
@@ -56,8 +57,8 @@ fn bad_values_name_the_variable() {
     ])
     .unwrap();
     assert_eq!(c.time_zone, chrono_tz::UTC);
-    assert!(!c.auto_migrate);
-    assert_eq!(c.public_base_url, "https://madeinpk.pk");
+    assert!(!c.database.auto_migrate);
+    assert_eq!(c.http.public_base_url, "https://madeinpk.pk");
 }
 
 #[test]
@@ -84,7 +85,7 @@ fn secrets_never_show_in_debug_output() {
     }
     assert!(shown.contains("REDACTED"));
     assert_eq!(
-        c.stripe_secret_key.unwrap().expose_secret(),
+        c.stripe.secret_key.unwrap().expose_secret(),
         "sk_live_key-3"
     );
 }

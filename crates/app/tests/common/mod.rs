@@ -54,24 +54,24 @@ pub async fn spawn_app() -> TestApp {
 
 pub fn test_config(url: &str) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("default config");
-    config.database_url = url.to_owned().into();
-    config.bind_addr = "127.0.0.1:0".into();
+    config.database.url = url.to_owned().into();
+    config.http.bind_addr = "127.0.0.1:0".into();
     // The test database is cloned from a migrated, seeded template.
-    config.auto_migrate = false;
-    config.database_pool_size = 6;
-    config.http_workers = 1;
-    config.job_poll = Duration::from_millis(200);
-    config.login.per_ip = 1000;
-    config.register.per_ip = 1000;
+    config.database.auto_migrate = false;
+    config.database.pool_size = 6;
+    config.http.workers = 1;
+    config.jobs.poll = Duration::from_millis(200);
+    config.auth.login.per_ip = 1000;
+    config.auth.register.per_ip = 1000;
     // No worker runs beside a test: it runs queued jobs and the sweep itself (`run_jobs`,
     // `sweep`, or before each look of `eventually`), so what it sees does not depend on timing.
     // Tests of the worker itself turn it back on.
-    config.serve_runs_workers = false;
+    config.jobs.serve_runs_workers = false;
     // Tests change rows behind the app's back; the cache has its own test.
-    config.catalog_cache = Duration::ZERO;
+    config.catalog.cache = Duration::ZERO;
     // Time-driven stock upkeep runs often; tests move the clock instead of waiting.
-    config.sweep_interval = Duration::from_millis(100);
-    config.media_dir = std::env::temp_dir().join(format!(
+    config.jobs.sweep_interval = Duration::from_millis(100);
+    config.media.dir = std::env::temp_dir().join(format!(
         "madeinpk-media-{}",
         url.rsplit('/').next().unwrap_or("x")
     ));

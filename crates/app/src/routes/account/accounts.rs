@@ -158,7 +158,7 @@ pub async fn register(
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
     let registration = Registration::from(RegisterBody::parse(&body)?);
-    let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
+    let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
     let session = state.accounts.register(registration, &ip).await?;
     Ok(HttpResponse::Created().json(SessionDto {
         user: UserDto::new(&session.user, &media),
@@ -206,7 +206,7 @@ pub async fn login(
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
     let body = LoginBody::parse(&body);
-    let ip = crate::client::ip(&req, state.config.trust_proxy_headers);
+    let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
     let session = state
         .accounts
         .login(&body.email, &body.password, &ip)

@@ -86,7 +86,7 @@ pub async fn list(
         ordering: parse_ordering(q.get("ordering"), AUCTION_ORDERING),
     };
     let now = Utc::now();
-    let who = AuctionViewer::of(viewer.as_ref(), state.config.bidder_privacy);
+    let who = AuctionViewer::of(viewer.as_ref(), state.config.auctions.bidder_privacy);
     let page = paginate(&req, &q, |p| {
         let (state, query, viewer, media) =
             (state.clone(), query.clone(), viewer.clone(), media.clone());
@@ -117,7 +117,7 @@ pub async fn get(
         .await?;
     Ok(HttpResponse::Ok().json(AuctionDto::new(
         &auction,
-        AuctionViewer::of(viewer.as_ref(), state.config.bidder_privacy),
+        AuctionViewer::of(viewer.as_ref(), state.config.auctions.bidder_privacy),
         &media,
         Utc::now(),
     )))
@@ -133,7 +133,7 @@ pub async fn bids(
     let viewer = viewer.map(|a| a.user);
     let id = auction_id(&id)?;
     let auction = state.auctions.get(id, viewer.as_ref()).await?;
-    let who = AuctionViewer::of(viewer.as_ref(), state.config.bidder_privacy);
+    let who = AuctionViewer::of(viewer.as_ref(), state.config.auctions.bidder_privacy);
     let bids: Vec<BidDto> = state
         .auctions
         .bids(id)
@@ -193,7 +193,7 @@ pub async fn create(
         .await?;
     Ok(HttpResponse::Created().json(AuctionDto::new(
         &auction,
-        AuctionViewer::of(Some(&auth.user), state.config.bidder_privacy),
+        AuctionViewer::of(Some(&auth.user), state.config.auctions.bidder_privacy),
         &media,
         Utc::now(),
     )))
@@ -219,7 +219,7 @@ async fn update(
         .await?;
     Ok(HttpResponse::Ok().json(AuctionDto::new(
         &auction,
-        AuctionViewer::of(Some(&auth.user), state.config.bidder_privacy),
+        AuctionViewer::of(Some(&auth.user), state.config.auctions.bidder_privacy),
         media,
         Utc::now(),
     )))

@@ -58,8 +58,8 @@ impl SocketLimits {
     /// How many sockets one client may hold open, as configured.
     pub fn of(config: &crate::config::Config) -> Self {
         Self {
-            per_token: config.ws_max_per_token,
-            per_ip: config.ws_max_per_ip,
+            per_token: config.ws.max_per_token,
+            per_ip: config.ws.max_per_ip,
         }
     }
 }
@@ -191,8 +191,8 @@ struct Visibility {
 impl Visibility {
     fn of(state: &AppState) -> Self {
         Self {
-            bidders: state.config.bidder_privacy,
-            seller_email: state.config.ws_seller_email,
+            bidders: state.config.auctions.bidder_privacy,
+            seller_email: state.config.ws.seller_email,
         }
     }
 }
@@ -299,7 +299,7 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
             ..
         } => Some(
             json!({"type": "new_bid", "data": {
-                "bidder": state.config.bidder_privacy.broadcast_name(bidder),
+                "bidder": state.config.auctions.bidder_privacy.broadcast_name(bidder),
                 "amount": amount,
                 "time": time,
                 "current_price": amount,
@@ -309,7 +309,7 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
         ),
         AuctionEvent::Ended { auction } => {
             let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
-            Some(ended_message(&a, state.config.bidder_privacy).to_string())
+            Some(ended_message(&a, state.config.auctions.bidder_privacy).to_string())
         }
         // Bids were withdrawn: every watcher gets the auction's state anew, as on connect.
         AuctionEvent::Changed { auction } => {
@@ -321,7 +321,7 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
 
 /// Forwards published auction events to this instance's sockets, reconnecting after failures.
 pub async fn listen(state: web::Data<AppState>, hub: Arc<Hub>) {
-    let url = state.config.database_url.expose_secret().to_owned();
+    let url = state.config.database.url.expose_secret().to_owned();
     loop {
         match AuctionListener::connect(&url).await {
             Ok(mut listener) => {
@@ -348,7 +348,7 @@ fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
         .get(actix_web::http::header::ORIGIN)
         .and_then(|o| o.to_str().ok())
     {
-        None => state.config.ws_allow_no_origin,
+        None => state.config.ws.allow_no_origin,
         Some(origin) => {
             let origin = origin.trim_end_matches('/');
             state
@@ -531,7 +531,7 @@ pub async fn socket(
     // As login throttling counts: an IPv6 client's whole /64 is one address.
     let ip = madeinpk_domain::account::rules::throttle_subject(&crate::client::ip(
         &req,
-        state.config.trust_proxy_headers,
+        state.config.http.trust_proxy_headers,
     ));
     let slots = hub
         .admit(token.as_deref(), &ip, SocketLimits::of(&state.config))

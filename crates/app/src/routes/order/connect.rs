@@ -251,7 +251,7 @@ pub async fn dev_complete(
             LOCATION,
             format!(
                 "{}/seller/settings?stripe_setup=success",
-                state.config.frontend_url
+                state.config.http.frontend_url
             ),
         ))
         .finish())

@@ -88,12 +88,12 @@ struct WebhookAcceptedDto {
     params(("order_id" = Option<i64>, Query), ("session_id" = Option<String>, Query)),
     responses((status = 302, description = "To the front end: `order-success?order_id={id}` for an existing order (any positive integer id with `STRICT_VISIBILITY`), else `order-success`")))]
 pub async fn success(state: web::Data<AppState>, q: QueryMap) -> HttpResponse {
-    let base = format!("{}/order-success", state.config.frontend_url);
+    let base = format!("{}/order-success", state.config.http.frontend_url);
     // Strictly, anyone may call this page, so it must not tell which ids are orders: the
     // redirect then depends on the parameter alone (the front end reads the order with its
     // own token).
     match order_param(&q) {
-        Some(id) if state.config.strict_visibility || state.orders_exists(id).await => {
+        Some(id) if state.config.catalog.strict_visibility || state.orders_exists(id).await => {
             redirect(format!("{base}?order_id={id}"))
         }
         _ => redirect(base),
@@ -300,10 +300,10 @@ async fn dev_complete(
     let to = if paid {
         format!(
             "{}/api/payments/success/?order_id={}&session_id={session}",
-            state.config.public_base_url, order.id
+            state.config.http.public_base_url, order.id
         )
     } else {
-        format!("{}/checkout?cancelled=true", state.config.frontend_url)
+        format!("{}/checkout?cancelled=true", state.config.http.frontend_url)
     };
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, to))
