@@ -15,7 +15,25 @@ use madeinpk_domain::order::connect_service::ConnectError;
 use madeinpk_domain::order::model::OrderError;
 use madeinpk_domain::store::StoreError;
 use madeinpk_domain::validation::FieldErrors;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
+
+/// A business refusal.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error, example = json!({"error": "Auction is not active"}))]
+pub struct ErrorBody {
+    /// What was refused, in the contract's words.
+    pub error: String,
+}
+
+/// A framework-level refusal (authentication, parsing, routing, limits).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Detail, example = json!({"detail": "Authentication credentials were not provided."}))]
+pub struct DetailBody {
+    /// Why, in the contract's words.
+    pub detail: String,
+}
 
 /// Every error a handler can return.
 #[derive(Debug, thiserror::Error)]
@@ -96,24 +114,35 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(self.status_code());
         match self {
             Self::Validation(errors) => res.json(errors),
-            Self::Refused(_, msg) => res.json(json!({ "error": msg })),
+            Self::Refused(_, msg) => res.json(ErrorBody { error: msg.clone() }),
             Self::Body(_, body) => res.json(body),
             Self::Detail(status, msg) => {
                 if *status == StatusCode::UNAUTHORIZED {
-                    res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Token")));
+                    res.insert_header((
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Token"),
+                    ));
                 }
-                res.json(json!({ "detail": msg }))
+                res.json(DetailBody {
+                    detail: msg.clone(),
+                })
             }
             Self::NotAuthenticated => res
                 .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Token")))
-                .json(json!({ "detail": "Authentication credentials were not provided." })),
+                .json(DetailBody {
+                    detail: "Authentication credentials were not provided.".into(),
+                }),
             Self::Throttled(secs) => res
                 .insert_header((header::RETRY_AFTER, secs.to_string()))
-                .json(json!({ "detail": format!("Request was throttled. Expected available in {secs} seconds.") })),
+                .json(DetailBody {
+                    detail: format!("Request was throttled. Expected available in {secs} seconds."),
+                }),
             Self::Unavailable(reason) => {
                 tracing::error!(%reason, "storage unavailable");
                 res.insert_header((header::RETRY_AFTER, "5"))
-                    .json(json!({ "detail": "Service temporarily unavailable, please retry shortly." }))
+                    .json(DetailBody {
+                        detail: "Service temporarily unavailable, please retry shortly.".into(),
+                    })
             }
             Self::Internal(reason) => {
                 let error_id = hex::encode(rand::random::<[u8; 8]>());

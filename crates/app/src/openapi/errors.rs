@@ -2,7 +2,9 @@
 //! operation the error statuses it can answer, each with its body's schema.
 
 use serde_json::{Value, json};
-use utoipa::Modify;
+use utoipa::{Modify, PartialSchema};
+
+use crate::error::{DetailBody, ErrorBody};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::Response;
@@ -19,20 +21,9 @@ fn schemas() -> Value {
             ]},
             "example": {"amount": ["Bid must be higher than current price of 1000.00"]}
         },
-        "Error": {
-            "type": "object",
-            "description": "A business refusal.",
-            "required": ["error"],
-            "properties": {"error": {"type": "string"}},
-            "example": {"error": "Auction is not active"}
-        },
-        "Detail": {
-            "type": "object",
-            "description": "A framework-level refusal (authentication, parsing, routing, limits).",
-            "required": ["detail"],
-            "properties": {"detail": {"type": "string"}},
-            "example": {"detail": "Authentication credentials were not provided."}
-        }
+        // The bodies `crate::error` renders derive their own.
+        "Error": <ErrorBody as PartialSchema>::schema(),
+        "Detail": <DetailBody as PartialSchema>::schema(),
     })
 }
 
