@@ -3,7 +3,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest};
-use madeinpk_domain::page::{Page, PageRequest};
+use madeinpk_domain::page::{MAX_PAGE_SIZE, Page, PageRequest};
 
 use crate::error::ApiError;
 use crate::wire::{PageNumber, PageParams};
@@ -92,6 +92,27 @@ pub fn path_id(raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(ApiError::not_found)
 }
 
+/// Reads the page parameters; a bad page number is 404 `Invalid page.` as in the original.
+pub fn page_params(q: &QueryMap) -> Result<PageParams, ApiError> {
+    let page = match q.get("page") {
+        // An empty value means the first page, as in the original.
+        None | Some("") => None,
+        Some("last") => Some(PageNumber::Last),
+        Some(v) => Some(PageNumber::Number(
+            v.parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(invalid_page)?,
+        )),
+    };
+    // An unreadable size is ignored (the default applies); a large one is capped.
+    let page_size = q
+        .get("page_size")
+        .and_then(|v| v.parse::<u32>().ok().filter(|n| *n >= 1))
+        .map(|n| n.min(MAX_PAGE_SIZE));
+    Ok(PageParams::new(page, page_size))
+}
+
 /// 404 `{"detail": "Invalid page."}`.
 pub(crate) fn invalid_page() -> ApiError {
     ApiError::Detail(
@@ -128,7 +149,7 @@ where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
-    let params = PageParams::from_query(query)?;
+    let params = page_params(query)?;
     let size = params.page_size();
     let (request, page) = match params.page() {
         PageNumber::Number(n) => {

@@ -1,12 +1,9 @@
 //! Wire types every feature shares: media URLs, the `{"message"}` answer, the page envelope
 //! and its parameters, and the request value types (money, uploads).
 
-use madeinpk_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use madeinpk_domain::page::DEFAULT_PAGE_SIZE;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-use crate::error::ApiError;
-use crate::query::{QueryMap, invalid_page};
 
 /// Media URLs: relative for storage paths, absolute (on the origin the client used) for `*_url`
 /// fields and product images. An extractor, so every handler builds them the same way.
@@ -78,25 +75,9 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    /// Reads the page parameters; a bad page number is 404 `Invalid page.` as in the original.
-    pub fn from_query(q: &QueryMap) -> Result<Self, ApiError> {
-        let page = match q.get("page") {
-            // An empty value means the first page, as in the original.
-            None | Some("") => None,
-            Some("last") => Some(PageNumber::Last),
-            Some(v) => Some(PageNumber::Number(
-                v.parse::<u32>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(invalid_page)?,
-            )),
-        };
-        // An unreadable size is ignored (the default applies); a large one is capped.
-        let page_size = q
-            .get("page_size")
-            .and_then(|v| v.parse::<u32>().ok().filter(|n| *n >= 1))
-            .map(|n| n.min(MAX_PAGE_SIZE));
-        Ok(Self { page, page_size })
+    /// The parameters as read (`query::page_params` reads them from a query string).
+    pub fn new(page: Option<PageNumber>, page_size: Option<u32>) -> Self {
+        Self { page, page_size }
     }
 
     /// The requested page: the first when none is given.

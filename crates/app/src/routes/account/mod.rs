@@ -3,4 +3,5 @@
 pub mod accounts;
 pub mod addresses;
 pub mod moderation;
+pub mod profile_bodies;
 pub mod wire;
