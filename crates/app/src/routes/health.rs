@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 use secrecy::ExposeSecret;
-use serde_json::json;
 
 use crate::state::AppState;
 
@@ -61,7 +60,9 @@ pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) ->
         )) {
             return HttpResponse::Unauthorized()
                 .insert_header(("WWW-Authenticate", "Bearer"))
-                .json(json!({ "detail": "Authentication credentials were not provided." }));
+                .json(crate::error::DetailBody {
+                    detail: "Authentication credentials were not provided.".into(),
+                });
         }
     }
     if let Ok(counts) = state.db.job_counts().await {

@@ -14,16 +14,17 @@ pub mod reporting;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ALLOW;
 use actix_web::{HttpRequest, HttpResponse, Resource, web};
-use serde_json::json;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, DetailBody};
 
 /// A resource whose unknown methods get the contract's 405 with an `Allow` header.
 pub fn resource(path: &str, allow: &'static str) -> Resource {
     web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
         HttpResponse::build(StatusCode::METHOD_NOT_ALLOWED)
             .insert_header((ALLOW, allow))
-            .json(json!({ "detail": format!("Method \"{}\" not allowed.", req.method()) }))
+            .json(DetailBody {
+                detail: format!("Method \"{}\" not allowed.", req.method()),
+            })
     }))
 }
 
