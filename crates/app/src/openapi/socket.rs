@@ -3,7 +3,12 @@
 //! schema per message, so a client developer finds it beside the REST API.
 
 use serde_json::json;
-use utoipa::Modify;
+use utoipa::{Modify, PartialSchema};
+
+use crate::routes::auction::socket_messages::{
+    WsAuctionEnded, WsAuctionMissing, WsAuctionStatus, WsError, WsNewBid, WsPlaceBid,
+    WsServerMessage,
+};
 use utoipa::openapi::path::PathItem;
 
 /// The protocol, as the operation's description (CommonMark).
@@ -132,65 +137,18 @@ impl Modify for LiveAuctionSocket {
             .paths
             .insert("/ws/auction/{id}/".to_owned(), item);
         let components = openapi.components.get_or_insert_with(Default::default);
-        let time = json!({"type": "string", "format": "date-time", "description": "UTC, `+00:00`"});
-        let money = json!({"type": "string", "example": "1500.00"});
-        let schemas = json!({
-            "WsPlaceBid": {"type": "object", "required": ["type", "amount"], "properties": {
-                "type": {"type": "string", "enum": ["place_bid"]},
-                "amount": {"oneOf": [{"type": "string"}, {"type": "number"}], "example": "1500.00"},
-                "max_amount": {"oneOf": [{"type": "string"}, {"type": "number"}],
-                               "description": "With PROXY_BIDDING: the most the system may bid for you"}}},
-            "WsAuctionStatus": {"type": "object", "required": ["type", "data"], "properties": {
-                "type": {"type": "string", "enum": ["auction_status"]},
-                "data": {"type": "object", "properties": {
-                    "auction_id": {"type": "integer"},
-                    "product": {"type": "object", "properties": {
-                        "id": {"type": "integer"}, "name": {"type": "string"},
-                        "description": {"type": "string"}, "condition": {"type": "string"},
-                        "category": {"type": "string", "nullable": true},
-                        "images": {"type": "array", "items": {"type": "object", "properties": {
-                            "url": {"type": "string"}, "is_primary": {"type": "boolean"},
-                            "order": {"type": "integer"}}}}}},
-                    "seller": {"type": "object", "properties": {
-                        "id": {"type": "integer"}, "username": {"type": "string"},
-                        "email": {"type": "string"}, "brand_name": {"type": "string"},
-                        "biography": {"type": "string"}, "is_verified": {"type": "boolean"},
-                        "average_rating": money, "total_feedbacks": {"type": "integer"}}},
-                    "starting_price": money, "current_price": money,
-                    "start_time": time, "end_time": time,
-                    "status": {"type": "string", "enum": ["active", "ended", "cancelled", "completed"]},
-                    "is_active": {"type": "boolean"},
-                    "winner": {"type": "object", "nullable": true, "properties": {
-                        "id": {"type": "integer"}, "username": {"type": "string"}}},
-                    "latest_bids": {"type": "array", "items": {"type": "object", "properties": {
-                        "bidder": {"type": "string"}, "amount": money, "time": time}}},
-                    "total_bids": {"type": "integer"},
-                    "error": {"type": "string", "description": "Only `Auction not found`, alone"}}}}},
-            "WsNewBid": {"type": "object", "required": ["type", "data"], "properties": {
-                "type": {"type": "string", "enum": ["new_bid"]},
-                "data": {"type": "object", "properties": {
-                    "bidder": {"type": "string"}, "amount": money, "time": time,
-                    "current_price": money, "end_time": time}}}},
-            "WsAuctionEnded": {"type": "object", "required": ["type", "data"], "properties": {
-                "type": {"type": "string", "enum": ["auction_ended"]},
-                "data": {"type": "object", "properties": {
-                    "auction_id": {"type": "integer"},
-                    "status": {"type": "string"},
-                    "winner": {"type": "string", "nullable": true},
-                    "final_price": money, "product_name": {"type": "string"},
-                    "message": {"type": "string"}}}}},
-            "WsError": {"type": "object", "required": ["type", "message"], "properties": {
-                "type": {"type": "string", "enum": ["error"]},
-                "message": {"type": "string", "example": "Bid must be higher than current price"}}},
-            "WsServerMessage": {"oneOf": [
-                {"$ref": "#/components/schemas/WsAuctionStatus"},
-                {"$ref": "#/components/schemas/WsNewBid"},
-                {"$ref": "#/components/schemas/WsAuctionEnded"},
-                {"$ref": "#/components/schemas/WsError"}]},
-        });
-        for (name, schema) in schemas.as_object().expect("an object") {
-            let schema = serde_json::from_value(schema.clone()).expect("a valid schema");
-            components.schemas.insert(name.clone(), schema);
+        // The messages the socket really reads and renders derive their schemas.
+        let derived = [
+            ("WsPlaceBid", WsPlaceBid::schema()),
+            ("WsAuctionStatus", WsAuctionStatus::schema()),
+            ("WsAuctionMissing", WsAuctionMissing::schema()),
+            ("WsNewBid", WsNewBid::schema()),
+            ("WsAuctionEnded", WsAuctionEnded::schema()),
+            ("WsError", WsError::schema()),
+            ("WsServerMessage", WsServerMessage::schema()),
+        ];
+        for (name, schema) in derived {
+            components.schemas.insert(name.to_owned(), schema);
         }
     }
 }

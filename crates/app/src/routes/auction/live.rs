@@ -12,17 +12,18 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt;
-use madeinpk_domain::account::user::User;
 use madeinpk_domain::auction::bid::BidError;
-use madeinpk_domain::auction::model::{Auction, BidderPrivacy};
 use madeinpk_domain::clock::Clock;
 use madeinpk_domain::ids::AuctionId;
-use madeinpk_domain::money::{Currency, Money};
 use madeinpk_postgres::auction::events::{AuctionEvent, AuctionListener};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::error::ApiError;
+use crate::routes::auction::socket_messages::{
+    PlaceBidType, Visibility, WsAuctionEnded, WsAuctionMissing, WsAuctionStatus, WsError, WsNewBid,
+    WsPlaceBid, WsServerMessage,
+};
 use crate::state::AppState;
 
 /// How often the server pings; a client silent for three intervals is dropped.
@@ -177,17 +178,6 @@ impl Hub {
     }
 }
 
-fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
-}
-
-/// What a socket shows beyond the auction itself: the configured privacy of bidders and seller.
-#[derive(Debug, Clone, Copy)]
-struct Visibility {
-    bidders: BidderPrivacy,
-    seller_email: bool,
-}
-
 impl Visibility {
     fn of(state: &AppState) -> Self {
         Self {
@@ -195,97 +185,6 @@ impl Visibility {
             seller_email: state.config.ws.seller_email,
         }
     }
-}
-
-/// `auction_status`: the auction as a watcher first sees it (times in UTC, as the original).
-fn status_message(
-    a: &Auction,
-    viewer: Option<&User>,
-    shown: Visibility,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Value {
-    let p = &a.product;
-    let mut seller = json!({"id": p.seller.get(), "username": p.seller_username});
-    if shown.seller_email {
-        seller["email"] = json!(p.seller_email);
-    }
-    if let Some(profile) = &p.seller_profile {
-        seller["total_feedbacks"] = json!(profile.total_feedbacks);
-        seller["brand_name"] = json!(profile.brand_name);
-        seller["biography"] = json!(profile.biography);
-        seller["is_verified"] = json!(profile.is_verified);
-        seller["average_rating"] = json!(
-            Money::from_minor(i64::from(profile.average_rating_centi), Currency::Pkr)
-                .to_decimal_string()
-        );
-    }
-    let bids: Vec<Value> = a
-        .latest_bids
-        .iter()
-        .map(|b| {
-            let reveal = shown.bidders.reveals(
-                viewer.map(|v| v.id),
-                viewer.is_some_and(User::is_admin),
-                p.seller,
-                b.bidder,
-            );
-            json!({
-                "bidder": BidderPrivacy::name_shown(reveal, &b.bidder_username),
-                "amount": b.amount.to_decimal_string(),
-                "time": utc(b.bid_time),
-            })
-        })
-        .collect();
-    json!({"type": "auction_status", "data": {
-        "auction_id": a.id.get(),
-        "product": {
-            "id": p.id.get(),
-            "name": p.name,
-            "description": p.description,
-            "condition": p.condition.as_str(),
-            "category": p.category_name,
-            "images": p.images.iter().map(|i| json!({
-                "url": format!("/media/{}", i.path.trim_start_matches('/')),
-                "is_primary": i.is_primary,
-                "order": i.order,
-            })).collect::<Vec<_>>(),
-        },
-        "seller": seller,
-        "starting_price": a.starting_price.to_decimal_string(),
-        "current_price": a.current_price.to_decimal_string(),
-        "start_time": utc(a.start_time),
-        "end_time": utc(a.end_time),
-        "status": a.status.as_str(),
-        "is_active": a.is_open(now),
-        "winner": a.winner.as_ref().map(|w| json!({"id": w.id.get(), "username": w.username})),
-        "latest_bids": bids,
-        "total_bids": a.total_bids,
-    }})
-}
-
-/// `auction_ended` for every watcher.
-fn ended_message(a: &Auction, privacy: BidderPrivacy) -> Value {
-    let winner = a
-        .winner
-        .as_ref()
-        .map(|w| privacy.broadcast_name(&w.username));
-    let message = winner.as_ref().map_or_else(
-        || "Auction ended with no bids".to_owned(),
-        |w| format!("Auction ended! Winner: {w}"),
-    );
-    let message = if winner.is_none() && a.total_bids > 0 {
-        "Auction ended without a sale (reserve not met)".to_owned()
-    } else {
-        message
-    };
-    json!({"type": "auction_ended", "data": {
-        "auction_id": a.id.get(),
-        "status": a.status.as_str(),
-        "winner": winner,
-        "final_price": a.current_price.to_decimal_string(),
-        "product_name": a.product.name,
-        "message": message,
-    }})
 }
 
 /// Renders one published event for the watchers (`None`: nothing to send).
@@ -298,23 +197,24 @@ async fn render(state: &AppState, event: &AuctionEvent) -> Option<String> {
             end_time,
             ..
         } => Some(
-            json!({"type": "new_bid", "data": {
-                "bidder": state.config.auctions.bidder_privacy.broadcast_name(bidder),
-                "amount": amount,
-                "time": time,
-                "current_price": amount,
-                "end_time": end_time,
-            }})
-            .to_string(),
+            WsServerMessage::NewBid(WsNewBid::new(
+                state.config.auctions.bidder_privacy.broadcast_name(bidder),
+                amount,
+                time,
+                end_time,
+            ))
+            .text(),
         ),
         AuctionEvent::Ended { auction } => {
             let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
-            Some(ended_message(&a, state.config.auctions.bidder_privacy).to_string())
+            let ended = WsAuctionEnded::new(&a, state.config.auctions.bidder_privacy);
+            Some(WsServerMessage::AuctionEnded(ended).text())
         }
         // Bids were withdrawn: every watcher gets the auction's state anew, as on connect.
         AuctionEvent::Changed { auction } => {
             let a = state.auctions.get(AuctionId(*auction), None).await.ok()?;
-            Some(status_message(&a, None, Visibility::of(state), state.clock.now()).to_string())
+            let status = WsAuctionStatus::new(&a, None, Visibility::of(state), state.clock.now());
+            Some(WsServerMessage::AuctionStatus(Box::new(status)).text())
         }
     }
 }
@@ -361,7 +261,7 @@ fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
 }
 
 fn error(message: &str) -> String {
-    json!({"type": "error", "message": message}).to_string()
+    WsServerMessage::Error(WsError::new(message)).text()
 }
 
 /// What a refused bid tells its bidder.
@@ -371,15 +271,6 @@ fn refusal(e: &BidError) -> String {
         BidError::Invalid(_) => "Invalid bid amount".into(),
         BidError::Store(_) => "The bid could not be placed; please try again".into(),
         other => other.to_string(),
-    }
-}
-
-/// A money field of a client message, as a string or a number.
-fn money_field(v: &Value, key: &str) -> Option<Money> {
-    match v.get(key) {
-        Some(Value::String(s)) => Money::parse(s, Currency::Pkr).ok(),
-        Some(Value::Number(n)) => Money::parse(&n.to_string(), Currency::Pkr).ok(),
-        _ => None,
     }
 }
 
@@ -393,15 +284,16 @@ async fn on_text(
     let Ok(v) = serde_json::from_str::<Value>(text) else {
         return Some(error("Invalid JSON"));
     };
-    if v.get("type").and_then(Value::as_str) != Some("place_bid") {
-        return None;
-    }
+    // Messages of other types are ignored.
+    let bid = WsPlaceBid::parse(&v)?;
+    let PlaceBidType::PlaceBid = bid.kind;
     // The bidder is read afresh for every bid, so a block takes effect at once.
     let user = match token {
         Some(t) => state.accounts.authenticate(t).await.ok().flatten(),
         None => None,
     };
-    let amount = money_field(&v, "amount")
+    let amount = bid
+        .amount
         .filter(|m| (1..=madeinpk_domain::money::MAX_MINOR).contains(&m.minor()))
         .ok_or_else(|| {
             madeinpk_domain::validation::FieldErrors::single(
@@ -409,7 +301,7 @@ async fn on_text(
                 "A valid number is required.",
             )
         });
-    let max = money_field(&v, "max_amount").filter(|_| state.bidding.rules().proxy);
+    let max = bid.max_amount.filter(|_| state.bidding.rules().proxy);
     match state
         .bidding
         .place_up_to(user.as_ref(), auction, amount, max)
@@ -437,18 +329,20 @@ async fn run(
     // Subscribe before reading the status, so no bid falls between the two.
     let (id, mut rx) = hub.join(auction.get());
     let status = match state.auctions.get(auction, None).await {
-        Ok(a) => Some(status_message(
-            &a,
-            viewer.as_ref(),
-            Visibility::of(&state),
-            state.clock.now(),
-        )),
+        Ok(a) => Some(WsServerMessage::AuctionStatus(Box::new(
+            WsAuctionStatus::new(
+                &a,
+                viewer.as_ref(),
+                Visibility::of(&state),
+                state.clock.now(),
+            ),
+        ))),
         Err(_) => None,
     };
     let Some(status) = status else {
         // Nothing to watch: say so, as the contract does, then close rather than hold the socket.
-        let missing = json!({"type": "auction_status", "data": {"error": "Auction not found"}});
-        if session.text(missing.to_string()).await.is_ok() {
+        let missing = WsServerMessage::AuctionMissing(WsAuctionMissing::new());
+        if session.text(missing.text()).await.is_ok() {
             let _ = session
                 .close(Some(CloseReason {
                     code: CloseCode::Policy,
@@ -459,7 +353,7 @@ async fn run(
         hub.leave(auction.get(), id);
         return;
     };
-    let mut open = session.text(status.to_string()).await.is_ok();
+    let mut open = session.text(status.text()).await.is_ok();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
     while open {

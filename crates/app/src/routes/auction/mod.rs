@@ -3,4 +3,5 @@
 pub mod auctions;
 pub mod bodies;
 pub mod live;
+pub mod socket_messages;
 pub mod wire;
