@@ -21,6 +21,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles a client may choose at registration (never admin).
+    pub const SELF_SERVICE: [Self; 3] = [Self::Buyer, Self::Seller, Self::Both];
+
     /// The stored and wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -44,7 +47,7 @@ impl Role {
 
     /// Roles a client may choose at registration (never admin).
     pub fn parse_self_service(s: &str) -> Option<Self> {
-        Self::parse(s).filter(|r| *r != Self::Admin)
+        Self::parse(s).filter(|r| Self::SELF_SERVICE.contains(r))
     }
 
     /// "Seller" checks accept `seller` and `both`.

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::account::rules::{
     ProfileChanges, Registration, SellerApplication, validate_registration,
 };
+use madeinpk_domain::account::user::Role;
 use madeinpk_domain::validation::FieldErrors;
 use serde::Serialize;
 use serde_json::Value;
@@ -141,15 +142,22 @@ impl From<RegisterBody> for Registration {
     }
 }
 
-/// A role a user may give themselves.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum SelfServiceRole {
-    Buyer,
-    Seller,
-    Both,
+/// A role a user may give themselves: the schema of the role text registration sends, listing
+/// the domain's own choices (`Role::SELF_SERVICE`), which the domain checks the text against.
+struct SelfServiceRole;
+
+impl utoipa::PartialSchema for SelfServiceRole {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A role a user may give themselves."))
+            .enum_values(Some(Role::SELF_SERVICE.map(Role::as_str)))
+            .into()
+    }
 }
+
+impl ToSchema for SelfServiceRole {}
 
 /// Creates an account and signs it in; attempts are throttled per client address.
 #[utoipa::path(post, path = "/api/auth/register/", tag = "auth", request_body = RegisterBody,
