@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use madeinpk_domain::clock::ShiftedClock;
 use madeinpk_domain::job::model::{JobOutcome, JobPayload};
 use madeinpk_domain::job::runner::JobRunner;
-use madeinpk_domain::order::reservation_service::Reservations;
+use madeinpk_domain::order::reservation_service::{Reservations, SweepReport};
 use madeinpk_mail::LettreMailer;
 use madeinpk_postgres::Db;
 use madeinpk_postgres::job::queue::{ClaimedJob, FailedJob, JobListener};
@@ -150,13 +150,12 @@ async fn run(
                 }
             }
             _ = sweep.tick() => {
-                match sweeper.sweep().await {
-                    Ok(report) if report != madeinpk_domain::order::reservation_service::SweepReport::default() => tracing::info!(?report, "stock sweep"),
+                let (swept, ended) = upkeep(&sweeper, &runner).await;
+                match swept {
+                    Ok(report) if report != SweepReport::default() => tracing::info!(?report, "stock sweep"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "stock sweep failed; will retry"),
                 }
-                // A backstop for auctions whose end job is late or missing.
-                let ended = runner.auctions().end_due(50).await;
                 if ended > 0 {
                     tracing::info!(ended, "overdue auctions ended by the sweep");
                 }
@@ -240,6 +239,8 @@ pub struct JobDriver {
     runner: Arc<Runner>,
     sweeper: Arc<Sweeper>,
     id: String,
+    /// The install's id, read once (emails' identities carry it).
+    install: tokio::sync::OnceCell<String>,
 }
 
 impl JobDriver {
@@ -255,6 +256,7 @@ impl JobDriver {
             runner,
             sweeper,
             id,
+            install: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -262,7 +264,9 @@ impl JobDriver {
     /// until none is due; how many ran. A job that fails is retried later (not here), so this
     /// always ends.
     pub async fn run_due(&self) -> Result<usize, madeinpk_domain::store::StoreError> {
-        let install = self.db.install_id().await?;
+        let install = (self.install)
+            .get_or_try_init(|| self.db.install_id())
+            .await?;
         let mut ran = 0;
         loop {
             let jobs = self
@@ -273,7 +277,7 @@ impl JobDriver {
                 return Ok(ran);
             }
             for job in jobs {
-                execute(&self.db, &self.runner, &self.id, &install, job).await;
+                execute(&self.db, &self.runner, &self.id, install, job).await;
                 ran += 1;
             }
         }
@@ -282,10 +286,22 @@ impl JobDriver {
     /// One pass of the time-driven upkeep the worker runs on its sweep interval: lapsed holds,
     /// expiry notices, abandoned carts, unpaid orders, overdue auctions.
     pub async fn sweep(&self) -> Result<(), madeinpk_domain::store::StoreError> {
-        self.sweeper.sweep().await?;
-        self.runner.auctions().end_due(50).await;
-        Ok(())
+        upkeep(&self.sweeper, &self.runner).await.0.map(drop)
     }
+}
+
+/// The time-driven upkeep, both steps always: the stock sweep (its report), and a backstop for
+/// auctions whose end job is late or missing (how many it ended).
+async fn upkeep(
+    sweeper: &Sweeper,
+    runner: &Runner,
+) -> (
+    Result<SweepReport, madeinpk_domain::store::StoreError>,
+    usize,
+) {
+    let swept = sweeper.sweep().await;
+    let ended = runner.auctions().end_due(50).await;
+    (swept, ended)
 }
 
 /// The identity of a queued email (its Message-ID's local part and its file name).
