@@ -33,6 +33,10 @@ fuzz:
 smoke:
     scripts/smoke.sh
 
+# Browser run of the operator console: sign in, dashboard, block a user, end an auction, CSV (see scripts/console.sh).
+console:
+    scripts/console.sh
+
 # Coverage-guided fuzzing of the webhook signature check and money parsing (see scripts/fuzz-code.sh).
 fuzz-code:
     scripts/fuzz-code.sh

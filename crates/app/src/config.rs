@@ -279,6 +279,18 @@ impl Config {
                             parse("REGISTER_RATE_WINDOW_SECS", &v)
                         })?,
                 },
+                console_idle: Duration::from_secs(
+                    get("CONSOLE_IDLE_MINUTES")
+                        .map_or(Ok(30u64), |v| parse("CONSOLE_IDLE_MINUTES", &v))?
+                        .clamp(1, 24 * 60)
+                        * 60,
+                ),
+                console_max: Duration::from_secs(
+                    get("CONSOLE_MAX_HOURS")
+                        .map_or(Ok(12u64), |v| parse("CONSOLE_MAX_HOURS", &v))?
+                        .clamp(1, 24 * 30)
+                        * 3600,
+                ),
             },
             orders: OrdersConfig {
                 platform_fee,

@@ -8,6 +8,7 @@ pub mod catalog_version;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod headers;
 pub mod metrics;

@@ -280,6 +280,7 @@ pub fn http_server(
                     .configure(routes::configure)
                     .default_service(web::to(routes::not_found)),
             )
+            .configure(crate::console::configure)
             .service(Files::new("/media", &media_root))
             .route(
                 "/ws/auction/{id}/",

@@ -81,6 +81,10 @@ pub type ReferenceService = ReferenceData<Db>;
 /// Bidding wired to Postgres.
 pub type BiddingService = madeinpk_domain::auction::bidding_service::Bidding<Db, ShiftedClock>;
 
+/// Console sessions wired to Postgres.
+pub type ConsoleAccessService =
+    madeinpk_domain::console::access_service::ConsoleAccess<Db, Db, ShiftedClock>;
+
 /// Everything a handler may use.
 pub struct AppState {
     /// The database.
@@ -119,6 +123,10 @@ pub struct AppState {
     pub moderation: ModerationService,
     /// The admin dashboard.
     pub dashboard: DashboardService,
+    /// Who may use the operator console, and their sessions.
+    pub console: ConsoleAccessService,
+    /// Auction endings (the console ends auctions early through it).
+    pub auction_life: crate::worker::AuctionLifeService,
     /// Carts.
     pub carts: CartService,
     /// Placing orders.
@@ -240,6 +248,25 @@ impl AppState {
                 clock.clone(),
             ),
             moderation: madeinpk_domain::account::moderation_service::Moderator::new(db.clone()),
+            auction_life: madeinpk_domain::auction::bidding_service::AuctionLife::new(
+                db.clone(),
+                db.clone(),
+                gateway.clone(),
+                db.clone(),
+                clock.clone(),
+                config.end_settings(),
+            ),
+            console: madeinpk_domain::console::access_service::ConsoleAccess::new(
+                db.clone(),
+                db.clone(),
+                clock.clone(),
+                madeinpk_domain::console::session::SessionPolicy {
+                    idle: chrono::Duration::from_std(config.auth.console_idle)
+                        .unwrap_or(chrono::Duration::minutes(30)),
+                    absolute: chrono::Duration::from_std(config.auth.console_max)
+                        .unwrap_or(chrono::Duration::hours(12)),
+                },
+            ),
             dashboard: madeinpk_domain::reporting::dashboard_service::AdminDashboard::new(
                 db.clone(),
                 clock.clone(),

@@ -90,7 +90,12 @@ impl FieldErrors {
         }
     }
 
-    /// True when a field already has an error.
+    /// Every `(field, messages)` pair, in the order added.
+    pub fn entries(&self) -> &[(String, Vec<String>)] {
+        &self.0
+    }
+
+    /// True when `field` has an error.
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|(f, _)| f == field)
     }

@@ -1,11 +1,15 @@
-//! Demo data for trying the catalogue and for load tests: sellers, products and listings.
+//! Demo data for trying the catalogue and the console, and for load tests: sellers, products
+//! and listings, then a year of history (buyers, orders, payouts, auctions, reviews).
 
 use diesel::sql_types::{BigInt, Text};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
 use crate::error::store;
+
+/// The demo history script (`demo_params` holds its size and the users' password hash).
+const HISTORY: &str = include_str!("demo_history.sql");
 
 /// Number of demo sellers the products are spread over.
 const SELLERS: i64 = 20;
@@ -22,6 +26,7 @@ impl Db {
     pub async fn seed_demo(&self, listings: i64, password_hash: &str) -> Result<i64, StoreError> {
         let mut conn = self.conn().await?;
         let hash = password_hash.to_owned();
+        let history_hash = password_hash.to_owned();
         let added = conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             diesel::sql_query(
                 "INSERT INTO users (username, email, password_hash, role)
@@ -35,14 +40,14 @@ impl Db {
             .await?;
             diesel::sql_query(
                 "INSERT INTO seller_profiles (user_id, brand_name)
-                 SELECT id, 'Demo Crafts ' || id FROM users WHERE email LIKE '%@demo.madeinpk.pk'
+                 SELECT id, 'Demo Crafts ' || id FROM users WHERE email LIKE 'demo\\_seller\\_%@demo.madeinpk.pk'
                  ON CONFLICT DO NOTHING",
             )
             .execute(conn)
             .await?;
             let existing: Count = diesel::sql_query(
                 "SELECT count(*) AS n FROM listings l JOIN products p ON p.id = l.product_id
-                 JOIN users u ON u.id = p.seller_id WHERE u.email LIKE '%@demo.madeinpk.pk'",
+                 JOIN users u ON u.id = p.seller_id WHERE u.email LIKE 'demo\\_seller\\_%@demo.madeinpk.pk'",
             )
             .get_result(conn)
             .await?;
@@ -52,7 +57,7 @@ impl Db {
             }
             // Products spread over the sellers and the leaf categories, then one listing each.
             diesel::sql_query(
-                "WITH sellers AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM users WHERE email LIKE '%@demo.madeinpk.pk'),
+                "WITH sellers AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM users WHERE email LIKE 'demo\\_seller\\_%@demo.madeinpk.pk'),
                       cats AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM categories),
                       n AS (SELECT count(*) AS c FROM cats),
                       made AS (
@@ -77,10 +82,24 @@ impl Db {
         })
         .await
         .map_err(store)?;
+        // The history (buyers, orders, payouts, auctions, reviews, complaints) over the demo
+        // catalogue, sized by the number asked for; a second run finds it made and does nothing.
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            diesel::sql_query(
+                "CREATE TEMP TABLE demo_params ON COMMIT DROP AS SELECT $1::int AS n, $2::text AS password_hash",
+            )
+            .bind::<BigInt, _>(listings)
+            .bind::<Text, _>(&history_hash)
+            .execute(conn)
+            .await?;
+            conn.batch_execute(HISTORY).await
+        })
+        .await
+        .map_err(store)?;
         if added > 0 {
             // Fresh statistics and visibility map, so plans (and index-only scans) see the bulk
             // load at once; VACUUM cannot run inside the transaction above.
-            diesel::sql_query("VACUUM ANALYZE products, listings, product_images, users")
+            diesel::sql_query("VACUUM ANALYZE")
                 .execute(&mut conn)
                 .await
                 .map_err(store)?;

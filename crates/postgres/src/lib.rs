@@ -6,6 +6,7 @@ pub mod account;
 pub mod auction;
 pub mod catalog;
 pub mod community;
+pub mod console;
 pub mod job;
 pub mod notification;
 pub mod order;

@@ -111,6 +111,10 @@ pub struct AuthConfig {
     /// `REGISTER_RATE_PER_IP` (0: no bound), `REGISTER_RATE_WINDOW_SECS`: registration attempts
     /// per client address per window.
     pub register: RegisterPolicy,
+    /// `CONSOLE_IDLE_MINUTES` (default 30): a console session unused this long ends.
+    pub console_idle: Duration,
+    /// `CONSOLE_MAX_HOURS` (default 12): a console session ends this long after sign-in.
+    pub console_max: Duration,
 }
 
 /// Carts, checkout, commission and payment windows.

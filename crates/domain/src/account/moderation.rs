@@ -21,6 +21,8 @@ pub struct Moderated {
     pub is_blocked: bool,
     /// Unpaid auction wins counted.
     pub failed_payment_count: i32,
+    /// False when the account already was as asked (blocking a blocked account).
+    pub changed: bool,
 }
 
 /// What an admin asks of an account.
@@ -35,6 +37,17 @@ pub enum Moderation {
     Unblock,
     /// Set the unpaid-auction count back to 0.
     ResetViolations,
+}
+
+impl Moderation {
+    /// Why a step that changed nothing did nothing.
+    pub fn unchanged_reason(&self) -> &'static str {
+        match self {
+            Moderation::Block { .. } => "already blocked",
+            Moderation::Unblock => "not blocked",
+            Moderation::ResetViolations => "no failed payments to reset",
+        }
+    }
 }
 
 /// A recorded payment violation.

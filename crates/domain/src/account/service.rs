@@ -190,6 +190,19 @@ where
         password: &str,
         client_ip: &str,
     ) -> Result<Session, AccountError> {
+        let user = self.check_credentials(email, password, client_ip).await?;
+        let token = self.tokens.issue(user.id).await?;
+        Ok(Session { user, token })
+    }
+
+    /// The account these credentials open, under the same throttling as `login` (the console
+    /// signs in through it), without issuing an API token.
+    pub async fn check_credentials(
+        &self,
+        email: &str,
+        password: &str,
+        client_ip: &str,
+    ) -> Result<User, AccountError> {
         let policy = self.settings.login;
         let client = throttle_subject(client_ip);
         if let Some(retry_after_secs) = self
@@ -242,8 +255,7 @@ where
         if user.is_blocked {
             return Err(AccountError::Blocked);
         }
-        let token = self.tokens.issue(user.id).await?;
-        Ok(Session { user, token })
+        Ok(user)
     }
 
     /// Revokes the token the caller used.

@@ -31,6 +31,11 @@ pub trait AuctionRepository: Send + Sync {
         id: AuctionId,
         viewer: Option<UserId>,
     ) -> impl Future<Output = Result<Option<Auction>, StoreError>> + Send;
+    /// Cancels an active auction that has no bids; false when it has bids or is not active.
+    fn cancel_auction(
+        &self,
+        id: AuctionId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Owner, bids and terms, for the rules.
     fn auction_state(
         &self,
@@ -108,6 +113,13 @@ pub trait BiddingRepository: Send + Sync {
         bid: crate::ids::BidId,
         outbox: OutbidOutbox,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Moves an active auction's end to `now` (an operator ends it early); false when it is not
+    /// active or already over.
+    fn cut_short(
+        &self,
+        auction: crate::ids::AuctionId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Ends an auction whose time is up: under its lock, `plan` picks the outcome, which is
     /// stored (status, winner, the auction order, outbox, and a published end) at once.
     fn end_auction(

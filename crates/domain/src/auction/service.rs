@@ -262,6 +262,27 @@ impl<A: AuctionRepository> Auctions<A> {
         self.get(id, Some(actor)).await
     }
 
+    /// An admin cancels an auction; one with bids is refused (the bidders hold a claim).
+    pub async fn cancel(&self, admin: &User, id: AuctionId) -> Result<(), CatalogError> {
+        if !admin.is_admin() {
+            return Err(CatalogError::forbidden("Only admins can cancel auctions"));
+        }
+        let state = self.state(id).await?;
+        if state.status != crate::auction::model::AuctionStatus::Active {
+            return Err(CatalogError::bad(format!(
+                "the auction is {}",
+                state.status.as_str()
+            )));
+        }
+        if state.total_bids > 0 {
+            return Err(CatalogError::bad("the auction has bids"));
+        }
+        if self.auctions.cancel_auction(id).await? {
+            Ok(())
+        } else {
+            Err(CatalogError::bad("the auction has bids"))
+        }
+    }
     /// Deletes an auction without bids (owner or admin); the product stays.
     pub async fn delete(&self, actor: &User, id: AuctionId) -> Result<(), CatalogError> {
         let state = self.state(id).await?;

@@ -212,6 +212,25 @@ impl<L: ListingRepository, R: ProductRepository, P: PayoutReadiness> Listings<L,
         }
     }
 
+    /// Puts a listing on or off sale (owner or admin); already so is refused.
+    pub async fn set_active(
+        &self,
+        actor: &User,
+        id: ListingId,
+        active: bool,
+    ) -> Result<ListingStatus, CatalogError> {
+        let state = self.state(id).await?;
+        let is_active = state.status == ListingStatus::Active;
+        if is_active == active {
+            return Err(CatalogError::bad(if active {
+                "already active"
+            } else {
+                "already inactive"
+            }));
+        }
+        self.toggle_status(actor, id).await
+    }
+
     /// Switches active ↔ inactive (owner or admin); out-of-stock listings need stock first.
     pub async fn toggle_status(
         &self,

@@ -144,6 +144,79 @@ impl<O: OrderRepository, K: Clock> Orders<O, K> {
         Ok((message.into(), after))
     }
 
+    /// An admin marks shipped, for each seller (or only `seller`), the lines of a paid order not
+    /// shipped yet; the buyer is told as when a seller ships.
+    pub async fn ship_for_sellers(
+        &self,
+        admin: &User,
+        id: OrderId,
+        seller: Option<crate::ids::UserId>,
+    ) -> Result<Order, OrderError> {
+        if !admin.is_admin() {
+            return Err(OrderError::Forbidden(
+                "Only admins can ship for sellers".into(),
+            ));
+        }
+        let order = self.get(admin, id, OrderRole::Any).await?;
+        let mut sellers: Vec<crate::ids::UserId> = order
+            .items
+            .iter()
+            .filter(|i| !i.is_shipped && seller.is_none_or(|s| s == i.seller))
+            .map(|i| i.seller)
+            .collect();
+        sellers.sort_by_key(|s| s.get());
+        sellers.dedup();
+        if order.status != OrderStatus::Paid || sellers.is_empty() {
+            return Err(OrderError::bad(
+                if sellers.is_empty() && order.status.is_earning() {
+                    "Order has already been shipped"
+                } else {
+                    "Order must be paid first"
+                },
+            ));
+        }
+        let mut after = order;
+        for s in sellers {
+            let outbox = Box::new(|o: &Order, _: &_, _: &[_]| {
+                Outbox::new().notify(notice(
+                    o,
+                    "Your order has been shipped",
+                    format!("Your order {} has been shipped", o.number),
+                ))
+            });
+            if let Some(o) = self
+                .orders
+                .ship_items(id, s, None, self.clock.now(), outbox)
+                .await?
+            {
+                after = o;
+            }
+        }
+        Ok(after)
+    }
+
+    /// An admin cancels an order not paid yet (its units go back on sale); a paid order is
+    /// refused: refunding it is what gives the money and the stock back.
+    pub async fn cancel_as_admin(&self, admin: &User, id: OrderId) -> Result<Order, OrderError> {
+        if !admin.is_admin() {
+            return Err(OrderError::Forbidden(
+                "Only admins can cancel orders".into(),
+            ));
+        }
+        let order = self.get(admin, id, OrderRole::Any).await?;
+        if order.paid_at.is_some() {
+            return Err(OrderError::bad("the order was paid: refund it instead"));
+        }
+        order.status.transition(OrderStatus::Cancelled)?;
+        self.move_order(
+            &order,
+            OrderStatus::Cancelled,
+            StockRelease::Return,
+            |_, _, _| Outbox::new(),
+        )
+        .await
+    }
+
     /// The buyer confirms delivery of a shipped order.
     pub async fn mark_delivered(&self, viewer: &User, id: OrderId) -> Result<Order, OrderError> {
         let order = self.get(viewer, id, OrderRole::Any).await?;

@@ -145,6 +145,31 @@ pub struct Dashboard {
     pub recent_orders: Vec<RecentOrder>,
 }
 
+/// The period the dashboard's daily series cover: 7, 30 (the default), 90 or 365 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range(i64);
+
+impl Range {
+    /// The periods offered, in days.
+    pub const CHOICES: [i64; 4] = [7, 30, 90, 365];
+
+    /// The range of `days` days, if offered.
+    pub fn of_days(days: i64) -> Option<Range> {
+        Self::CHOICES.contains(&days).then_some(Range(days))
+    }
+
+    /// Its length in days.
+    pub fn days(self) -> i64 {
+        self.0
+    }
+}
+
+impl Default for Range {
+    fn default() -> Self {
+        Range(30)
+    }
+}
+
 /// Ratings below this raise an alert.
 const LOW_PLATFORM_RATING: f64 = 3.5;
 

@@ -3,7 +3,7 @@
 use crate::account::moderation::ModerationError;
 use crate::account::user::User;
 use crate::clock::Clock;
-use crate::reporting::dashboard::Dashboard;
+use crate::reporting::dashboard::{Dashboard, Range};
 use crate::reporting::ports::DashboardRepository;
 
 /// The dashboard use case.
@@ -23,14 +23,23 @@ impl<R: DashboardRepository, K: Clock> AdminDashboard<R, K> {
         }
     }
 
-    /// Every figure now.
+    /// Every figure now, daily series over the last 30 days (the admin API's dashboard).
     pub async fn figures(&self, admin: &User) -> Result<Dashboard, ModerationError> {
+        self.figures_over(admin, Range::default()).await
+    }
+
+    /// Every figure now, daily series over `range`.
+    pub async fn figures_over(
+        &self,
+        admin: &User,
+        range: Range,
+    ) -> Result<Dashboard, ModerationError> {
         if !admin.is_admin() {
             return Err(ModerationError::NotAdmin);
         }
         Ok(self
             .store
-            .dashboard(self.clock.now(), self.zone.clone())
+            .dashboard(self.clock.now(), self.zone.clone(), range.days())
             .await?)
     }
 }

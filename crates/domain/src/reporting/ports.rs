@@ -12,11 +12,13 @@ use crate::store::StoreError;
 /// The admin dashboard's figures.
 #[cfg_attr(test, mockall::automock)]
 pub trait DashboardRepository: Send + Sync {
-    /// Every figure at `now`, days counted in the time zone named `zone`.
+    /// Every figure at `now`, days counted in the time zone named `zone`; the daily series
+    /// cover the last `days` days.
     fn dashboard(
         &self,
         now: DateTime<Utc>,
         zone: String,
+        days: i64,
     ) -> impl Future<Output = Result<crate::reporting::dashboard::Dashboard, StoreError>> + Send;
 }
 

@@ -37,13 +37,14 @@ impl ModerationRepository for Db {
     ) -> Result<Result<Moderated, ModerationError>, StoreError> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
-            let row: Option<(String, String, String, bool)> = users::table
+            let row: Option<(String, String, String, bool, i32)> = users::table
                 .find(user.get())
                 .select((
                     users::username,
                     users::email,
                     users::role,
                     users::is_blocked,
+                    users::failed_payment_count,
                 ))
                 // Not FOR UPDATE: a bid or an order of this user takes FOR KEY SHARE on the row
                 // while holding its auction, which the block then locks to withdraw bids.
@@ -51,10 +52,15 @@ impl ModerationRepository for Db {
                 .first(conn)
                 .await
                 .optional()?;
-            let Some((username, email, role, was_blocked)) = row else {
+            let Some((username, email, role, was_blocked, old_count)) = row else {
                 return Ok(Err(ModerationError::NotFound));
             };
             let row = users::table.find(user.get());
+            let changed = match step {
+                Moderation::Block { .. } => !was_blocked,
+                Moderation::Unblock => was_blocked,
+                Moderation::ResetViolations => old_count > 0,
+            };
             match step {
                 Moderation::Block { .. } => {
                     if role == "admin" {
@@ -103,6 +109,7 @@ impl ModerationRepository for Db {
                 username,
                 is_blocked,
                 failed_payment_count,
+                changed,
             }))
         })
         .await

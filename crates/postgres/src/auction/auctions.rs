@@ -208,6 +208,25 @@ async fn insert_auction(
 }
 
 impl AuctionRepository for Db {
+    async fn cancel_auction(&self, id: AuctionId) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        // Conditional, so a bid that lands meanwhile keeps the auction alive.
+        let n = diesel::update(
+            auctions::table
+                .find(id.get())
+                .filter(auctions::status.eq("active"))
+                .filter(auctions::total_bids.eq(0)),
+        )
+        .set((
+            auctions::status.eq("cancelled"),
+            auctions::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(n == 1)
+    }
+
     async fn list_auctions(
         &self,
         query: AuctionQuery,

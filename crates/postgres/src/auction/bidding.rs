@@ -60,6 +60,21 @@ type SnapshotRow = (
 );
 
 impl BiddingRepository for Db {
+    async fn cut_short(&self, auction: AuctionId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::update(
+            auctions::table
+                .find(auction.get())
+                .filter(auctions::status.eq("active"))
+                .filter(auctions::end_time.gt(now)),
+        )
+        .set((auctions::end_time.eq(now), auctions::updated_at.eq(now)))
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(n == 1)
+    }
+
     async fn set_proxy_max(
         &self,
         auction: AuctionId,

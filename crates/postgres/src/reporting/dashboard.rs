@@ -190,7 +190,12 @@ fn pairs(rows: Vec<Counted>) -> Vec<(String, i64)> {
 }
 
 impl DashboardRepository for Db {
-    async fn dashboard(&self, now: DateTime<Utc>, zone: String) -> Result<Dashboard, StoreError> {
+    async fn dashboard(
+        &self,
+        now: DateTime<Utc>,
+        zone: String,
+        days: i64,
+    ) -> Result<Dashboard, StoreError> {
         let mut conn = self.conn().await?;
         let t: Totals = sql_query(TOTALS.replace("{took}", TOOK_MONEY))
             .bind::<Timestamptz, _>(now)
@@ -223,23 +228,24 @@ impl DashboardRepository for Db {
         .load(&mut conn)
         .await
         .map_err(store)?;
-        // Thirty local days ending today, each with the revenue paid (less what was refunded,
+        // `days` local days ending today, each with the revenue paid (less what was refunded,
         // as the totals) and the orders placed; one pass over the month's orders each.
         let days: Vec<Day> = sql_query(format!(
-            "WITH d AS (SELECT generate_series(($1 AT TIME ZONE $2)::date - 29, ($1 AT TIME ZONE $2)::date, \
+            "WITH d AS (SELECT generate_series(($1 AT TIME ZONE $2)::date - ($3::int - 1), ($1 AT TIME ZONE $2)::date, \
                interval '1 day')::date AS day), \
              paid AS (SELECT (o.paid_at AT TIME ZONE $2)::date AS day, \
                  sum(o.total_amount - COALESCE((SELECT sum(s.refunded) FROM order_sellers s \
                    WHERE s.order_id = o.id), 0)) AS amount \
-               FROM orders o WHERE o.status IN {TOOK_MONEY} AND o.paid_at > $1 - interval '31 days' \
+               FROM orders o WHERE o.status IN {TOOK_MONEY} AND o.paid_at > $1 - make_interval(days => $3::int + 1) \
                GROUP BY 1), \
              placed AS (SELECT (created_at AT TIME ZONE $2)::date AS day, count(*) AS n \
-               FROM orders WHERE created_at > $1 - interval '31 days' GROUP BY 1) \
+               FROM orders WHERE created_at > $1 - make_interval(days => $3::int + 1) GROUP BY 1) \
              SELECT d.day, COALESCE(paid.amount, 0) AS amount, COALESCE(placed.n, 0) AS n \
              FROM d LEFT JOIN paid USING (day) LEFT JOIN placed USING (day) ORDER BY d.day"
         ))
         .bind::<Timestamptz, _>(now)
         .bind::<Text, _>(zone.clone())
+        .bind::<diesel::sql_types::Integer, _>(i32::try_from(days).unwrap_or(30))
         .load(&mut conn)
         .await
         .map_err(store)?;

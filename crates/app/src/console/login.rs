@@ -1,0 +1,146 @@
+//! Signing in to and out of the console.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use madeinpk_domain::account::rules::AccountError;
+use madeinpk_domain::console::access_service::AccessError;
+use minijinja::context;
+
+use crate::console::page::{self, render_status};
+use crate::console::session::{
+    LOGIN_COOKIE, Operator, SESSION_COOKIE, cookie, field, form_pairs, random_token, removal,
+    token_hash, tokens_match,
+};
+use crate::state::AppState;
+
+/// Where to go after signing in: a console path only (never another site).
+fn safe_next(next: &str) -> String {
+    if next.starts_with("/admin/") && !next.starts_with("/admin/login/") && !next.contains("//") {
+        next.to_owned()
+    } else {
+        "/admin/".to_owned()
+    }
+}
+
+fn login_page(
+    state: &AppState,
+    status: StatusCode,
+    error: Option<&str>,
+    email: &str,
+    next: &str,
+) -> HttpResponse {
+    let csrf = random_token();
+    let mut res = render_status(
+        status,
+        "login.html",
+        None,
+        "",
+        Vec::new(),
+        Vec::new(),
+        context! {
+            title => "Sign in",
+            csrf_token => csrf.clone(),
+            error => error,
+            email => email,
+            next => next,
+        },
+    );
+    let _ = res.add_cookie(&cookie(state, LOGIN_COOKIE, csrf));
+    res
+}
+
+/// `GET /admin/login/`.
+pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let next = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(|q| field(&q, "next").to_owned())
+        .unwrap_or_default();
+    login_page(&state, StatusCode::OK, None, "", &safe_next(&next))
+}
+
+/// `POST /admin/login/`: `email`, `password`, `csrf_token`, `next`.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let form = form_pairs(&body);
+    let expected = req
+        .cookie(LOGIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !tokens_match(field(&form, "csrf_token"), &expected) {
+        return crate::console::session::csrf_refused(None);
+    }
+    let (email, password) = (field(&form, "email"), field(&form, "password"));
+    let next = safe_next(field(&form, "next"));
+    let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
+    let user = match state.accounts.check_credentials(email, password, &ip).await {
+        Ok(user) => user,
+        Err(AccountError::Throttled { retry_after_secs }) => {
+            let mut res = login_page(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&format!(
+                    "Too many attempts. Try again in {retry_after_secs} seconds."
+                )),
+                email,
+                &next,
+            );
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                res.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            return res;
+        }
+        Err(AccountError::InvalidCredentials | AccountError::Blocked) => {
+            return login_page(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                Some("Please enter the correct email and password of an admin account."),
+                email,
+                &next,
+            );
+        }
+        Err(e) => return page::failure(None, &e),
+    };
+    let token = random_token();
+    match state
+        .console
+        .open(&user, token_hash(&token), random_token())
+        .await
+    {
+        Ok(()) => {}
+        Err(AccessError::NotAdmin) => {
+            return login_page(
+                &state,
+                StatusCode::FORBIDDEN,
+                Some("This account cannot use the administration site."),
+                email,
+                &next,
+            );
+        }
+        Err(AccessError::Store(e)) => return page::store_failure(None, &e),
+    }
+    let mut res = page::see_other(&next);
+    let _ = res.add_cookie(&cookie(&state, SESSION_COOKIE, token));
+    let _ = res.add_cookie(&removal(&state, LOGIN_COOKIE));
+    res
+}
+
+/// `POST /admin/logout/`.
+pub async fn logout(
+    operator: Operator,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let form = form_pairs(&body);
+    if let Err(refused) = operator.check_csrf(&form) {
+        return refused;
+    }
+    if let Err(e) = state.console.close(&operator.session).await {
+        return page::store_failure(Some(&operator), &e);
+    }
+    let mut res = page::see_other("/admin/login/");
+    let _ = res.add_cookie(&removal(&state, SESSION_COOKIE));
+    res
+}

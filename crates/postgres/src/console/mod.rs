@@ -1,0 +1,6 @@
+//! The operator console's adapters: read models, sessions, the audit log.
+
+mod audit;
+mod lists;
+mod sessions;
+mod sources;
