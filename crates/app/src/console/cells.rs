@@ -42,14 +42,15 @@ pub fn grouped(decimal: &str) -> String {
 
 /// An RFC 3339 instant as `YYYY-MM-DD HH:MM` in `tz`.
 pub fn local_time(value: &str, tz: Tz) -> String {
-    DateTime::parse_from_rfc3339(value)
-        .map(|t| {
+    DateTime::parse_from_rfc3339(value).map_or_else(
+        |_| value.to_owned(),
+        |t| {
             t.with_timezone(&Utc)
                 .with_timezone(&tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
-        })
-        .unwrap_or_else(|_| value.to_owned())
+        },
+    )
 }
 
 /// A status's tone.

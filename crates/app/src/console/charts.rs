@@ -62,7 +62,7 @@ pub fn svg(title: &str, series: &Series<'_>) -> Result<String, String> {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(points.len().min(60).max(1))
+            .x_labels(points.len().clamp(1, 60))
             .x_label_formatter(&label)
             .y_label_formatter(&|v: &f64| format!("{v:.0}"))
             .label_style(("sans-serif", 12).into_font().color(&INK))

@@ -1,6 +1,8 @@
 //! The dashboard at `/admin/`: figures, charts, tables and alerts over `?range=7|30|90|365`,
 //! the charts as SVG (`/admin/charts/<name>.svg`) and everything as CSV.
 
+use std::fmt::Write as _;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::reporting::dashboard::{Dashboard, Range};
@@ -38,7 +40,10 @@ fn count(n: i64) -> f64 {
 }
 
 /// The charts: `(name, title, shape, decimals, points)`.
-fn charts(d: &Dashboard) -> Vec<(&'static str, &'static str, Shape, usize, Vec<(String, f64)>)> {
+/// One chart: `(name, title, shape, decimals, points)`.
+type Chart = (&'static str, &'static str, Shape, usize, Vec<(String, f64)>);
+
+fn charts(d: &Dashboard) -> Vec<Chart> {
     let pairs = |v: &[(String, i64)]| -> Vec<(String, f64)> {
         v.iter().map(|(l, n)| (humanised(l), count(*n))).collect()
     };
@@ -288,21 +293,18 @@ pub async fn csv(req: HttpRequest, operator: Operator, state: web::Data<AppState
     };
     for card in cards(&d) {
         for f in card["figures"].as_array().into_iter().flatten() {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{},{},{}\r\n",
                 quote(card["title"].as_str().unwrap_or_default()),
                 quote(f["label"].as_str().unwrap_or_default()),
                 quote(f["value"].as_str().unwrap_or_default())
-            ));
+            );
         }
     }
     for (_, title, _, decimals, points) in charts(&d) {
         for (label, v) in points {
-            out.push_str(&format!(
-                "{},{},{v:.decimals$}\r\n",
-                quote(title),
-                quote(&label)
-            ));
+            let _ = write!(out, "{},{},{v:.decimals$}\r\n", quote(title), quote(&label));
         }
     }
     page::secured(

@@ -212,10 +212,7 @@ async fn drill_view(
         for v in values {
             let (key, label) = match level {
                 DrillLevel::Year => ("year", v.to_string()),
-                DrillLevel::Month => (
-                    "month",
-                    u32::try_from(v).map(month_name).unwrap_or("?").to_owned(),
-                ),
+                DrillLevel::Month => ("month", u32::try_from(v).map_or("?", month_name).to_owned()),
                 DrillLevel::Day => ("day", v.to_string()),
             };
             options.push(OptionView {

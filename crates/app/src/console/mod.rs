@@ -1,6 +1,9 @@
 //! The operator console at `/admin/`: server-rendered pages over the same domain services as
 //! the API (see `docs/console.md`). Its own sessions, CSRF tokens and audit log.
 
+// Handlers return the page to show on refusal as their `Err` (an `HttpResponse`).
+#![allow(clippy::result_large_err)]
+
 mod actions;
 mod assets;
 pub mod audit;

@@ -214,7 +214,7 @@ where
         }
         match self.end(auction).await {
             JobOutcome::Retry(e) | JobOutcome::Fail(e) => Err(e),
-            _ => Ok(()),
+            JobOutcome::Done => Ok(()),
         }
     }
 

@@ -1,5 +1,7 @@
 //! The console's bulk actions and the row-by-row report of one run.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 /// A bulk action an operator can run on selected rows.
@@ -84,9 +86,10 @@ impl Action {
             Action::Activate => ("activate", "Activate", "activated", false),
             Action::Deactivate => ("deactivate", "Deactivate", "deactivated", false),
             Action::MarkPaid => ("mark_paid", "Mark as paid", "marked paid", true),
-            Action::MarkShipped => ("mark_shipped", "Mark as shipped", "marked shipped", true),
+            Action::MarkShipped | Action::MarkItemShipped => {
+                ("mark_shipped", "Mark as shipped", "marked shipped", true)
+            }
             Action::CancelOrder => ("cancel", "Cancel selected orders", "cancelled", true),
-            Action::MarkItemShipped => ("mark_shipped", "Mark as shipped", "marked shipped", true),
             Action::RetryTransfer => ("retry", "Retry failed transfers", "queued again", false),
             Action::MarkMessageRead | Action::MarkNotificationRead => {
                 ("mark_read", "Mark as read", "marked read", false)
@@ -207,11 +210,12 @@ impl BulkReport {
         }
         for (reason, ids) in reasons {
             let list: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "; {} refused: {reason} ({})",
                 ids.len(),
                 list.join(", ")
-            ));
+            );
         }
         out
     }
