@@ -4,67 +4,7 @@
 use crate::console::action::Action;
 use crate::console::entity::Entity;
 
-/// How a column's value reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Plain text.
-    Text,
-    /// A count or other integer.
-    Number,
-    /// Rupees, exact to the paisa.
-    Money,
-    /// Yes or no.
-    Bool,
-    /// A point in time.
-    Time,
-    /// A status shown as a badge.
-    Badge,
-    /// Another record: `[id, label]`, linked to its page.
-    Ref(Entity),
-}
-
-/// One list column.
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    /// Its key (`?o=<key>` sorts by it).
-    pub key: &'static str,
-    /// Its header.
-    pub label: &'static str,
-    /// How its value reads.
-    pub kind: Kind,
-}
-
-/// The values a filter offers.
-#[derive(Debug, Clone, Copy)]
-pub enum Choices {
-    /// Fixed `(value, label)` pairs.
-    Fixed(&'static [(&'static str, &'static str)]),
-    /// `yes` / `no`.
-    YesNo,
-    /// A time window back from now: `today`, `7d`, `30d`, `365d`.
-    Since,
-    /// Rows of another entity (provinces, categories), by id.
-    Lookup(Entity),
-}
-
-/// The windows a `Since` filter offers, `(value, label, days back)`; `today` is 0.
-pub const SINCE: &[(&str, &str, i64)] = &[
-    ("today", "Today", 0),
-    ("7d", "Past 7 days", 7),
-    ("30d", "This month", 30),
-    ("365d", "This year", 365),
-];
-
-/// One list filter (`?<key>=<value>`).
-#[derive(Debug, Clone, Copy)]
-pub struct Filter {
-    /// Its query parameter.
-    pub key: &'static str,
-    /// Its heading.
-    pub label: &'static str,
-    /// What it offers.
-    pub choices: Choices,
-}
+pub use crate::console::column::{Choices, Column, Filter, Kind, SINCE};
 
 /// Everything an entity's list page offers.
 #[derive(Debug, Clone, Copy)]
@@ -107,96 +47,11 @@ const fn filter(key: &'static str, label: &'static str, choices: Choices) -> Fil
 
 use Kind::{Badge, Bool, Money, Number, Ref, Text, Time};
 
-const ROLES: &[(&str, &str)] = &[
-    ("buyer", "Buyer"),
-    ("seller", "Seller"),
-    ("both", "Buyer and seller"),
-    ("admin", "Admin"),
-];
-const CONDITIONS: &[(&str, &str)] = &[
-    ("new", "New"),
-    ("like_new", "Like new"),
-    ("good", "Good"),
-    ("fair", "Fair"),
-];
-const AUCTION_STATUSES: &[(&str, &str)] = &[
-    ("active", "Active"),
-    ("ended", "Ended"),
-    ("cancelled", "Cancelled"),
-    ("completed", "Completed"),
-];
-const LISTING_STATUSES: &[(&str, &str)] = &[
-    ("active", "Active"),
-    ("inactive", "Inactive"),
-    ("out_of_stock", "Out of stock"),
-];
-const ORDER_TYPES: &[(&str, &str)] = &[
-    ("fixed_price", "Fixed price"),
-    ("cart", "Cart"),
-    ("auction", "Auction"),
-];
-const ORDER_STATUSES: &[(&str, &str)] = &[
-    ("pending_payment", "Pending payment"),
-    ("payment_failed", "Payment failed"),
-    ("paid", "Paid"),
-    ("shipped", "Shipped"),
-    ("delivered", "Delivered"),
-    ("cancelled", "Cancelled"),
-    ("partially_refunded", "Partially refunded"),
-    ("refunded", "Refunded"),
-];
-const PAYMENT_STATUSES: &[(&str, &str)] = &[
-    ("pending", "Pending"),
-    ("processing", "Processing"),
-    ("succeeded", "Succeeded"),
-    ("failed", "Failed"),
-    ("refunded", "Refunded"),
-];
-const PAYMENT_METHODS: &[(&str, &str)] = &[("card", "Card")];
-const TRANSFER_STATUSES: &[(&str, &str)] = &[
-    ("pending", "Pending"),
-    ("processing", "Processing"),
-    ("succeeded", "Succeeded"),
-    ("failed", "Failed"),
-    ("reversed", "Reversed"),
-];
-const RATINGS: &[(&str, &str)] = &[
-    ("5", "5 stars"),
-    ("4", "4 stars"),
-    ("3", "3 stars"),
-    ("2", "2 stars"),
-    ("1", "1 star"),
-];
-const NOTIFICATION_TYPES: &[(&str, &str)] = &[
-    ("bid_placed", "Bid placed"),
-    ("bid_outbid", "Outbid"),
-    ("auction_won", "Auction won"),
-    ("auction_lost", "Auction lost"),
-    ("auction_ended", "Auction ended"),
-    ("payment_reminder", "Payment reminder"),
-    ("payment_received", "Payment received"),
-    ("order_shipped", "Order shipped"),
-    ("order_delivered", "Order delivered"),
-    ("feedback_request", "Feedback request"),
-    ("message_received", "Message received"),
-    ("account_blocked", "Account blocked"),
-    ("general", "General"),
-];
-const COMPLAINT_CATEGORIES: &[(&str, &str)] = &[
-    ("payment", "Payment"),
-    ("seller", "Seller"),
-    ("product", "Product"),
-    ("platform", "Platform"),
-    ("shipping", "Shipping"),
-    ("other", "Other"),
-];
-const COMPLAINT_STATUSES: &[(&str, &str)] = &[
-    ("open", "Open"),
-    ("in_progress", "In progress"),
-    ("resolved", "Resolved"),
-    ("closed", "Closed"),
-];
-const SELLER_ROLES: &[(&str, &str)] = &[("seller", "Seller"), ("both", "Buyer and seller")];
+use crate::console::choices::{
+    AUCTION_STATUSES, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, CONDITIONS, LISTING_STATUSES,
+    NOTIFICATION_TYPES, ORDER_STATUSES, ORDER_TYPES, PAYMENT_METHODS, PAYMENT_STATUSES, RATINGS,
+    ROLES, SELLER_ROLES, TRANSFER_STATUSES,
+};
 
 /// The list page of `entity`.
 pub fn spec(entity: Entity) -> Spec {

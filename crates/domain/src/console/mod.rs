@@ -4,6 +4,8 @@
 pub mod access_service;
 pub mod action;
 pub mod audit;
+mod choices;
+pub mod column;
 pub mod columns;
 pub mod entity;
 pub mod ports;

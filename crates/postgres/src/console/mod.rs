@@ -3,4 +3,5 @@
 mod audit;
 mod lists;
 mod sessions;
+mod source;
 mod sources;
