@@ -131,8 +131,13 @@ mod tests {
         )
         .unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
-        for text in ["Orders by status", "paid", "shipped", ">12<", ">3<"] {
-            assert!(svg.contains(text), "missing {text}");
+        // The text of every <text> element: the title, both labels and both values.
+        let texts: Vec<&str> = svg
+            .split("</text>")
+            .filter_map(|chunk| chunk.rsplit_once('>').map(|(_, t)| t.trim()))
+            .collect();
+        for text in ["Orders by status", "paid", "shipped", "12", "3"] {
+            assert!(texts.contains(&text), "missing {text} in {texts:?}");
         }
     }
 
