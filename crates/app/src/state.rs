@@ -125,6 +125,8 @@ pub struct AppState {
     pub dashboard: DashboardService,
     /// Who may use the operator console, and their sessions.
     pub console: ConsoleAccessService,
+    /// The console's corrections of community records.
+    pub upkeep: madeinpk_domain::console::upkeep_service::Upkeep<Db>,
     /// Auction endings (the console ends auctions early through it).
     pub auction_life: crate::worker::AuctionLifeService,
     /// Carts.
@@ -248,6 +250,7 @@ impl AppState {
                 clock.clone(),
             ),
             moderation: madeinpk_domain::account::moderation_service::Moderator::new(db.clone()),
+            upkeep: madeinpk_domain::console::upkeep_service::Upkeep::new(db.clone()),
             auction_life: madeinpk_domain::auction::bidding_service::AuctionLife::new(
                 db.clone(),
                 db.clone(),

@@ -730,3 +730,301 @@ fn hidden_name(html: &str) -> String {
     let end = rest[v..].find('"').unwrap();
     rest[v..v + end].replace("&amp;", "&")
 }
+
+#[tokio::test]
+async fn corrections_of_community_records_follow_their_rules() {
+    let app = spawn_app().await;
+    let (seller, seller_id) = app.register_as("carver", "seller").await;
+    let (_, buyer) = app.register("hina").await;
+    let product = app.product(&seller, "Walnut box").await;
+    for sql in [
+        format!(
+            "INSERT INTO conversations (buyer_id, seller_id, product_id) VALUES ({buyer}, {seller_id}, {product})"
+        ),
+        format!(
+            "INSERT INTO messages (conversation_id, sender_id, content) SELECT id, {buyer}, 'Is it walnut?' FROM conversations"
+        ),
+        format!(
+            "INSERT INTO notifications (user_id, notification_type, title, message) VALUES ({buyer}, 'general', 'Eid sale', 'Everything handmade, 10% off')"
+        ),
+        format!(
+            "INSERT INTO product_reviews (product_id, buyer_id, rating, title, comment) VALUES ({product}, {buyer}, 5, 'Lovely', 'Fine grain')"
+        ),
+        format!(
+            "INSERT INTO seller_profiles (user_id, brand_name) VALUES ({seller_id}, 'Carved') ON CONFLICT (user_id) DO NOTHING"
+        ),
+        format!(
+            "UPDATE seller_profiles SET average_rating = 4.50, total_feedbacks = 7 WHERE user_id = {seller_id}"
+        ),
+    ] {
+        app.db.execute(&sql).await;
+    }
+    let id = |sql: &str| {
+        let sql = sql.to_owned();
+        let app = &app;
+        async move { app.db.ids(&sql).await[0].to_string() }
+    };
+    let message = id("SELECT id FROM messages").await;
+    let notification = id("SELECT id FROM notifications WHERE title = 'Eid sale'").await;
+    let review = id("SELECT id FROM product_reviews").await;
+    let profile = id(&format!(
+        "SELECT id FROM seller_profiles WHERE user_id = {seller_id}"
+    ))
+    .await;
+    let mut b = admin(&app).await;
+    let csrf = b.csrf().await;
+    for (slug, action, row, expected) in [
+        (
+            "messages",
+            "mark_read",
+            &message,
+            "done: 1 marked read".to_owned(),
+        ),
+        (
+            "messages",
+            "mark_read",
+            &message,
+            format!("refused: 0 marked read; 1 refused: already read (#{message})"),
+        ),
+        (
+            "messages",
+            "mark_unread",
+            &message,
+            "done: 1 marked unread".to_owned(),
+        ),
+        (
+            "notifications",
+            "send_emails",
+            &notification,
+            "done: 1 queued for email".to_owned(),
+        ),
+        (
+            "notifications",
+            "mark_read",
+            &notification,
+            "done: 1 marked read".to_owned(),
+        ),
+        (
+            "reviews",
+            "verify_purchases",
+            &review,
+            format!(
+                "refused: 0 checked; 1 refused: the buyer has not received this product (#{review})"
+            ),
+        ),
+        (
+            "seller-profiles",
+            "update_ratings",
+            &profile,
+            "done: 1 updated".to_owned(),
+        ),
+    ] {
+        let p = b
+            .post(
+                &format!("/admin/{slug}/action/"),
+                &[
+                    ("action", action),
+                    ("ids", row),
+                    ("confirmed", "yes"),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(flash(&p.location), expected, "{slug} {action}");
+    }
+    assert_eq!(app.db.count("messages WHERE NOT is_read").await, 1);
+    assert_eq!(app.db.count(&format!("seller_profiles WHERE user_id = {seller_id} AND total_feedbacks = 0 AND average_rating = 0")).await, 1, "recomputed from no feedback");
+    app.run_jobs().await;
+    let mails = app.mail_to("hina@example.pk");
+    assert_eq!(
+        mails.iter().filter(|m| m.contains("Eid sale")).count(),
+        1,
+        "the notification is emailed"
+    );
+    assert_eq!(
+        app.db
+            .count("notifications WHERE title = 'Eid sale' AND is_sent_via_email AND is_read")
+            .await,
+        1
+    );
+    let again = b
+        .post(
+            "/admin/notifications/action/",
+            &[
+                ("action", "send_emails"),
+                ("ids", &notification),
+                ("confirmed", "yes"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(
+        flash(&again.location),
+        format!("refused: 0 queued for email; 1 refused: already emailed (#{notification})")
+    );
+}
+
+#[tokio::test]
+async fn places_and_product_text_are_corrected_with_the_apis_rules() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("dyer", "seller").await;
+    let product = app.product(&seller, "Ajrak shawl").await;
+    let mut b = admin(&app).await;
+    let csrf = b.csrf().await;
+    let provinces = app
+        .db
+        .ids("SELECT id FROM provinces ORDER BY id LIMIT 2")
+        .await;
+    let (p1, p2) = (provinces[0], provinces[1]);
+    let taken = hidden_name(&b.get(&format!("/admin/provinces/{p2}/edit/")).await.text);
+    let dup = b
+        .post(
+            &format!("/admin/provinces/{p1}/edit/"),
+            &[("name", &taken), ("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::BAD_REQUEST);
+    assert!(dup.text.contains("province with this name already exists."));
+    let blank = b
+        .post(
+            &format!("/admin/provinces/{p1}/edit/"),
+            &[("name", "  "), ("csrf_token", &csrf)],
+        )
+        .await;
+    assert!(blank.text.contains("This field may not be blank."));
+    let ok = b
+        .post(
+            &format!("/admin/provinces/{p1}/edit/"),
+            &[
+                ("name", "Gilgit-Baltistan (renamed)"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "provinces WHERE id = {p1} AND name = 'Gilgit-Baltistan (renamed)'"
+            ))
+            .await,
+        1
+    );
+
+    let city = app
+        .db
+        .ids(&format!(
+            "SELECT id FROM cities WHERE province_id = {p1} LIMIT 1"
+        ))
+        .await[0];
+    let p2s = p2.to_string();
+    let moved = b
+        .post(
+            &format!("/admin/cities/{city}/edit/"),
+            &[
+                ("name", "New Town"),
+                ("province_id", &p2s),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "cities WHERE id = {city} AND province_id = {p2} AND name = 'New Town'"
+            ))
+            .await,
+        1
+    );
+
+    let path = format!("/admin/products/{product}/edit/");
+    let long = "x".repeat(300);
+    let bad = b
+        .post(
+            &path,
+            &[("name", &long), ("description", "d"), ("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let good = b
+        .post(
+            &path,
+            &[
+                ("name", "Ajrak shawl, indigo"),
+                ("description", "Block-printed in Bhit Shah"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.text);
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "products WHERE id = {product} AND name = 'Ajrak shawl, indigo'"
+            ))
+            .await,
+        1
+    );
+    assert_eq!(
+        app.db
+            .count("audit_log WHERE action = 'edit' AND outcome = 'done'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.db
+            .count("audit_log WHERE action = 'edit' AND outcome LIKE 'refused:%'")
+            .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn admin_api_changes_are_in_the_audit_log_too() {
+    let app = spawn_app().await;
+    let (_, user) = app.register("nadia").await;
+    let admin = app.admin_token().await;
+    let r = app
+        .post(
+            &format!("/api/admin/users/{user}/block/"),
+            Some(&admin),
+            serde_json::json!({"reason": "spam"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .post(
+            "/api/admin/users/999999/unblock/",
+            Some(&admin),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "audit_log WHERE source = 'api' AND entity = 'users' AND entity_id = {user} AND action = 'block' \
+                 AND outcome = 'done' AND after->>'is_blocked' = 'true'"
+            ))
+            .await,
+        1
+    );
+    assert_eq!(
+        app.db
+            .count(
+                "audit_log WHERE source = 'api' AND entity_id = 999999 AND outcome LIKE 'refused:%'"
+            )
+            .await,
+        1
+    );
+    // A buyer's refused attempt is no operator's change.
+    let (buyer, _) = app.register("mallory").await;
+    app.post(
+        &format!("/api/admin/users/{user}/unblock/"),
+        Some(&buyer),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(app.db.count("audit_log").await, 2);
+}

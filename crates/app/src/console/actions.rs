@@ -13,7 +13,8 @@ use madeinpk_domain::console::entity::Entity;
 use madeinpk_domain::console::ports::ConsoleReads;
 use madeinpk_domain::console::record::Record;
 use madeinpk_domain::ids::{
-    AddressId, AuctionId, ComplaintId, ListingId, OrderId, SellerProfileId, UserId,
+    AddressId, AuctionId, ComplaintId, ListingId, MessageId, NotificationId, OrderId, ReviewId,
+    SellerProfileId, UserId,
 };
 use minijinja::context;
 
@@ -57,10 +58,8 @@ async fn run_one(
     before: &Record,
 ) -> RowOutcome {
     let admin = &operator.user;
-    if let Some(reason) = action.refused_outright() {
-        return RowOutcome::Refused(reason.into());
-    }
     match action {
+        Action::MarkPaid => refused(action.refused_outright().unwrap_or("not allowed")),
         Action::Block | Action::Unblock | Action::ResetFailedPayments => {
             let step = match action {
                 Action::Block => Moderation::Block {
@@ -161,7 +160,31 @@ async fn run_one(
                 .set_verified(admin, Some(SellerProfileId(id)), action == Action::Verify)
                 .await,
         ),
-        _ => refused("this action is not offered here"),
+        Action::MarkMessageRead | Action::MarkMessageUnread => done(
+            state
+                .upkeep
+                .mark_message(admin, MessageId(id), action == Action::MarkMessageRead)
+                .await,
+        ),
+        Action::MarkNotificationRead => done(
+            state
+                .upkeep
+                .mark_notification_read(admin, NotificationId(id))
+                .await,
+        ),
+        Action::SendEmails => done(
+            state
+                .upkeep
+                .email_notification(admin, NotificationId(id), &state.db)
+                .await,
+        ),
+        Action::UpdateRatings => done(
+            state
+                .upkeep
+                .refresh_rating(admin, SellerProfileId(id))
+                .await,
+        ),
+        Action::VerifyPurchases => done(state.upkeep.verify_purchase(admin, ReviewId(id)).await),
     }
 }
 
@@ -242,7 +265,7 @@ pub async fn run(
             Some(before.snapshot()),
             after.as_ref().map(Record::snapshot),
         );
-        if outcome == RowOutcome::Done && b == a && action != Action::RetryTransfer {
+        if outcome == RowOutcome::Done && b == a && action.unchanged_is_refusal() {
             outcome = RowOutcome::Refused(format!("already {}", action.verb()));
         }
         record(

@@ -204,3 +204,52 @@ pub async fn page(
         },
     )
 }
+
+/// Runs an admin API change `run` on `entity` row `id` and records it (from `Source::Api`)
+/// with the row before and after and its outcome. Callers who are not admins are refused by
+/// the service and are not operators, so nothing is recorded for them.
+pub async fn audited<T, E: std::fmt::Display>(
+    state: &AppState,
+    caller: &User,
+    entity: madeinpk_domain::console::entity::Entity,
+    id: Option<i64>,
+    action: &str,
+    run: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    use madeinpk_domain::console::ports::ConsoleReads;
+    if !caller.is_admin() {
+        return run.await;
+    }
+    let snapshot = async |id: Option<i64>| match id {
+        Some(id) => state
+            .db
+            .record(entity, id)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.snapshot()),
+        None => None,
+    };
+    let before = snapshot(id).await;
+    let result = run.await;
+    let after = snapshot(id).await;
+    let outcome = match &result {
+        Ok(_) => "done".to_owned(),
+        Err(e) => format!("refused: {e}"),
+    };
+    record(
+        state,
+        caller,
+        Source::Api,
+        Change {
+            entity: entity.slug(),
+            id,
+            action,
+            before,
+            after,
+            outcome,
+        },
+    )
+    .await;
+    result
+}

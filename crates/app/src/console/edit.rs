@@ -5,13 +5,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use madeinpk_domain::catalog::listing::{ListingInput, ListingStatus};
+use madeinpk_domain::catalog::product::{CatalogError, ProductInput};
 use madeinpk_domain::catalog::reference::{CategoryInput, ReferenceError};
 use madeinpk_domain::community::complaint::ComplaintStatus;
 use madeinpk_domain::console::audit::Source;
 use madeinpk_domain::console::entity::Entity;
 use madeinpk_domain::console::ports::ConsoleReads;
 use madeinpk_domain::console::record::Record;
-use madeinpk_domain::ids::{CategoryId, ComplaintId, ListingId, SellerProfileId};
+use madeinpk_domain::ids::{
+    CategoryId, CityId, ComplaintId, ListingId, ProductId, ProvinceId, SellerProfileId,
+};
+use madeinpk_domain::validation::FieldErrors;
 use minijinja::context;
 use serde::Serialize;
 
@@ -25,7 +29,13 @@ use crate::state::AppState;
 pub fn editable(entity: Entity) -> bool {
     matches!(
         entity,
-        Entity::Categories | Entity::Listings | Entity::Complaints | Entity::SellerProfiles
+        Entity::Categories
+            | Entity::Provinces
+            | Entity::Cities
+            | Entity::Products
+            | Entity::Listings
+            | Entity::Complaints
+            | Entity::SellerProfiles
     )
 }
 
@@ -117,6 +127,64 @@ async fn fields(
                 },
             ]
         }
+        Entity::Provinces => vec![FormField {
+            name: "name",
+            label: "Name",
+            kind: "text",
+            value: value("name"),
+            required: true,
+            ..FormField::default()
+        }],
+        Entity::Cities => {
+            let province = value("province_id");
+            let options = state
+                .db
+                .lookup(Entity::Provinces)
+                .await?
+                .into_iter()
+                .map(|(pid, name)| Choice {
+                    selected: province == pid.to_string(),
+                    value: pid.to_string(),
+                    label: name,
+                })
+                .collect();
+            vec![
+                FormField {
+                    name: "name",
+                    label: "Name",
+                    kind: "text",
+                    value: value("name"),
+                    required: true,
+                    ..FormField::default()
+                },
+                FormField {
+                    name: "province_id",
+                    label: "Province",
+                    kind: "select",
+                    options,
+                    required: true,
+                    ..FormField::default()
+                },
+            ]
+        }
+        Entity::Products => vec![
+            FormField {
+                name: "name",
+                label: "Name",
+                kind: "text",
+                value: value("name"),
+                required: true,
+                ..FormField::default()
+            },
+            FormField {
+                name: "description",
+                label: "Description",
+                kind: "textarea",
+                value: value("description"),
+                help: Some("Correct the seller's text; price, stock and images stay theirs."),
+                ..FormField::default()
+            },
+        ],
         Entity::Listings => vec![
             FormField {
                 name: "status",
@@ -283,6 +351,32 @@ impl Refusal {
     }
 }
 
+/// Field errors, named as the form names its fields.
+fn field_refusal(errors: &FieldErrors) -> Refusal {
+    Refusal {
+        fields: errors
+            .entries()
+            .iter()
+            .flat_map(|(f, msgs)| {
+                let name = match f.as_str() {
+                    "parent" => "parent_id".to_owned(),
+                    "province" => "province_id".to_owned(),
+                    other => other.to_owned(),
+                };
+                msgs.iter().map(move |m| (name.clone(), m.clone()))
+            })
+            .collect(),
+        other: Vec::new(),
+    }
+}
+
+fn reference_refusal(e: ReferenceError) -> Refusal {
+    match e {
+        ReferenceError::Validation(errors) => field_refusal(&errors),
+        other => Refusal::other(other),
+    }
+}
+
 async fn save_entity(
     state: &AppState,
     operator: &Operator,
@@ -319,14 +413,42 @@ async fn save_entity(
                 .await
             {
                 Ok(_) => Ok(()),
-                Err(ReferenceError::Validation(errors)) => Err(Refusal {
-                    fields: errors
-                        .entries()
-                        .iter()
-                        .flat_map(|(f, msgs)| msgs.iter().map(move |m| (f.clone(), m.clone())))
-                        .collect(),
+                Err(e) => Err(reference_refusal(e)),
+            }
+        }
+        Entity::Provinces => state
+            .reference
+            .update_province(admin, ProvinceId(id), field(form, "name"))
+            .await
+            .map(|_| ())
+            .map_err(reference_refusal),
+        Entity::Cities => {
+            let Ok(province) = field(form, "province_id").parse::<i64>() else {
+                return Err(Refusal {
+                    fields: vec![("province_id".into(), "Choose a province.".into())],
                     other: Vec::new(),
-                }),
+                });
+            };
+            state
+                .reference
+                .update_city(admin, CityId(id), field(form, "name"), ProvinceId(province))
+                .await
+                .map(|_| ())
+                .map_err(reference_refusal)
+        }
+        Entity::Products => {
+            let input = ProductInput {
+                name: Some(field(form, "name").to_owned()),
+                description: Some(field(form, "description").to_owned()),
+                ..ProductInput::default()
+            };
+            match state
+                .products
+                .update(admin, ProductId(id), input, false)
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(CatalogError::Validation(errors)) => Err(field_refusal(&errors)),
                 Err(e) => Err(Refusal::other(e)),
             }
         }

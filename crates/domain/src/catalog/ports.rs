@@ -36,6 +36,20 @@ pub trait ReferenceRepository: Send + Sync {
     ) -> impl Future<Output = Result<Page<City>, StoreError>> + Send;
     /// One city.
     fn city(&self, id: CityId) -> impl Future<Output = Result<Option<City>, StoreError>> + Send;
+    /// Renames a province; `None` when unknown, `Some(false)` when the name is taken.
+    fn rename_province(
+        &self,
+        id: ProvinceId,
+        name: String,
+    ) -> impl Future<Output = Result<Option<bool>, StoreError>> + Send;
+    /// Renames or moves a city; `None` when unknown, `Some(false)` when its province already
+    /// has a city of that name.
+    fn update_city(
+        &self,
+        id: CityId,
+        name: String,
+        province: ProvinceId,
+    ) -> impl Future<Output = Result<Option<bool>, StoreError>> + Send;
     /// Every category (the tree is small and built in memory).
     fn categories(&self) -> impl Future<Output = Result<Vec<Category>, StoreError>> + Send;
     /// True when another category already has this name (case-insensitive).

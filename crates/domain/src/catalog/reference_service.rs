@@ -3,12 +3,12 @@
 use crate::account::user::User;
 use crate::catalog::ports::ReferenceRepository;
 use crate::catalog::reference::{
-    Category, CategoryInput, CategoryNode, CategorySort, City, CityQuery, Province, ProvinceSort,
-    ReferenceError, subtree, would_cycle,
+    Category, CategoryInput, CategoryNode, CategorySort, City, CityQuery, NAME_MAX, Province,
+    ProvinceSort, ReferenceError, subtree, would_cycle,
 };
 use crate::ids::{CategoryId, CityId, ProvinceId};
 use crate::page::{Page, PageRequest, Sort};
-use crate::validation::msg;
+use crate::validation::{FieldErrors, msg};
 
 /// The reference-data use cases.
 pub struct ReferenceData<R> {
@@ -135,6 +135,55 @@ impl<R: ReferenceRepository> ReferenceData<R> {
         errors.into_result().map_err(ReferenceError::Validation)
     }
 
+    /// Renames a province (admins only): a name of 1–100 characters, unique.
+    pub async fn update_province(
+        &self,
+        actor: &User,
+        id: ProvinceId,
+        name: &str,
+    ) -> Result<Province, ReferenceError> {
+        if !actor.is_admin() {
+            return Err(ReferenceError::Forbidden);
+        }
+        let name = checked_name(name)?;
+        match self.repo.rename_province(id, name).await? {
+            None => Err(ReferenceError::NotFound("Province")),
+            Some(false) => Err(ReferenceError::Validation(FieldErrors::single(
+                "name",
+                "province with this name already exists.",
+            ))),
+            Some(true) => self.province(id).await,
+        }
+    }
+
+    /// Renames a city or moves it to another province (admins only).
+    pub async fn update_city(
+        &self,
+        actor: &User,
+        id: CityId,
+        name: &str,
+        province: ProvinceId,
+    ) -> Result<City, ReferenceError> {
+        if !actor.is_admin() {
+            return Err(ReferenceError::Forbidden);
+        }
+        let name = checked_name(name)?;
+        if self.repo.province(province).await?.is_none() {
+            return Err(ReferenceError::Validation(FieldErrors::single(
+                "province",
+                msg::invalid_pk(province),
+            )));
+        }
+        match self.repo.update_city(id, name, province).await? {
+            None => Err(ReferenceError::NotFound("City")),
+            Some(false) => Err(ReferenceError::Validation(FieldErrors::single(
+                "name",
+                "The fields name, province must make a unique set.",
+            ))),
+            Some(true) => self.city(id).await,
+        }
+    }
+
     /// Creates a category (admins only).
     pub async fn create_category(
         &self,
@@ -184,4 +233,22 @@ impl<R: ReferenceRepository> ReferenceData<R> {
             Err(ReferenceError::NotFound("Category"))
         }
     }
+}
+
+/// A place name as the API takes it: trimmed, 1–100 characters.
+fn checked_name(name: &str) -> Result<String, ReferenceError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ReferenceError::Validation(FieldErrors::single(
+            "name",
+            msg::BLANK,
+        )));
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(ReferenceError::Validation(FieldErrors::single(
+            "name",
+            msg::max_length(NAME_MAX),
+        )));
+    }
+    Ok(name.to_owned())
 }

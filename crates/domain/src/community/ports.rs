@@ -17,6 +17,13 @@ use crate::store::StoreError;
 /// Buyer–seller conversations; every read and write is scoped to a participant.
 #[cfg_attr(test, mockall::automock)]
 pub trait ConversationRepository: Send + Sync {
+    /// Sets a message's read flag (an operator's correction); `None` when there is no such
+    /// message, else whether it changed.
+    fn set_message_read(
+        &self,
+        id: crate::ids::MessageId,
+        read: bool,
+    ) -> impl Future<Output = Result<Option<bool>, StoreError>> + Send;
     /// Opens a conversation; field errors for unknown users or products, a product the seller
     /// does not sell, or a duplicate (buyer, seller, product).
     fn create_conversation(
@@ -209,6 +216,12 @@ pub trait WishlistRepository: Send + Sync {
 /// Product reviews.
 #[cfg_attr(test, mockall::automock)]
 pub trait ReviewRepository: Send + Sync {
+    /// Marks a review a verified purchase from `order`; false when it already was.
+    fn set_review_verified(
+        &self,
+        id: ReviewId,
+        order: Option<i64>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// One page of reviews.
     fn list_reviews(
         &self,
@@ -247,6 +260,11 @@ pub trait ReviewRepository: Send + Sync {
 /// (`average_rating`, `total_feedbacks`) in the same transaction.
 #[cfg_attr(test, mockall::automock)]
 pub trait FeedbackRepository: Send + Sync {
+    /// Recomputes a seller profile's cached rating from its feedback; false when unknown.
+    fn refresh_profile_rating(
+        &self,
+        id: crate::ids::SellerProfileId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// One page of feedback.
     fn list_feedbacks(
         &self,

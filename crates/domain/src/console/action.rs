@@ -134,6 +134,12 @@ impl Action {
         }
     }
 
+    /// True when a row the action left as it was counts as refused ("already blocked"); false
+    /// for actions whose effect comes later (a queued payout or email).
+    pub fn unchanged_is_refusal(self) -> bool {
+        !matches!(self, Action::RetryTransfer | Action::SendEmails)
+    }
+
     /// True when the action cannot be undone, so the console asks first.
     pub fn needs_confirmation(self) -> bool {
         self.names().3

@@ -418,7 +418,7 @@ pub fn spec(entity: Entity) -> Spec {
             },
             search: "sender, content, buyer",
             drill: Some("created"),
-            actions: const { &[] },
+            actions: const { &[Action::MarkMessageRead, Action::MarkMessageUnread] },
         },
         Entity::Notifications => Spec {
             columns: const {
@@ -441,7 +441,7 @@ pub fn spec(entity: Entity) -> Spec {
             },
             search: "user, title, message",
             drill: Some("created"),
-            actions: const { &[] },
+            actions: const { &[Action::MarkNotificationRead, Action::SendEmails] },
         },
         Entity::Complaints => Spec {
             columns: const {
@@ -512,7 +512,7 @@ pub fn spec(entity: Entity) -> Spec {
             },
             search: "user, brand, address, biography",
             drill: None,
-            actions: const { &[Action::Verify, Action::Unverify] },
+            actions: const { &[Action::Verify, Action::Unverify, Action::UpdateRatings] },
         },
         Entity::Wishlist => Spec {
             columns: const {
@@ -551,7 +551,7 @@ pub fn spec(entity: Entity) -> Spec {
             },
             search: "product, buyer, title, comment",
             drill: None,
-            actions: const { &[] },
+            actions: const { &[Action::VerifyPurchases] },
         },
         Entity::Carts => Spec {
             columns: const {

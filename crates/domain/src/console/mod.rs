@@ -12,3 +12,4 @@ pub mod ports;
 pub mod query;
 pub mod record;
 pub mod session;
+pub mod upkeep_service;

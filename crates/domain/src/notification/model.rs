@@ -160,6 +160,21 @@ pub const NOTIFICATION_ORDERING: &[(&str, NotificationSort)] = &[
     ("created_at", NotificationSort::CreatedAt),
 ];
 
+/// A notification and its recipient, as emailing it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationEmail {
+    /// Recipient's username.
+    pub username: String,
+    /// Recipient's address.
+    pub email: String,
+    /// Title.
+    pub title: String,
+    /// Message.
+    pub message: String,
+    /// Already emailed.
+    pub emailed: bool,
+}
+
 /// Why a notification action failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotificationError {

@@ -49,6 +49,19 @@ pub trait NotificationInbox: Send + Sync {
 /// Notification bookkeeping the job runner needs.
 #[cfg_attr(test, mockall::automock)]
 pub trait NotificationRepository: Send + Sync {
+    /// Marks a notification read (an operator's correction); `None` when unknown, else
+    /// whether it changed.
+    fn set_notification_read(
+        &self,
+        id: NotificationId,
+    ) -> impl Future<Output = Result<Option<bool>, StoreError>> + Send;
+    /// A notification with its recipient, for emailing it.
+    fn notification_email(
+        &self,
+        id: NotificationId,
+    ) -> impl Future<
+        Output = Result<Option<crate::notification::model::NotificationEmail>, StoreError>,
+    > + Send;
     /// Records that the notification's email went out.
     fn mark_emailed(
         &self,

@@ -64,6 +64,44 @@ const CATEGORY_COLUMNS: (
 );
 
 impl ReferenceRepository for Db {
+    async fn rename_province(
+        &self,
+        id: ProvinceId,
+        name: String,
+    ) -> Result<Option<bool>, StoreError> {
+        let mut conn = self.conn().await?;
+        match diesel::update(provinces::table.find(id.get()))
+            .set(provinces::name.eq(name))
+            .execute(&mut conn)
+            .await
+        {
+            Ok(n) => Ok((n == 1).then_some(true)),
+            Err(e) if crate::error::unique_violation(&e).is_some() => Ok(Some(false)),
+            Err(e) => Err(store(e)),
+        }
+    }
+
+    async fn update_city(
+        &self,
+        id: CityId,
+        name: String,
+        province: ProvinceId,
+    ) -> Result<Option<bool>, StoreError> {
+        let mut conn = self.conn().await?;
+        match diesel::update(cities::table.find(id.get()))
+            .set((
+                cities::name.eq(name),
+                cities::province_id.eq(province.get()),
+            ))
+            .execute(&mut conn)
+            .await
+        {
+            Ok(n) => Ok((n == 1).then_some(true)),
+            Err(e) if crate::error::unique_violation(&e).is_some() => Ok(Some(false)),
+            Err(e) => Err(store(e)),
+        }
+    }
+
     async fn provinces(
         &self,
         ordering: Vec<Sort<ProvinceSort>>,

@@ -176,7 +176,33 @@ async fn lock_as_participant(
     Ok(found.is_some())
 }
 
+#[derive(diesel::QueryableByName)]
+struct Flipped {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    changed: bool,
+}
+
 impl ConversationRepository for Db {
+    async fn set_message_read(
+        &self,
+        id: MessageId,
+        read: bool,
+    ) -> Result<Option<bool>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<Flipped> = diesel::sql_query(
+            "WITH old AS (SELECT id, is_read FROM messages WHERE id = $1 FOR UPDATE)
+             UPDATE messages m SET is_read = $2 FROM old WHERE m.id = old.id
+             RETURNING old.is_read <> $2 AS changed",
+        )
+        .bind::<BigInt, _>(id.get())
+        .bind::<Bool, _>(read)
+        .get_result(&mut conn)
+        .await
+        .optional()
+        .map_err(store)?;
+        Ok(row.map(|r| r.changed))
+    }
+
     async fn create_conversation(
         &self,
         new: NewConversation,

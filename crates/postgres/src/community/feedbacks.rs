@@ -143,6 +143,27 @@ async fn refresh_rating(conn: &mut AsyncPgConnection, seller: i64) -> QueryResul
 }
 
 impl FeedbackRepository for Db {
+    async fn refresh_profile_rating(
+        &self,
+        id: madeinpk_domain::ids::SellerProfileId,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let seller: Option<i64> = seller_profiles::table
+                .find(id.get())
+                .select(seller_profiles::user_id)
+                .first(conn)
+                .await
+                .optional()?;
+            match seller {
+                Some(seller) => refresh_rating(conn, seller).await.map(|()| true),
+                None => Ok(false),
+            }
+        })
+        .await
+        .map_err(store)
+    }
+
     async fn list_feedbacks(
         &self,
         query: FeedbackQuery,

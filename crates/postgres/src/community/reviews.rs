@@ -71,6 +71,28 @@ fn to_review(r: Row) -> Review {
 }
 
 impl ReviewRepository for Db {
+    async fn set_review_verified(
+        &self,
+        id: ReviewId,
+        order: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::update(
+            product_reviews::table
+                .find(id.get())
+                .filter(product_reviews::is_verified_purchase.eq(false)),
+        )
+        .set((
+            product_reviews::is_verified_purchase.eq(true),
+            product_reviews::order_id.eq(order),
+            product_reviews::updated_at.eq(Utc::now()),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(n == 1)
+    }
+
     async fn list_reviews(
         &self,
         query: ReviewQuery,

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use madeinpk_domain::ids::{NotificationId, UserId};
-use madeinpk_domain::notification::model::{Notification, NotificationSort, NotificationType};
+use madeinpk_domain::notification::model::{
+    Notification, NotificationEmail, NotificationSort, NotificationType,
+};
 use madeinpk_domain::notification::ports::{NotificationInbox, NotificationRepository};
 use madeinpk_domain::page::{Page, PageRequest, Sort};
 use madeinpk_domain::store::StoreError;
@@ -14,7 +16,59 @@ use crate::db::Db;
 use crate::error::store;
 use crate::schema::notifications;
 
+#[derive(diesel::QueryableByName)]
+struct Flipped {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    changed: bool,
+}
+
 impl NotificationRepository for Db {
+    async fn set_notification_read(&self, id: NotificationId) -> Result<Option<bool>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<Flipped> = diesel::sql_query(
+            "WITH old AS (SELECT id, is_read FROM notifications WHERE id = $1 FOR UPDATE)
+             UPDATE notifications n SET is_read = true FROM old WHERE n.id = old.id
+             RETURNING NOT old.is_read AS changed",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(id.get())
+        .get_result(&mut conn)
+        .await
+        .optional()
+        .map_err(store)?;
+        Ok(row.map(|r| r.changed))
+    }
+
+    async fn notification_email(
+        &self,
+        id: NotificationId,
+    ) -> Result<Option<NotificationEmail>, StoreError> {
+        use crate::schema::users;
+        let mut conn = self.conn().await?;
+        let row: Option<(String, String, String, String, bool)> = notifications::table
+            .inner_join(users::table.on(users::id.eq(notifications::user_id)))
+            .filter(notifications::id.eq(id.get()))
+            .select((
+                users::username,
+                users::email,
+                notifications::title,
+                notifications::message,
+                notifications::is_sent_via_email,
+            ))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store)?;
+        Ok(row.map(
+            |(username, email, title, message, emailed)| NotificationEmail {
+                username,
+                email,
+                title,
+                message,
+                emailed,
+            },
+        ))
+    }
+
     async fn mark_emailed(&self, id: NotificationId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         diesel::update(notifications::table.find(id.get()))

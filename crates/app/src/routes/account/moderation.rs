@@ -102,7 +102,22 @@ async fn moderate(
     step: madeinpk_domain::account::moderation::Moderation,
 ) -> Result<HttpResponse, ApiError> {
     let user = madeinpk_domain::ids::UserId(path_id(id)?);
-    let m = state.moderation.apply(admin, user, step).await?;
+    let action = match &step {
+        madeinpk_domain::account::moderation::Moderation::Block { .. } => "block",
+        madeinpk_domain::account::moderation::Moderation::Unblock => "unblock",
+        madeinpk_domain::account::moderation::Moderation::ResetViolations => {
+            "reset_failed_payments"
+        }
+    };
+    let m = crate::console::audit::audited(
+        state,
+        admin,
+        madeinpk_domain::console::entity::Entity::Users,
+        Some(user.get()),
+        action,
+        state.moderation.apply(admin, user, step),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ModeratedDto::from(&m)))
 }
 

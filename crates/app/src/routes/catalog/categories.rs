@@ -154,10 +154,16 @@ pub async fn create(
     ActiveUser(auth): ActiveUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let node = state
-        .reference
-        .create_category(&auth.user, input(&body, true)?)
-        .await?;
+    let input = input(&body, true)?;
+    let node = crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::Categories,
+        None,
+        "create",
+        state.reference.create_category(&auth.user, input),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(CategoryDto::from(node)))
 }
 
@@ -169,10 +175,16 @@ async fn update(
     full: bool,
 ) -> Result<HttpResponse, ApiError> {
     let id = CategoryId(path_id(id)?);
-    let node = state
-        .reference
-        .update_category(&auth.user, id, input(body, full)?, full)
-        .await?;
+    let input = input(body, full)?;
+    let node = crate::console::audit::audited(
+        state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::Categories,
+        Some(id.get()),
+        "edit",
+        state.reference.update_category(&auth.user, id, input, full),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(CategoryDto::from(node)))
 }
 
@@ -207,9 +219,15 @@ pub async fn delete(
     ActiveUser(auth): ActiveUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .reference
-        .delete_category(&auth.user, CategoryId(path_id(&id)?))
-        .await?;
+    let id = CategoryId(path_id(&id)?);
+    crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::Categories,
+        Some(id.get()),
+        "delete",
+        state.reference.delete_category(&auth.user, id),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

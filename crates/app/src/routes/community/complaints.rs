@@ -463,9 +463,16 @@ pub async fn admin_status(
     }
     let id = complaint_id(&id)?;
     let body = ComplaintStatusBody::parse(&body)?;
-    let c = state
-        .complaints
-        .set_status(&auth.user, id, body.status.into(), body.admin_notes)
-        .await?;
+    let c = crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::Complaints,
+        Some(id.get()),
+        "status",
+        state
+            .complaints
+            .set_status(&auth.user, id, body.status.into(), body.admin_notes),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ComplaintDto::new(&c, true)))
 }

@@ -279,10 +279,18 @@ pub async fn verify(
     ActiveUser(auth): ActiveUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .seller_profiles
-        .set_verified(&auth.user, profile_id(&id).ok(), true)
-        .await?;
+    let profile = profile_id(&id).ok();
+    crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::SellerProfiles,
+        profile.map(madeinpk_domain::ids::SellerProfileId::get),
+        "verify",
+        state
+            .seller_profiles
+            .set_verified(&auth.user, profile, true),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(MessageDto {
         message: "Seller verified successfully",
     }))
@@ -295,10 +303,18 @@ pub async fn unverify(
     ActiveUser(auth): ActiveUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .seller_profiles
-        .set_verified(&auth.user, profile_id(&id).ok(), false)
-        .await?;
+    let profile = profile_id(&id).ok();
+    crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::SellerProfiles,
+        profile.map(madeinpk_domain::ids::SellerProfileId::get),
+        "unverify",
+        state
+            .seller_profiles
+            .set_verified(&auth.user, profile, false),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(MessageDto {
         message: "Seller unverified",
     }))
