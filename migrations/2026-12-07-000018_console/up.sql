@@ -19,6 +19,8 @@ CREATE TABLE audit_log (
     source TEXT NOT NULL CHECK (source IN ('console', 'api')),
     entity TEXT NOT NULL,
     entity_id BIGINT,
+    -- What the record was called then (a username, an order number), for reading the log.
+    label TEXT NOT NULL DEFAULT '',
     action TEXT NOT NULL,
     before JSONB,
     after JSONB,

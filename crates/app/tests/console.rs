@@ -413,7 +413,7 @@ async fn blocking_asks_first_emails_the_user_reports_row_by_row_and_is_audited()
     assert!(
         audit.text.contains("block")
             && audit.text.contains("root")
-            && audit.text.contains(&format!("users #{amna}"))
+            && audit.text.contains(&format!("User #{amna}: amna"))
     );
 }
 

@@ -279,6 +279,7 @@ pub async fn run(
                 before: b,
                 after: a,
                 outcome: outcome.audit_text(),
+                label: crate::console::audit::label_of(&state, entity, id, &before),
             },
         )
         .await;

@@ -3,13 +3,17 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::account::user::User;
 use madeinpk_domain::console::audit::{AuditEntry, AuditFilter, Source, changes};
+use madeinpk_domain::console::columns::spec;
+use madeinpk_domain::console::entity::Entity;
 use madeinpk_domain::console::ports::AuditLog;
 use madeinpk_domain::console::query::PER_PAGE;
+use madeinpk_domain::console::record::Record;
 use madeinpk_domain::ids::UserId;
 use minijinja::context;
 use serde_json::Value;
 
 use crate::console::cells::{Cell, local_time};
+use crate::console::detail::record_title;
 use crate::console::lists::{href, query_pairs};
 use crate::console::page::{self, Crumb, render};
 use crate::console::session::{Operator, field};
@@ -29,6 +33,20 @@ pub struct Change<'a> {
     pub after: Option<Value>,
     /// `done` or `refused: …`.
     pub outcome: String,
+    /// What the record is called ("User #3: amna").
+    pub label: String,
+}
+
+/// What a record is called on its page ("User #3: amna").
+pub fn label_of(state: &AppState, entity: Entity, id: i64, rec: &Record) -> String {
+    let tz = state.config.time_zone;
+    let cells: Vec<Cell> = spec(entity)
+        .columns
+        .iter()
+        .zip(&rec.row.cells)
+        .map(|(c, v)| crate::console::cells::cell(c, v, tz))
+        .collect();
+    record_title(entity, id, &cells)
 }
 
 /// Appends `change` by `operator` made from `source`; a failure to record is logged (the change
@@ -41,6 +59,7 @@ pub async fn record(state: &AppState, operator: &User, source: Source, change: C
         source,
         entity: change.entity.to_owned(),
         entity_id: change.id,
+        label: change.label,
         action: change.action.to_owned(),
         before,
         after,
@@ -105,9 +124,10 @@ pub async fn page(
         .iter()
         .map(|r| {
             let e = &r.entry;
-            let target = match e.entity_id {
-                Some(id) => format!("{} #{id}", e.entity),
-                None => e.entity.clone(),
+            let target = match (e.entity_id, e.label.is_empty()) {
+                (Some(_), false) => e.label.clone(),
+                (Some(id), true) => format!("{} #{id}", e.entity),
+                (None, _) => e.entity.clone(),
             };
             let mut target_cell = cell(target);
             if let Some(id) = e.entity_id {
@@ -211,7 +231,7 @@ pub async fn page(
 pub async fn audited<T, E: std::fmt::Display>(
     state: &AppState,
     caller: &User,
-    entity: madeinpk_domain::console::entity::Entity,
+    entity: Entity,
     id: Option<i64>,
     action: &str,
     run: impl std::future::Future<Output = Result<T, E>>,
@@ -220,19 +240,21 @@ pub async fn audited<T, E: std::fmt::Display>(
     if !caller.is_admin() {
         return run.await;
     }
-    let snapshot = async |id: Option<i64>| match id {
-        Some(id) => state
-            .db
-            .record(entity, id)
-            .await
-            .ok()
-            .flatten()
-            .map(|r| r.snapshot()),
+    let read = async |id: Option<i64>| match id {
+        Some(id) => state.db.record(entity, id).await.ok().flatten(),
         None => None,
     };
-    let before = snapshot(id).await;
+    let before = read(id).await;
     let result = run.await;
-    let after = snapshot(id).await;
+    let after = read(id).await;
+    let label = match (id, after.as_ref().or(before.as_ref())) {
+        (Some(id), Some(rec)) => label_of(state, entity, id, rec),
+        _ => String::new(),
+    };
+    let (before, after) = (
+        before.as_ref().map(Record::snapshot),
+        after.as_ref().map(Record::snapshot),
+    );
     let outcome = match &result {
         Ok(_) => "done".to_owned(),
         Err(e) => format!("refused: {e}"),
@@ -248,6 +270,7 @@ pub async fn audited<T, E: std::fmt::Display>(
             before,
             after,
             outcome,
+            label,
         },
     )
     .await;

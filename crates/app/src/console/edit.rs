@@ -542,6 +542,7 @@ pub async fn save(
             before: Some(before.snapshot()),
             after: after.as_ref().map(Record::snapshot),
             outcome,
+            label: crate::console::audit::label_of(&state, entity, id, &before),
         },
     )
     .await;

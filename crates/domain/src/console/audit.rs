@@ -37,6 +37,8 @@ pub struct AuditEntry {
     pub entity: String,
     /// The row, when one.
     pub entity_id: Option<i64>,
+    /// What the row was called then ("User #3: amna").
+    pub label: String,
     /// What was done (`block`, `edit`, …).
     pub action: String,
     /// The changed fields before.

@@ -26,6 +26,8 @@ struct AuditRow {
     #[diesel(sql_type = Nullable<BigInt>)]
     entity_id: Option<i64>,
     #[diesel(sql_type = Text)]
+    label: String,
+    #[diesel(sql_type = Text)]
     action: String,
     #[diesel(sql_type = Nullable<Text>)]
     before: Option<String>,
@@ -48,8 +50,8 @@ impl AuditLog for Db {
         let mut conn = self.conn().await?;
         diesel::sql_query(
             "INSERT INTO audit_log (operator_id, operator_name, source, entity, entity_id, action,
-                                    before, after, outcome)
-             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)",
+                                    before, after, outcome, label)
+             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)",
         )
         .bind::<BigInt, _>(entry.operator.get())
         .bind::<Text, _>(entry.operator_name)
@@ -60,6 +62,7 @@ impl AuditLog for Db {
         .bind::<Nullable<Text>, _>(entry.before.map(|v| v.to_string()))
         .bind::<Nullable<Text>, _>(entry.after.map(|v| v.to_string()))
         .bind::<Text, _>(entry.outcome)
+        .bind::<Text, _>(entry.label)
         .execute(&mut conn)
         .await
         .map_err(store)?;
@@ -74,7 +77,7 @@ impl AuditLog for Db {
     ) -> Result<(i64, Vec<AuditRecord>), StoreError> {
         let mut conn = self.conn().await?;
         let rows: Vec<AuditRow> = diesel::sql_query(
-            "SELECT id, operator_id, operator_name, source, entity, entity_id, action,
+            "SELECT id, operator_id, operator_name, source, entity, entity_id, label, action,
                     before::text AS before, after::text AS after, outcome, created_at,
                     count(*) OVER () AS total
              FROM audit_log
@@ -104,6 +107,7 @@ impl AuditLog for Db {
                     },
                     entity: r.entity,
                     entity_id: r.entity_id,
+                    label: r.label,
                     action: r.action,
                     before: json(r.before),
                     after: json(r.after),
