@@ -31,6 +31,12 @@ CREATE INDEX audit_log_created_at_idx ON audit_log (created_at DESC);
 CREATE INDEX audit_log_operator_idx ON audit_log (operator_id, created_at DESC);
 CREATE INDEX audit_log_entity_idx ON audit_log (entity, entity_id);
 
+-- The console's lists and dashboard: newest orders first, paid-in-a-period sums, and product
+-- names searched inside order lines.
+CREATE INDEX orders_created_at_idx ON orders (created_at DESC, id DESC);
+CREATE INDEX orders_paid_at_idx ON orders (paid_at) WHERE paid_at IS NOT NULL;
+CREATE INDEX order_items_product_name_trgm ON order_items USING gin (product_name gin_trgm_ops);
+
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Deleting the operator nulls operator_id (ON DELETE SET NULL); the name stays.

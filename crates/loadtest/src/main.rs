@@ -70,6 +70,9 @@ struct Args {
     /// `Authorization: Token <key>` to send, if any.
     #[arg(long)]
     token: Option<String>,
+    /// A `Cookie:` header to send (a console session), if any.
+    #[arg(long)]
+    cookie: Option<String>,
 }
 
 /// Latencies in microseconds and the error count of one connection.
@@ -84,6 +87,7 @@ async fn connection(
     offset: usize,
     until: Instant,
     token: Option<String>,
+    cookie: Option<String>,
 ) -> Tally {
     let mut tally = Tally {
         latencies: Vec::new(),
@@ -96,6 +100,9 @@ async fn connection(
         let mut req = client.get(url);
         if let Some(t) = &token {
             req = req.header("Authorization", format!("Token {t}"));
+        }
+        if let Some(c) = &cookie {
+            req = req.header("Cookie", c.as_str());
         }
         let started = Instant::now();
         match req.send().await {
@@ -218,6 +225,7 @@ async fn catalogue(args: Args) {
                 c,
                 until,
                 args.token.clone(),
+                args.cookie.clone(),
             ))
         })
         .collect();
@@ -234,9 +242,10 @@ async fn catalogue(args: Args) {
     #[allow(clippy::cast_precision_loss)] // request counts are far below 2^52
     let rate = ok as f64 / elapsed;
     println!(
-        "{ok} ok, {errors} errors in {elapsed:.1} s over {} connections: {rate:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "{ok} ok, {errors} errors in {elapsed:.1} s over {} connections: {rate:.0} req/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         args.connections,
         ms(percentile(&latencies, 50)),
+        ms(percentile(&latencies, 95)),
         ms(percentile(&latencies, 99)),
         ms(latencies.last().copied().unwrap_or(0)),
     );

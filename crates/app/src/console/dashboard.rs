@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use madeinpk_domain::reporting::dashboard::{Dashboard, Range};
 use minijinja::context;
 use serde_json::{Value, json};
@@ -204,11 +206,21 @@ pub async fn page(
     let days = range.days();
     let charts: Vec<Value> = charts(&d)
         .into_iter()
-        .map(|(name, title, _, decimals, points)| {
+        .map(|(name, title, shape, decimals, points)| {
+            // Drawn here from the same figures as the page (one read for all of it), inlined
+            // as a data URL; `/admin/charts/<name>.svg` serves each on its own too.
+            let src = match svg(title, &Series { points: &points, shape, decimals }) {
+                Ok(svg) => format!("data:image/svg+xml;base64,{}", BASE64.encode(svg)),
+                Err(e) => {
+                    tracing::error!(error = %e, chart = name, "chart could not be drawn");
+                    format!("/admin/charts/{name}.svg?range={days}")
+                }
+            };
             json!({
                 "key": name,
                 "title": title,
-                "src": format!("/admin/charts/{name}.svg?range={days}"),
+                "src": src,
+                "href": format!("/admin/charts/{name}.svg?range={days}"),
                 "alt": format!("{title}: {}", points.iter().take(12).map(|(l, v)| format!("{l} {v:.decimals$}")).collect::<Vec<_>>().join(", ")),
                 "table": {"headers": ["", "Value"], "rows": points.iter().map(|(l, v)| vec![l.clone(), format!("{v:.decimals$}")]).collect::<Vec<_>>()},
             })

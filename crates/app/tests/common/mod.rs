@@ -12,6 +12,7 @@ use madeinpk_postgres::testing::TestDb;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
+pub mod console;
 pub mod live;
 
 pub const PASSWORD: &str = "Handmade-2026!";

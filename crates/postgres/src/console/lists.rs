@@ -250,13 +250,17 @@ impl ConsoleReads for Db {
                 .await
                 .map_err(store)?
         };
+        // The page's ids first (sorting only the sort key), then its rows: per-row subqueries
+        // (a user's order count, an order's payment status) run for these rows alone.
+        let order = order_sql(entity, &src, &query);
         let sql = format!(
-            "SELECT {} FROM {}{} ORDER BY {} LIMIT {PER_PAGE} OFFSET {}",
-            select_row(entity, &src),
-            src.from,
-            where_sql(&conds),
-            order_sql(entity, &src, &query),
-            query.offset()
+            "SELECT {row} FROM {from} WHERE {id} IN (SELECT {id} FROM {from}{filter} ORDER BY {order} \
+             LIMIT {PER_PAGE} OFFSET {offset}) ORDER BY {order}",
+            row = select_row(entity, &src),
+            from = src.from,
+            id = src.id,
+            filter = where_sql(&conds),
+            offset = query.offset()
         );
         let rows = self.rows(entity, sql, binds).await?;
         Ok(ListPage {

@@ -5,3 +5,7 @@ mod lists;
 mod sessions;
 mod source;
 mod sources;
+mod sources_catalogue;
+mod sources_community;
+mod sources_money;
+mod sources_people;

@@ -20,40 +20,62 @@ use crate::money::{hundredths, pkr};
 const TOOK_MONEY: &str = "('paid', 'shipped', 'delivered', 'partially_refunded', 'refunded')";
 
 const TOTALS: &str = "
-WITH took AS (
+WITH refunded AS (
+    -- Only orders with a refund have anything to subtract: one pass, then a hash join.
+    SELECT s.order_id, sum(s.refunded) AS refunded, sum(s.fee_refunded) AS fee_refunded
+    FROM order_sellers s WHERE s.refunded <> 0 OR s.fee_refunded <> 0 GROUP BY s.order_id
+), took AS (
     SELECT o.id, o.total_amount, o.platform_fee, o.paid_at,
-           COALESCE((SELECT sum(s.refunded) FROM order_sellers s WHERE s.order_id = o.id), 0) AS refunded,
-           COALESCE((SELECT sum(s.fee_refunded) FROM order_sellers s WHERE s.order_id = o.id), 0) AS fee_refunded
-    FROM orders o WHERE o.status IN {took}
+           COALESCE(r.refunded, 0) AS refunded, COALESCE(r.fee_refunded, 0) AS fee_refunded
+    FROM orders o LEFT JOIN refunded r ON r.order_id = o.id WHERE o.status IN {took}
+),
+-- One pass per table, each figure a FILTERed aggregate.
+u AS (
+    SELECT count(*) AS total_users,
+           count(*) FILTER (WHERE role IN ('buyer', 'both')) AS total_buyers,
+           count(*) FILTER (WHERE role IN ('seller', 'both')) AS total_sellers,
+           count(*) FILTER (WHERE created_at > $1 - interval '30 days') AS new_users_this_month,
+           count(*) FILTER (WHERE is_blocked) AS blocked_users
+    FROM users
+), p AS (
+    SELECT count(*) AS total_products,
+           count(*) FILTER (WHERE created_at > $1 - interval '30 days') AS products_this_month
+    FROM products
+), o AS (
+    SELECT count(*) AS total_orders,
+           count(*) FILTER (WHERE status = 'pending_payment') AS pending_orders,
+           count(*) FILTER (WHERE status IN ('shipped', 'delivered')) AS completed_orders,
+           count(*) FILTER (WHERE created_at > $1 - interval '30 days') AS orders_this_month,
+           count(*) FILTER (WHERE status = 'paid') AS awaiting_shipment
+    FROM orders
+), m AS (
+    SELECT COALESCE(sum(total_amount - refunded), 0) AS total_revenue,
+           COALESCE(sum(platform_fee - fee_refunded), 0) AS platform_fees,
+           COALESCE(sum(total_amount - refunded) FILTER (WHERE paid_at > $1 - interval '30 days'), 0)
+               AS revenue_this_month,
+           COALESCE(round(avg(total_amount), 2), 0) AS avg_order_value
+    FROM took
+), sp AS (
+    SELECT count(*) FILTER (WHERE is_verified) AS verified_sellers, count(*) AS total_seller_profiles
+    FROM seller_profiles
+), f AS (
+    SELECT count(*) AS total_feedbacks,
+           COALESCE(sum(seller_rating), 0)::bigint AS seller_rating_sum,
+           COALESCE(sum(platform_rating), 0)::bigint AS platform_rating_sum
+    FROM feedbacks
+), t AS (
+    SELECT count(*) FILTER (WHERE status IN ('succeeded', 'reversed')) AS total_transfers,
+           COALESCE(sum(amount) FILTER (WHERE status IN ('succeeded', 'reversed')), 0)
+               AS total_transferred_amount,
+           count(*) FILTER (WHERE status IN ('pending', 'processing')) AS pending_transfers,
+           count(*) FILTER (WHERE status = 'failed') AS failed_transfers
+    FROM seller_transfers
 )
-SELECT
-  (SELECT count(*) FROM users) AS total_users,
-  (SELECT count(*) FROM users WHERE role IN ('buyer', 'both')) AS total_buyers,
-  (SELECT count(*) FROM users WHERE role IN ('seller', 'both')) AS total_sellers,
-  (SELECT count(*) FROM users WHERE created_at > $1 - interval '30 days') AS new_users_this_month,
-  (SELECT count(*) FROM users WHERE is_blocked) AS blocked_users,
-  (SELECT count(*) FROM products) AS total_products,
+SELECT u.*, p.total_products,
   (SELECT count(*) FROM auctions WHERE status = 'active') AS active_auction_listings,
   (SELECT count(*) FROM listings WHERE status = 'active') AS active_fixed_price_listings,
-  (SELECT count(*) FROM products WHERE created_at > $1 - interval '30 days') AS products_this_month,
-  (SELECT count(*) FROM orders) AS total_orders,
-  (SELECT count(*) FROM orders WHERE status = 'pending_payment') AS pending_orders,
-  (SELECT count(*) FROM orders WHERE status IN ('shipped', 'delivered')) AS completed_orders,
-  (SELECT count(*) FROM orders WHERE created_at > $1 - interval '30 days') AS orders_this_month,
-  (SELECT count(*) FROM orders WHERE status = 'paid') AS awaiting_shipment,
-  (SELECT COALESCE(sum(total_amount - refunded), 0) FROM took) AS total_revenue,
-  (SELECT COALESCE(sum(platform_fee - fee_refunded), 0) FROM took) AS platform_fees,
-  (SELECT COALESCE(sum(total_amount - refunded), 0) FROM took WHERE paid_at > $1 - interval '30 days') AS revenue_this_month,
-  (SELECT COALESCE(round(avg(total_amount), 2), 0) FROM took) AS avg_order_value,
-  (SELECT count(*) FROM seller_profiles WHERE is_verified) AS verified_sellers,
-  (SELECT count(*) FROM seller_profiles) AS total_seller_profiles,
-  (SELECT count(*) FROM feedbacks) AS total_feedbacks,
-  (SELECT COALESCE(sum(seller_rating), 0)::bigint FROM feedbacks) AS seller_rating_sum,
-  (SELECT COALESCE(sum(platform_rating), 0)::bigint FROM feedbacks) AS platform_rating_sum,
-  (SELECT count(*) FROM seller_transfers WHERE status IN ('succeeded', 'reversed')) AS total_transfers,
-  (SELECT COALESCE(sum(amount), 0) FROM seller_transfers WHERE status IN ('succeeded', 'reversed')) AS total_transferred_amount,
-  (SELECT count(*) FROM seller_transfers WHERE status IN ('pending', 'processing')) AS pending_transfers,
-  (SELECT count(*) FROM seller_transfers WHERE status = 'failed') AS failed_transfers";
+  p.products_this_month, o.*, m.*, sp.*, f.*, t.*
+FROM u, p, o, m, sp, f, t";
 
 #[derive(QueryableByName)]
 struct Totals {
@@ -233,10 +255,12 @@ impl DashboardRepository for Db {
         let days: Vec<Day> = sql_query(format!(
             "WITH d AS (SELECT generate_series(($1 AT TIME ZONE $2)::date - ($3::int - 1), ($1 AT TIME ZONE $2)::date, \
                interval '1 day')::date AS day), \
+             refunded AS (SELECT s.order_id, sum(s.refunded) AS refunded FROM order_sellers s \
+               WHERE s.refunded <> 0 GROUP BY s.order_id), \
              paid AS (SELECT (o.paid_at AT TIME ZONE $2)::date AS day, \
-                 sum(o.total_amount - COALESCE((SELECT sum(s.refunded) FROM order_sellers s \
-                   WHERE s.order_id = o.id), 0)) AS amount \
-               FROM orders o WHERE o.status IN {TOOK_MONEY} AND o.paid_at > $1 - make_interval(days => $3::int + 1) \
+                 sum(o.total_amount - COALESCE(r.refunded, 0)) AS amount \
+               FROM orders o LEFT JOIN refunded r ON r.order_id = o.id \
+               WHERE o.status IN {TOOK_MONEY} AND o.paid_at > $1 - make_interval(days => $3::int + 1) \
                GROUP BY 1), \
              placed AS (SELECT (created_at AT TIME ZONE $2)::date AS day, count(*) AS n \
                FROM orders WHERE created_at > $1 - make_interval(days => $3::int + 1) GROUP BY 1) \
@@ -264,12 +288,13 @@ impl DashboardRepository for Db {
         .await
         .map_err(store)?;
         let best: Vec<Best> = sql_query(format!(
-            "SELECT p.id, p.name::text AS name, sum(i.quantity - i.refunded_quantity)::bigint AS n, \
-               u.username::text AS seller \
-             FROM order_items i JOIN orders o ON o.id = i.order_id \
-             JOIN products p ON p.id = i.product_id JOIN users u ON u.id = p.seller_id \
-             WHERE o.status IN {TOOK_MONEY} GROUP BY p.id, p.name, u.username \
-             HAVING sum(i.quantity - i.refunded_quantity) > 0 ORDER BY n DESC, p.id LIMIT 10"
+            "WITH sold AS (SELECT i.product_id, sum(i.quantity - i.refunded_quantity)::bigint AS n \
+               FROM order_items i JOIN orders o ON o.id = i.order_id \
+               WHERE o.status IN {TOOK_MONEY} GROUP BY i.product_id \
+               HAVING sum(i.quantity - i.refunded_quantity) > 0 ORDER BY n DESC, i.product_id LIMIT 10) \
+             SELECT p.id, p.name::text AS name, sold.n, u.username::text AS seller \
+             FROM sold JOIN products p ON p.id = sold.product_id JOIN users u ON u.id = p.seller_id \
+             ORDER BY sold.n DESC, p.id"
         ))
         .load(&mut conn)
         .await

@@ -458,16 +458,21 @@ pub async fn refund(
     let body = RefundBody::parse(&body)?;
     let request = body.request()?;
     let restock = body.restock.unwrap_or(false);
-    let (record, order) = state
-        .refunds
-        .refund(
+    let (record, order) = crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::Orders,
+        Some(id.get()),
+        "refund",
+        state.refunds.refund(
             &auth.user,
             id,
             request,
             restock,
             body.reason.unwrap_or_default(),
-        )
-        .await?;
+        ),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(RefundedDto {
         refund: RefundDto::new(&record, order.id, restock),
         order: OrderDto::new(&order, auth.user.id, auth.user.is_admin(), &media),

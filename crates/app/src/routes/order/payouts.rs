@@ -201,6 +201,14 @@ pub async fn trigger_transfers(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let order = TriggerTransfersBody::parse(&body).map(|b| OrderId(b.order_id));
-    let done = state.payouts.trigger(&auth.user, order).await?;
+    let done = crate::console::audit::audited(
+        &state,
+        &auth.user,
+        madeinpk_domain::console::entity::Entity::Orders,
+        order.map(OrderId::get),
+        "trigger_transfers",
+        state.payouts.trigger(&auth.user, order),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(TriggerTransfersDto::from(&done)))
 }
