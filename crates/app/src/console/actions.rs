@@ -20,10 +20,10 @@ use minijinja::context;
 
 use crate::console::audit::{Change, record};
 use crate::console::cells::cell;
-use crate::console::detail::record_title;
 use crate::console::lists::{entity_of, href};
 use crate::console::page::{self, Crumb, capitalised, render};
 use crate::console::session::{Operator, field, form_pairs};
+use crate::console::title::record_title;
 use crate::state::AppState;
 
 /// Rows one action may touch at once.
@@ -209,7 +209,7 @@ pub async fn run(
     body: web::Bytes,
 ) -> HttpResponse {
     let form = form_pairs(&body);
-    if let Err(refused) = operator.check_csrf(&form) {
+    if let Err(refused) = page::check_csrf(&operator, &form) {
         return refused;
     }
     let entity = match entity_of(&slug, &operator) {
@@ -279,7 +279,7 @@ pub async fn run(
                 before: b,
                 after: a,
                 outcome: outcome.audit_text(),
-                label: crate::console::audit::label_of(&state, entity, id, &before),
+                label: crate::console::title::label_of(&state, entity, id, &before),
             },
         )
         .await;

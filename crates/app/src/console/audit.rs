@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::account::user::User;
 use madeinpk_domain::console::audit::{AuditEntry, AuditFilter, Source, changes};
-use madeinpk_domain::console::columns::spec;
 use madeinpk_domain::console::entity::Entity;
 use madeinpk_domain::console::ports::AuditLog;
 use madeinpk_domain::console::query::PER_PAGE;
@@ -13,7 +12,6 @@ use minijinja::context;
 use serde_json::Value;
 
 use crate::console::cells::{Cell, local_time};
-use crate::console::detail::record_title;
 use crate::console::lists::{href, query_pairs};
 use crate::console::page::{self, Crumb, render};
 use crate::console::session::{Operator, field};
@@ -35,18 +33,6 @@ pub struct Change<'a> {
     pub outcome: String,
     /// What the record is called ("User #3: amna").
     pub label: String,
-}
-
-/// What a record is called on its page ("User #3: amna").
-pub fn label_of(state: &AppState, entity: Entity, id: i64, rec: &Record) -> String {
-    let tz = state.config.time_zone;
-    let cells: Vec<Cell> = spec(entity)
-        .columns
-        .iter()
-        .zip(&rec.row.cells)
-        .map(|(c, v)| crate::console::cells::cell(c, v, tz))
-        .collect();
-    record_title(entity, id, &cells)
 }
 
 /// Appends `change` by `operator` made from `source`; a failure to record is logged (the change
@@ -248,7 +234,7 @@ pub async fn audited<T, E: std::fmt::Display>(
     let result = run.await;
     let after = read(id).await;
     let label = match (id, after.as_ref().or(before.as_ref())) {
-        (Some(id), Some(rec)) => label_of(state, entity, id, rec),
+        (Some(id), Some(rec)) => crate::console::title::label_of(state, entity, id, rec),
         _ => String::new(),
     };
     let (before, after) = (

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::console::columns::spec;
-use madeinpk_domain::console::entity::Entity;
 use madeinpk_domain::console::ports::ConsoleReads;
 use minijinja::context;
 use serde::Serialize;
@@ -13,6 +12,7 @@ use crate::console::edit::editable;
 use crate::console::lists::{entity_of, flash};
 use crate::console::page::{self, Crumb, capitalised, render};
 use crate::console::session::Operator;
+use crate::console::title::record_title;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -30,20 +30,6 @@ struct Image {
 
 fn looks_like_time(v: &str) -> bool {
     v.len() >= 19 && v.as_bytes().get(10) == Some(&b'T') && v.as_bytes().get(4) == Some(&b'-')
-}
-
-/// The title of a record: its first text column, else `Entity #id`.
-pub fn record_title(entity: Entity, id: i64, cells: &[Cell]) -> String {
-    let first = spec(entity)
-        .columns
-        .iter()
-        .zip(cells)
-        .find(|(c, cell)| c.key != "id" && !cell.text.is_empty() && cell.kind != "number")
-        .map(|(_, cell)| cell.text.clone());
-    match first {
-        Some(t) => format!("{} #{id}: {t}", entity.title()),
-        None => format!("{} #{id}", entity.title()),
-    }
 }
 
 /// `GET /admin/<entity>/<id>/`.

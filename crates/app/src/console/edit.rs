@@ -507,7 +507,7 @@ pub async fn save(
     body: web::Bytes,
 ) -> HttpResponse {
     let form = form_pairs(&body);
-    if let Err(refused) = operator.check_csrf(&form) {
+    if let Err(refused) = page::check_csrf(&operator, &form) {
         return refused;
     }
     let (entity, id, before) = match load(&state, &operator, &path.0, &path.1).await {
@@ -542,7 +542,7 @@ pub async fn save(
             before: Some(before.snapshot()),
             after: after.as_ref().map(Record::snapshot),
             outcome,
-            label: crate::console::audit::label_of(&state, entity, id, &before),
+            label: crate::console::title::label_of(&state, entity, id, &before),
         },
     )
     .await;

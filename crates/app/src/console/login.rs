@@ -69,7 +69,7 @@ pub async fn submit(
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     if !tokens_match(field(&form, "csrf_token"), &expected) {
-        return crate::console::session::csrf_refused(None);
+        return page::csrf_refused(None);
     }
     let (email, password) = (field(&form, "email"), field(&form, "password"));
     let next = safe_next(field(&form, "next"));
@@ -134,7 +134,7 @@ pub async fn logout(
     body: web::Bytes,
 ) -> HttpResponse {
     let form = form_pairs(&body);
-    if let Err(refused) = operator.check_csrf(&form) {
+    if let Err(refused) = page::check_csrf(&operator, &form) {
         return refused;
     }
     if let Err(e) = state.console.close(&operator.session).await {

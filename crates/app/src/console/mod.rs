@@ -17,6 +17,7 @@ mod lists;
 mod login;
 mod page;
 mod session;
+mod title;
 
 use actix_web::web;
 

@@ -4,12 +4,12 @@
 use std::sync::LazyLock;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use madeinpk_domain::console::entity::GROUPS;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
-use crate::console::session::Operator;
+use crate::console::session::{NoOperator, Operator, tokens_match};
 
 /// What console pages may load and do: only our own files, no inline script or style.
 pub const CONSOLE_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
@@ -244,4 +244,47 @@ pub fn store_failure(
         );
     }
     failure(operator, e)
+}
+
+impl ResponseError for NoOperator {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            NoOperator::SignIn(next) => {
+                let target = format!(
+                    "/admin/login/?next={}",
+                    serde_urlencoded::to_string([("", next.as_str())])
+                        .unwrap_or_default()
+                        .trim_start_matches('=')
+                );
+                see_other(&target)
+            }
+            NoOperator::Failed(e) => store_failure(None, e),
+        }
+    }
+}
+
+/// Refuses a form whose `csrf_token` is not the session's: `Err` holds the 403 page.
+pub fn check_csrf(operator: &Operator, form: &[(String, String)]) -> Result<(), HttpResponse> {
+    let given = form
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map_or("", |(_, v)| v.as_str());
+    if tokens_match(given, &operator.session.csrf_token) {
+        Ok(())
+    } else {
+        Err(csrf_refused(Some(operator)))
+    }
+}
+
+/// The 403 page of a form without a valid CSRF token.
+pub fn csrf_refused(operator: Option<&Operator>) -> HttpResponse {
+    error_page(
+        operator,
+        StatusCode::FORBIDDEN,
+        "This form has expired or did not come from this site. Go back, reload the page and try again.",
+    )
 }

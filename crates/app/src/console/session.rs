@@ -5,14 +5,12 @@ use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use madeinpk_domain::account::user::User;
 use madeinpk_domain::console::session::ConsoleSession;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::console::page;
 use crate::state::AppState;
 
 /// The session cookie.
@@ -79,27 +77,6 @@ impl std::fmt::Display for NoOperator {
     }
 }
 
-impl ResponseError for NoOperator {
-    fn status_code(&self) -> StatusCode {
-        StatusCode::SEE_OTHER
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            NoOperator::SignIn(next) => {
-                let target = format!(
-                    "/admin/login/?next={}",
-                    serde_urlencoded::to_string([("", next.as_str())])
-                        .unwrap_or_default()
-                        .trim_start_matches('=')
-                );
-                page::see_other(&target)
-            }
-            NoOperator::Failed(e) => page::store_failure(None, e),
-        }
-    }
-}
-
 impl FromRequest for Operator {
     type Error = NoOperator;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -129,30 +106,6 @@ impl FromRequest for Operator {
             }
         })
     }
-}
-
-impl Operator {
-    /// Refuses a form whose `csrf_token` is not this session's: `Err` holds the 403 page.
-    pub fn check_csrf(&self, form: &[(String, String)]) -> Result<(), HttpResponse> {
-        let given = form
-            .iter()
-            .find(|(k, _)| k == "csrf_token")
-            .map_or("", |(_, v)| v.as_str());
-        if tokens_match(given, &self.session.csrf_token) {
-            Ok(())
-        } else {
-            Err(csrf_refused(Some(self)))
-        }
-    }
-}
-
-/// The 403 page of a form without a valid CSRF token.
-pub fn csrf_refused(operator: Option<&Operator>) -> HttpResponse {
-    page::error_page(
-        operator,
-        StatusCode::FORBIDDEN,
-        "This form has expired or did not come from this site. Go back, reload the page and try again.",
-    )
 }
 
 /// A form body's fields (repeated keys kept, in order); a malformed body has none.
