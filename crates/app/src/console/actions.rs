@@ -19,11 +19,10 @@ use madeinpk_domain::ids::{
 use minijinja::context;
 
 use crate::console::audit::{Change, record};
-use crate::console::cells::cell;
 use crate::console::lists::{entity_of, href};
 use crate::console::page::{self, Crumb, capitalised, render};
 use crate::console::session::{Operator, field, form_pairs};
-use crate::console::title::record_title;
+use crate::console::title::label_of;
 use crate::state::AppState;
 
 /// Rows one action may touch at once.
@@ -279,7 +278,7 @@ pub async fn run(
                 before: b,
                 after: a,
                 outcome: outcome.audit_text(),
-                label: crate::console::title::label_of(&state, entity, id, &before),
+                label: label_of(&state, entity, id, &before),
             },
         )
         .await;
@@ -300,22 +299,12 @@ fn confirm(
     action: Action,
     records: &[(i64, Option<Record>)],
 ) -> HttpResponse {
-    let tz = state.config.time_zone;
-    let spec = spec(entity);
     let items: Vec<serde_json::Value> = records
         .iter()
         .map(|(id, rec)| {
             let label = rec.as_ref().map_or_else(
                 || format!("#{id} (not found)"),
-                |r| {
-                    let cells: Vec<_> = spec
-                        .columns
-                        .iter()
-                        .zip(&r.row.cells)
-                        .map(|(c, v)| cell(c, v, tz))
-                        .collect();
-                    record_title(entity, *id, &cells)
-                },
+                |r| label_of(state, entity, *id, r),
             );
             serde_json::json!({"id": id, "label": label})
         })

@@ -78,13 +78,76 @@ fn choices(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
         .collect()
 }
 
-/// The form's fields filled from `values` (the record, or what was posted).
+impl FormField {
+    /// A text, textarea or number field.
+    fn input(name: &'static str, label: &'static str, kind: &'static str, value: String) -> Self {
+        Self {
+            name,
+            label,
+            kind,
+            value,
+            ..Self::default()
+        }
+    }
+
+    /// A drop-down.
+    fn select(name: &'static str, label: &'static str, options: Vec<Choice>) -> Self {
+        Self {
+            name,
+            label,
+            kind: "select",
+            options,
+            ..Self::default()
+        }
+    }
+
+    /// A tick box (the stored value `true` ticks it).
+    fn checkbox(name: &'static str, label: &'static str, stored: &str) -> Self {
+        Self {
+            name,
+            label,
+            kind: "checkbox",
+            checked: stored == "true",
+            ..Self::default()
+        }
+    }
+
+    /// Marked required.
+    fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+}
+
+/// The rows of a lookup entity as choices, `current` selected, `except` left out.
+async fn lookup_choices(
+    state: &AppState,
+    entity: Entity,
+    current: &str,
+    except: Option<i64>,
+) -> Result<Vec<Choice>, madeinpk_domain::store::StoreError> {
+    Ok(state
+        .db
+        .lookup(entity)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| Some(*id) != except)
+        .map(|(id, name)| Choice {
+            selected: current == id.to_string(),
+            value: id.to_string(),
+            label: name,
+        })
+        .collect())
+}
+
+/// The form's fields filled from `value` (the record, or what was posted).
 async fn fields(
     state: &AppState,
     entity: Entity,
     id: i64,
     value: &dyn Fn(&str) -> String,
 ) -> Result<Vec<FormField>, madeinpk_domain::store::StoreError> {
+    let name = || FormField::input("name", "Name", "text", value("name")).required();
     Ok(match entity {
         Entity::Categories => {
             let parent = value("parent_id");
@@ -93,104 +156,42 @@ async fn fields(
                 label: "— none (a top-level category) —".into(),
                 selected: parent.is_empty(),
             }];
-            for (cid, name) in state.db.lookup(Entity::Categories).await? {
-                if cid != id {
-                    options.push(Choice {
-                        selected: parent == cid.to_string(),
-                        value: cid.to_string(),
-                        label: name,
-                    });
-                }
-            }
+            options.extend(lookup_choices(state, Entity::Categories, &parent, Some(id)).await?);
             vec![
-                FormField {
-                    name: "name",
-                    label: "Name",
-                    kind: "text",
-                    value: value("name"),
-                    required: true,
-                    ..FormField::default()
-                },
-                FormField {
-                    name: "description",
-                    label: "Description",
-                    kind: "textarea",
-                    value: value("description"),
-                    ..FormField::default()
-                },
-                FormField {
-                    name: "parent_id",
-                    label: "Parent",
-                    kind: "select",
-                    options,
-                    ..FormField::default()
-                },
+                name(),
+                FormField::input(
+                    "description",
+                    "Description",
+                    "textarea",
+                    value("description"),
+                ),
+                FormField::select("parent_id", "Parent", options),
             ]
         }
-        Entity::Provinces => vec![FormField {
-            name: "name",
-            label: "Name",
-            kind: "text",
-            value: value("name"),
-            required: true,
-            ..FormField::default()
-        }],
+        Entity::Provinces => vec![name()],
         Entity::Cities => {
-            let province = value("province_id");
-            let options = state
-                .db
-                .lookup(Entity::Provinces)
-                .await?
-                .into_iter()
-                .map(|(pid, name)| Choice {
-                    selected: province == pid.to_string(),
-                    value: pid.to_string(),
-                    label: name,
-                })
-                .collect();
+            let options =
+                lookup_choices(state, Entity::Provinces, &value("province_id"), None).await?;
             vec![
-                FormField {
-                    name: "name",
-                    label: "Name",
-                    kind: "text",
-                    value: value("name"),
-                    required: true,
-                    ..FormField::default()
-                },
-                FormField {
-                    name: "province_id",
-                    label: "Province",
-                    kind: "select",
-                    options,
-                    required: true,
-                    ..FormField::default()
-                },
+                name(),
+                FormField::select("province_id", "Province", options).required(),
             ]
         }
-        Entity::Products => vec![
-            FormField {
-                name: "name",
-                label: "Name",
-                kind: "text",
-                value: value("name"),
-                required: true,
-                ..FormField::default()
-            },
-            FormField {
-                name: "description",
-                label: "Description",
-                kind: "textarea",
-                value: value("description"),
-                help: Some("Correct the seller's text; price, stock and images stay theirs."),
-                ..FormField::default()
-            },
-        ],
+        Entity::Products => vec![name(), {
+            let mut d = FormField::input(
+                "description",
+                "Description",
+                "textarea",
+                value("description"),
+            );
+            d.help = Some("Correct the seller's text; price, stock and images stay theirs.");
+            d
+        }],
         Entity::Listings => vec![
-            FormField {
-                name: "status",
-                label: "Status",
-                kind: "select",
-                options: choices(
+            FormField::select(
+                "status",
+                "Status",
+                choices(
                     &[
                         ("active", "Active"),
                         ("inactive", "Inactive"),
@@ -198,22 +199,14 @@ async fn fields(
                     ],
                     &value("status"),
                 ),
-                ..FormField::default()
-            },
-            FormField {
-                name: "featured",
-                label: "Featured",
-                kind: "checkbox",
-                checked: value("featured") == "true",
-                ..FormField::default()
-            },
+            ),
+            FormField::checkbox("featured", "Featured", &value("featured")),
         ],
         Entity::Complaints => vec![
-            FormField {
-                name: "status",
-                label: "Status",
-                kind: "select",
-                options: choices(
+            FormField::select(
+                "status",
+                "Status",
+                choices(
                     &[
                         ("open", "Open"),
                         ("in_progress", "In progress"),
@@ -222,23 +215,19 @@ async fn fields(
                     ],
                     &value("status"),
                 ),
-                ..FormField::default()
-            },
-            FormField {
-                name: "admin_notes",
-                label: "Notes for the complainant",
-                kind: "textarea",
-                value: value("admin_notes"),
-                ..FormField::default()
-            },
+            ),
+            FormField::input(
+                "admin_notes",
+                "Notes for the complainant",
+                "textarea",
+                value("admin_notes"),
+            ),
         ],
-        Entity::SellerProfiles => vec![FormField {
-            name: "is_verified",
-            label: "Verified seller",
-            kind: "checkbox",
-            checked: value("is_verified") == "true",
-            help: Some("Shows the verified badge on the seller's profile and listings."),
-            ..FormField::default()
+        Entity::SellerProfiles => vec![{
+            let mut v =
+                FormField::checkbox("is_verified", "Verified seller", &value("is_verified"));
+            v.help = Some("Shows the verified badge on the seller's profile and listings.");
+            v
         }],
         _ => Vec::new(),
     })

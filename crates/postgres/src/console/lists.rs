@@ -21,6 +21,7 @@ use crate::db::Db;
 use crate::error::store;
 
 /// A value to bind.
+#[derive(Clone)]
 enum Bind {
     Text(String),
     Bool(bool),
@@ -241,11 +242,9 @@ impl ConsoleReads for Db {
             src.from,
             where_sql(&conds)
         );
-        let mut count_binds = Vec::new();
-        conditions(&src, &query, true, &mut count_binds);
         let total: CountRow = {
             let mut conn = self.conn().await?;
-            bound(count_sql, count_binds)
+            bound(count_sql, binds.clone())
                 .get_result(&mut conn)
                 .await
                 .map_err(store)?
