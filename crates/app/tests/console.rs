@@ -252,3 +252,45 @@ async fn lists_search_filter_sort_page_and_export_what_they_show() {
         Some("number,buyer,seller,type,amount,status,date")
     );
 }
+
+#[tokio::test]
+async fn the_date_drill_down_offers_only_periods_with_matching_rows() {
+    let app = spawn_app().await;
+    let (seller, _) = app.register_as("potter", "seller").await;
+    let vase = app.product(&seller, "Blue Vase").await;
+    let shawl = app.product(&seller, "Pashmina Shawl").await;
+    app.product(&seller, "Clay Lamp").await;
+    // Noon UTC, so the day is the same in the console's zone.
+    app.db
+        .execute(&format!(
+            "UPDATE products SET created_at = '2024-06-15T12:00:00Z' WHERE id = {vase}"
+        ))
+        .await;
+    app.db
+        .execute(&format!(
+            "UPDATE products SET created_at = '2023-02-03T12:00:00Z' WHERE id = {shawl}"
+        ))
+        .await;
+    let mut b = admin(&app).await;
+    let all = b.get("/admin/products/").await;
+    let this_year = chrono::Utc::now().format("%Y").to_string();
+    for year in ["2023", "2024", this_year.as_str()] {
+        assert!(all.text.contains(&format!("year={year}")), "{year} offered");
+    }
+    // The search narrows the periods offered, not only the rows.
+    let searched = b.get("/admin/products/?q=Vase").await;
+    assert!(searched.text.contains("year=2024"));
+    assert!(
+        !searched.text.contains("year=2023")
+            && !searched.text.contains(&format!("year={this_year}"))
+    );
+    // A year: its rows and the months that have some.
+    let year = b.get("/admin/products/?year=2024").await;
+    assert!(year.text.contains("Blue Vase") && !year.text.contains("Clay Lamp"));
+    assert!(year.text.contains(">June<") && !year.text.contains(">February<"));
+    let month = b.get("/admin/products/?year=2024&month=6").await;
+    assert!(month.text.contains("day=15") && !month.text.contains("day=3&"));
+    let empty = b.get("/admin/products/?year=2024&q=Lamp").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(!empty.text.contains("month=") && !empty.text.contains("Clay Lamp"));
+}

@@ -8,6 +8,8 @@ const SIZE: (u32, u32) = (640, 320);
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
 const BAR: RGBColor = RGBColor(0x0f, 0x76, 0x6e);
 const LINE: RGBColor = RGBColor(0x1d, 0x4e, 0xd8);
+/// Longest line series drawn with a marker on each point.
+const MAX_MARKERS: usize = 90;
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +83,15 @@ pub fn svg(title: &str, series: &Series<'_>) -> Result<String, String> {
                         LINE.stroke_width(2),
                     ))
                     .map_err(err)?;
-                chart
-                    .draw_series(points.iter().enumerate().map(|(i, (_, v))| {
-                        Circle::new((i32::try_from(i).unwrap_or(0), *v), 2, LINE.filled())
-                    }))
-                    .map_err(err)?;
+                // Markers while each still stands apart; over a year they would only blur
+                // the line (and triple the drawing).
+                if points.len() <= MAX_MARKERS {
+                    chart
+                        .draw_series(points.iter().enumerate().map(|(i, (_, v))| {
+                            Circle::new((i32::try_from(i).unwrap_or(0), *v), 2, LINE.filled())
+                        }))
+                        .map_err(err)?;
+                }
             }
             Shape::Bars => {
                 chart
@@ -139,6 +145,25 @@ mod tests {
         for text in ["Orders by status", "paid", "shipped", "12", "3"] {
             assert!(texts.contains(&text), "missing {text} in {texts:?}");
         }
+    }
+
+    #[test]
+    fn long_lines_are_drawn_without_markers() {
+        let series =
+            |n: usize| -> Vec<(String, f64)> { (0..n).map(|i| (format!("d{i}"), 1.0)).collect() };
+        let draw = |points: &[(String, f64)]| {
+            svg(
+                "Orders per day",
+                &Series {
+                    points,
+                    shape: Shape::Line,
+                    decimals: 0,
+                },
+            )
+            .unwrap()
+        };
+        assert_eq!(draw(&series(30)).matches("<circle").count(), 30);
+        assert_eq!(draw(&series(365)).matches("<circle").count(), 0);
     }
 
     #[test]

@@ -150,16 +150,14 @@ async fn filter_views(
     Ok(out)
 }
 
-async fn drill_view(
-    state: &AppState,
+fn drill_view(
     entity: Entity,
     path: &str,
     pairs: &[(String, String)],
     query: &ListQuery,
-) -> Result<Option<DrillView>, madeinpk_domain::store::StoreError> {
-    if spec(entity).drill.is_none() {
-        return Ok(None);
-    }
+    periods: &[i32],
+) -> Option<DrillView> {
+    spec(entity).drill?;
     let d = query.drill;
     let unset = |keys: &[&'static str]| -> Vec<(&'static str, Option<String>)> {
         keys.iter().map(|k| (*k, None)).collect()
@@ -204,12 +202,7 @@ async fn drill_view(
     }
     let mut options = Vec::new();
     if let Some(level) = d.next_level() {
-        let zone = state.config.time_zone.name().to_owned();
-        let values = state
-            .db
-            .drill_values(entity, query.clone(), level, zone)
-            .await?;
-        for v in values {
+        for &v in periods {
             let (key, label) = match level {
                 DrillLevel::Year => ("year", v.to_string()),
                 DrillLevel::Month => ("month", u32::try_from(v).map_or("?", month_name).to_owned()),
@@ -222,7 +215,7 @@ async fn drill_view(
             });
         }
     }
-    Ok(Some(DrillView { crumbs, options }))
+    Some(DrillView { crumbs, options })
 }
 
 /// `GET /admin/<entity>/`.
@@ -271,7 +264,12 @@ async fn list_page(
         .filter(|(k, _)| k != "done" && k != "refused")
         .collect();
     let query = list_query(state, &spec, &pairs);
-    let list = state.db.list(entity, query.clone()).await?;
+    let periods = spec.drill.and_then(|_| {
+        query
+            .drill
+            .periods(&state.config.time_zone, chrono::Utc::now())
+    });
+    let list = state.db.list(entity, query.clone(), periods).await?;
     let tz = state.config.time_zone;
     let columns: Vec<ColumnView> = spec
         .columns
@@ -323,7 +321,7 @@ async fn list_page(
         next_href: (query.page < pages).then(|| page_href(query.page + 1)),
     };
     let filters = filter_views(state, &spec, &path, &pairs, &query).await?;
-    let drill = drill_view(state, entity, &path, &pairs, &query).await?;
+    let drill = drill_view(entity, &path, &pairs, &query, &list.periods);
     let keep: Vec<serde_json::Value> = pairs
         .iter()
         .filter(|(k, _)| k != "q" && k != "p")

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::console::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::console::entity::Entity;
-use crate::console::query::{DrillLevel, ListQuery};
+use crate::console::query::{ListQuery, Periods};
 use crate::console::record::{ListPage, Record, Row};
 use crate::console::session::ConsoleSession;
 use crate::ids::UserId;
@@ -15,11 +15,13 @@ use crate::store::StoreError;
 /// The console's read models: lists, records and the options of lookup filters.
 #[cfg_attr(test, mockall::automock)]
 pub trait ConsoleReads: Send + Sync {
-    /// One page of `entity` as `query` asks.
+    /// One page of `entity` as `query` asks; with `periods`, also which of them hold matching
+    /// rows, from the same pass as the count.
     fn list(
         &self,
         entity: Entity,
         query: ListQuery,
+        periods: Option<Periods>,
     ) -> impl Future<Output = Result<ListPage, StoreError>> + Send;
     /// Up to `limit` rows matching `query` with ids above `after`, by id (CSV export).
     fn export_batch(
@@ -29,14 +31,6 @@ pub trait ConsoleReads: Send + Sync {
         after: i64,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<Row>, StoreError>> + Send;
-    /// The periods (years, months or days, in zone `zone`) that have rows, for the drill-down.
-    fn drill_values(
-        &self,
-        entity: Entity,
-        query: ListQuery,
-        level: DrillLevel,
-        zone: String,
-    ) -> impl Future<Output = Result<Vec<i32>, StoreError>> + Send;
     /// One record.
     fn record(
         &self,

@@ -76,6 +76,67 @@ impl Drill {
     }
 }
 
+/// The periods the drill-down may offer next, as bounds: each `(value, start)` ascending, and the
+/// end of the last. The store counts the matching rows between consecutive bounds, so no row's
+/// date needs converting to the zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Periods {
+    /// What the values are (years, months or days).
+    pub level: DrillLevel,
+    /// `(year, month or day, its local start)`, ascending.
+    pub starts: Vec<(i32, DateTime<Utc>)>,
+    /// Where the last period ends.
+    pub end: DateTime<Utc>,
+}
+
+/// The first year the drill-down offers.
+const FIRST_YEAR: i32 = 1970;
+
+impl Drill {
+    /// The periods below the current position in the zone `tz`: every year from 1970 to next
+    /// year, the months of the chosen year, or the days of the chosen month.
+    pub fn periods<Tz: TimeZone>(&self, tz: &Tz, now: DateTime<Utc>) -> Option<Periods> {
+        let level = self.next_level()?;
+        let dates: Vec<(i32, NaiveDate)> = match level {
+            DrillLevel::Year => {
+                let last = now.with_timezone(tz).year() + 1;
+                (FIRST_YEAR..=last + 1)
+                    .filter_map(|y| Some((y, NaiveDate::from_ymd_opt(y, 1, 1)?)))
+                    .collect()
+            }
+            DrillLevel::Month => {
+                let year = self.year?;
+                (1..=13)
+                    .filter_map(|m: u32| {
+                        let date = if m == 13 {
+                            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+                        } else {
+                            NaiveDate::from_ymd_opt(year, m, 1)
+                        };
+                        Some((i32::try_from(m).ok()?, date?))
+                    })
+                    .collect()
+            }
+            DrillLevel::Day => {
+                let first = NaiveDate::from_ymd_opt(self.year?, self.month?, 1)?;
+                let next = first.checked_add_months(chrono::Months::new(1))?;
+                first
+                    .iter_days()
+                    .take_while(|d| *d <= next)
+                    .filter_map(|d| Some((i32::try_from(d.day()).ok()?, d)))
+                    .collect()
+            }
+        };
+        // The last date only closes the period before it.
+        let mut starts: Vec<(i32, DateTime<Utc>)> = dates
+            .into_iter()
+            .filter_map(|(v, d)| Some((v, local_midnight(tz, d)?)))
+            .collect();
+        let (_, end) = starts.pop()?;
+        Some(Periods { level, starts, end })
+    }
+}
+
 fn local_midnight<Tz: TimeZone>(tz: &Tz, date: NaiveDate) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
         .earliest()
@@ -313,6 +374,57 @@ mod tests {
         assert_eq!(
             q.filters[0].2,
             FilterValue::Since(Utc.with_ymd_and_hms(2026, 12, 6, 19, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn the_periods_below_are_bounded_by_local_midnights() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap();
+        let years = Drill::default().periods(&karachi(), now).unwrap();
+        assert_eq!(years.level, DrillLevel::Year);
+        assert_eq!(years.starts.first().map(|p| p.0), Some(1970));
+        assert_eq!(years.starts.last().map(|p| p.0), Some(2027));
+        assert_eq!(
+            years.end,
+            Utc.with_ymd_and_hms(2027, 12, 31, 19, 0, 0).unwrap()
+        );
+        let feb = Drill {
+            year: Some(2024),
+            month: Some(2),
+            day: None,
+        }
+        .periods(&karachi(), now)
+        .unwrap();
+        assert_eq!(feb.level, DrillLevel::Day);
+        assert_eq!(feb.starts.len(), 29, "a leap February");
+        assert_eq!(
+            feb.starts[0],
+            (1, Utc.with_ymd_and_hms(2024, 1, 31, 19, 0, 0).unwrap())
+        );
+        assert_eq!(
+            feb.end,
+            Utc.with_ymd_and_hms(2024, 2, 29, 19, 0, 0).unwrap()
+        );
+        let months = Drill {
+            year: Some(2025),
+            month: None,
+            day: None,
+        }
+        .periods(&karachi(), now)
+        .unwrap();
+        assert_eq!(
+            months.starts.iter().map(|p| p.0).collect::<Vec<_>>(),
+            (1..=12).collect::<Vec<_>>()
+        );
+        let day = Drill {
+            year: Some(2025),
+            month: Some(3),
+            day: Some(4),
+        };
+        assert_eq!(
+            day.periods(&karachi(), now),
+            None,
+            "a day has nothing below"
         );
     }
 }

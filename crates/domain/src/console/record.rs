@@ -18,6 +18,9 @@ pub struct ListPage {
     pub total: i64,
     /// This page's rows.
     pub rows: Vec<Row>,
+    /// The periods below the drill-down's position that have matching rows (years, months or
+    /// days, ascending), when asked for.
+    pub periods: Vec<i32>,
 }
 
 /// One record for its detail page.

@@ -140,6 +140,12 @@ impl OrderStatus {
         }
     }
 
+    /// The buyer paid it at some point (refunds may since have given some or all back): its
+    /// money, less what was refunded, is revenue.
+    pub const fn took_payment(self) -> bool {
+        self.is_earning() || matches!(self, Self::Refunded)
+    }
+
     /// Paid and not (wholly) refunded: counts as a sale.
     pub const fn is_earning(self) -> bool {
         matches!(

@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Integer, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
 use madeinpk_domain::catalog::listing::{Discount, discounted};
 use madeinpk_domain::console::columns::{Kind, spec};
 use madeinpk_domain::console::entity::Entity;
 use madeinpk_domain::console::ports::ConsoleReads;
-use madeinpk_domain::console::query::{DrillLevel, FilterValue, ListQuery, PER_PAGE};
+use madeinpk_domain::console::query::{FilterValue, ListQuery, PER_PAGE, Periods};
 use madeinpk_domain::console::record::{ListPage, Record, Row};
 use madeinpk_domain::money::{Currency, Money};
 use madeinpk_domain::store::StoreError;
@@ -26,6 +26,7 @@ enum Bind {
     Text(String),
     Bool(bool),
     Time(DateTime<Utc>),
+    Times(Vec<DateTime<Utc>>),
     Id(i64),
 }
 
@@ -44,10 +45,13 @@ struct CountRow {
     n: i64,
 }
 
+/// Matching rows between two drill-down bounds (`width_bucket`: 1 is the first period).
 #[derive(diesel::QueryableByName)]
-struct PartRow {
-    #[diesel(sql_type = Integer)]
-    v: i32,
+struct BucketRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Integer>)]
+    bucket: Option<i32>,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -165,6 +169,7 @@ fn bound(
             Bind::Text(v) => q.bind::<Text, _>(v),
             Bind::Bool(v) => q.bind::<Bool, _>(v),
             Bind::Time(v) => q.bind::<Timestamptz, _>(v),
+            Bind::Times(v) => q.bind::<Array<Timestamptz>, _>(v),
             Bind::Id(v) => q.bind::<BigInt, _>(v),
         };
     }
@@ -217,6 +222,48 @@ fn discounted_cell(parts: &Value, now: DateTime<Utc>) -> Value {
 }
 
 impl Db {
+    /// How many rows match and, with `periods`, which of them hold some: rows are counted
+    /// between the periods' bounds (`width_bucket`), with no date converted to the zone.
+    async fn count(
+        &self,
+        src: &Source,
+        conds: &[String],
+        binds: &[Bind],
+        periods: Option<&Periods>,
+    ) -> Result<(i64, Vec<i32>), StoreError> {
+        let mut conn = self.conn().await?;
+        let (Some(expr), Some(p)) = (src.drill, periods) else {
+            let sql = format!("SELECT count(*) AS n FROM {}{}", src.from, where_sql(conds));
+            let row: CountRow = bound(sql, binds.to_vec())
+                .get_result(&mut conn)
+                .await
+                .map_err(store)?;
+            return Ok((row.n, Vec::new()));
+        };
+        let mut bounds: Vec<DateTime<Utc>> = p.starts.iter().map(|s| s.1).collect();
+        bounds.push(p.end);
+        let mut count_binds = binds.to_vec();
+        count_binds.push(Bind::Times(bounds));
+        let sql = format!(
+            "SELECT width_bucket({expr}, ${}) AS bucket, count(*) AS n FROM {}{} GROUP BY 1",
+            count_binds.len(),
+            src.from,
+            where_sql(conds)
+        );
+        let buckets: Vec<BucketRow> = bound(sql, count_binds)
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        // Bucket 1 is the first period; 0 and past the last are outside every period.
+        let mut found: Vec<i32> = buckets
+            .iter()
+            .filter_map(|b| usize::try_from(b.bucket?.checked_sub(1)?).ok())
+            .filter_map(|i| p.starts.get(i).map(|s| s.0))
+            .collect();
+        found.sort_unstable();
+        Ok((buckets.iter().map(|b| b.n).sum(), found))
+    }
+
     async fn rows(
         &self,
         entity: Entity,
@@ -233,22 +280,17 @@ impl Db {
 }
 
 impl ConsoleReads for Db {
-    async fn list(&self, entity: Entity, query: ListQuery) -> Result<ListPage, StoreError> {
+    async fn list(
+        &self,
+        entity: Entity,
+        query: ListQuery,
+        periods: Option<Periods>,
+    ) -> Result<ListPage, StoreError> {
         let src = source(entity);
         let mut binds = Vec::new();
         let conds = conditions(&src, &query, true, &mut binds);
-        let count_sql = format!(
-            "SELECT count(*) AS n FROM {}{}",
-            src.from,
-            where_sql(&conds)
-        );
-        let total: CountRow = {
-            let mut conn = self.conn().await?;
-            bound(count_sql, binds.clone())
-                .get_result(&mut conn)
-                .await
-                .map_err(store)?
-        };
+        // The drill-down's periods come from the count's pass over the matching rows.
+        let (total, periods) = self.count(&src, &conds, &binds, periods.as_ref()).await?;
         // The page's ids first (sorting only the sort key), then its rows: per-row subqueries
         // (a user's order count, an order's payment status) run for these rows alone.
         let order = order_sql(entity, &src, &query);
@@ -263,8 +305,9 @@ impl ConsoleReads for Db {
         );
         let rows = self.rows(entity, sql, binds).await?;
         Ok(ListPage {
-            total: total.n,
+            total,
             rows,
+            periods,
         })
     }
 
@@ -289,36 +332,6 @@ impl ConsoleReads for Db {
             limit.clamp(1, 10_000)
         );
         self.rows(entity, sql, binds).await
-    }
-
-    async fn drill_values(
-        &self,
-        entity: Entity,
-        query: ListQuery,
-        level: DrillLevel,
-        zone: String,
-    ) -> Result<Vec<i32>, StoreError> {
-        let src = source(entity);
-        let Some(expr) = src.drill else {
-            return Ok(Vec::new());
-        };
-        let part = match level {
-            DrillLevel::Year => "year",
-            DrillLevel::Month => "month",
-            DrillLevel::Day => "day",
-        };
-        let mut binds = Vec::new();
-        let conds = conditions(&src, &query, true, &mut binds);
-        binds.push(Bind::Text(zone));
-        let sql = format!(
-            "SELECT DISTINCT date_part('{part}', {expr} AT TIME ZONE ${})::int AS v FROM {}{} ORDER BY 1",
-            binds.len(),
-            src.from,
-            where_sql(&conds)
-        );
-        let mut conn = self.conn().await?;
-        let rows: Vec<PartRow> = bound(sql, binds).load(&mut conn).await.map_err(store)?;
-        Ok(rows.into_iter().map(|r| r.v).collect())
     }
 
     async fn record(&self, entity: Entity, id: i64) -> Result<Option<Record>, StoreError> {

@@ -2,3 +2,4 @@
 
 pub mod analytics;
 pub mod dashboard;
+mod dashboard_sql;
