@@ -47,6 +47,7 @@ run() { # label connections path
   printf '%-58s %s conn: ' "$1" "$2"
   "$BIN/loadtest" --base "$BASE" --cookie "$cookie" --connections "$2" --duration "$DURATION" --path "$3"
 }
+run "reference: /healthz (no database)" 1 "/healthz"
 for c in 1 4; do
   run "orders list: search + status filter (10k rows)" $c "/admin/orders/?q=demo_buyer_1&status=delivered"
   run "orders list: sorted by total, page 50" $c "/admin/orders/?o=-total&p=50"
