@@ -22,6 +22,14 @@ pub fn ip(req: &HttpRequest, trust_proxy: bool) -> String {
         .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
 }
 
+/// The client's own description (`User-Agent`), `""` when absent or not text.
+pub fn agent(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
 /// `scheme://host` for absolute links. With trusted proxies, what `Forwarded`/`X-Forwarded-*`
 /// say. Otherwise the `Host` header over plain HTTP when it names an allowed host
 /// (`ALLOWED_HOSTS`, by default the loopback names, or the host of `PUBLIC_BASE_URL`, which then

@@ -9,7 +9,7 @@ use socket::LiveAuctionSocket;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::account::{accounts, addresses, moderation};
+use crate::routes::account::{accounts, addresses, moderation, sessions};
 use crate::routes::auction::auctions;
 use crate::routes::catalog::{categories, listings, locations, products};
 use crate::routes::community::{
@@ -129,6 +129,7 @@ impl Modify for UniqueOperationIds {
         health::healthz, health::readyz, health::metrics,
         accounts::register, accounts::login, accounts::logout, accounts::profile, accounts::replace_profile,
         accounts::patch_profile, accounts::seller_eligibility, accounts::become_seller,
+        sessions::sessions, sessions::end_session, sessions::logout_all, sessions::change_password,
         locations::provinces, locations::province, locations::cities, locations::city,
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,

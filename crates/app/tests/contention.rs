@@ -39,7 +39,10 @@ async fn buyers(app: &TestApp, n: i64) -> Vec<(String, i64)> {
         .await;
     let mut out = Vec::new();
     for (user, address) in users.into_iter().zip(addresses) {
-        out.push((app.db.db.issue(UserId(user)).await.unwrap(), address));
+        out.push((
+            app.db.db.issue(UserId(user), String::new()).await.unwrap(),
+            address,
+        ));
     }
     assert_eq!(out.len(), usize::try_from(n).unwrap());
     out

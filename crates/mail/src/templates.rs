@@ -33,6 +33,7 @@ macro_rules! kinds {
 const SOURCES: &[(&str, &str)] = kinds!(
     "welcome",
     "notice",
+    "password_changed",
     "account_blocked",
     "order_confirmation",
     "new_sale",
@@ -108,6 +109,9 @@ mod tests {
             EmailMessage::AccountBlocked {
                 username: "ali".into(),
                 reason: "3 unpaid auctions".into(),
+            },
+            EmailMessage::PasswordChanged {
+                username: "ali".into(),
             },
             order_confirmation(),
             new_sale(),

@@ -28,6 +28,7 @@ diesel::table! {
         key_hash -> Bytea,
         created_at -> Timestamptz,
         last_used_at -> Timestamptz,
+        client -> Text,
     }
 }
 

@@ -36,6 +36,7 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
 /// Mounts every API route under `/api`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account::accounts::configure(cfg);
+    account::sessions::configure(cfg);
     job::jobs::configure(cfg);
     order::payouts::configure(cfg);
     account::moderation::configure(cfg);

@@ -7,4 +7,6 @@ pub mod moderation_service;
 pub mod ports;
 pub mod rules;
 pub mod service;
+pub mod session_service;
+pub mod token_session;
 pub mod user;

@@ -65,6 +65,15 @@ pub trait UserRepository: Send + Sync {
         grant_selling: bool,
         outbox: Outbox,
     ) -> impl Future<Output = Result<Option<(User, SellerProfile)>, StoreError>> + Send;
+    /// Sets the password hash, revokes every token but `keep` and every console session, and
+    /// writes `outbox`, in one transaction.
+    fn replace_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        keep: Option<String>,
+        outbox: Outbox,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Creates an admin, or promotes the user with that email to admin and resets the password.
     fn upsert_admin(
         &self,
@@ -77,8 +86,12 @@ pub trait UserRepository: Send + Sync {
 /// API tokens: random keys shown once, stored hashed.
 #[cfg_attr(test, mockall::automock)]
 pub trait TokenStore: Send + Sync {
-    /// Issues a fresh key for the user.
-    fn issue(&self, user: UserId) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// Issues a fresh key for the user, remembering the client that signed in.
+    fn issue(
+        &self,
+        user: UserId,
+        client: String,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The active user owning `key`, if the key exists and was used within `idle`.
     fn authenticate(
         &self,
@@ -88,6 +101,25 @@ pub trait TokenStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
     /// Revokes one key.
     fn revoke(&self, key: String) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The user's tokens, newest first; `current` marks the one that is `key`.
+    fn sessions(
+        &self,
+        user: UserId,
+        key: String,
+    ) -> impl Future<Output = Result<Vec<crate::account::token_session::TokenSession>, StoreError>> + Send;
+    /// Revokes the user's token `id`; false when the user has no such token.
+    fn revoke_session(
+        &self,
+        user: UserId,
+        id: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Signs the user out everywhere: every token (but `keep`, if given) and every console
+    /// session.
+    fn revoke_all(
+        &self,
+        user: UserId,
+        keep: Option<String>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Password hashing (argon2id in the adapter; slow on purpose, so async).

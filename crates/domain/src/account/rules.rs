@@ -160,13 +160,24 @@ const COMMON_PASSWORDS: &[&str] = &[
 
 /// Django's default password validators: length, not all digits, not common, not the username.
 pub fn check_password(errors: &mut FieldErrors, password: &str, username: &str, email: &str) {
+    check_password_as(errors, "password", password, username, email);
+}
+
+/// [`check_password`], its errors under `field` (a new password in a change or a reset).
+pub fn check_password_as(
+    errors: &mut FieldErrors,
+    field: &str,
+    password: &str,
+    username: &str,
+    email: &str,
+) {
     let len = password.chars().count();
     if len < PASSWORD_MIN {
-        errors.add("password", msg::min_length(PASSWORD_MIN));
+        errors.add(field, msg::min_length(PASSWORD_MIN));
         return;
     }
     if len > PASSWORD_MAX {
-        errors.add("password", msg::max_length(PASSWORD_MAX));
+        errors.add(field, msg::max_length(PASSWORD_MAX));
         return;
     }
     let lower = password.to_lowercase();
@@ -174,18 +185,15 @@ pub fn check_password(errors: &mut FieldErrors, password: &str, username: &str, 
     if username.len() >= 3
         && (lower.contains(&username.to_lowercase()) || username.to_lowercase().contains(&lower))
     {
-        errors.add("password", "The password is too similar to the username.");
+        errors.add(field, "The password is too similar to the username.");
     } else if local.len() >= 3 && (lower.contains(&local) || local.contains(&lower)) {
-        errors.add(
-            "password",
-            "The password is too similar to the email address.",
-        );
+        errors.add(field, "The password is too similar to the email address.");
     }
     if COMMON_PASSWORDS.contains(&lower.as_str()) {
-        errors.add("password", "This password is too common.");
+        errors.add(field, "This password is too common.");
     }
     if password.chars().all(|c| c.is_ascii_digit()) {
-        errors.add("password", "This password is entirely numeric.");
+        errors.add(field, "This password is entirely numeric.");
     }
 }
 

@@ -10,6 +10,7 @@ use crate::account::rules::{
     Registration, SellerApplication, UserWriteError, seller_refusal, taken_errors,
     throttle_subject, validate_registration,
 };
+use crate::account::token_session::client_label;
 use crate::account::user::{ProfileStats, Role, SellerProfile, User};
 use crate::clock::Clock;
 use crate::notification::email::EmailMessage;
@@ -71,12 +72,12 @@ pub struct SellerEligibility {
 
 /// The accounts use cases.
 pub struct Accounts<U, T, H, L, C> {
-    users: U,
-    tokens: T,
-    hasher: H,
-    limiter: L,
-    clock: C,
-    settings: AccountSettings,
+    pub(crate) users: U,
+    pub(crate) tokens: T,
+    pub(crate) hasher: H,
+    pub(crate) limiter: L,
+    pub(crate) clock: C,
+    pub(crate) settings: AccountSettings,
 }
 
 fn write_error(e: UserWriteError) -> AccountError {
@@ -119,6 +120,7 @@ where
         &self,
         registration: Registration,
         client_ip: &str,
+        client: &str,
     ) -> Result<Session, AccountError> {
         let policy = self.settings.register;
         // Counted before anything is checked, so every probe for a registered email costs one.
@@ -178,7 +180,7 @@ where
             )
             .await
             .map_err(write_error)?;
-        let token = self.tokens.issue(user.id).await?;
+        let token = self.tokens.issue(user.id, client_label(client)).await?;
         Ok(Session { user, token })
     }
 
@@ -189,9 +191,10 @@ where
         email: &str,
         password: &str,
         client_ip: &str,
+        client: &str,
     ) -> Result<Session, AccountError> {
         let user = self.check_credentials(email, password, client_ip).await?;
-        let token = self.tokens.issue(user.id).await?;
+        let token = self.tokens.issue(user.id, client_label(client)).await?;
         Ok(Session { user, token })
     }
 

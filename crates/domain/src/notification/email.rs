@@ -20,6 +20,11 @@ pub enum EmailMessage {
         /// The notification's message.
         message: String,
     },
+    /// Sent when the account's password was changed (by its owner or through a reset).
+    PasswordChanged {
+        /// Recipient's username.
+        username: String,
+    },
     /// Sent when an account is blocked.
     AccountBlocked {
         /// Recipient's username.
@@ -172,6 +177,7 @@ impl EmailMessage {
         match self {
             Self::Welcome { .. } => "welcome",
             Self::Notice { .. } => "notice",
+            Self::PasswordChanged { .. } => "password_changed",
             Self::AccountBlocked { .. } => "account_blocked",
             Self::OrderConfirmation { .. } => "order_confirmation",
             Self::NewSale { .. } => "new_sale",

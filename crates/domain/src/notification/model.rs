@@ -192,6 +192,10 @@ pub mod texts {
     pub const WELCOME_TITLE: &str = "Welcome to MadeInPK!";
     /// Body of the welcome notice.
     pub const WELCOME_MESSAGE: &str = "Thank you for registering. Start exploring our platform and discover amazing products from local sellers!";
+    /// Title of the password-changed notice.
+    pub const PASSWORD_CHANGED_TITLE: &str = "Your password was changed";
+    /// Body of the password-changed notice.
+    pub const PASSWORD_CHANGED_MESSAGE: &str = "Your MadeInPK password was changed and every other session was signed out. If this was not you, reset your password now and contact support.";
     /// Title of the new-seller notice.
     pub const SELLER_TITLE: &str = "Welcome to Selling on MadeInPK!";
     /// Body of the new-seller notice.

@@ -5,7 +5,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use madeinpk_domain::account::ports::TokenStore;
+use madeinpk_domain::account::token_session::TokenSession;
 use madeinpk_domain::account::user::User;
 use madeinpk_domain::ids::UserId;
 use madeinpk_domain::store::StoreError;
@@ -20,12 +22,15 @@ use crate::schema::{api_tokens, users};
 /// Touch `last_used_at` at most this often, so authenticated reads do not all write.
 const TOUCH_EVERY_SECS: i64 = 60;
 
+/// A token as its owner's session list reads it: id, created, last used, client, key hash.
+type TokenRow = (i64, DateTime<Utc>, DateTime<Utc>, String, Vec<u8>);
+
 fn digest(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }
 
 impl TokenStore for Db {
-    async fn issue(&self, user: UserId) -> Result<String, StoreError> {
+    async fn issue(&self, user: UserId, client: String) -> Result<String, StoreError> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let key = hex::encode(bytes);
@@ -34,6 +39,7 @@ impl TokenStore for Db {
             .values((
                 api_tokens::user_id.eq(user.get()),
                 api_tokens::key_hash.eq(digest(&key)),
+                api_tokens::client.eq(client),
             ))
             .execute(&mut conn)
             .await
@@ -87,4 +93,79 @@ impl TokenStore for Db {
             .map_err(store)?;
         Ok(())
     }
+
+    async fn sessions(&self, user: UserId, key: String) -> Result<Vec<TokenSession>, StoreError> {
+        let mut conn = self.conn().await?;
+        let mine = digest(&key);
+        let rows: Vec<TokenRow> = api_tokens::table
+            .filter(api_tokens::user_id.eq(user.get()))
+            .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
+            .select((
+                api_tokens::id,
+                api_tokens::created_at,
+                api_tokens::last_used_at,
+                api_tokens::client,
+                api_tokens::key_hash,
+            ))
+            .load(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, created_at, last_used_at, client, hash)| TokenSession {
+                    id,
+                    created_at,
+                    last_used_at,
+                    client,
+                    current: hash == mine,
+                },
+            )
+            .collect())
+    }
+
+    async fn revoke_session(&self, user: UserId, id: i64) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let n = diesel::delete(
+            api_tokens::table
+                .filter(api_tokens::id.eq(id))
+                .filter(api_tokens::user_id.eq(user.get())),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(n > 0)
+    }
+
+    async fn revoke_all(&self, user: UserId, keep: Option<String>) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            sign_out(conn, user, keep.as_deref()).await
+        })
+        .await
+        .map_err(store)
+    }
+}
+
+/// Deletes the user's tokens (but `keep`) and console sessions; the next request of each is
+/// refused, on every instance, since every request reads its token from the database.
+pub(crate) async fn sign_out(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    keep: Option<&str>,
+) -> QueryResult<()> {
+    let mine = api_tokens::table.filter(api_tokens::user_id.eq(user.get()));
+    match keep {
+        Some(key) => {
+            diesel::delete(mine.filter(api_tokens::key_hash.ne(digest(key))))
+                .execute(conn)
+                .await?
+        }
+        None => diesel::delete(mine).execute(conn).await?,
+    };
+    diesel::sql_query("DELETE FROM console_sessions WHERE user_id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(user.get())
+        .execute(conn)
+        .await?;
+    Ok(())
 }

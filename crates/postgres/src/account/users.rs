@@ -315,6 +315,29 @@ impl UserRepository for Db {
             .map_err(store)
     }
 
+    async fn replace_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        keep: Option<String>,
+        outbox: Outbox,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            diesel::update(users::table.find(user.get()))
+                .set((
+                    users::password_hash.eq(&password_hash),
+                    users::updated_at.eq(Utc::now()),
+                ))
+                .execute(conn)
+                .await?;
+            crate::account::tokens::sign_out(conn, user, keep.as_deref()).await?;
+            outbox::write(conn, outbox).await
+        })
+        .await
+        .map_err(store)
+    }
+
     async fn create_seller_profile(
         &self,
         user: UserId,

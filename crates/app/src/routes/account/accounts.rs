@@ -171,7 +171,10 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let registration = Registration::from(RegisterBody::parse(&body)?);
     let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
-    let session = state.accounts.register(registration, &ip).await?;
+    let session = state
+        .accounts
+        .register(registration, &ip, crate::client::agent(&req))
+        .await?;
     Ok(HttpResponse::Created().json(SessionDto {
         user: UserDto::new(&session.user, &media),
         token: session.token,
@@ -221,7 +224,7 @@ pub async fn login(
     let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
     let session = state
         .accounts
-        .login(&body.email, &body.password, &ip)
+        .login(&body.email, &body.password, &ip, crate::client::agent(&req))
         .await?;
     Ok(HttpResponse::Ok().json(SessionDto {
         user: UserDto::new(&session.user, &media),

@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod addresses;
 pub mod moderation;
 pub mod profile_bodies;
+pub mod sessions;
 pub mod wire;

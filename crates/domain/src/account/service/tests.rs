@@ -127,7 +127,7 @@ async fn register_creates_user_with_welcome_outbox_and_token() {
     tokens
         .expect_issue()
         .times(1)
-        .returning(|_| Box::pin(ready(Ok("KEY".to_string()))));
+        .returning(|_, _| Box::pin(ready(Ok("KEY".to_string()))));
     let mut hasher = MockPasswordHasher::new();
     hasher
         .expect_hash()
@@ -141,6 +141,7 @@ async fn register_creates_user_with_welcome_outbox_and_token() {
                 ..registration()
             },
             "1.2.3.4",
+            "test-client",
         )
         .await
         .unwrap();
@@ -160,7 +161,10 @@ async fn register_reports_taken_fields() {
         MockPasswordHasher::new(),
         open_limiter(),
     );
-    let err = svc.register(registration(), "1.2.3.4").await.unwrap_err();
+    let err = svc
+        .register(registration(), "1.2.3.4", "test-client")
+        .await
+        .unwrap_err();
     let AccountError::Validation(e) = err else {
         panic!("expected validation")
     };
@@ -184,7 +188,7 @@ async fn blocked_user_with_right_password_is_refused_without_token() {
     tokens.expect_issue().never();
     let svc = service(users, tokens, hasher, open_limiter());
     assert_eq!(
-        svc.login("ali@example.pk", "pw-12345678", "1.2.3.4")
+        svc.login("ali@example.pk", "pw-12345678", "1.2.3.4", "test-client")
             .await
             .unwrap_err(),
         AccountError::Blocked
@@ -205,7 +209,7 @@ async fn wrong_password_counts_a_failure_and_unknown_email_still_verifies() {
     let limiter = FakeLimiter::default();
     let svc = service(users, MockTokenStore::new(), hasher, limiter.clone());
     assert_eq!(
-        svc.login(" Nobody@Example.pk", "whatever-1", "1.2.3.4")
+        svc.login(" Nobody@Example.pk", "whatever-1", "1.2.3.4", "test-client")
             .await
             .unwrap_err(),
         AccountError::InvalidCredentials
@@ -236,7 +240,9 @@ async fn throttled_ip_never_reaches_the_password_check() {
         limiter,
     );
     assert_eq!(
-        svc.login("a@b.pk", "x", "9.9.9.9").await.unwrap_err(),
+        svc.login("a@b.pk", "x", "9.9.9.9", "test-client")
+            .await
+            .unwrap_err(),
         AccountError::Throttled {
             retry_after_secs: 42
         }
@@ -259,15 +265,16 @@ async fn a_client_in_backoff_waits_even_with_the_right_password_and_the_owner_do
     let mut tokens = MockTokenStore::new();
     tokens
         .expect_issue()
+        .withf(|_, client| client == "test-client")
         .times(1)
-        .returning(|_| Box::pin(ready(Ok("KEY".to_string()))));
+        .returning(|_, _| Box::pin(ready(Ok("KEY".to_string()))));
     let limiter = FakeLimiter {
         waiting: vec!["login:backoff:6.6.6.6 ali@example.pk".into()],
         ..FakeLimiter::default()
     };
     let svc = service(users, tokens, hasher, limiter.clone());
     assert_eq!(
-        svc.login("Ali@Example.pk", "pw-12345678", "6.6.6.6")
+        svc.login("Ali@Example.pk", "pw-12345678", "6.6.6.6", "test-client")
             .await
             .unwrap_err(),
         AccountError::Throttled {
@@ -275,7 +282,7 @@ async fn a_client_in_backoff_waits_even_with_the_right_password_and_the_owner_do
         }
     );
     let session = svc
-        .login("ali@example.pk", "pw-12345678", "1.2.3.4")
+        .login("ali@example.pk", "pw-12345678", "1.2.3.4", "test-client")
         .await
         .unwrap();
     assert_eq!(session.token, "KEY");
@@ -304,7 +311,9 @@ async fn registration_is_counted_per_address_before_anything_is_checked() {
         limiter.clone(),
     );
     assert_eq!(
-        svc.register(registration(), "6.6.6.6").await.unwrap_err(),
+        svc.register(registration(), "6.6.6.6", "test-client")
+            .await
+            .unwrap_err(),
         AccountError::Throttled {
             retry_after_secs: 42
         }
@@ -315,7 +324,9 @@ async fn registration_is_counted_per_address_before_anything_is_checked() {
         ..registration()
     };
     assert!(matches!(
-        svc.register(invalid, "1.2.3.4").await.unwrap_err(),
+        svc.register(invalid, "1.2.3.4", "test-client")
+            .await
+            .unwrap_err(),
         AccountError::Validation(_)
     ));
     assert_eq!(
@@ -349,7 +360,9 @@ async fn registration_without_a_bound_counts_nothing() {
         limiter.clone(),
     );
     assert!(matches!(
-        svc.register(registration(), "6.6.6.6").await.unwrap_err(),
+        svc.register(registration(), "6.6.6.6", "test-client")
+            .await
+            .unwrap_err(),
         AccountError::Validation(_)
     ));
     assert!(limiter.calls().is_empty());
