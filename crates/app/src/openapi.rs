@@ -130,6 +130,7 @@ impl Modify for UniqueOperationIds {
         accounts::register, accounts::login, accounts::logout, accounts::profile, accounts::replace_profile,
         accounts::patch_profile, accounts::seller_eligibility, accounts::become_seller,
         sessions::sessions, sessions::end_session, sessions::logout_all, sessions::change_password,
+        sessions::password_reset, sessions::password_reset_confirm,
         locations::provinces, locations::province, locations::cities, locations::city,
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,

@@ -29,6 +29,9 @@ use crate::uploads::MediaStore;
 
 /// Accounts wired to Postgres and argon2.
 pub type AccountService = Accounts<Db, Db, Argon2Hasher, Db, SystemClock>;
+/// Password resets wired to Postgres.
+pub type RecoveryService =
+    madeinpk_domain::account::recovery_service::Recovery<Db, Argon2Hasher, Db, SystemClock>;
 /// Addresses wired to Postgres.
 pub type AddressService = Addresses<Db, Db>;
 /// Operations (job admin) wired to Postgres.
@@ -91,6 +94,8 @@ pub struct AppState {
     pub db: Db,
     /// Accounts.
     pub accounts: AccountService,
+    /// Password resets.
+    pub recovery: RecoveryService,
     /// Address book.
     pub addresses: AddressService,
     /// Provinces, cities, categories.
@@ -230,6 +235,13 @@ impl AppState {
                 db.clone(),
                 SystemClock,
                 config.account_settings(),
+            ),
+            recovery: madeinpk_domain::account::recovery_service::Recovery::new(
+                db.clone(),
+                Argon2Hasher,
+                db.clone(),
+                SystemClock,
+                &config.http.frontend_url,
             ),
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),

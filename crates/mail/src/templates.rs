@@ -34,6 +34,7 @@ const SOURCES: &[(&str, &str)] = kinds!(
     "welcome",
     "notice",
     "password_changed",
+    "password_reset",
     "account_blocked",
     "order_confirmation",
     "new_sale",
@@ -112,6 +113,11 @@ mod tests {
             },
             EmailMessage::PasswordChanged {
                 username: "ali".into(),
+            },
+            EmailMessage::PasswordReset {
+                username: "ali".into(),
+                link: "http://localhost:5173/reset-password?token=abc".into(),
+                minutes: 30,
             },
             order_confirmation(),
             new_sale(),

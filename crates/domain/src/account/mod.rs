@@ -5,6 +5,7 @@ pub mod address_service;
 pub mod moderation;
 pub mod moderation_service;
 pub mod ports;
+pub mod recovery_service;
 pub mod rules;
 pub mod service;
 pub mod session_service;

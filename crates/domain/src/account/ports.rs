@@ -218,3 +218,37 @@ pub trait ModerationRepository: Send + Sync {
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<crate::account::moderation::ViolationRecord>, StoreError>> + Send;
 }
+
+/// Builds the email of a password reset from the account and its token.
+pub type ResetNotice = Box<dyn FnOnce(&User, &str) -> Outbox + Send>;
+
+/// Password reset tokens: random, shown once (in the email), stored hashed, one live per
+/// account, single use.
+#[cfg_attr(test, mockall::automock)]
+pub trait PasswordResetStore: Send + Sync {
+    /// For the active account using `email` (case-insensitive), if any: a fresh token valid
+    /// until `expires_at` replaces any older one, and `notice`'s outbox is written, in one
+    /// transaction. Says nothing of whether an account matched (nor may its caller).
+    fn issue(
+        &self,
+        email: String,
+        expires_at: DateTime<Utc>,
+        notice: ResetNotice,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The account a token resets, while it is live (issued, not redeemed, not expired at `now`).
+    fn holder(
+        &self,
+        token: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// Redeems a live token: the account gets `password_hash`, every token and console session
+    /// of it is revoked, and `outbox` is written, in one transaction; false when the token is no
+    /// longer live (used meanwhile, or expired).
+    fn redeem(
+        &self,
+        token: String,
+        now: DateTime<Utc>,
+        password_hash: String,
+        outbox: Outbox,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}

@@ -20,6 +20,15 @@ pub enum EmailMessage {
         /// The notification's message.
         message: String,
     },
+    /// A link to choose a new password (asked for on the sign-in page).
+    PasswordReset {
+        /// Recipient's username.
+        username: String,
+        /// The front end's reset page with the token.
+        link: String,
+        /// Minutes the link stays valid.
+        minutes: i64,
+    },
     /// Sent when the account's password was changed (by its owner or through a reset).
     PasswordChanged {
         /// Recipient's username.
@@ -177,6 +186,7 @@ impl EmailMessage {
         match self {
             Self::Welcome { .. } => "welcome",
             Self::Notice { .. } => "notice",
+            Self::PasswordReset { .. } => "password_reset",
             Self::PasswordChanged { .. } => "password_changed",
             Self::AccountBlocked { .. } => "account_blocked",
             Self::OrderConfirmation { .. } => "order_confirmation",

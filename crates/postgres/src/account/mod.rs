@@ -3,5 +3,6 @@
 pub mod addresses;
 pub mod moderation;
 pub mod rate_limit;
+pub mod resets;
 pub mod tokens;
 pub mod users;

@@ -25,7 +25,7 @@ const TOUCH_EVERY_SECS: i64 = 60;
 /// A token as its owner's session list reads it: id, created, last used, client, key hash.
 type TokenRow = (i64, DateTime<Utc>, DateTime<Utc>, String, Vec<u8>);
 
-fn digest(key: &str) -> Vec<u8> {
+pub(crate) fn digest(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }
 

@@ -1,9 +1,10 @@
-//! The caller's sessions (API tokens): list, end one, sign out everywhere, change the password.
-//! Additions to the contract; every signed-in account may use them, blocked ones too (securing
-//! an account is not a marketplace action).
+//! The caller's sessions (API tokens): list, end one, sign out everywhere, change the password;
+//! and resetting a forgotten password. Additions to the contract; every signed-in account may
+//! use them, blocked ones too (securing an account is not a marketplace action).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
+use madeinpk_domain::account::recovery_service::PasswordReset;
 use madeinpk_domain::account::session_service::PasswordChange;
 use madeinpk_domain::account::token_session::TokenSession;
 use serde::Serialize;
@@ -22,7 +23,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/auth/sessions/", "GET, HEAD").route(web::get().to(sessions)))
         .service(resource("/auth/sessions/{id}/", "DELETE").route(web::delete().to(end_session)))
         .service(resource("/auth/logout-all/", "POST").route(web::post().to(logout_all)))
-        .service(resource("/auth/change-password/", "POST").route(web::post().to(change_password)));
+        .service(resource("/auth/change-password/", "POST").route(web::post().to(change_password)))
+        .service(resource("/auth/password-reset/", "POST").route(web::post().to(password_reset)))
+        .service(
+            resource("/auth/password-reset/confirm/", "POST")
+                .route(web::post().to(password_reset_confirm)),
+        );
+}
+
+/// A text field of the body, `""` when missing or not text.
+fn text(body: &Body, key: &str) -> String {
+    body.fields
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// One signed-in client of the caller's account.
@@ -118,17 +133,10 @@ pub async fn change_password(
     CurrentUser(auth): CurrentUser,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let text = |k: &str| {
-        body.fields
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     let change = PasswordChange {
-        old_password: text("old_password"),
-        new_password: text("new_password"),
-        new_password_confirm: text("new_password_confirm"),
+        old_password: text(&body, "old_password"),
+        new_password: text(&body, "new_password"),
+        new_password_confirm: text(&body, "new_password_confirm"),
     };
     state
         .accounts
@@ -136,5 +144,61 @@ pub async fn change_password(
         .await?;
     Ok(HttpResponse::Ok().json(MessageDto {
         message: "Password changed",
+    }))
+}
+
+/// A password reset request.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // The schema of what `password_reset` reads from its body.
+pub struct PasswordResetBody {
+    /// The account's email address.
+    email: String,
+}
+
+/// Emails a reset link (valid 30 minutes, single use) to the account using this address, if
+/// any; the answer is the same either way. Throttled per client address and per address.
+#[utoipa::path(post, path = "/api/auth/password-reset/", tag = "auth", request_body = PasswordResetBody,
+    responses((status = 200, body = MessageDto), (status = 429, description = "Too many requests")))]
+pub async fn password_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
+    state.recovery.request(&text(&body, "email"), &ip).await?;
+    Ok(HttpResponse::Ok().json(MessageDto {
+        message: "If an account uses this address, a link to reset its password is on its way.",
+    }))
+}
+
+/// A new password chosen with a reset link.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // The schema of what `password_reset_confirm` reads from its body.
+pub struct PasswordResetConfirmBody {
+    /// The token from the link.
+    token: String,
+    /// The new password (the registration's rules).
+    password: String,
+    /// The new password, again.
+    password_confirm: String,
+}
+
+/// Sets a new password with a reset link's token; every session of the account is signed out.
+#[utoipa::path(post, path = "/api/auth/password-reset/confirm/", tag = "auth", request_body = PasswordResetConfirmBody,
+    responses((status = 200, body = MessageDto), (status = 400, description = "Field errors, or the link is invalid or expired")))]
+pub async fn password_reset_confirm(
+    state: web::Data<AppState>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .recovery
+        .confirm(PasswordReset {
+            token: text(&body, "token"),
+            password: text(&body, "password"),
+            password_confirm: text(&body, "password_confirm"),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(MessageDto {
+        message: "Password has been reset",
     }))
 }
