@@ -4,5 +4,6 @@ pub mod addresses;
 pub mod moderation;
 pub mod rate_limit;
 pub mod resets;
+pub mod revocation;
 pub mod tokens;
 pub mod users;

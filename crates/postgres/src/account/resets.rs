@@ -12,7 +12,7 @@ use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::store::StoreError;
 use rand::RngCore;
 
-use crate::account::tokens::{digest, sign_out};
+use crate::account::revocation::{digest, sign_out};
 use crate::account::users::user_by_id;
 use crate::db::Db;
 use crate::error::store;

@@ -4,16 +4,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use madeinpk_domain::account::ports::TokenStore;
 use madeinpk_domain::account::token_session::TokenSession;
 use madeinpk_domain::account::user::User;
 use madeinpk_domain::ids::UserId;
 use madeinpk_domain::store::StoreError;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
+use crate::account::revocation::{digest, sign_out};
 use crate::account::users::UserRow;
 use crate::db::Db;
 use crate::error::store;
@@ -24,10 +23,6 @@ const TOUCH_EVERY_SECS: i64 = 60;
 
 /// A token as its owner's session list reads it: id, created, last used, client, key hash.
 type TokenRow = (i64, DateTime<Utc>, DateTime<Utc>, String, Vec<u8>);
-
-pub(crate) fn digest(key: &str) -> Vec<u8> {
-    Sha256::digest(key.as_bytes()).to_vec()
-}
 
 impl TokenStore for Db {
     async fn issue(&self, user: UserId, client: String) -> Result<String, StoreError> {
@@ -145,27 +140,4 @@ impl TokenStore for Db {
         .await
         .map_err(store)
     }
-}
-
-/// Deletes the user's tokens (but `keep`) and console sessions; the next request of each is
-/// refused, on every instance, since every request reads its token from the database.
-pub(crate) async fn sign_out(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    keep: Option<&str>,
-) -> QueryResult<()> {
-    let mine = api_tokens::table.filter(api_tokens::user_id.eq(user.get()));
-    match keep {
-        Some(key) => {
-            diesel::delete(mine.filter(api_tokens::key_hash.ne(digest(key))))
-                .execute(conn)
-                .await?
-        }
-        None => diesel::delete(mine).execute(conn).await?,
-    };
-    diesel::sql_query("DELETE FROM console_sessions WHERE user_id = $1")
-        .bind::<diesel::sql_types::BigInt, _>(user.get())
-        .execute(conn)
-        .await?;
-    Ok(())
 }

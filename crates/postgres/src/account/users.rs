@@ -331,7 +331,7 @@ impl UserRepository for Db {
                 ))
                 .execute(conn)
                 .await?;
-            crate::account::tokens::sign_out(conn, user, keep.as_deref()).await?;
+            crate::account::revocation::sign_out(conn, user, keep.as_deref()).await?;
             outbox::write(conn, outbox).await
         })
         .await

@@ -1,0 +1,36 @@
+//! Ending sign-ins: the hash a token is stored under, and signing an account out everywhere.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use madeinpk_domain::ids::UserId;
+use sha2::{Digest, Sha256};
+
+use crate::schema::api_tokens;
+
+/// What a token (API or reset) is stored under: its SHA-256.
+pub(crate) fn digest(key: &str) -> Vec<u8> {
+    Sha256::digest(key.as_bytes()).to_vec()
+}
+
+/// Deletes the user's tokens (but `keep`) and console sessions; the next request of each is
+/// refused, on every instance, since every request reads its token from the database.
+pub(crate) async fn sign_out(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    keep: Option<&str>,
+) -> QueryResult<()> {
+    let mine = api_tokens::table.filter(api_tokens::user_id.eq(user.get()));
+    match keep {
+        Some(key) => {
+            diesel::delete(mine.filter(api_tokens::key_hash.ne(digest(key))))
+                .execute(conn)
+                .await?
+        }
+        None => diesel::delete(mine).execute(conn).await?,
+    };
+    diesel::sql_query("DELETE FROM console_sessions WHERE user_id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(user.get())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
