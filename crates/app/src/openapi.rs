@@ -199,6 +199,7 @@ mod tests {
     /// Operations that read no body at all (the handler takes no `Body`).
     const BODYLESS: &[&str] = &[
         "post /api/auth/logout/",
+        "post /api/auth/logout-all/",
         "post /api/addresses/{id}/set_default/",
         "post /api/admin/jobs/{id}/retry/",
         "post /api/admin/users/{id}/unblock/",
