@@ -294,3 +294,26 @@ async fn the_date_drill_down_offers_only_periods_with_matching_rows() {
     assert_eq!(empty.status, StatusCode::OK);
     assert!(!empty.text.contains("month=") && !empty.text.contains("Clay Lamp"));
 }
+
+#[tokio::test]
+async fn each_console_sign_in_emails_the_admin_and_a_failed_one_does_not() {
+    let app = spawn_app().await;
+    let signed_in = |app: &common::TestApp| {
+        app.mail_to("root@example.pk")
+            .into_iter()
+            .filter(|m| m.contains("New sign-in to the MadeInPK administration site"))
+            .collect::<Vec<_>>()
+    };
+    let _first = admin(&app).await;
+    app.run_jobs().await;
+    let mails = signed_in(&app);
+    assert_eq!(mails.len(), 1, "one email per sign-in");
+    assert!(mails[0].contains("127.0.0.1"), "it says where from");
+    let mut wrong = Browser::new(&app);
+    let p = wrong.sign_in("root@example.pk", "Wrong-password-1").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    let mut again = Browser::new(&app);
+    again.sign_in("root@example.pk", PASSWORD).await;
+    app.run_jobs().await;
+    assert_eq!(signed_in(&app).len(), 2, "the failed attempt sent nothing");
+}

@@ -35,6 +35,7 @@ const SOURCES: &[(&str, &str)] = kinds!(
     "notice",
     "password_changed",
     "password_reset",
+    "console_sign_in",
     "account_blocked",
     "order_confirmation",
     "new_sale",
@@ -113,6 +114,12 @@ mod tests {
             },
             EmailMessage::PasswordChanged {
                 username: "ali".into(),
+            },
+            EmailMessage::ConsoleSignIn {
+                username: "root".into(),
+                at: "2026-12-07 12:00 UTC".into(),
+                ip: "203.0.113.7".into(),
+                client: "Firefox/133".into(),
             },
             EmailMessage::PasswordReset {
                 username: "ali".into(),

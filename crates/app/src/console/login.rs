@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::account::rules::AccountError;
-use madeinpk_domain::console::access_service::AccessError;
+use madeinpk_domain::console::access_service::{AccessError, SignInFrom};
 use minijinja::context;
 
 use crate::console::page::{self, render_status};
@@ -106,7 +106,15 @@ pub async fn submit(
     let token = random_token();
     match state
         .console
-        .open(&user, token_hash(&token), random_token())
+        .open(
+            &user,
+            token_hash(&token),
+            random_token(),
+            SignInFrom {
+                ip: crate::client::ip(&req, state.config.http.trust_proxy_headers),
+                client: crate::client::agent(&req).to_owned(),
+            },
+        )
         .await
     {
         Ok(()) => {}

@@ -2,10 +2,14 @@
 //! or as soon as the operator is blocked or no longer an admin.
 
 use crate::account::ports::UserRepository;
+use crate::account::token_session::client_label;
 use crate::account::user::User;
 use crate::clock::Clock;
 use crate::console::ports::SessionStore;
 use crate::console::session::{ConsoleSession, SessionPolicy};
+use crate::job::model::{JobPayload, NewJob};
+use crate::notification::email::{Email, EmailMessage};
+use crate::outbox::Outbox;
 use crate::store::StoreError;
 
 /// Why a sign-in was refused.
@@ -17,6 +21,15 @@ pub enum AccessError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Where a sign-in came from, as the server saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignInFrom {
+    /// The client's address.
+    pub ip: String,
+    /// The client's own description (User-Agent).
+    pub client: String,
 }
 
 /// The console's sessions.
@@ -38,18 +51,40 @@ impl<S: SessionStore, U: UserRepository, K: Clock> ConsoleAccess<S, U, K> {
         }
     }
 
-    /// Opens a session for `user` (already authenticated): admins only.
+    /// Opens a session for `user` (already authenticated): admins only. The admin is emailed
+    /// at each sign-in (when, from where), so a sign-in they did not make shows.
     pub async fn open(
         &self,
         user: &User,
         token_hash: Vec<u8>,
         csrf_token: String,
+        from: SignInFrom,
     ) -> Result<(), AccessError> {
         if !user.is_admin() || user.is_blocked {
             return Err(AccessError::NotAdmin);
         }
+        let now = self.clock.now();
+        let email = NewJob::now(JobPayload::SendEmail {
+            email: Email {
+                to: user.email.clone(),
+                message: EmailMessage::ConsoleSignIn {
+                    username: user.username.clone(),
+                    at: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    ip: from.ip,
+                    client: client_label(&from.client),
+                },
+                key: None,
+            },
+            notification: None,
+        });
         self.sessions
-            .open_session(user.id, token_hash, csrf_token, self.clock.now())
+            .open_session(
+                user.id,
+                token_hash,
+                csrf_token,
+                now,
+                Outbox::new().job(email),
+            )
             .await?;
         Ok(())
     }
@@ -123,7 +158,18 @@ mod tests {
         sessions
             .expect_open_session()
             .times(1)
-            .returning(|_, _, _, _| Box::pin(async { Ok(()) }));
+            .withf(|_, _, _, _, outbox| {
+                matches!(
+                    &outbox.jobs[..],
+                    [job] if matches!(
+                        &job.payload,
+                        JobPayload::SendEmail { email, .. }
+                            if email.to == "u1@example.pk"
+                                && matches!(&email.message, EmailMessage::ConsoleSignIn { ip, .. } if ip == "203.0.113.7")
+                    )
+                )
+            })
+            .returning(|_, _, _, _, _| Box::pin(async { Ok(()) }));
         let access = ConsoleAccess::new(
             sessions,
             MockUserRepository::new(),
@@ -132,11 +178,23 @@ mod tests {
         );
         assert!(matches!(
             access
-                .open(&user(2, Role::Buyer), vec![1], "c".into())
+                .open(
+                    &user(2, Role::Buyer),
+                    vec![1],
+                    "c".into(),
+                    SignInFrom::default()
+                )
                 .await,
             Err(AccessError::NotAdmin)
         ));
-        access.open(&admin(), vec![1], "c".into()).await.unwrap();
+        let from = SignInFrom {
+            ip: "203.0.113.7".into(),
+            client: "Firefox/133".into(),
+        };
+        access
+            .open(&admin(), vec![1], "c".into(), from)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

@@ -47,13 +47,14 @@ pub trait ConsoleReads: Send + Sync {
 /// Console sessions.
 #[cfg_attr(test, mockall::automock)]
 pub trait SessionStore: Send + Sync {
-    /// Stores a new session.
+    /// Stores a new session and writes `outbox` (the sign-in email), in one transaction.
     fn open_session(
         &self,
         user: UserId,
         token_hash: Vec<u8>,
         csrf_token: String,
         now: DateTime<Utc>,
+        outbox: crate::outbox::Outbox,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The session with this token hash.
     fn session(

@@ -29,6 +29,17 @@ pub enum EmailMessage {
         /// Minutes the link stays valid.
         minutes: i64,
     },
+    /// Sent to an admin at each sign-in to the console, so a stolen password shows.
+    ConsoleSignIn {
+        /// Recipient's username.
+        username: String,
+        /// When (UTC, to the minute).
+        at: String,
+        /// The client's address.
+        ip: String,
+        /// The client's description (User-Agent), "" when unknown.
+        client: String,
+    },
     /// Sent when the account's password was changed (by its owner or through a reset).
     PasswordChanged {
         /// Recipient's username.
@@ -187,6 +198,7 @@ impl EmailMessage {
             Self::Welcome { .. } => "welcome",
             Self::Notice { .. } => "notice",
             Self::PasswordReset { .. } => "password_reset",
+            Self::ConsoleSignIn { .. } => "console_sign_in",
             Self::PasswordChanged { .. } => "password_changed",
             Self::AccountBlocked { .. } => "account_blocked",
             Self::OrderConfirmation { .. } => "order_confirmation",

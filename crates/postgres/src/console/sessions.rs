@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use diesel::OptionalExtension;
 use diesel::sql_types::{BigInt, Bytea, Text, Timestamptz};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use madeinpk_domain::console::ports::SessionStore;
 use madeinpk_domain::console::session::ConsoleSession;
 use madeinpk_domain::ids::UserId;
+use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::store::StoreError;
 
 use crate::db::Db;
@@ -33,20 +34,24 @@ impl SessionStore for Db {
         token_hash: Vec<u8>,
         csrf_token: String,
         now: DateTime<Utc>,
+        outbox: Outbox,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        diesel::sql_query(
-            "INSERT INTO console_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind::<Bytea, _>(token_hash)
-        .bind::<BigInt, _>(user.get())
-        .bind::<Text, _>(csrf_token)
-        .bind::<Timestamptz, _>(now)
-        .execute(&mut conn)
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            diesel::sql_query(
+                "INSERT INTO console_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at)
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind::<Bytea, _>(token_hash)
+            .bind::<BigInt, _>(user.get())
+            .bind::<Text, _>(csrf_token)
+            .bind::<Timestamptz, _>(now)
+            .execute(conn)
+            .await?;
+            crate::outbox::write(conn, outbox).await
+        })
         .await
-        .map_err(store)?;
-        Ok(())
+        .map_err(store)
     }
 
     async fn session(&self, token_hash: Vec<u8>) -> Result<Option<ConsoleSession>, StoreError> {
