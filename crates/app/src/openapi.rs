@@ -9,7 +9,7 @@ use socket::LiveAuctionSocket;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::account::{accounts, addresses, moderation, sessions};
+use crate::routes::account::{accounts, addresses, moderation, sessions, verification};
 use crate::routes::auction::auctions;
 use crate::routes::catalog::{categories, listings, locations, products};
 use crate::routes::community::{
@@ -131,6 +131,7 @@ impl Modify for UniqueOperationIds {
         accounts::patch_profile, accounts::seller_eligibility, accounts::become_seller,
         sessions::sessions, sessions::end_session, sessions::logout_all, sessions::change_password,
         sessions::password_reset, sessions::password_reset_confirm,
+        verification::status, verification::verify, verification::resend,
         locations::provinces, locations::province, locations::cities, locations::city,
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
@@ -200,6 +201,7 @@ mod tests {
     const BODYLESS: &[&str] = &[
         "post /api/auth/logout/",
         "post /api/auth/logout-all/",
+        "post /api/auth/verify-email/resend/",
         "post /api/addresses/{id}/set_default/",
         "post /api/admin/jobs/{id}/retry/",
         "post /api/admin/users/{id}/unblock/",

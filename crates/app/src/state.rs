@@ -29,6 +29,9 @@ use crate::uploads::MediaStore;
 
 /// Accounts wired to Postgres and argon2.
 pub type AccountService = Accounts<Db, Db, Argon2Hasher, Db, SystemClock>;
+/// Email verification wired to Postgres.
+pub type VerificationService =
+    madeinpk_domain::account::verification_service::Verification<Db, Db, SystemClock>;
 /// Password resets wired to Postgres.
 pub type RecoveryService =
     madeinpk_domain::account::recovery_service::Recovery<Db, Argon2Hasher, Db, SystemClock>;
@@ -96,6 +99,8 @@ pub struct AppState {
     pub accounts: AccountService,
     /// Password resets.
     pub recovery: RecoveryService,
+    /// Email verification.
+    pub verification: VerificationService,
     /// Address book.
     pub addresses: AddressService,
     /// Provinces, cities, categories.
@@ -239,6 +244,12 @@ impl AppState {
             recovery: madeinpk_domain::account::recovery_service::Recovery::new(
                 db.clone(),
                 Argon2Hasher,
+                db.clone(),
+                SystemClock,
+                &config.http.frontend_url,
+            ),
+            verification: madeinpk_domain::account::verification_service::Verification::new(
+                db.clone(),
                 db.clone(),
                 SystemClock,
                 &config.http.frontend_url,

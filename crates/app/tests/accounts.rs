@@ -57,23 +57,31 @@ async fn register_signs_in_and_queues_a_welcome_notice_and_email() {
         app.db.count("notifications WHERE notification_type = 'general' AND title = 'Welcome to MadeInPK!'").await,
         1
     );
-    // Nothing is sent in the request: the email waits in the queue.
+    // Nothing is sent in the request: the emails (welcome, and the address's verification
+    // link) wait in the queue.
     assert!(app.outbox.sent().is_empty());
-    assert_eq!(app.db.count("jobs WHERE status = 'queued'").await, 1);
-    // The queue sends it and marks the notice as emailed.
-    assert_eq!(app.run_jobs().await, 1);
-    assert_eq!(app.outbox.sent().len(), 1, "welcome email was not sent");
-    let mail = &app.outbox.sent()[0];
-    assert_eq!(mail.to, vec!["Ayesha@example.pk".to_string()]);
-    assert!(mail.raw.contains("Subject: Welcome to MadeInPK, ayesha!"));
+    assert_eq!(app.db.count("jobs WHERE status = 'queued'").await, 2);
+    // The queue sends them and marks the notice as emailed.
+    assert_eq!(app.run_jobs().await, 2);
+    let sent = app.outbox.sent();
+    assert_eq!(sent.len(), 2, "welcome and verification emails");
+    assert!(
+        sent.iter()
+            .all(|m| m.to == vec!["Ayesha@example.pk".to_string()])
+    );
+    let welcome: Vec<_> = sent
+        .iter()
+        .filter(|m| m.raw.contains("Subject: Welcome to MadeInPK, ayesha!"))
+        .collect();
+    assert_eq!(welcome.len(), 1, "welcome email was not sent");
     assert_eq!(
         app.db.count("notifications WHERE is_sent_via_email").await,
         1
     );
-    assert_eq!(app.db.count("jobs WHERE status = 'done'").await, 1);
-    // Exactly one email: nothing is left to run.
+    assert_eq!(app.db.count("jobs WHERE status = 'done'").await, 2);
+    // Exactly these two: nothing is left to run.
     assert_eq!(app.run_jobs().await, 0);
-    assert_eq!(app.outbox.sent().len(), 1);
+    assert_eq!(app.outbox.sent().len(), 2);
 }
 
 #[tokio::test]

@@ -141,13 +141,22 @@ async fn serve_creates_the_database_serves_mails_and_stops_gracefully() {
         .await
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    // The welcome email and the address's verification link.
     let mailed = wait_for(Duration::from_secs(20), async || {
-        !eml_files(&mail_dir).is_empty()
+        eml_files(&mail_dir).len() == 2
     })
     .await;
-    assert!(mailed, "the welcome email landed in MAIL_DIR");
-    let eml = std::fs::read_to_string(&eml_files(&mail_dir)[0]).unwrap();
-    assert!(eml.contains("To: first@example.pk") && eml.contains("Welcome to MadeInPK"));
+    assert!(mailed, "both emails landed in MAIL_DIR");
+    let emls: Vec<String> = eml_files(&mail_dir)
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    assert!(emls.iter().all(|e| e.contains("To: first@example.pk")));
+    assert!(emls.iter().any(|e| e.contains("Welcome to MadeInPK")));
+    assert!(
+        emls.iter()
+            .any(|e| e.contains("Confirm your MadeInPK email address"))
+    );
     assert!(server.terminate().success(), "SIGTERM stops it cleanly");
 
     let admin = with_database(&server_url(), "postgres").unwrap();

@@ -12,20 +12,7 @@ const NEW: &str = "Shisham-Wood-77";
 
 /// The tokens of the reset links emailed to `address` so far, oldest first.
 fn reset_tokens(app: &TestApp, address: &str) -> Vec<String> {
-    app.mail_to(address)
-        .iter()
-        .filter(|m| m.contains("Reset your MadeInPK password"))
-        .filter_map(|m| {
-            // Quoted-printable: undo soft line breaks and the escaped '='.
-            let plain = m.replace("=\r\n", "").replace("=3D", "=");
-            let at = plain.find("/reset-password?token=")? + "/reset-password?token=".len();
-            let token: String = plain[at..]
-                .chars()
-                .take_while(char::is_ascii_hexdigit)
-                .collect();
-            Some(token)
-        })
-        .collect()
+    app.emailed_tokens(address, "Reset your MadeInPK password", "/reset-password")
 }
 
 async fn ask(app: &TestApp, email: &str) -> common::Reply {

@@ -36,6 +36,7 @@ const SOURCES: &[(&str, &str)] = kinds!(
     "password_changed",
     "password_reset",
     "console_sign_in",
+    "verify_email",
     "account_blocked",
     "order_confirmation",
     "new_sale",
@@ -114,6 +115,11 @@ mod tests {
             },
             EmailMessage::PasswordChanged {
                 username: "ali".into(),
+            },
+            EmailMessage::VerifyEmail {
+                username: "ali".into(),
+                link: "http://localhost:5173/verify-email?token=abc".into(),
+                hours: 72,
             },
             EmailMessage::ConsoleSignIn {
                 username: "root".into(),

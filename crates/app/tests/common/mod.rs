@@ -441,6 +441,26 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The tokens of the links to `path` (e.g. `/reset-password`) in the emails to `address`
+    /// with `subject`, oldest first (quoted-printable undone).
+    pub fn emailed_tokens(&self, address: &str, subject: &str, path: &str) -> Vec<String> {
+        let prefix = format!("{path}?token=");
+        self.mail_to(address)
+            .iter()
+            .filter(|m| m.contains(subject))
+            .filter_map(|m| {
+                let plain = m.replace("=\r\n", "").replace("=3D", "=");
+                let at = plain.find(&prefix)? + prefix.len();
+                Some(
+                    plain[at..]
+                        .chars()
+                        .take_while(char::is_ascii_hexdigit)
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
     /// Raw emails sent to `address` so far.
     pub fn mail_to(&self, address: &str) -> Vec<String> {
         self.outbox

@@ -11,3 +11,4 @@ pub mod service;
 pub mod session_service;
 pub mod token_session;
 pub mod user;
+pub mod verification_service;

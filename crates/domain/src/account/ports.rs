@@ -252,3 +252,27 @@ pub trait PasswordResetStore: Send + Sync {
         outbox: Outbox,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
+
+/// Email verification links: random, shown once (in the email), stored hashed, one live per
+/// account, single use, each for the address it was sent to.
+#[cfg_attr(test, mockall::automock)]
+pub trait EmailVerificationStore: Send + Sync {
+    /// A fresh token for `email`, valid until `expires_at`, replaces the user's older one, and
+    /// `notice`'s outbox is written, in one transaction.
+    fn issue(
+        &self,
+        user: UserId,
+        email: String,
+        expires_at: DateTime<Utc>,
+        notice: ResetNotice,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Spends a live token: its address becomes its owner's verified one if it is still their
+    /// email; false when the token is not live or the email changed since.
+    fn verify(
+        &self,
+        token: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Whether the user's current email is the one they verified.
+    fn is_verified(&self, user: UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}

@@ -29,6 +29,15 @@ pub enum EmailMessage {
         /// Minutes the link stays valid.
         minutes: i64,
     },
+    /// A link that confirms the account's email address.
+    VerifyEmail {
+        /// Recipient's username.
+        username: String,
+        /// The front end's verification page with the token.
+        link: String,
+        /// Hours the link stays valid.
+        hours: i64,
+    },
     /// Sent to an admin at each sign-in to the console, so a stolen password shows.
     ConsoleSignIn {
         /// Recipient's username.
@@ -199,6 +208,7 @@ impl EmailMessage {
             Self::Notice { .. } => "notice",
             Self::PasswordReset { .. } => "password_reset",
             Self::ConsoleSignIn { .. } => "console_sign_in",
+            Self::VerifyEmail { .. } => "verify_email",
             Self::PasswordChanged { .. } => "password_changed",
             Self::AccountBlocked { .. } => "account_blocked",
             Self::OrderConfirmation { .. } => "order_confirmation",

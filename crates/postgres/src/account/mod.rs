@@ -7,3 +7,4 @@ pub mod resets;
 pub mod revocation;
 pub mod tokens;
 pub mod users;
+pub mod verifications;

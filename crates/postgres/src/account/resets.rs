@@ -10,9 +10,8 @@ use madeinpk_domain::account::user::User;
 use madeinpk_domain::ids::UserId;
 use madeinpk_domain::outbox::Outbox;
 use madeinpk_domain::store::StoreError;
-use rand::RngCore;
 
-use crate::account::revocation::{digest, sign_out};
+use crate::account::revocation::{digest, fresh_token, sign_out};
 use crate::account::users::user_by_id;
 use crate::db::Db;
 use crate::error::store;
@@ -32,9 +31,7 @@ impl PasswordResetStore for Db {
         notice: ResetNotice,
     ) -> Result<(), StoreError> {
         // Made whether or not an account matches, so the work does not depend on it.
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
+        let token = fresh_token();
         let mut conn = self.conn().await?;
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
             // One statement finds the account and stores (or replaces) its token.

@@ -3,11 +3,20 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use madeinpk_domain::ids::UserId;
+use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::schema::api_tokens;
 
-/// What a token (API or reset) is stored under: its SHA-256.
+/// A new secret token: 32 random bytes as hex, shown once (API keys, reset and verification
+/// links).
+pub(crate) fn fresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What a token (API key or emailed link) is stored under: its SHA-256.
 pub(crate) fn digest(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }

@@ -10,9 +10,8 @@ use madeinpk_domain::account::token_session::TokenSession;
 use madeinpk_domain::account::user::User;
 use madeinpk_domain::ids::UserId;
 use madeinpk_domain::store::StoreError;
-use rand::RngCore;
 
-use crate::account::revocation::{digest, sign_out};
+use crate::account::revocation::{digest, fresh_token, sign_out};
 use crate::account::users::UserRow;
 use crate::db::Db;
 use crate::error::store;
@@ -26,9 +25,7 @@ type TokenRow = (i64, DateTime<Utc>, DateTime<Utc>, String, Vec<u8>);
 
 impl TokenStore for Db {
     async fn issue(&self, user: UserId, client: String) -> Result<String, StoreError> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let key = hex::encode(bytes);
+        let key = fresh_token();
         let mut conn = self.conn().await?;
         diesel::insert_into(api_tokens::table)
             .values((

@@ -175,6 +175,10 @@ pub async fn register(
         .accounts
         .register(registration, &ip, crate::client::agent(&req))
         .await?;
+    // The account exists either way; a link that could not be queued can be sent again.
+    if let Err(e) = state.verification.send(&session.user).await {
+        tracing::error!(error = %e, user = session.user.id.get(), "verification link not queued");
+    }
     Ok(HttpResponse::Created().json(SessionDto {
         user: UserDto::new(&session.user, &media),
         token: session.token,
@@ -290,7 +294,15 @@ async fn update_profile(
         }
         _ => {}
     }
-    Ok(HttpResponse::Ok().json(UserProfileDto::new(&result?, media)))
+    let view = result?;
+    if let Err(e) = state
+        .verification
+        .email_changed(&auth.user, &view.user)
+        .await
+    {
+        tracing::error!(error = %e, user = view.user.id.get(), "verification link not queued");
+    }
+    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, media)))
 }
 
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.

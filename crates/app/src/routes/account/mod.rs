@@ -5,4 +5,5 @@ pub mod addresses;
 pub mod moderation;
 pub mod profile_bodies;
 pub mod sessions;
+pub mod verification;
 pub mod wire;

@@ -1,0 +1,139 @@
+//! Email verification over HTTP: a link at registration and on an email change, spent once,
+//! only for the address it was sent to; resends throttled; the status endpoint.
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The tokens of the verification links emailed to `address` so far, oldest first.
+fn links(app: &TestApp, address: &str) -> Vec<String> {
+    app.emailed_tokens(
+        address,
+        "Confirm your MadeInPK email address",
+        "/verify-email",
+    )
+}
+
+async fn verified(app: &TestApp, token: &str) -> bool {
+    let r = app.get("/api/auth/verify-email/", Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body["email_verified"].as_bool().unwrap()
+}
+
+async fn spend(app: &TestApp, link: &str) -> common::Reply {
+    app.post("/api/auth/verify-email/", None, json!({"token": link}))
+        .await
+}
+
+#[tokio::test]
+async fn a_registration_link_verifies_the_address_once() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("hina").await;
+    assert!(!verified(&app, &token).await);
+    app.run_jobs().await;
+    let sent = links(&app, "hina@example.pk");
+    assert_eq!(sent.len(), 1, "one link at registration");
+    assert!(
+        app.mail_to("hina@example.pk").iter().any(|m| m
+            .replace("=\r\n", "")
+            .replace("=3D", "=")
+            .contains(&format!(
+                "http://localhost:5173/verify-email?token={}",
+                sent[0]
+            ))),
+        "the link opens the front end's page"
+    );
+    let r = spend(&app, &sent[0]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["message"], "Email verified");
+    assert!(verified(&app, &token).await);
+    let again = spend(&app, &sent[0]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        again.body["token"][0],
+        "This verification link is invalid or has expired."
+    );
+    for bad in ["", "nonsense", &"f".repeat(64)] {
+        let r = spend(&app, bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text);
+    }
+    // Verified: a resend sends nothing.
+    let r = app
+        .post("/api/auth/verify-email/resend/", Some(&token), json!({}))
+        .await;
+    assert_eq!(r.body["message"], "Email already verified");
+    app.run_jobs().await;
+    assert_eq!(links(&app, "hina@example.pk").len(), 1);
+}
+
+#[tokio::test]
+async fn a_changed_email_is_unverified_until_its_own_link_is_used() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("omar").await;
+    app.run_jobs().await;
+    let old_link = links(&app, "omar@example.pk").remove(0);
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"email": "omar.new@example.pk"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.run_jobs().await;
+    let new_link = links(&app, "omar.new@example.pk");
+    assert_eq!(new_link.len(), 1, "the new address gets its link");
+    // The old address's link no longer verifies anything.
+    assert_eq!(spend(&app, &old_link).await.status, StatusCode::BAD_REQUEST);
+    assert!(!verified(&app, &token).await);
+    assert_eq!(spend(&app, &new_link[0]).await.status, StatusCode::OK);
+    assert!(verified(&app, &token).await);
+    // Changing it again un-verifies it, with no other step.
+    app.patch(
+        "/api/auth/profile/",
+        Some(&token),
+        json!({"email": "omar3@example.pk"}),
+    )
+    .await;
+    assert!(!verified(&app, &token).await);
+    // A profile change that keeps the email sends nothing.
+    app.patch(
+        "/api/auth/profile/",
+        Some(&token),
+        json!({"first_name": "Omar"}),
+    )
+    .await;
+    app.run_jobs().await;
+    assert_eq!(links(&app, "omar3@example.pk").len(), 1);
+}
+
+#[tokio::test]
+async fn resends_replace_the_link_and_are_throttled() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("zoya").await;
+    for _ in 0..3 {
+        let r = app
+            .post("/api/auth/verify-email/resend/", Some(&token), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["message"], "Verification email sent");
+    }
+    let r = app
+        .post("/api/auth/verify-email/resend/", Some(&token), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    app.run_jobs().await;
+    let sent = links(&app, "zoya@example.pk");
+    assert_eq!(sent.len(), 4, "registration's and three resends");
+    // Only the newest works.
+    assert_eq!(spend(&app, &sent[0]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(spend(&app, &sent[3]).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post("/api/auth/verify-email/resend/", None, json!({}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
