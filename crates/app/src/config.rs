@@ -291,6 +291,10 @@ impl Config {
                         .clamp(1, 24 * 30)
                         * 3600,
                 ),
+                profile_shows_email_verified: get("PROFILE_SHOWS_EMAIL_VERIFIED")
+                    .map_or(Ok(false), |v| {
+                        parse_bool("PROFILE_SHOWS_EMAIL_VERIFIED", &v)
+                    })?,
             },
             orders: OrdersConfig {
                 platform_fee,

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{TestApp, spawn_app};
+use common::{TestApp, spawn_app, spawn_on, test_config};
+use madeinpk_mail::MailTransport;
+use madeinpk_postgres::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -136,4 +138,45 @@ async fn resends_replace_the_link_and_are_throttled() {
             .status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test]
+async fn the_profile_shows_email_verified_only_when_the_setting_says_so() {
+    // By default the profile is the contract's UserProfile exactly.
+    let plain = spawn_app().await;
+    let (token, _) = plain.register("asad").await;
+    let profile = plain.get("/api/auth/profile/", Some(&token)).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert!(
+        profile.body.get("email_verified").is_none(),
+        "{}",
+        profile.text
+    );
+
+    let db = TestDb::new().await;
+    let mut config = test_config(&db.url);
+    config.auth.profile_shows_email_verified = true;
+    let (transport, outbox) = MailTransport::memory();
+    let app = spawn_on(db, config, transport, outbox).await;
+    let (token, _) = app.register("asad").await;
+    assert_eq!(shown(&app, &token).await, false);
+    app.run_jobs().await;
+    let link = links(&app, "asad@example.pk").remove(0);
+    assert_eq!(spend(&app, &link).await.status, StatusCode::OK);
+    assert_eq!(shown(&app, &token).await, true);
+    let r = app
+        .patch(
+            "/api/auth/profile/",
+            Some(&token),
+            json!({"email": "asad2@example.pk"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["email_verified"], false,
+        "a changed email is unverified"
+    );
+}
+
+async fn shown(app: &TestApp, token: &str) -> serde_json::Value {
+    app.get("/api/auth/profile/", Some(token)).await.body["email_verified"].clone()
 }

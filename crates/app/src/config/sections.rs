@@ -115,6 +115,9 @@ pub struct AuthConfig {
     pub console_idle: Duration,
     /// `CONSOLE_MAX_HOURS` (default 12): a console session ends this long after sign-in.
     pub console_max: Duration,
+    /// `PROFILE_SHOWS_EMAIL_VERIFIED` (default false, the contract's UserProfile): the profile
+    /// also carries `email_verified`.
+    pub profile_shows_email_verified: bool,
 }
 
 /// Carts, checkout, commission and payment windows.

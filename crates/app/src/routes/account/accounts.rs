@@ -256,7 +256,21 @@ pub async fn profile(
     media: Media,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.accounts.profile(&auth.user).await?;
-    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &media)))
+    let verified = email_verified(&state, &view.user).await?;
+    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, &media, verified)))
+}
+
+/// Whether the user's email is verified, when the profile shows it
+/// (`PROFILE_SHOWS_EMAIL_VERIFIED`; off by default, as the contract's UserProfile has no such
+/// field).
+async fn email_verified(
+    state: &AppState,
+    user: &madeinpk_domain::account::user::User,
+) -> Result<Option<bool>, ApiError> {
+    if !state.config.auth.profile_shows_email_verified {
+        return Ok(None);
+    }
+    Ok(Some(state.verification.is_verified(user).await?))
 }
 
 async fn update_profile(
@@ -302,7 +316,8 @@ async fn update_profile(
     {
         tracing::error!(error = %e, user = view.user.id.get(), "verification link not queued");
     }
-    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, media)))
+    let verified = email_verified(state, &view.user).await?;
+    Ok(HttpResponse::Ok().json(UserProfileDto::new(&view, media, verified)))
 }
 
 /// Replaces the caller's profile (`username` and `email` required); role is read-only.

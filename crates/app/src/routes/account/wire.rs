@@ -160,11 +160,14 @@ pub struct UserProfileDto {
     total_purchases: i64,
     average_seller_rating: Option<f64>,
     seller_profile: Option<SellerProfileDto>,
+    /// Whether the email is verified; only with `PROFILE_SHOWS_EMAIL_VERIFIED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_verified: Option<bool>,
 }
 
 impl UserProfileDto {
-    /// Renders the profile page.
-    pub fn new(v: &ProfileView, media: &Media) -> Self {
+    /// Renders the profile page; `email_verified` when the setting shows it.
+    pub fn new(v: &ProfileView, media: &Media, email_verified: Option<bool>) -> Self {
         Self {
             identity: UserIdentityDto::new(&v.user, media),
             created_at: render(v.user.created_at),
@@ -172,6 +175,7 @@ impl UserProfileDto {
             total_purchases: v.stats.total_purchases,
             average_seller_rating: v.stats.average_seller_rating,
             seller_profile: v.seller_profile.as_ref().map(SellerProfileDto::from),
+            email_verified,
         }
     }
 }
