@@ -5,12 +5,11 @@ use std::time::Duration;
 
 use crate::account::ports::{PasswordHasher, PasswordResetStore, RateLimiter};
 use crate::account::rules::{AccountError, check_password_as, throttle_subject};
-use crate::account::session_service::refusal;
+use crate::account::session_service::{password_changed, refusal, required};
 use crate::account::user::User;
 use crate::clock::Clock;
 use crate::job::model::{JobPayload, NewJob};
 use crate::notification::email::{Email, EmailMessage};
-use crate::notification::model::{NewNotification, NotificationType, texts};
 use crate::outbox::Outbox;
 use crate::validation::FieldErrors;
 
@@ -111,16 +110,11 @@ where
     /// Sets the new password of the account the token resets, with the registration's rules,
     /// signs it out everywhere and tells the owner; the token is spent.
     pub async fn confirm(&self, reset: PasswordReset) -> Result<(), AccountError> {
-        let mut errors = FieldErrors::new();
-        for (field, value) in [
+        let mut errors = required(&[
             ("token", &reset.token),
             ("password", &reset.password),
             ("password_confirm", &reset.password_confirm),
-        ] {
-            if value.is_empty() {
-                errors.add(field, refusal::REQUIRED);
-            }
-        }
+        ]);
         if !reset.password_confirm.is_empty() && reset.password != reset.password_confirm {
             errors.add("password_confirm", refusal::MISMATCH);
         }
@@ -147,18 +141,7 @@ where
         }
         errors.into_result()?;
         let hash = self.hasher.hash(reset.password).await?;
-        let outbox = Outbox::new().notify_by_email(
-            NewNotification::new(
-                user.id,
-                NotificationType::General,
-                texts::PASSWORD_CHANGED_TITLE,
-                texts::PASSWORD_CHANGED_MESSAGE,
-            ),
-            user.email.clone(),
-            EmailMessage::PasswordChanged {
-                username: user.username.clone(),
-            },
-        );
+        let outbox = password_changed(&user);
         if self.resets.redeem(reset.token, now, hash, outbox).await? {
             Ok(())
         } else {

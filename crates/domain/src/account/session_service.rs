@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::notification::email::EmailMessage;
 use crate::notification::model::{NewNotification, NotificationType, texts};
 use crate::outbox::Outbox;
-use crate::validation::FieldErrors;
+use crate::validation::{FieldErrors, msg};
 
 /// Wrong current passwords an account may send in [`CHANGE_WINDOW`] before it must wait.
 pub const CHANGE_ATTEMPTS: u32 = 10;
@@ -26,8 +26,6 @@ pub mod refusal {
     pub const WRONG_OLD: &str = "Your old password was entered incorrectly. Please enter it again.";
     /// The two new passwords differ.
     pub const MISMATCH: &str = "The two password fields didn't match.";
-    /// A field was left out.
-    pub const REQUIRED: &str = "This field is required.";
 }
 
 /// A password change as the caller sent it.
@@ -44,16 +42,11 @@ pub struct PasswordChange {
 impl PasswordChange {
     /// Field rules that need no stored data.
     fn check(&self, user: &User) -> Result<(), FieldErrors> {
-        let mut errors = FieldErrors::new();
-        for (field, value) in [
+        let mut errors = required(&[
             ("old_password", &self.old_password),
             ("new_password", &self.new_password),
             ("new_password_confirm", &self.new_password_confirm),
-        ] {
-            if value.is_empty() {
-                errors.add(field, refusal::REQUIRED);
-            }
-        }
+        ]);
         if !self.new_password.is_empty() {
             check_password_as(
                 &mut errors,
@@ -68,6 +61,33 @@ impl PasswordChange {
         }
         errors.into_result()
     }
+}
+
+/// "This field is required." for each empty field.
+pub(crate) fn required(fields: &[(&str, &String)]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (field, value) in fields {
+        if value.is_empty() {
+            errors.add(field, msg::REQUIRED);
+        }
+    }
+    errors
+}
+
+/// The notice and email that tell `user` their password was changed (by them or by a reset).
+pub(crate) fn password_changed(user: &User) -> Outbox {
+    Outbox::new().notify_by_email(
+        NewNotification::new(
+            user.id,
+            NotificationType::General,
+            texts::PASSWORD_CHANGED_TITLE,
+            texts::PASSWORD_CHANGED_MESSAGE,
+        ),
+        user.email.clone(),
+        EmailMessage::PasswordChanged {
+            username: user.username.clone(),
+        },
+    )
 }
 
 impl<U, T, H, L, C> Accounts<U, T, H, L, C>
@@ -136,18 +156,7 @@ where
             return Err(FieldErrors::single("old_password", refusal::WRONG_OLD).into());
         }
         let new_hash = self.hasher.hash(change.new_password).await?;
-        let outbox = Outbox::new().notify_by_email(
-            NewNotification::new(
-                user.id,
-                NotificationType::General,
-                texts::PASSWORD_CHANGED_TITLE,
-                texts::PASSWORD_CHANGED_MESSAGE,
-            ),
-            user.email.clone(),
-            EmailMessage::PasswordChanged {
-                username: user.username.clone(),
-            },
-        );
+        let outbox = password_changed(user);
         Ok(self
             .users
             .replace_password(user.id, new_hash, Some(token.to_owned()), outbox)
@@ -172,7 +181,7 @@ mod tests {
     fn a_change_needs_every_field_a_good_password_and_the_same_twice() {
         let empty = PasswordChange::default().check(&user()).unwrap_err();
         for field in ["old_password", "new_password", "new_password_confirm"] {
-            assert_eq!(empty.get(field), Some(&[refusal::REQUIRED.to_owned()][..]));
+            assert_eq!(empty.get(field), Some(&[msg::REQUIRED.to_owned()][..]));
         }
         let weak = PasswordChange {
             old_password: "x".into(),

@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::job::model::{JobPayload, NewJob};
 use crate::notification::email::{Email, EmailMessage};
 use crate::outbox::Outbox;
-use crate::validation::FieldErrors;
+use crate::validation::{FieldErrors, msg};
 
 /// How long a verification link works.
 pub const VERIFY_HOURS: i64 = 72;
@@ -114,7 +114,7 @@ where
     /// Spends a link: its address is now verified.
     pub async fn verify(&self, token: &str) -> Result<(), AccountError> {
         if token.is_empty() {
-            return Err(FieldErrors::single("token", "This field is required.").into());
+            return Err(FieldErrors::single("token", msg::REQUIRED).into());
         }
         if token.len() <= 256
             && self
