@@ -295,6 +295,8 @@ impl Config {
                     .map_or(Ok(false), |v| {
                         parse_bool("PROFILE_SHOWS_EMAIL_VERIFIED", &v)
                     })?,
+                sellers_must_verify_email: get("SELLERS_MUST_VERIFY_EMAIL")
+                    .map_or(Ok(false), |v| parse_bool("SELLERS_MUST_VERIFY_EMAIL", &v))?,
             },
             orders: OrdersConfig {
                 platform_fee,
@@ -446,6 +448,7 @@ impl Config {
         madeinpk_domain::catalog::product_service::CatalogSettings {
             require_payout_account: self.orders.require_payout_account,
             private_inactive: self.catalog.strict_visibility,
+            require_verified_email: self.auth.sellers_must_verify_email,
         }
     }
 

@@ -136,6 +136,7 @@ pub fn job_runner(
             transfers: db.clone(),
             refunds: db.clone(),
             gateway,
+            hold_unverified_sellers: config.auth.sellers_must_verify_email,
         },
         auctions,
     )

@@ -253,7 +253,8 @@ impl AppState {
                 db.clone(),
                 SystemClock,
                 &config.http.frontend_url,
-            ),
+            )
+            .sellers_must_verify(config.auth.sellers_must_verify_email),
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
             operations: Operations::new(db.clone()),

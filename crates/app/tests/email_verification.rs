@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, spawn_app, spawn_on, test_config};
+use common::{TestApp, spawn_app, spawn_on, spawn_with, test_config};
 use madeinpk_mail::MailTransport;
 use madeinpk_postgres::testing::TestDb;
 use reqwest::StatusCode;
@@ -179,4 +179,77 @@ async fn the_profile_shows_email_verified_only_when_the_setting_says_so() {
 
 async fn shown(app: &TestApp, token: &str) -> serde_json::Value {
     app.get("/api/auth/profile/", Some(token)).await.body["email_verified"].clone()
+}
+
+#[tokio::test]
+async fn with_the_setting_a_seller_verifies_before_publishing_and_before_being_paid() {
+    let app = spawn_with(|c| c.auth.sellers_must_verify_email = true).await;
+    let (seller, seller_id) = app.register_as("potter", "seller").await;
+    let vase = json!({"name": "Vase", "description": "Blue", "condition": "new"});
+    let refused = app
+        .post("/api/products/", Some(&seller), vase.clone())
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_eq!(
+        refused.body["error"],
+        "Verify your email address before publishing"
+    );
+    // Buying and browsing stay open to an unverified account.
+    let (buyer, _) = app.register("ayesha").await;
+    assert_eq!(
+        app.get("/api/listings/", Some(&buyer)).await.status,
+        StatusCode::OK
+    );
+
+    app.run_jobs().await;
+    let link = links(&app, "potter@example.pk");
+    assert_eq!(spend(&app, &link[0]).await.status, StatusCode::OK);
+    let listing = app.listing(&seller, "Vase", "1000.00", 5).await;
+    app.onboard(&seller).await;
+
+    // A changed, unproved address holds the payout (nothing is lost: it waits, pending).
+    app.patch(
+        "/api/auth/profile/",
+        Some(&seller),
+        json!({"email": "potter.new@example.pk"}),
+    )
+    .await;
+    let address = app.address(&buyer).await;
+    let order = app
+        .post(
+            &format!("/api/listings/{listing}/purchase/"),
+            Some(&buyer),
+            json!({"shipping_address": address}),
+        )
+        .await
+        .body;
+    app.pay(order["payment_url"].as_str().unwrap(), true).await;
+    assert!(
+        app.count_reaches("jobs WHERE kind = 'pay_out_seller' AND status = 'done'", 1)
+            .await
+    );
+    let pending = format!("seller_transfers WHERE seller_id = {seller_id} AND status = 'pending'");
+    assert_eq!(app.db.count(&pending).await, 1, "held, not sent");
+    // Publishing is closed again until the new address is proved.
+    let refused = app
+        .post("/api/products/", Some(&seller), vase.clone())
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+
+    // Verifying releases it, once.
+    app.run_jobs().await;
+    let link = links(&app, "potter.new@example.pk");
+    assert_eq!(spend(&app, &link[0]).await.status, StatusCode::OK);
+    assert!(
+        app.count_reaches(
+            &format!(
+                "seller_transfers WHERE seller_id = {seller_id} AND status = 'succeeded' AND amount = 980.00"
+            ),
+            1
+        )
+        .await
+    );
+    assert_eq!(app.db.count("seller_transfers").await, 1);
+    let published = app.post("/api/products/", Some(&seller), vase).await;
+    assert_eq!(published.status, StatusCode::CREATED, "{}", published.text);
 }

@@ -118,6 +118,9 @@ pub struct AuthConfig {
     /// `PROFILE_SHOWS_EMAIL_VERIFIED` (default false, the contract's UserProfile): the profile
     /// also carries `email_verified`.
     pub profile_shows_email_verified: bool,
+    /// `SELLERS_MUST_VERIFY_EMAIL` (default false, as the contract): sellers verify their email
+    /// address before they publish a listing or auction, and their payouts wait until they do.
+    pub sellers_must_verify_email: bool,
 }
 
 /// Carts, checkout, commission and payment windows.

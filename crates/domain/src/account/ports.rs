@@ -267,11 +267,14 @@ pub trait EmailVerificationStore: Send + Sync {
         notice: ResetNotice,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Spends a live token: its address becomes its owner's verified one if it is still their
-    /// email; false when the token is not live or the email changed since.
+    /// email; false when the token is not live or the email changed since. With
+    /// `release_held_payouts`, the owner's payouts held for want of a verified address are
+    /// queued in the same transaction.
     fn verify(
         &self,
         token: String,
         now: DateTime<Utc>,
+        release_held_payouts: bool,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Whether the user's current email is the one they verified.
     fn is_verified(&self, user: UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;

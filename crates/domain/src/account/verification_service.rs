@@ -40,6 +40,9 @@ pub struct Verification<V, L, C> {
     clock: C,
     /// The front end's verification page; the token is appended as `?token=`.
     verify_page: String,
+    /// Sellers' payouts wait for a verified address (`SELLERS_MUST_VERIFY_EMAIL`), so
+    /// verifying releases them.
+    sellers_must_verify: bool,
 }
 
 impl<V, L, C> Verification<V, L, C>
@@ -55,7 +58,15 @@ where
             limiter,
             clock,
             verify_page: format!("{}/verify-email", frontend_url.trim_end_matches('/')),
+            sellers_must_verify: false,
         }
+    }
+
+    /// Sellers must verify their address before they are paid: verifying releases their
+    /// held payouts.
+    pub fn sellers_must_verify(mut self, on: bool) -> Self {
+        self.sellers_must_verify = on;
+        self
     }
 
     /// Sends `user` a link that verifies their current email (after registration or an email
@@ -119,7 +130,7 @@ where
         if token.len() <= 256
             && self
                 .links
-                .verify(token.to_owned(), self.clock.now())
+                .verify(token.to_owned(), self.clock.now(), self.sellers_must_verify)
                 .await?
         {
             Ok(())

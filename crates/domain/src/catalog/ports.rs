@@ -145,11 +145,17 @@ pub trait MediaStorage: Send + Sync {
     fn remove(&self, path: String) -> impl Future<Output = ()> + Send;
 }
 
-/// Whether a seller's payout account can receive money (Stripe Connect).
+/// What a seller may need before publishing: a payout account that can receive money (Stripe
+/// Connect) and a verified email address.
 #[cfg_attr(test, mockall::automock)]
 pub trait PayoutReadiness: Send + Sync {
     /// True when transfers to this seller can be made.
     fn can_receive_payouts(
+        &self,
+        seller: UserId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// True when the seller's current email address is the one they verified.
+    fn email_verified(
         &self,
         seller: UserId,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;

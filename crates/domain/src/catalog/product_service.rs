@@ -10,6 +10,9 @@ use crate::ids::{ProductId, ProductImageId};
 use crate::page::{Page, PageRequest};
 use crate::validation::{FieldErrors, msg};
 
+/// The refusal to publish for a seller whose email address is not verified.
+pub const UNVERIFIED_SELLER: &str = "Verify your email address before publishing";
+
 /// Catalogue settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CatalogSettings {
@@ -19,9 +22,13 @@ pub struct CatalogSettings {
     /// Inactive listings are seen by their seller and admins only (`STRICT_VISIBILITY`; off by
     /// default: the contract lists every status to anyone).
     pub private_inactive: bool,
+    /// Publishing needs a verified email address (`SELLERS_MUST_VERIFY_EMAIL`; off by default:
+    /// the contract lets any seller publish).
+    pub require_verified_email: bool,
 }
 
-/// Sellers (and, with the setting, only those who can be paid) may publish.
+/// Sellers may publish; with the settings, only those who can be paid and whose email address
+/// is verified.
 pub async fn ensure_can_publish<P: PayoutReadiness>(
     payouts: &P,
     settings: CatalogSettings,
@@ -37,6 +44,9 @@ pub async fn ensure_can_publish<P: PayoutReadiness>(
         return Err(CatalogError::forbidden(
             "Finish setting up your payout account before publishing",
         ));
+    }
+    if settings.require_verified_email && !payouts.email_verified(actor.id).await? {
+        return Err(CatalogError::forbidden(UNVERIFIED_SELLER));
     }
     Ok(())
 }
@@ -369,7 +379,7 @@ mod tests {
             payouts,
             CatalogSettings {
                 require_payout_account: true,
-                private_inactive: false,
+                ..CatalogSettings::default()
             },
         );
         let err = svc
@@ -482,5 +492,39 @@ mod tests {
                 .unwrap_err(),
             CatalogError::forbidden("You can only add images to your own products")
         );
+    }
+
+    #[tokio::test]
+    async fn with_the_email_gate_only_a_verified_seller_may_publish() {
+        let gate = CatalogSettings {
+            require_verified_email: true,
+            ..CatalogSettings::default()
+        };
+        for (verified, expected) in [
+            (false, Err(CatalogError::forbidden(UNVERIFIED_SELLER))),
+            (true, Ok(())),
+        ] {
+            let mut payouts = MockPayoutReadiness::new();
+            payouts
+                .expect_email_verified()
+                .withf(|seller| *seller == crate::ids::UserId(1))
+                .times(1)
+                .returning(move |_| Box::pin(std::future::ready(Ok(verified))));
+            let seller = crate::fixtures::user(1, Role::Seller);
+            assert_eq!(
+                ensure_can_publish(&payouts, gate, &seller, "listings").await,
+                expected
+            );
+        }
+        // Off (the default), nobody is asked: the mock has no expectation and would panic.
+        let seller = crate::fixtures::user(1, Role::Seller);
+        ensure_can_publish(
+            &MockPayoutReadiness::new(),
+            CatalogSettings::default(),
+            &seller,
+            "listings",
+        )
+        .await
+        .unwrap();
     }
 }

@@ -59,6 +59,8 @@ pub struct PayoutPorts<T, R, G> {
     pub refunds: R,
     /// The payment provider.
     pub gateway: G,
+    /// Hold payouts to sellers whose email address is not verified.
+    pub hold_unverified_sellers: bool,
 }
 
 impl<M, N, C, T, R, G, L> JobRunner<M, N, C, T, R, G, L>
@@ -87,7 +89,8 @@ where
                 payouts.refunds,
                 payouts.gateway,
                 clock.clone(),
-            ),
+            )
+            .holding_unverified(payouts.hold_unverified_sellers),
             clock,
             auctions,
         }
@@ -201,6 +204,7 @@ mod tests {
                 transfers: MockTransferRepository::new(),
                 refunds: MockRefundRepository::new(),
                 gateway: MockPaymentGateway::new(),
+                hold_unverified_sellers: false,
             },
             NoAuctions,
         )

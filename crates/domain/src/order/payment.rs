@@ -245,6 +245,8 @@ pub struct DueTransfer {
     pub payment_intent: Option<String>,
     /// Current status.
     pub status: TransferStatus,
+    /// Whether the seller's current email address is the one they verified.
+    pub seller_email_verified: bool,
 }
 
 /// A seller payout as admins see it.

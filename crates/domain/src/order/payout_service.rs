@@ -96,6 +96,8 @@ pub struct Payouts<T, R, G, K> {
     refunds: R,
     gateway: G,
     clock: K,
+    /// Hold payouts to sellers whose email address is not verified (`SELLERS_MUST_VERIFY_EMAIL`).
+    hold_unverified: bool,
 }
 
 impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Payouts<T, R, G, K> {
@@ -106,7 +108,14 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             refunds,
             gateway,
             clock,
+            hold_unverified: false,
         }
+    }
+
+    /// Payouts wait until the seller's email address is verified (verifying queues them).
+    pub fn holding_unverified(mut self, on: bool) -> Self {
+        self.hold_unverified = on;
+        self
     }
 
     /// Carries out a recorded refund: the buyer's refund first, then each seller's reversal
@@ -215,6 +224,10 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
         if due.destination.is_none() {
             // Held: the seller's account cannot receive yet. When it can, the account update
             // queues this payout again (same provider key).
+            return JobOutcome::Done;
+        }
+        if self.hold_unverified && !due.seller_email_verified {
+            // Held until the seller verifies their address; verifying queues it again.
             return JobOutcome::Done;
         }
         // From here the amount is fixed: refunds recorded later reverse the transfer instead.

@@ -13,12 +13,19 @@ use crate::account::revocation::{digest, fresh_token};
 use crate::account::users::user_by_id;
 use crate::db::Db;
 use crate::error::store;
+use crate::order::payout_accounts::queue_held_payouts;
 use crate::outbox;
 
 #[derive(QueryableByName)]
 struct Verified {
     #[diesel(sql_type = Bool)]
     verified: bool,
+}
+
+#[derive(QueryableByName)]
+struct Owner {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
 }
 
 impl EmailVerificationStore for Db {
@@ -54,25 +61,40 @@ impl EmailVerificationStore for Db {
         .map_err(store)
     }
 
-    async fn verify(&self, token: String, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn verify(
+        &self,
+        token: String,
+        now: DateTime<Utc>,
+        release_held_payouts: bool,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        // The link is spent either way; it verifies only the address its owner still uses.
-        let done: Option<Verified> = diesel::sql_query(
-            "WITH spent AS (
-                 DELETE FROM email_verifications WHERE token_hash = $1 AND expires_at > $2
-                 RETURNING user_id, email
-             )
-             UPDATE users u SET verified_email = spent.email, updated_at = now()
-             FROM spent WHERE u.id = spent.user_id AND lower(u.email) = lower(spent.email)
-             RETURNING true AS verified",
-        )
-        .bind::<Bytea, _>(digest(&token))
-        .bind::<Timestamptz, _>(now)
-        .get_result(&mut conn)
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            // The link is spent either way; it verifies only the address its owner still uses.
+            let owner: Option<Owner> = diesel::sql_query(
+                "WITH spent AS (
+                     DELETE FROM email_verifications WHERE token_hash = $1 AND expires_at > $2
+                     RETURNING user_id, email
+                 )
+                 UPDATE users u SET verified_email = spent.email, updated_at = now()
+                 FROM spent WHERE u.id = spent.user_id AND lower(u.email) = lower(spent.email)
+                 RETURNING u.id",
+            )
+            .bind::<Bytea, _>(digest(&token))
+            .bind::<Timestamptz, _>(now)
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some(owner) = owner else {
+                return Ok(false);
+            };
+            if release_held_payouts {
+                let occasion = format!("verified:{}", now.timestamp_micros());
+                queue_held_payouts(conn, owner.id, &occasion).await?;
+            }
+            Ok(true)
+        })
         .await
-        .optional()
-        .map_err(store)?;
-        Ok(done.is_some())
+        .map_err(store)
     }
 
     async fn is_verified(&self, user: UserId) -> Result<bool, StoreError> {

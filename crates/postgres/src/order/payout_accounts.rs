@@ -105,32 +105,41 @@ impl PayoutAccountRepository for Db {
             };
             if update.payouts_enabled {
                 // Payouts held for this seller go out now (the provider key is unchanged).
-                let waiting: Vec<i64> = seller_transfers::table
-                    .filter(
-                        seller_transfers::seller_id
-                            .eq(seller)
-                            .and(seller_transfers::status.eq(TransferStatus::Pending.as_str())),
-                    )
-                    .select(seller_transfers::order_id)
-                    .load(conn)
-                    .await?;
-                for order in waiting {
-                    let job = NewJob::now(JobPayload::PayOutSeller {
-                        order: OrderId(order),
-                        seller: UserId(seller),
-                    })
-                    .unique(format!(
-                        "transfer:{order}:{seller}:ready:{}",
-                        update.created
-                    ));
-                    insert_job(conn, &job).await?;
-                }
+                queue_held_payouts(conn, seller, &format!("ready:{}", update.created)).await?;
             }
             Ok(Some(UserId(seller)))
         })
         .await
         .map_err(store)
     }
+}
+
+/// Queues a payout job for each of the seller's pending transfers (held ones go out; the
+/// provider key is unchanged, so one already on its way is not paid twice); `occasion` makes
+/// the jobs' keys unique to what released them.
+pub(crate) async fn queue_held_payouts(
+    conn: &mut diesel_async::AsyncPgConnection,
+    seller: i64,
+    occasion: &str,
+) -> QueryResult<()> {
+    let waiting: Vec<i64> = seller_transfers::table
+        .filter(
+            seller_transfers::seller_id
+                .eq(seller)
+                .and(seller_transfers::status.eq(TransferStatus::Pending.as_str())),
+        )
+        .select(seller_transfers::order_id)
+        .load(conn)
+        .await?;
+    for order in waiting {
+        let job = NewJob::now(JobPayload::PayOutSeller {
+            order: OrderId(order),
+            seller: UserId(seller),
+        })
+        .unique(format!("transfer:{order}:{seller}:{occasion}"));
+        insert_job(conn, &job).await?;
+    }
+    Ok(())
 }
 
 impl PayoutReadiness for Db {
@@ -144,5 +153,9 @@ impl PayoutReadiness for Db {
             .optional()
             .map_err(store)?;
         Ok(ready.unwrap_or(false))
+    }
+
+    async fn email_verified(&self, seller: UserId) -> Result<bool, StoreError> {
+        madeinpk_domain::account::ports::EmailVerificationStore::is_verified(self, seller).await
     }
 }

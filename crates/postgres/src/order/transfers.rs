@@ -137,6 +137,7 @@ type DueRow = (
     Option<String>,
     String,
     BigDecimal,
+    bool,
 );
 
 impl TransferRepository for Db {
@@ -154,6 +155,7 @@ impl TransferRepository for Db {
                     .and(payout_accounts::payouts_enabled)),
             )
             .inner_join(payments::table.on(payments::id.eq(seller_transfers::payment_id)))
+            .inner_join(users::table.on(users::id.eq(seller_transfers::seller_id)))
             .filter(this!(order, seller))
             .select((
                 orders::order_number,
@@ -163,6 +165,9 @@ impl TransferRepository for Db {
                 payments::payment_intent_id,
                 seller_transfers::status,
                 orders::total_amount,
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "COALESCE(lower(users.verified_email) = lower(users.email), false)",
+                ),
             ))
             .first(&mut conn)
             .await
@@ -193,6 +198,7 @@ impl TransferRepository for Db {
             charge: r.3,
             payment_intent: r.4,
             status: TransferStatus::parse(&r.5).unwrap_or(TransferStatus::Pending),
+            seller_email_verified: r.7,
         }))
     }
 

@@ -50,6 +50,7 @@ fn due(charge: Option<&str>) -> DueTransfer {
         charge: charge.map(str::to_owned),
         payment_intent: Some("pi_1".into()),
         status: TransferStatus::Pending,
+        seller_email_verified: true,
     }
 }
 
@@ -438,4 +439,60 @@ async fn an_unknown_outcome_keeps_the_payout_processing_and_a_refusal_makes_it_p
             JobOutcome::Retry(_)
         ));
     }
+}
+
+#[tokio::test]
+async fn with_the_email_gate_an_unverified_sellers_payout_is_held_and_nothing_is_sent() {
+    let mut transfers = MockTransferRepository::new();
+    transfers.expect_due_transfer().times(1).returning(|_, _| {
+        let mut unverified = due(Some("ch_1"));
+        unverified.seller_email_verified = false;
+        Box::pin(ready(Ok(Some(unverified))))
+    });
+    // No begin_transfer and no gateway call: the mocks would panic on either.
+    let payouts = Payouts::new(
+        transfers,
+        MockRefundRepository::new(),
+        MockPaymentGateway::new(),
+        FixedClock(Utc::now()),
+    )
+    .holding_unverified(true);
+    assert_eq!(
+        payouts.pay_out(OrderId(1), UserId(20)).await,
+        JobOutcome::Done
+    );
+}
+
+#[tokio::test]
+async fn without_the_email_gate_an_unverified_seller_is_paid_as_before() {
+    let mut transfers = MockTransferRepository::new();
+    transfers.expect_due_transfer().times(1).returning(|_, _| {
+        let mut unverified = due(Some("ch_1"));
+        unverified.seller_email_verified = false;
+        Box::pin(ready(Ok(Some(unverified))))
+    });
+    transfers
+        .expect_begin_transfer()
+        .times(1)
+        .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(0))))));
+    transfers
+        .expect_transfer_succeeded()
+        .times(1)
+        .returning(|_, _, _, _, _| Box::pin(ready(Ok(()))));
+    let mut gateway = MockPaymentGateway::new();
+    settles(&mut gateway, Some(ProviderAmount::of(Money::pkr(15_000))));
+    gateway
+        .expect_transfer()
+        .times(1)
+        .returning(|_| Box::pin(ready(Ok("tr_1".into()))));
+    let payouts = Payouts::new(
+        transfers,
+        MockRefundRepository::new(),
+        gateway,
+        FixedClock(Utc::now()),
+    );
+    assert_eq!(
+        payouts.pay_out(OrderId(1), UserId(20)).await,
+        JobOutcome::Done
+    );
 }
