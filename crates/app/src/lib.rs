@@ -12,6 +12,7 @@ pub mod console;
 pub mod error;
 pub mod headers;
 pub mod metrics;
+pub mod one_time_codes;
 pub mod openapi;
 pub mod page_cache;
 pub mod password;

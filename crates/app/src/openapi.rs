@@ -9,7 +9,7 @@ use socket::LiveAuctionSocket;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::account::{accounts, addresses, moderation, sessions, verification};
+use crate::routes::account::{accounts, addresses, moderation, sessions, two_factor, verification};
 use crate::routes::auction::auctions;
 use crate::routes::catalog::{categories, listings, locations, products};
 use crate::routes::community::{
@@ -132,6 +132,8 @@ impl Modify for UniqueOperationIds {
         sessions::sessions, sessions::end_session, sessions::logout_all, sessions::change_password,
         sessions::password_reset, sessions::password_reset_confirm,
         verification::status, verification::verify, verification::resend,
+        two_factor::two_factor_status, two_factor::two_factor_setup, two_factor::two_factor_confirm,
+        two_factor::two_factor_disable, two_factor::login_code,
         locations::provinces, locations::province, locations::cities, locations::city,
         categories::list, categories::get, categories::create, categories::replace, categories::patch, categories::delete,
         addresses::list, addresses::create, addresses::get, addresses::replace, addresses::patch, addresses::delete,
@@ -202,6 +204,7 @@ mod tests {
         "post /api/auth/logout/",
         "post /api/auth/logout-all/",
         "post /api/auth/verify-email/resend/",
+        "post /api/auth/2fa/setup/",
         "post /api/addresses/{id}/set_default/",
         "post /api/admin/jobs/{id}/retry/",
         "post /api/admin/users/{id}/unblock/",

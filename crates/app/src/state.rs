@@ -35,6 +35,14 @@ pub type VerificationService =
 /// Password resets wired to Postgres.
 pub type RecoveryService =
     madeinpk_domain::account::recovery_service::Recovery<Db, Argon2Hasher, Db, SystemClock>;
+/// Two-factor sign-in wired to Postgres and totp-rs.
+pub type TwoFactorService = madeinpk_domain::account::two_factor_service::TwoFactor<
+    Db,
+    crate::one_time_codes::TotpCodes,
+    Db,
+    Db,
+    SystemClock,
+>;
 /// Addresses wired to Postgres.
 pub type AddressService = Addresses<Db, Db>;
 /// Operations (job admin) wired to Postgres.
@@ -101,6 +109,8 @@ pub struct AppState {
     pub recovery: RecoveryService,
     /// Email verification.
     pub verification: VerificationService,
+    /// Two-factor sign-in.
+    pub two_factor: TwoFactorService,
     /// Address book.
     pub addresses: AddressService,
     /// Provinces, cities, categories.
@@ -255,6 +265,13 @@ impl AppState {
                 &config.http.frontend_url,
             )
             .sellers_must_verify(config.auth.sellers_must_verify_email),
+            two_factor: madeinpk_domain::account::two_factor_service::TwoFactor::new(
+                db.clone(),
+                crate::one_time_codes::TotpCodes,
+                db.clone(),
+                db.clone(),
+                SystemClock,
+            ),
             addresses: Addresses::new(db.clone(), db.clone()),
             reference: ReferenceData::new(db.clone()),
             operations: Operations::new(db.clone()),

@@ -37,6 +37,7 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account::accounts::configure(cfg);
     account::sessions::configure(cfg);
+    account::two_factor::configure(cfg);
     account::verification::configure(cfg);
     job::jobs::configure(cfg);
     order::payouts::configure(cfg);

@@ -1,4 +1,5 @@
-//! Accounts: registration, sign-in policy, profiles, addresses, becoming a seller, and admins blocking accounts.
+//! Accounts: registration, sign-in policy and two-factor sign-in, profiles, addresses, becoming a
+//! seller, and admins blocking accounts.
 
 pub mod address;
 pub mod address_service;
@@ -10,5 +11,7 @@ pub mod rules;
 pub mod service;
 pub mod session_service;
 pub mod token_session;
+pub mod two_factor;
+pub mod two_factor_service;
 pub mod user;
 pub mod verification_service;

@@ -279,3 +279,83 @@ pub trait EmailVerificationStore: Send + Sync {
     /// Whether the user's current email is the one they verified.
     fn is_verified(&self, user: UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
+
+/// TOTP arithmetic (RFC 6238) and the randomness two-factor sign-in needs; no I/O.
+#[cfg_attr(test, mockall::automock)]
+pub trait OneTimePasswords: Send + Sync {
+    /// A fresh random secret, base32.
+    fn new_secret(&self) -> String;
+    /// The `otpauth://` URI of `secret` for the account `label`.
+    fn uri(&self, secret: &str, label: &str) -> String;
+    /// The time step (30-second window since the epoch) whose code is `code`, looking one step
+    /// either side of `at` for clock drift; `None` when it matches none.
+    fn step_of(&self, secret: &str, code: &str, at: DateTime<Utc>) -> Option<i64>;
+    /// Fresh single-use recovery codes (`xxxxx-xxxxx`).
+    fn recovery_codes(&self, count: usize) -> Vec<String>;
+}
+
+/// Second factors, their recovery codes (stored hashed) and sign-in challenges (stored hashed).
+#[cfg_attr(test, mockall::automock)]
+pub trait TwoFactorStore: Send + Sync {
+    /// The user's second factor, enabled or still being set up.
+    fn second_factor(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = Result<Option<crate::account::two_factor::SecondFactor>, StoreError>> + Send;
+    /// Begins (or restarts) setup with `secret`; false when two-factor sign-in is on already.
+    fn begin_setup(
+        &self,
+        user: UserId,
+        secret: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Turns on the setup begun with `secret`, spending `step`, and stores the recovery codes,
+    /// in one transaction; false when that setup is no longer pending.
+    fn enable(
+        &self,
+        user: UserId,
+        secret: String,
+        step: i64,
+        recovery_codes: Vec<String>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Spends the time step `step` of an enabled factor: false when it or a later one was used
+    /// (a code is accepted once, RFC 6238 §5.2).
+    fn spend_step(
+        &self,
+        user: UserId,
+        step: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Spends one recovery code; false when the account has no such unused code.
+    fn spend_recovery_code(
+        &self,
+        user: UserId,
+        code: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Removes the second factor and its recovery codes.
+    fn disable(&self, user: UserId) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Opens a challenge for `user` valid until `expires_at`; its token.
+    fn open_challenge(
+        &self,
+        user: UserId,
+        purpose: crate::account::two_factor::ChallengePurpose,
+        client: String,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The live challenge `token` (for `purpose`, before `now`, with attempts left).
+    fn challenge(
+        &self,
+        token: String,
+        purpose: crate::account::two_factor::ChallengePurpose,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<crate::account::two_factor::OpenChallenge>, StoreError>> + Send;
+    /// Counts a wrong code on a challenge; after `limit` wrong codes it is gone.
+    fn challenge_failed(
+        &self,
+        token: String,
+        limit: i32,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Spends a challenge; false when another request spent it first.
+    fn close_challenge(
+        &self,
+        token: String,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}

@@ -6,5 +6,6 @@ pub mod rate_limit;
 pub mod resets;
 pub mod revocation;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 pub mod verifications;

@@ -216,7 +216,7 @@ impl LoginBody {
 
 /// Signs in with email and password; a fresh token per login.
 #[utoipa::path(post, path = "/api/auth/login/", tag = "auth", request_body = LoginBody,
-    responses((status = 200, body = SessionDto), (status = 401, description = "Invalid credentials"),
+    responses((status = 200, body = SessionDto, description = "Signed in; or, for an account with two-factor sign-in, `{two_factor_required, challenge}` (see `/api/auth/login/2fa/`)"), (status = 401, description = "Invalid credentials"),
               (status = 403, description = "Account blocked"), (status = 429, description = "Too many attempts")))]
 pub async fn login(
     req: HttpRequest,
@@ -226,14 +226,17 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let body = LoginBody::parse(&body);
     let ip = crate::client::ip(&req, state.config.http.trust_proxy_headers);
-    let session = state
+    let user = state
         .accounts
-        .login(&body.email, &body.password, &ip, crate::client::agent(&req))
+        .check_credentials(&body.email, &body.password, &ip)
         .await?;
-    Ok(HttpResponse::Ok().json(SessionDto {
-        user: UserDto::new(&session.user, &media),
-        token: session.token,
-    }))
+    let sign_in = state
+        .two_factor
+        .sign_in(user, crate::client::agent(&req))
+        .await?;
+    Ok(crate::routes::account::two_factor::login_reply(
+        sign_in, &media,
+    ))
 }
 
 /// Revokes the token this request used; other devices stay signed in.

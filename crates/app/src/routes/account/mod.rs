@@ -5,5 +5,6 @@ pub mod addresses;
 pub mod moderation;
 pub mod profile_bodies;
 pub mod sessions;
+pub mod two_factor;
 pub mod verification;
 pub mod wire;
