@@ -10,6 +10,7 @@
 // HEADED=1 to watch, CONSOLE_DEBUG=1 to log the page's requests.
 // Exit code 1 on any failure.
 
+import { createHmac } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,22 @@ const BUYER = 'demo_buyer_3';
 const BUYER_EMAIL = `${BUYER}@demo.madeinpk.pk`;
 const BUYER_RE = new RegExp(`${BUYER}(?![0-9])`); // not demo_buyer_30…
 const MAIL_TIMEOUT_MS = 15_000;
+
+// The authenticator app: RFC 6238 (HMAC-SHA-1, 6 digits, 30 s) over a base32 secret.
+function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
+}
 const ORDER_TIMEOUT_MS = 15_000;
 const CHART_TIMEOUT_MS = 15_000;
 // A flash message (its level, success/error/info, is a further class).
@@ -227,10 +244,19 @@ async function main() {
       }
     });
 
-    await step(`sign in as ${ADMIN_EMAIL}: the dashboard`, async () => {
+    await step(`sign in as ${ADMIN_EMAIL}: enrol two-factor sign-in, the recovery codes, the dashboard`, async () => {
       await page.locator('#email').fill(ADMIN_EMAIL);
       await page.locator('#password').fill(ADMIN_PASSWORD);
       await submit(page.locator('button[type=submit]'));
+      check((await page.locator('#totp-secret').count()) === 1, `the first sign-in does not show a key to enrol; ${await where()}`);
+      const secret = ((await page.locator('#totp-secret').textContent()) ?? '').trim();
+      const link = await page.locator('#otpauth-link').getAttribute('href');
+      check(link?.startsWith('otpauth://totp/') && link.includes(`secret=${secret}`), `the enrolment link is ${link}`);
+      await page.locator('#code').fill(totp(secret));
+      await submit(page.locator('button[type=submit]'));
+      const codes = await page.locator('#recovery-codes li').count();
+      eq(codes, 10, `recovery codes shown after enrolment (${await where()})`);
+      await submit(page.locator('#continue'));
       eq(path(), '/admin/', `after signing in, the path (${await where()})`);
       const text = ((await page.locator('body').textContent()) ?? '').replace(/\s+/g, ' ');
       check(

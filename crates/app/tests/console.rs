@@ -54,9 +54,23 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_only_admins_get_in() {
 
     app.admin_token().await;
     let mut b = Browser::new(&app);
-    let p = b.sign_in("root@example.pk", PASSWORD).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert_eq!(p.location, "/admin/users/");
+    // The password alone opens nothing: an admin's first sign-in enrols a second factor.
+    let enrol = b.sign_in("root@example.pk", PASSWORD).await;
+    assert_eq!(enrol.status, StatusCode::OK);
+    assert!(enrol.text.contains("Set up two-factor sign-in"));
+    assert!(!b.cookies.iter().any(|(k, _)| k == "madeinpk_console"));
+    assert_eq!(b.get("/admin/").await.status, StatusCode::SEE_OTHER);
+    let secret = common::console::secret_shown(&enrol.text);
+    let code = madeinpk_app::one_time_codes::code_at(&secret, chrono::Utc::now());
+    let p = b.enter_code(&enrol, &code).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    assert_eq!(common::console::recovery_codes_shown(&p.text).len(), 10);
+    assert!(
+        p.text
+            .replace("&#x2f;", "/")
+            .contains("href=\"/admin/users/\" id=\"continue\""),
+        "continue goes to next"
+    );
     let set = p
         .headers
         .get_all(SET_COOKIE)
@@ -304,7 +318,7 @@ async fn each_console_sign_in_emails_the_admin_and_a_failed_one_does_not() {
             .filter(|m| m.contains("New sign-in to the MadeInPK administration site"))
             .collect::<Vec<_>>()
     };
-    let _first = admin(&app).await;
+    let first = admin(&app).await;
     app.run_jobs().await;
     let mails = signed_in(&app);
     assert_eq!(mails.len(), 1, "one email per sign-in");
@@ -313,7 +327,70 @@ async fn each_console_sign_in_emails_the_admin_and_a_failed_one_does_not() {
     let p = wrong.sign_in("root@example.pk", "Wrong-password-1").await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     let mut again = Browser::new(&app);
-    again.sign_in("root@example.pk", PASSWORD).await;
+    again.secret = first.secret.clone();
+    let p = again.sign_in_with_code("root@example.pk", 30).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text);
     app.run_jobs().await;
     assert_eq!(signed_in(&app).len(), 2, "the failed attempt sent nothing");
+}
+
+#[tokio::test]
+async fn an_enrolled_admin_needs_a_fresh_code_and_wrong_codes_keep_the_door_shut() {
+    let app = spawn_app().await;
+    // A wrong first code shows the same secret again and enrols nothing.
+    app.admin_token().await;
+    let mut b = Browser::new(&app);
+    let enrol = b.sign_in("root@example.pk", PASSWORD).await;
+    let secret = common::console::secret_shown(&enrol.text);
+    let code = madeinpk_app::one_time_codes::code_at(&secret, chrono::Utc::now());
+    let wrong: String = code
+        .chars()
+        .map(|c| char::from_digit((c.to_digit(10).unwrap() + 1) % 10, 10).unwrap())
+        .collect();
+    let refused = b.enter_code(&enrol, &wrong).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text.contains("Invalid or expired code."));
+    assert_eq!(common::console::secret_shown(&refused.text), secret);
+    assert!(!b.cookies.iter().any(|(k, _)| k == "madeinpk_console"));
+    let done = b.enter_code(&refused, &code).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let recovery = common::console::recovery_codes_shown(&done.text);
+    assert_eq!(b.get("/admin/").await.status, StatusCode::OK);
+
+    // Next time: a code page with no secret on it; the enrolment's code is spent.
+    let mut next = Browser::new(&app);
+    let ask = next.sign_in("root@example.pk", PASSWORD).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(
+        !ask.text.contains("totp-secret"),
+        "the secret is shown at enrolment only"
+    );
+    let replay = next.enter_code(&ask, &code).await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+    let by_recovery = next.enter_code(&replay, &recovery[0]).await;
+    assert_eq!(
+        by_recovery.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        by_recovery.text
+    );
+    assert_eq!(next.get("/admin/").await.status, StatusCode::OK);
+
+    // A forged challenge goes back to the password.
+    let mut forged = Browser::new(&app);
+    let ask = forged.sign_in("root@example.pk", PASSWORD).await;
+    let page = common::console::Page {
+        text: ask
+            .text
+            .replace(&common::console::hidden(&ask.text, "challenge"), "forged"),
+        ..ask
+    };
+    let back = forged.enter_code(&page, &recovery[1]).await;
+    assert_eq!(back.status, StatusCode::BAD_REQUEST);
+    assert!(back.text.contains("Please sign in again"));
+    assert!(!forged.cookies.iter().any(|(k, _)| k == "madeinpk_console"));
+
+    // The API asks an enrolled admin for a code too.
+    let api = app.login("root@example.pk", PASSWORD).await;
+    assert_eq!(api.body["two_factor_required"], true, "{}", api.text);
 }

@@ -3,18 +3,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use madeinpk_domain::account::rules::AccountError;
-use madeinpk_domain::console::access_service::{AccessError, SignInFrom};
+use madeinpk_domain::console::access_service::admits;
 use minijinja::context;
 
 use crate::console::page::{self, render_status};
+use crate::console::second_factor;
 use crate::console::session::{
     LOGIN_COOKIE, Operator, SESSION_COOKIE, cookie, field, form_pairs, random_token, removal,
-    token_hash, tokens_match,
+    tokens_match,
 };
 use crate::state::AppState;
 
 /// Where to go after signing in: a console path only (never another site).
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     if next.starts_with("/admin/") && !next.starts_with("/admin/login/") && !next.contains("//") {
         next.to_owned()
     } else {
@@ -22,7 +23,7 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-fn login_page(
+pub(crate) fn login_page(
     state: &AppState,
     status: StatusCode,
     error: Option<&str>,
@@ -57,7 +58,8 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     login_page(&state, StatusCode::OK, None, "", &safe_next(&next))
 }
 
-/// `POST /admin/login/`: `email`, `password`, `csrf_token`, `next`.
+/// `POST /admin/login/`: `email`, `password`, `csrf_token`, `next`; a right password of an
+/// admin leads to the code step.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -103,36 +105,17 @@ pub async fn submit(
         }
         Err(e) => return page::failure(None, &e),
     };
-    let token = random_token();
-    match state
-        .console
-        .open(
-            &user,
-            token_hash(&token),
-            random_token(),
-            SignInFrom {
-                ip: crate::client::ip(&req, state.config.http.trust_proxy_headers),
-                client: crate::client::agent(&req).to_owned(),
-            },
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(AccessError::NotAdmin) => {
-            return login_page(
-                &state,
-                StatusCode::FORBIDDEN,
-                Some("This account cannot use the administration site."),
-                email,
-                &next,
-            );
-        }
-        Err(AccessError::Store(e)) => return page::store_failure(None, &e),
+    // Admins only, before any second factor is asked for or set up.
+    if admits(&user).is_err() {
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            Some("This account cannot use the administration site."),
+            email,
+            &next,
+        );
     }
-    let mut res = page::see_other(&next);
-    let _ = res.add_cookie(&cookie(&state, SESSION_COOKIE, token));
-    let _ = res.add_cookie(&removal(&state, LOGIN_COOKIE));
-    res
+    second_factor::ask(&state, &req, &user, &next).await
 }
 
 /// `POST /admin/logout/`.

@@ -16,6 +16,7 @@ mod export;
 mod lists;
 mod login;
 mod page;
+mod second_factor;
 mod session;
 mod title;
 
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/charts/{name}.svg", web::get().to(dashboard::chart))
             .route("/login/", web::get().to(login::form))
             .route("/login/", web::post().to(login::submit))
+            .route("/login/code/", web::post().to(second_factor::submit))
             .route("/logout/", web::post().to(login::logout))
             .route("/static/{file}", web::get().to(assets::file))
             .route("/audit/", web::get().to(audit::page))

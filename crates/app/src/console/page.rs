@@ -20,6 +20,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     for (name, source) in [
         ("base.html", include_str!("templates/base.html")),
         ("login.html", include_str!("templates/login.html")),
+        ("two_factor.html", include_str!("templates/two_factor.html")),
         ("dashboard.html", include_str!("templates/dashboard.html")),
         ("list.html", include_str!("templates/list.html")),
         ("detail.html", include_str!("templates/detail.html")),

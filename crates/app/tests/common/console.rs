@@ -4,12 +4,16 @@
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
+use madeinpk_app::one_time_codes::code_at;
+
 use super::{PASSWORD, TestApp};
 
 /// A browser's view of the console: the cookies it holds.
 pub struct Browser<'a> {
     app: &'a TestApp,
     pub cookies: Vec<(String, String)>,
+    /// The authenticator app's secret, once this browser enrolled its admin.
+    pub secret: String,
 }
 
 pub struct Page {
@@ -24,6 +28,7 @@ impl<'a> Browser<'a> {
         Self {
             app,
             cookies: Vec::new(),
+            secret: String::new(),
         }
     }
 
@@ -98,6 +103,30 @@ impl<'a> Browser<'a> {
         .await
     }
 
+    /// Sends `code` on the code page `page` (the answer to a right password).
+    pub async fn enter_code(&mut self, page: &Page, code: &str) -> Page {
+        let form = [
+            ("csrf_token", hidden(&page.text, "csrf_token")),
+            ("challenge", hidden(&page.text, "challenge")),
+            ("next", hidden(&page.text, "next")),
+            ("code", code.to_owned()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post("/admin/login/code/", &form).await
+    }
+
+    /// Signs in an admin who is enrolled (by this browser's `secret`) with the app's code
+    /// `shift` seconds from now; the code step's response.
+    pub async fn sign_in_with_code(&mut self, email: &str, shift: i64) -> Page {
+        let page = self.sign_in(email, PASSWORD).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        let code = code_at(
+            &self.secret,
+            chrono::Utc::now() + chrono::Duration::seconds(shift),
+        );
+        self.enter_code(&page, &code).await
+    }
+
     /// The CSRF token of the signed-in session (from any console page's sign-out form).
     pub async fn csrf(&mut self) -> String {
         let page = self.get("/admin/users/").await;
@@ -113,7 +142,10 @@ pub fn hidden(html: &str, name: &str) -> String {
     let rest = &html[at..];
     let v = rest.find("value=\"").unwrap() + 7;
     let end = rest[v..].find('"').unwrap();
-    rest[v..v + end].to_owned()
+    // As a browser reads it: the template escapes `/` and `&`.
+    rest[v..v + end]
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
 }
 
 /// The flash text a redirect carries (`?done=` / `?refused=`), decoded.
@@ -128,12 +160,44 @@ pub fn flash(location: &str) -> String {
         .join(" | ")
 }
 
+/// A browser signed in as the admin `root@example.pk`, enrolled in two-factor sign-in at this
+/// first sign-in (its `secret` makes later codes).
 pub async fn admin(app: &TestApp) -> Browser<'_> {
     app.admin_token().await;
     let mut b = Browser::new(app);
     let p = b.sign_in("root@example.pk", PASSWORD).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text);
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    if !p.text.contains("totp-secret") {
+        // Enrolled by an earlier sign-in of this test.
+        let done = b.enter_code(&p, &app.admin_recovery_code()).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+        b.secret = app.admin_factor.lock().unwrap().as_ref().unwrap().0.clone();
+        return b;
+    }
+    b.secret = secret_shown(&p.text);
+    let done = b
+        .enter_code(&p, &code_at(&b.secret, chrono::Utc::now()))
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    *app.admin_factor.lock().unwrap() = Some((b.secret.clone(), recovery_codes_shown(&done.text)));
     b
+}
+
+/// The TOTP secret an enrolment page shows.
+pub fn secret_shown(html: &str) -> String {
+    let at = html
+        .find("id=\"totp-secret\">")
+        .unwrap_or_else(|| panic!("no secret in the page: {html}"));
+    let rest = &html[at + "id=\"totp-secret\">".len()..];
+    rest[..rest.find('<').unwrap()].to_owned()
+}
+
+/// The recovery codes a page shows.
+pub fn recovery_codes_shown(html: &str) -> Vec<String> {
+    html.split("<li><code>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_owned())
+        .collect()
 }
 
 /// The name field's value in an edit form.

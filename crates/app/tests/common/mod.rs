@@ -39,6 +39,9 @@ pub struct TestApp {
     pub config: Config,
     /// Runs queued jobs on demand (absent when the app runs its own worker).
     pub jobs: Option<std::sync::Arc<madeinpk_app::worker::JobDriver>>,
+    /// The admin's second factor once the console enrolled them: the secret and the recovery
+    /// codes left (later sign-ins spend those, as a code is accepted once per 30 s step).
+    pub admin_factor: std::sync::Mutex<Option<(String, Vec<String>)>>,
 }
 
 /// A response's status and JSON body (`Value::Null` for an empty or non-JSON body).
@@ -112,6 +115,7 @@ pub async fn spawn_on(
         outbox,
         config,
         jobs,
+        admin_factor: std::sync::Mutex::new(None),
     }
 }
 
@@ -218,9 +222,30 @@ impl TestApp {
             .upsert_admin("root@example.pk".into(), "root".into(), hash)
             .await
             .unwrap();
-        let r = self.login("root@example.pk", PASSWORD).await;
+        let mut r = self.login("root@example.pk", PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        if r.body["two_factor_required"] == true {
+            let code = self.admin_recovery_code();
+            r = self
+                .post(
+                    "/api/auth/login/2fa/",
+                    None,
+                    json!({"challenge": r.body["challenge"], "code": code}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
         r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// One of the enrolled admin's unused recovery codes.
+    pub fn admin_recovery_code(&self) -> String {
+        self.admin_factor
+            .lock()
+            .unwrap()
+            .as_mut()
+            .and_then(|(_, codes)| codes.pop())
+            .expect("the admin is enrolled and has recovery codes left")
     }
 
     /// Some city id from the seeded reference data.

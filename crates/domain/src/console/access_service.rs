@@ -23,6 +23,16 @@ pub enum AccessError {
     Store(#[from] StoreError),
 }
 
+/// Who may use the console: admins who are not blocked (checked before the password's second
+/// factor is asked for, and again when the session opens).
+pub fn admits(user: &User) -> Result<(), AccessError> {
+    if user.is_admin() && !user.is_blocked {
+        Ok(())
+    } else {
+        Err(AccessError::NotAdmin)
+    }
+}
+
 /// Where a sign-in came from, as the server saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SignInFrom {
@@ -60,9 +70,7 @@ impl<S: SessionStore, U: UserRepository, K: Clock> ConsoleAccess<S, U, K> {
         csrf_token: String,
         from: SignInFrom,
     ) -> Result<(), AccessError> {
-        if !user.is_admin() || user.is_blocked {
-            return Err(AccessError::NotAdmin);
-        }
+        admits(user)?;
         let now = self.clock.now();
         let email = NewJob::now(JobPayload::SendEmail {
             email: Email {
