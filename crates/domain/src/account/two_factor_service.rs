@@ -372,3 +372,132 @@ fn bad_challenge() -> AccountError {
 fn bad_code() -> AccountError {
     FieldErrors::single("code", refusal::BAD_CODE).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::ready;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::account::ports::{
+        MockOneTimePasswords, MockRateLimiter, MockTokenStore, MockTwoFactorStore,
+    };
+    use crate::account::user::Role;
+    use crate::clock::FixedClock;
+    use crate::fixtures::user;
+
+    type Service = TwoFactor<
+        MockTwoFactorStore,
+        MockOneTimePasswords,
+        MockTokenStore,
+        MockRateLimiter,
+        FixedClock,
+    >;
+
+    fn service(
+        store: MockTwoFactorStore,
+        otp: MockOneTimePasswords,
+        tokens: MockTokenStore,
+    ) -> Service {
+        let mut limiter = MockRateLimiter::new();
+        limiter
+            .expect_hit()
+            .returning(|_, _, _| Box::pin(ready(Ok(None))));
+        TwoFactor::new(store, otp, tokens, limiter, FixedClock(Utc::now()))
+    }
+
+    fn enabled(store: &mut MockTwoFactorStore) {
+        store.expect_second_factor().returning(|_| {
+            Box::pin(ready(Ok(Some(SecondFactor {
+                secret: "SECRET".into(),
+                enabled: true,
+                recovery_codes_left: 10,
+            }))))
+        });
+    }
+
+    #[tokio::test]
+    async fn a_replayed_step_counts_against_the_challenge_and_issues_no_token() {
+        let mut store = MockTwoFactorStore::new();
+        store.expect_challenge().returning(|_, purpose, _| {
+            Box::pin(ready(Ok(Some(OpenChallenge {
+                user: user(7, Role::Buyer),
+                purpose,
+                client: "Firefox".into(),
+            }))))
+        });
+        enabled(&mut store);
+        // The store says the step was used already.
+        store
+            .expect_spend_step()
+            .withf(|u, step| *u == UserId(7) && *step == 42)
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(false))));
+        store
+            .expect_challenge_failed()
+            .withf(|_, limit| *limit == CHALLENGE_ATTEMPTS)
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok(()))));
+        let mut otp = MockOneTimePasswords::new();
+        otp.expect_step_of().returning(|_, _, _| Some(42));
+        // No token expectation: issuing one would panic.
+        let svc = service(store, otp, MockTokenStore::new());
+        let err = svc
+            .finish_sign_in("challenge", "123 456")
+            .await
+            .unwrap_err();
+        assert_eq!(err, bad_code());
+    }
+
+    #[tokio::test]
+    async fn a_password_sign_in_asks_for_a_code_only_when_it_is_on() {
+        let mut store = MockTwoFactorStore::new();
+        store
+            .expect_second_factor()
+            .times(1)
+            .returning(|_| Box::pin(ready(Ok(None))));
+        let mut tokens = MockTokenStore::new();
+        tokens
+            .expect_issue()
+            .times(1)
+            .returning(|_, _| Box::pin(ready(Ok("key".into()))));
+        let svc = service(store, MockOneTimePasswords::new(), tokens);
+        let done = svc.sign_in(user(7, Role::Buyer), "curl").await.unwrap();
+        assert!(matches!(done, SignIn::Done(Session { ref token, .. }) if token == "key"));
+
+        let mut store = MockTwoFactorStore::new();
+        enabled(&mut store);
+        store
+            .expect_open_challenge()
+            .withf(|u, purpose, _, _| *u == UserId(7) && *purpose == ChallengePurpose::Api)
+            .times(1)
+            .returning(|_, _, _, _| Box::pin(ready(Ok("c".into()))));
+        let svc = service(store, MockOneTimePasswords::new(), MockTokenStore::new());
+        let asked = svc.sign_in(user(7, Role::Buyer), "curl").await.unwrap();
+        assert_eq!(
+            asked,
+            SignIn::CodeRequired {
+                challenge: "c".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn admins_cannot_turn_it_off() {
+        // No store expectation: the refusal comes before anything is read.
+        let svc = service(
+            MockTwoFactorStore::new(),
+            MockOneTimePasswords::new(),
+            MockTokenStore::new(),
+        );
+        let err = svc
+            .disable(&user(1, Role::Admin), "123456")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AccountError::Validation(FieldErrors::non_field(refusal::ADMINS_KEEP_IT))
+        );
+    }
+}
