@@ -19,6 +19,8 @@ CREATE TABLE two_factor_challenges (
     purpose TEXT NOT NULL,
     client TEXT NOT NULL DEFAULT '',
     failures INT NOT NULL DEFAULT 0,
+    -- The secret a console enrolment showed with this challenge: only it may be confirmed here.
+    enrolling TEXT,
     expires_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX two_factor_challenges_user ON two_factor_challenges (user_id);

@@ -394,3 +394,45 @@ async fn an_enrolled_admin_needs_a_fresh_code_and_wrong_codes_keep_the_door_shut
     let api = app.login("root@example.pk", PASSWORD).await;
     assert_eq!(api.body["two_factor_required"], true, "{}", api.text);
 }
+
+#[tokio::test]
+async fn a_second_sign_in_during_enrolment_sees_and_confirms_only_its_own_secret() {
+    let app = spawn_app().await;
+    app.admin_token().await;
+    // Someone with the password opens an enrolment, then the admin signs in too.
+    let mut other = Browser::new(&app);
+    let theirs = other.sign_in("root@example.pk", PASSWORD).await;
+    let their_secret = common::console::secret_shown(&theirs.text);
+    let mut admin = Browser::new(&app);
+    let mine = admin.sign_in("root@example.pk", PASSWORD).await;
+    let my_secret = common::console::secret_shown(&mine.text);
+    assert_ne!(their_secret, my_secret);
+    // A wrong code on the first page shows that page's secret again, never the admin's.
+    let their_code = madeinpk_app::one_time_codes::code_at(&their_secret, chrono::Utc::now());
+    let wrong: String = their_code
+        .chars()
+        .map(|c| char::from_digit((c.to_digit(10).unwrap() + 1) % 10, 10).unwrap())
+        .collect();
+    let again = other.enter_code(&theirs, &wrong).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(!again.text.contains(&my_secret));
+    let now = chrono::Utc::now();
+    // The first page's secret was replaced: its code enrols nothing.
+    let code = madeinpk_app::one_time_codes::code_at(&their_secret, now);
+    assert_eq!(
+        other.enter_code(&again, &code).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // The admin's own page enrols the admin's secret.
+    let code = madeinpk_app::one_time_codes::code_at(&my_secret, now);
+    let done = admin.enter_code(&mine, &code).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "two_factor WHERE enabled_at IS NOT NULL AND secret = '{my_secret}'"
+            ))
+            .await,
+        1
+    );
+}

@@ -204,6 +204,13 @@ async fn challenges_expire_run_out_and_cannot_be_forged() {
     let expired = send_code(&app, &c, &current).await;
     assert_eq!(expired.status, StatusCode::BAD_REQUEST);
     assert!(expired.body["challenge"].is_array(), "{}", expired.text);
+    // Signing out everywhere ends a sign-in waiting for its code.
+    let c = challenge(&app, "hina@example.pk").await;
+    let out = app
+        .post("/api/auth/logout-all/", Some(&token), json!({}))
+        .await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.text);
+    assert!(send_code(&app, &c, &current).await.body["challenge"].is_array());
     // A console challenge is not an API one (and the reverse): the purposes are kept apart.
     let c = challenge(&app, "hina@example.pk").await;
     app.db

@@ -332,12 +332,14 @@ pub trait TwoFactorStore: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Removes the second factor and its recovery codes.
     fn disable(&self, user: UserId) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Opens a challenge for `user` valid until `expires_at`; its token.
+    /// Opens a challenge for `user` valid until `expires_at` (with the secret it enrols, if
+    /// any); its token.
     fn open_challenge(
         &self,
         user: UserId,
         purpose: crate::account::two_factor::ChallengePurpose,
         client: String,
+        enrolling: Option<String>,
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The live challenge `token` (for `purpose`, before `now`, with attempts left).

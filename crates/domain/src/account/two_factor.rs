@@ -89,6 +89,9 @@ pub struct OpenChallenge {
     pub purpose: ChallengePurpose,
     /// The client that sent the password (kept for the token it leads to).
     pub client: String,
+    /// The secret a console enrolment showed with this challenge (only it may be confirmed
+    /// through it, so a second sign-in cannot see or confirm another's secret).
+    pub enrolling: Option<String>,
 }
 
 /// The end of a password sign-in: a session, or a code to ask for first.

@@ -128,7 +128,7 @@ where
         if self.is_on(user.id).await? {
             let challenge = self
                 .store
-                .open_challenge(user.id, ChallengePurpose::Api, client, self.expiry())
+                .open_challenge(user.id, ChallengePurpose::Api, client, None, self.expiry())
                 .await?;
             return Ok(SignIn::CodeRequired { challenge });
         }
@@ -172,6 +172,7 @@ where
                 user.id,
                 ChallengePurpose::Console,
                 client_label(client),
+                enrolment.as_ref().map(|e| e.secret.clone()),
                 self.expiry(),
             )
             .await?;
@@ -204,8 +205,12 @@ where
         else {
             return Ok(None);
         };
+        // Only the secret this challenge showed, and only while it is still being set up.
+        let Some(secret) = open.enrolling.clone() else {
+            return Ok(None);
+        };
         Ok(match self.store.second_factor(open.user.id).await? {
-            Some(f) if !f.enabled => Some(self.enrolment(&open.user, f.secret)),
+            Some(f) if !f.enabled && f.secret == secret => Some(self.enrolment(&open.user, secret)),
             _ => None,
         })
     }
@@ -252,6 +257,10 @@ where
         let Some(open) = open else {
             return Err(bad_challenge());
         };
+        // Blocked since the password step: refused as the password step would have.
+        if open.user.is_blocked {
+            return Err(AccountError::Blocked);
+        }
         self.count_attempt(open.user.id).await?;
         let Some(factor) = self.store.second_factor(open.user.id).await? else {
             return Err(bad_challenge());
@@ -259,8 +268,10 @@ where
         let id = open.user.id;
         let passed = if factor.enabled {
             self.spend_code(id, &factor, &code).await?.then_some(None)
-        } else if accept == Accept::EnabledOrEnrol {
-            match self.enable(id, factor.secret, &code).await {
+        } else if let (Accept::EnabledOrEnrol, Some(secret)) = (accept, open.enrolling.clone()) {
+            // The secret this challenge showed; `enable` refuses it if another sign-in has
+            // replaced the pending setup since.
+            match self.enable(id, secret, &code).await {
                 Ok(codes) => Some(Some(codes)),
                 Err(AccountError::Validation(_)) => None,
                 Err(e) => return Err(e),
@@ -425,6 +436,7 @@ mod tests {
                 user: user(7, Role::Buyer),
                 purpose,
                 client: "Firefox".into(),
+                enrolling: None,
             }))))
         });
         enabled(&mut store);
@@ -470,9 +482,11 @@ mod tests {
         enabled(&mut store);
         store
             .expect_open_challenge()
-            .withf(|u, purpose, _, _| *u == UserId(7) && *purpose == ChallengePurpose::Api)
+            .withf(|u, purpose, _, enrolling, _| {
+                *u == UserId(7) && *purpose == ChallengePurpose::Api && enrolling.is_none()
+            })
             .times(1)
-            .returning(|_, _, _, _| Box::pin(ready(Ok("c".into()))));
+            .returning(|_, _, _, _, _| Box::pin(ready(Ok("c".into()))));
         let svc = service(store, MockOneTimePasswords::new(), MockTokenStore::new());
         let asked = svc.sign_in(user(7, Role::Buyer), "curl").await.unwrap();
         assert_eq!(

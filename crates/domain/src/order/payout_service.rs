@@ -226,8 +226,12 @@ impl<T: TransferRepository, R: RefundRepository, G: PaymentGateway, K: Clock> Pa
             // queues this payout again (same provider key).
             return JobOutcome::Done;
         }
-        if self.hold_unverified && !due.seller_email_verified {
-            // Held until the seller verifies their address; verifying queues it again.
+        if self.hold_unverified
+            && !due.seller_email_verified
+            && due.status == TransferStatus::Pending
+        {
+            // Held until the seller verifies their address; verifying queues it again. One
+            // already processing finishes under its key: it may have been paid.
             return JobOutcome::Done;
         }
         // From here the amount is fixed: refunds recorded later reverse the transfer instead.

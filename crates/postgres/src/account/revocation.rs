@@ -21,8 +21,9 @@ pub(crate) fn digest(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }
 
-/// Deletes the user's tokens (but `keep`) and console sessions; the next request of each is
-/// refused, on every instance, since every request reads its token from the database.
+/// Deletes the user's tokens (but `keep`), console sessions and sign-ins waiting for a code;
+/// the next request of each is refused, on every instance, since every request reads its token
+/// from the database.
 pub(crate) async fn sign_out(
     conn: &mut AsyncPgConnection,
     user: UserId,
@@ -37,6 +38,11 @@ pub(crate) async fn sign_out(
         }
         None => diesel::delete(mine).execute(conn).await?,
     };
+    // A sign-in waiting for its code ends too.
+    diesel::sql_query("DELETE FROM two_factor_challenges WHERE user_id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(user.get())
+        .execute(conn)
+        .await?;
     diesel::sql_query("DELETE FROM console_sessions WHERE user_id = $1")
         .bind::<diesel::sql_types::BigInt, _>(user.get())
         .execute(conn)

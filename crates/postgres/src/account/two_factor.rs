@@ -31,6 +31,8 @@ struct ChallengeRow {
     user_id: i64,
     #[diesel(sql_type = Text)]
     client: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    enrolling: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -178,6 +180,7 @@ impl TwoFactorStore for Db {
         user: UserId,
         purpose: ChallengePurpose,
         client: String,
+        enrolling: Option<String>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let token = fresh_token();
@@ -191,14 +194,16 @@ impl TwoFactorStore for Db {
             .execute(conn)
             .await?;
             diesel::sql_query(
-                "INSERT INTO two_factor_challenges (token_hash, user_id, purpose, client, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO two_factor_challenges
+                   (token_hash, user_id, purpose, client, expires_at, enrolling)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind::<Bytea, _>(digest(&token))
             .bind::<BigInt, _>(user.get())
             .bind::<Text, _>(purpose.as_str())
             .bind::<Text, _>(&client)
             .bind::<Timestamptz, _>(expires_at)
+            .bind::<Nullable<Text>, _>(&enrolling)
             .execute(conn)
             .await?;
             Ok(())
@@ -216,7 +221,7 @@ impl TwoFactorStore for Db {
     ) -> Result<Option<OpenChallenge>, StoreError> {
         let mut conn = self.conn().await?;
         let row: Option<ChallengeRow> = diesel::sql_query(
-            "SELECT user_id, client FROM two_factor_challenges
+            "SELECT user_id, client, enrolling FROM two_factor_challenges
              WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3",
         )
         .bind::<Bytea, _>(digest(&token))
@@ -234,6 +239,7 @@ impl TwoFactorStore for Db {
             user,
             purpose,
             client: row.client,
+            enrolling: row.enrolling,
         }))
     }
 

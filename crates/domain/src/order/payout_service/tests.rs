@@ -496,3 +496,40 @@ async fn without_the_email_gate_an_unverified_seller_is_paid_as_before() {
         JobOutcome::Done
     );
 }
+
+#[tokio::test]
+async fn the_email_gate_never_strands_a_payout_already_processing() {
+    let mut transfers = MockTransferRepository::new();
+    transfers.expect_due_transfer().times(1).returning(|_, _| {
+        let mut in_flight = due(Some("ch_1"));
+        in_flight.seller_email_verified = false;
+        in_flight.status = TransferStatus::Processing;
+        Box::pin(ready(Ok(Some(in_flight))))
+    });
+    transfers
+        .expect_begin_transfer()
+        .times(1)
+        .returning(|_, _| Box::pin(ready(Ok(Some(Money::pkr(0))))));
+    transfers
+        .expect_transfer_succeeded()
+        .times(1)
+        .returning(|_, _, _, _, _| Box::pin(ready(Ok(()))));
+    let mut gateway = MockPaymentGateway::new();
+    settles(&mut gateway, Some(ProviderAmount::of(Money::pkr(15_000))));
+    // It may have been paid already: it finishes under its key.
+    gateway
+        .expect_transfer()
+        .times(1)
+        .returning(|_| Box::pin(ready(Ok("tr_1".into()))));
+    let payouts = Payouts::new(
+        transfers,
+        MockRefundRepository::new(),
+        gateway,
+        FixedClock(Utc::now()),
+    )
+    .holding_unverified(true);
+    assert_eq!(
+        payouts.pay_out(OrderId(1), UserId(20)).await,
+        JobOutcome::Done
+    );
+}
