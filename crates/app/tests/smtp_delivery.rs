@@ -14,8 +14,9 @@ use madeinpk_postgres::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// The aiosmtpd release the sink runs.
-const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+/// The aiosmtpd release the sink runs, and its dependencies, pinned (installed with
+/// `--no-deps`, so nothing else is fetched).
+const PACKAGES: &[&str] = &["aiosmtpd==1.4.6", "atpublic==9.0.0", "attrs==26.1.0"];
 
 /// An SMTP server process that stores every message it accepts in a maildir.
 struct SmtpSink {
@@ -26,7 +27,7 @@ struct SmtpSink {
 
 /// Where aiosmtpd is installed: once per build folder, shared by every run.
 fn sink_packages() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("smtp-sink");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("smtp-sink-1.4.6");
     let importable = |dir: &Path| {
         Command::new("python3")
             .args(["-c", "import aiosmtpd"])
@@ -47,14 +48,14 @@ fn sink_packages() -> PathBuf {
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .args(["--no-warn-script-location", "--target"])
+        .args(["--no-warn-script-location", "--no-deps", "--target"])
         .arg(&staging)
-        .arg(AIOSMTPD)
+        .args(PACKAGES)
         .status()
         .expect("python3 runs");
     assert!(
         installed.success(),
-        "installing {AIOSMTPD} from PyPI failed (python3 -m pip install --target {})",
+        "installing {PACKAGES:?} from PyPI failed (python3 -m pip install --target {})",
         staging.display()
     );
     if std::fs::rename(&staging, &dir).is_err() {
