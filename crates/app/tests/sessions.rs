@@ -231,3 +231,60 @@ async fn an_admin_changing_their_password_is_signed_out_of_the_console() {
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert!(p.location.starts_with("/admin/login/"), "{}", p.location);
 }
+
+#[tokio::test]
+async fn revocation_takes_effect_at_once_on_every_instance() {
+    let app = spawn_app().await;
+    // A second instance of the service on the same database, as behind a load balancer.
+    let (mail, _) = madeinpk_mail::MailTransport::memory();
+    let other = madeinpk_app::startup::Application::build(app.config.clone(), Some(mail))
+        .await
+        .expect("second instance builds");
+    let other_base = format!("http://127.0.0.1:{}", other.port());
+    tokio::spawn(other.run_until_stopped());
+    let on_other = |token: String| {
+        let client = app.client.clone();
+        let url = format!("{other_base}/api/auth/profile/");
+        async move {
+            client
+                .get(url)
+                .header("Authorization", format!("Token {token}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+
+    let (token, _) = app.register("nadia").await;
+    let laptop = sign_in_from(&app, "nadia@example.pk", "Laptop").await;
+    let phone = sign_in_from(&app, "nadia@example.pk", "Phone").await;
+    for t in [&token, &laptop, &phone] {
+        assert_eq!(on_other(t.clone()).await, StatusCode::OK);
+    }
+    // One session ended on this instance is refused on the other at its next request.
+    let listed = app.get("/api/auth/sessions/", Some(&token)).await;
+    let laptop_id = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["client"] == "Laptop")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .delete(&format!("/api/auth/sessions/{laptop_id}/"), Some(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(on_other(laptop.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(on_other(phone.clone()).await, StatusCode::OK);
+    // Signing out everywhere, likewise.
+    let r = app
+        .post("/api/auth/logout-all/", Some(&token), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    for t in [token, phone] {
+        assert_eq!(on_other(t).await, StatusCode::UNAUTHORIZED);
+    }
+}
