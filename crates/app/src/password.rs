@@ -31,6 +31,9 @@ fn dummy_hash() -> &'static str {
 }
 
 fn verify_now(password: &str, hash: &str) -> bool {
+    if let Some(matches) = crate::django_password::verify(password, hash) {
+        return matches;
+    }
     let (hash, real) = match PasswordHash::new(hash) {
         Ok(h) => (h, true),
         Err(_) => match PasswordHash::new(dummy_hash()) {
@@ -67,6 +70,10 @@ impl PasswordHasher for Argon2Hasher {
         bounded(move || verify_now(&password, &hash))
             .await
             .unwrap_or(false)
+    }
+
+    fn is_current(&self, hash: &str) -> bool {
+        hash.starts_with("$argon2id$")
     }
 }
 

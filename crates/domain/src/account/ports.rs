@@ -65,6 +65,14 @@ pub trait UserRepository: Send + Sync {
         grant_selling: bool,
         outbox: Outbox,
     ) -> impl Future<Output = Result<Option<(User, SellerProfile)>, StoreError>> + Send;
+    /// Replaces an older-scheme hash of the same password by `new`, if `old` is still stored
+    /// (nothing is revoked: the password did not change).
+    fn upgrade_password_hash(
+        &self,
+        user: UserId,
+        old: String,
+        new: String,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Sets the password hash, revokes every token but `keep` and every console session, and
     /// writes `outbox`, in one transaction.
     fn replace_password(
@@ -127,8 +135,11 @@ pub trait TokenStore: Send + Sync {
 pub trait PasswordHasher: Send + Sync {
     /// Hashes a password into a PHC string.
     fn hash(&self, password: String) -> impl Future<Output = Result<String, StoreError>> + Send;
-    /// True when the password matches the hash.
+    /// True when the password matches the hash (ours, or an imported Django
+    /// `pbkdf2_sha256$…`).
     fn verify(&self, password: String, hash: String) -> impl Future<Output = bool> + Send;
+    /// False for a hash of an older scheme, to be replaced at the next right password.
+    fn is_current(&self, hash: &str) -> bool;
 }
 
 /// Fixed-window counters for throttling.

@@ -250,11 +250,21 @@ where
             Some((user, hash)) => (Some(user), hash),
             None => (None, String::new()),
         };
-        let ok = self.hasher.verify(password.to_owned(), hash).await;
+        let ok = self.hasher.verify(password.to_owned(), hash.clone()).await;
         let Some(user) = user.filter(|_| ok) else {
             return Err(AccountError::InvalidCredentials);
         };
         self.limiter.reset(backoff_key).await?;
+        if !self.hasher.is_current(&hash) {
+            // An older scheme (a hash imported from the Django service): replaced by ours now
+            // that the password is known. Best effort: a failure tries again next time.
+            if let Ok(upgraded) = self.hasher.hash(password.to_owned()).await {
+                let _ = self
+                    .users
+                    .upgrade_password_hash(user.id, hash, upgraded)
+                    .await;
+            }
+        }
         if user.is_blocked {
             return Err(AccountError::Blocked);
         }

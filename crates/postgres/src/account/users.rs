@@ -315,6 +315,25 @@ impl UserRepository for Db {
             .map_err(store)
     }
 
+    async fn upgrade_password_hash(
+        &self,
+        user: UserId,
+        old: String,
+        new: String,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::update(
+            users::table
+                .find(user.get())
+                .filter(users::password_hash.eq(&old)),
+        )
+        .set(users::password_hash.eq(&new))
+        .execute(&mut conn)
+        .await
+        .map_err(store)?;
+        Ok(())
+    }
+
     async fn replace_password(
         &self,
         user: UserId,

@@ -184,6 +184,7 @@ async fn blocked_user_with_right_password_is_refused_without_token() {
     hasher
         .expect_verify()
         .returning(|_, _| Box::pin(ready(true)));
+    hasher.expect_is_current().return_const(true);
     let mut tokens = MockTokenStore::new();
     tokens.expect_issue().never();
     let svc = service(users, tokens, hasher, open_limiter());
@@ -262,6 +263,7 @@ async fn a_client_in_backoff_waits_even_with_the_right_password_and_the_owner_do
         .expect_verify()
         .times(1)
         .returning(|_, _| Box::pin(ready(true)));
+    hasher.expect_is_current().return_const(true);
     let mut tokens = MockTokenStore::new();
     tokens
         .expect_issue()
@@ -409,4 +411,38 @@ async fn become_seller_refusals_in_order() {
         err,
         AccountError::Validation(FieldErrors::non_field(seller_refusal::BAD_ADDRESS))
     );
+}
+
+#[tokio::test]
+async fn a_right_password_replaces_an_older_scheme_hash_once_known() {
+    let mut users = MockUserRepository::new();
+    users.expect_find_credentials().returning(|_| {
+        Box::pin(ready(Ok(Some((
+            user(Role::Buyer, false),
+            "pbkdf2_sha256$1000000$salt$old".to_string(),
+        )))))
+    });
+    users
+        .expect_upgrade_password_hash()
+        .withf(|_, old, new| old == "pbkdf2_sha256$1000000$salt$old" && new == "$argon2id$new")
+        .times(1)
+        .returning(|_, _, _| Box::pin(ready(Ok(()))));
+    let mut hasher = MockPasswordHasher::new();
+    hasher
+        .expect_verify()
+        .returning(|_, _| Box::pin(ready(true)));
+    hasher
+        .expect_is_current()
+        .returning(|h| h.starts_with("$argon2id$"));
+    hasher
+        .expect_hash()
+        .withf(|p| p == "pw-12345678")
+        .times(1)
+        .returning(|_| Box::pin(ready(Ok("$argon2id$new".to_string()))));
+    let svc = service(users, MockTokenStore::new(), hasher, open_limiter());
+    let user = svc
+        .check_credentials("ali@example.pk", "pw-12345678", "1.2.3.4")
+        .await
+        .unwrap();
+    assert!(!user.is_blocked);
 }
