@@ -9,7 +9,6 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod console;
-pub mod django_password;
 pub mod error;
 pub mod headers;
 pub mod metrics;

@@ -31,7 +31,7 @@ fn dummy_hash() -> &'static str {
 }
 
 fn verify_now(password: &str, hash: &str) -> bool {
-    if let Some(matches) = crate::django_password::verify(password, hash) {
+    if let Some(matches) = madeinpk_django_hash::verify(password, hash) {
         return matches;
     }
     let (hash, real) = match PasswordHash::new(hash) {
