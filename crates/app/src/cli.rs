@@ -49,6 +49,16 @@ pub enum Command {
         #[arg(long, env = "MADEINPK_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<SecretString>,
     },
+    /// Import a Django MadeInPK database (only read) into this one, ids kept; safe to run again
+    /// (docs/cutover.md).
+    ImportDjango {
+        /// The old service's database, e.g. `postgres://postgres@127.0.0.1/old_db`.
+        #[arg(long)]
+        source: String,
+        /// Report what would be imported and every row that would be refused; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A failed command, with the message the user sees.
@@ -157,6 +167,24 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             username,
             password,
         } => create_admin(config, &email, username, password).await?,
+        Command::ImportDjango { source, dry_run } => {
+            let db = startup::prepare_database(&config).await?;
+            let progress: madeinpk_postgres::cutover::Progress =
+                Box::new(|entity, done, total| eprintln!("{entity}: {done}/{total}"));
+            let import = madeinpk_postgres::cutover::Import::open(
+                &source,
+                db,
+                madeinpk_postgres::cutover::ImportOptions { dry_run },
+                progress,
+            )
+            .await
+            .map_err(|e| CliError::Invalid(format!("import-django: {e}")))?;
+            let report = import
+                .run()
+                .await
+                .map_err(|e| CliError::Invalid(format!("import-django: {e}")))?;
+            print!("{}", report.render());
+        }
     }
     Ok(())
 }

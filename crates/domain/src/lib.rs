@@ -9,6 +9,7 @@ pub mod auction;
 pub mod catalog;
 pub mod community;
 pub mod console;
+pub mod cutover;
 pub mod job;
 pub mod notification;
 pub mod order;

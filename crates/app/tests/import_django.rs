@@ -1,0 +1,251 @@
+//! `import-django` against a real database of the old service: the fixture
+//! (`tests/fixtures/django`, a `pg_dump` of the Django app after use) restored into a fresh
+//! database, imported into ours, and checked through the API: counts and sums per entity, old
+//! passwords and old tokens signing in, re-runs adding nothing, refused rows reported.
+
+mod common;
+
+use std::process::Command;
+
+use common::{TestApp, spawn_on, test_config};
+use madeinpk_domain::cutover::report::ImportReport;
+use madeinpk_mail::MailTransport;
+use madeinpk_postgres::cutover::{Import, ImportOptions};
+use madeinpk_postgres::db::with_database;
+use madeinpk_postgres::testing::{TestDb, server_url};
+use rand::Rng;
+use reqwest::StatusCode;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/django/madeinpk-django-sample.sql.gz"
+);
+
+/// The old service's database, restored from the fixture; dropped at the end.
+struct Source {
+    url: String,
+    admin_url: String,
+    name: String,
+}
+
+fn psql(url: &str, sql: &str) {
+    let ok = Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .status()
+        .expect("psql runs")
+        .success();
+    assert!(ok, "psql: {sql}");
+}
+
+impl Source {
+    fn restore() -> Self {
+        let admin_url = with_database(&server_url(), "postgres").unwrap();
+        let name = format!("madeinpk_django_{:016x}", rand::rng().random::<u64>());
+        psql(&admin_url, &format!("CREATE DATABASE \"{name}\""));
+        let url = with_database(&admin_url, &name).unwrap();
+        let restored = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "gunzip -c '{FIXTURE}' | psql -q -v ON_ERROR_STOP=1 -d '{url}' >/dev/null"
+            ))
+            .status()
+            .expect("sh runs")
+            .success();
+        assert!(restored, "the fixture restores");
+        Self {
+            url,
+            admin_url,
+            name,
+        }
+    }
+
+    /// Runs SQL on the old service's database (as the old service itself would).
+    fn execute(&self, sql: &str) {
+        psql(&self.url, sql);
+    }
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args(["-q", "-d", &self.admin_url, "-c"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .status();
+    }
+}
+
+async fn import(source: &Source, db: &TestDb, dry_run: bool) -> ImportReport {
+    Import::open(
+        &source.url,
+        db.db.clone(),
+        ImportOptions { dry_run },
+        Box::new(|_, _, _| {}),
+    )
+    .await
+    .expect("source opens")
+    .run()
+    .await
+    .expect("import runs")
+}
+
+async fn app_on(db: TestDb) -> TestApp {
+    let config = test_config(&db.url);
+    let (transport, outbox) = MailTransport::memory();
+    spawn_on(db, config, transport, outbox).await
+}
+
+#[tokio::test]
+async fn old_accounts_sign_in_with_their_passwords_and_tokens_after_the_import() {
+    let source = Source::restore();
+    let db = TestDb::new().await;
+
+    let dry = import(&source, &db, true).await;
+    assert!(dry.dry_run);
+    assert_eq!(dry.entity("users").unwrap().imported, 301);
+    assert_eq!(db.count("users").await, 0, "a dry run writes nothing");
+
+    let report = import(&source, &db, false).await;
+    assert!(report.consistent(), "{}", report.render());
+    let users = report.entity("users").unwrap();
+    assert_eq!((users.source_rows, users.imported), (301, 301));
+    let tokens = report.entity("api_tokens").unwrap();
+    assert_eq!((tokens.source_rows, tokens.imported), (248, 248));
+    assert_eq!(db.count("users").await, 301);
+    // New accounts continue after the largest imported id.
+    let app = app_on(db).await;
+    let (_, new_id) = app.register("newcomer").await;
+    assert_eq!(new_id, 302);
+
+    // An old password signs in, and its hash is ours from then on.
+    let r = app
+        .login("waqas.rizvi533@example.org", "Buyer-Pass-2468")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["user"]["id"], 267);
+    assert_eq!(
+        app.db
+            .count("users WHERE id = 267 AND password_hash LIKE '$argon2id$%'")
+            .await,
+        1
+    );
+    let again = app
+        .login("waqas.rizvi533@example.org", "Buyer-Pass-2468")
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "the upgraded hash verifies");
+    assert_eq!(
+        app.login("waqas.rizvi533@example.org", "Wrong-Pass-1")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The shared demo hash, the admin, a mixed-case email as typed.
+    for (email, password) in [
+        ("demo_seller_1@demo.madeinpk.pk", "demo-password"),
+        ("orig-admin@x.test", "Orig-Admin-Pass-1"),
+        ("Salman.Memon65@example.org", "Buyer-Pass-2468"),
+    ] {
+        let r = app.login(email, password).await;
+        assert_eq!(r.status, StatusCode::OK, "{email}: {}", r.text);
+    }
+    // The blocked buyer is refused as the old service refused them.
+    let blocked = app
+        .login("sidra.qureshi288@example.com", "Buyer-Pass-2468")
+        .await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+    assert_eq!(blocked.body["error"], "Your account is blocked");
+
+    // Old DRF tokens keep working, for their own accounts.
+    for (token, id) in [
+        ("d8c8a94be6e7a023921fedf03dae1f78fb0aa948", 267),
+        ("8b039d7e04746059f0fec8c06b0555465aa281df", 2),
+        ("5b15affb4f5449acd95699c96423e08a8625a41c", 1),
+    ] {
+        let me = app.get("/api/auth/profile/", Some(token)).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+        assert_eq!(me.body["id"], id);
+    }
+    assert_eq!(
+        app.get(
+            "/api/auth/profile/",
+            Some("d8c8a94be6e7a023921fedf03dae1f78fb0aa949")
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A second run imports nothing; a row added since on the old side comes across.
+    let second = import(&source, &app.db, false).await;
+    assert_eq!(second.imported(), 0, "{}", second.render());
+    source.execute(
+        "INSERT INTO users (id, password, is_superuser, username, first_name, last_name, email,
+             is_staff, is_active, date_joined, phone_number, role, is_blocked,
+             failed_payment_count, created_at, updated_at, profile_picture)
+         SELECT 5000, password, false, 'late_buyer', '', '', 'late.buyer@example.com', false,
+             true, now(), '', 'buyer', false, 0, now(), now(), ''
+         FROM users WHERE id = 267",
+    );
+    let third = import(&source, &app.db, false).await;
+    assert_eq!(third.entity("users").unwrap().imported, 1);
+    assert_eq!(third.imported(), 1);
+    let late = app.login("late.buyer@example.com", "Buyer-Pass-2468").await;
+    assert_eq!(late.status, StatusCode::OK, "{}", late.text);
+}
+
+#[tokio::test]
+async fn a_row_that_cannot_come_across_is_reported_and_the_rest_is_imported() {
+    let source = Source::restore();
+    let db = TestDb::new().await;
+    // Someone already holds one of the old service's email addresses here.
+    let app = app_on(db).await;
+    app.register("sidra_here").await;
+    app.db
+        .execute(
+            "UPDATE users SET email = 'Sidra.Hussain@example.com' WHERE username = 'sidra_here'",
+        )
+        .await;
+    source.execute("UPDATE users SET role = 'moderator' WHERE id = 300");
+
+    let report = import(&source, &app.db, false).await;
+    let users = report.entity("users").unwrap();
+    assert_eq!(users.imported, 298);
+    assert_eq!(users.refused.len(), 3, "{}", report.render());
+    let reasons: Vec<_> = users
+        .refused
+        .iter()
+        .map(|r| format!("{}: {}", r.source_id, r.reason))
+        .collect();
+    assert!(
+        reasons.contains(
+            &"258: its email or username belongs to another account here (id 1)".to_owned()
+        ),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"300: unknown role \"moderator\"".to_owned()),
+        "{reasons:?}"
+    );
+    // The account made here took id 1, the old admin's: not merged, reported.
+    assert!(
+        reasons.contains(&"1: id 1 belongs to another account here".to_owned()),
+        "{reasons:?}"
+    );
+    assert!(report.render().contains("refused rows:"));
+    // Their tokens are refused too, and named without giving the key away.
+    let tokens = report.entity("api_tokens").unwrap();
+    assert!(
+        tokens
+            .refused
+            .iter()
+            .all(|r| r.source_id.ends_with('…') && r.source_id.len() < 12)
+    );
+    assert!(users.accounted_for() && tokens.accounted_for());
+    // Everyone else signs in.
+    let r = app
+        .login("waqas.rizvi533@example.org", "Buyer-Pass-2468")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
