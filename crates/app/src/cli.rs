@@ -168,12 +168,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             password,
         } => create_admin(config, &email, username, password).await?,
         Command::ImportDjango { source, dry_run } => {
-            let db = startup::prepare_database(&config).await?;
+            startup::prepare_database(&config).await?;
             let progress: madeinpk_postgres::cutover::Progress =
                 Box::new(|entity, done, total| eprintln!("{entity}: {done}/{total}"));
             let import = madeinpk_postgres::cutover::Import::open(
                 &source,
-                db,
+                config.database.url.expose_secret(),
                 madeinpk_postgres::cutover::ImportOptions { dry_run },
                 progress,
             )

@@ -80,7 +80,7 @@ impl Drop for Source {
 async fn import(source: &Source, db: &TestDb, dry_run: bool) -> ImportReport {
     Import::open(
         &source.url,
-        db.db.clone(),
+        &db.url,
         ImportOptions { dry_run },
         Box::new(|_, _, _| {}),
     )
@@ -248,4 +248,91 @@ async fn a_row_that_cannot_come_across_is_reported_and_the_rest_is_imported() {
         .login("waqas.rizvi533@example.org", "Buyer-Pass-2468")
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn the_catalogue_comes_across_whole_and_reads_as_it_did() {
+    let source = Source::restore();
+    let db = TestDb::new().await;
+    let report = import(&source, &db, false).await;
+    assert!(report.consistent(), "{}", report.render());
+    // Every entity: all of the source's rows, none refused.
+    for (entity, rows) in [
+        ("provinces", 7),
+        ("cities", 111),
+        ("categories", 12),
+        ("addresses", 277),
+        ("seller_profiles", 27),
+        ("products", 10_050),
+        ("product_images", 1_799),
+        ("listings", 10_016),
+        ("auctions", 32),
+        ("bids", 602),
+        ("wishlist_items", 120),
+        ("carts", 37),
+        ("cart_items", 55),
+        ("conversations", 45),
+        ("messages", 216),
+    ] {
+        let e = report.entity(entity).unwrap();
+        assert_eq!(
+            (
+                e.source_rows,
+                e.imported + e.already_present,
+                e.refused.len()
+            ),
+            (rows, rows, 0),
+            "{entity}: {}",
+            report.render()
+        );
+        assert_eq!(
+            db.count(entity).await,
+            i64::try_from(rows).unwrap(),
+            "{entity}"
+        );
+    }
+    let listings = report.entity("listings").unwrap();
+    assert!(
+        listings
+            .sums
+            .iter()
+            .any(|s| s.label == "sum(price)" && s.source == "101570429.71")
+    );
+    // Our seeded categories gave way to the old service's.
+    assert_eq!(
+        db.count("categories WHERE id = 2 AND name = 'Handicrafts'")
+            .await,
+        1
+    );
+
+    let app = app_on(db).await;
+    // The discounted listing, as the front end reads it.
+    let listing = app.get("/api/listings/3439/", None).await;
+    assert_eq!(listing.status, StatusCode::OK, "{}", listing.text);
+    assert_eq!(listing.body["price"], "12698.52");
+    assert_eq!(listing.body["quantity"], 17);
+    assert_eq!(listing.body["status"], "active");
+    assert_eq!(listing.body["product"]["id"], 3439);
+    // The ended auction: its winner and winning bid.
+    let auction = app.get("/api/auctions/10/", None).await;
+    assert_eq!(auction.status, StatusCode::OK, "{}", auction.text);
+    assert_eq!(auction.body["status"], "ended");
+    assert_eq!(auction.body["winner"], 288);
+    assert_eq!(auction.body["current_price"], "4400.00");
+    assert_eq!(auction.body["total_bids"], 7);
+    assert_eq!(auction.body["winning_bid_amount"], "4400.00");
+    let bids = app.get("/api/auctions/10/bids/", None).await;
+    let winning: Vec<_> = bids
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["is_winning"] == true)
+        .map(|b| b["id"].clone())
+        .collect();
+    assert_eq!(winning, [serde_json::json!(370)]);
+    // New listings continue after the largest imported id.
+    let (seller, _) = app.register_as("new_seller", "seller").await;
+    let id = app.listing(&seller, "Fresh vase", "1500.00", 2).await;
+    assert!(id > 10_016, "{id}");
 }

@@ -2,4 +2,5 @@
 //! service's rows map to ours, which rows are refused and why, and the import's report.
 
 pub mod accounts;
+pub mod catalog;
 pub mod report;

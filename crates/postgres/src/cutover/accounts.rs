@@ -113,9 +113,8 @@ impl Import {
             .get_result(&mut self.source)
             .await
             .map_err(store)?;
-        let mut conn = self.target.conn().await?;
         let ours: Total = diesel::sql_query(sum)
-            .get_result(&mut conn)
+            .get_result(&mut self.target)
             .await
             .map_err(store)?;
         report.sums.push(SumCheck {
@@ -126,7 +125,7 @@ impl Import {
         Ok(report)
     }
 
-    async fn user(&self, row: &UserRow) -> Result<Outcome, StoreError> {
+    async fn user(&mut self, row: &UserRow) -> Result<Outcome, StoreError> {
         let legacy = LegacyUser {
             id: row.id,
             username: row.username.clone(),
@@ -140,7 +139,7 @@ impl Import {
             Ok(role) => role,
             Err(why) => return Ok(Outcome::Refused(why.to_string())),
         };
-        let mut conn = self.target.conn().await?;
+        let conn = &mut self.target;
         // The same id with the same email is this account, imported before; with another
         // email it is somebody else's.
         let present: Option<Owner> = diesel::sql_query(
@@ -149,7 +148,7 @@ impl Import {
         )
         .bind::<BigInt, _>(row.id)
         .bind::<Text, _>(&row.email)
-        .get_result(&mut conn)
+        .get_result(conn)
         .await
         .optional()
         .map_err(store)?;
@@ -171,7 +170,7 @@ impl Import {
         )
         .bind::<Text, _>(&row.email)
         .bind::<Text, _>(&row.username)
-        .get_result(&mut conn)
+        .get_result(conn)
         .await
         .optional()
         .map_err(store)?;
@@ -180,9 +179,6 @@ impl Import {
                 "its email or username belongs to another account here (id {})",
                 other.id
             )));
-        }
-        if self.options.dry_run {
-            return Ok(Outcome::Imported);
         }
         let inserted = diesel::sql_query(
             "INSERT INTO users (id, username, email, password_hash, first_name, last_name,
@@ -208,7 +204,7 @@ impl Import {
         .bind::<Nullable<Text>, _>(&row.stripe_account_id)
         .bind::<Timestamptz, _>(row.created_at)
         .bind::<Timestamptz, _>(row.updated_at)
-        .execute(&mut conn)
+        .execute(conn)
         .await
         .map_err(store)?;
         Ok(if inserted == 1 {
@@ -236,9 +232,8 @@ impl Import {
             .map_err(store)?;
             let Some(last) = rows.last() else { break };
             after = last.key.clone();
-            let mut conn = self.target.conn().await?;
-            let dry_run = self.options.dry_run;
-            let outcomes = conn
+            let outcomes = self
+                .target
                 .transaction::<_, diesel::result::Error, _>(async |conn| {
                     let mut outcomes = Vec::with_capacity(rows.len());
                     for row in &rows {
@@ -256,10 +251,8 @@ impl Import {
                                 .optional()?;
                         let outcome = if present.is_some() {
                             Outcome::Present
-                        } else if owner.is_none() && !dry_run {
+                        } else if owner.is_none() {
                             Outcome::Refused(format!("its user {} was not imported", row.user_id))
-                        } else if dry_run {
-                            Outcome::Imported
                         } else {
                             diesel::sql_query(
                                 "INSERT INTO api_tokens (user_id, key_hash, created_at,

@@ -1,18 +1,22 @@
 //! `import-django`: reads a Django MadeInPK database (read-only, in keyset batches, so memory
-//! stays bounded) and writes its rows into ours with their ids kept. Every insert is
-//! `ON CONFLICT DO NOTHING` on the id, so a second run imports nothing and a later one picks up
-//! rows added since; sequences continue after the largest id. The mapping rules are the
-//! domain's `cutover`.
+//! stays bounded) and writes its rows into ours with their ids kept. Inserts skip ids already
+//! present, so a second run imports nothing and a later one picks up rows added since;
+//! sequences continue after the largest id. A dry run does the same work inside a transaction
+//! that is never committed, so its counts and refusals are exactly a real run's. The mapping
+//! rules are the domain's `cutover`; `copy.rs` moves rows, `entities.rs` says which.
 
 mod accounts;
+mod auctions;
+mod copy;
+mod entities;
 
 use diesel::QueryableByName;
 use diesel::sql_types::BigInt;
-use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use madeinpk_domain::cutover::report::{EntityReport, ImportReport};
 use madeinpk_domain::store::StoreError;
 
-use crate::db::{Db, connect_once};
+use crate::db::connect_once;
 use crate::error::store;
 
 /// Rows read from the source per query.
@@ -25,15 +29,15 @@ pub struct ImportOptions {
     pub dry_run: bool,
 }
 
-/// A progress line per batch (the command prints them to stderr).
+/// A progress line per batch: entity, rows done, rows in the source.
 pub type Progress = Box<dyn Fn(&str, u64, u64) + Send + Sync>;
 
-/// One import run: the source connection (read-only), our database, and what is being learnt.
+/// One import run: the source connection (read-only) and one connection to our database.
 pub struct Import {
     source: AsyncPgConnection,
-    target: Db,
-    options: ImportOptions,
+    target: AsyncPgConnection,
     progress: Progress,
+    dry_run: bool,
 }
 
 #[derive(QueryableByName)]
@@ -42,40 +46,55 @@ struct Count {
     n: i64,
 }
 
+fn unavailable(e: crate::db::DbError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
 impl Import {
-    /// Opens the source read-only: nothing this import runs there can write.
+    /// Opens the source read-only (nothing this import runs there can write) and our database.
     pub async fn open(
         source_url: &str,
-        target: Db,
+        target_url: &str,
         options: ImportOptions,
         progress: Progress,
     ) -> Result<Self, StoreError> {
-        let mut source = connect_once(source_url)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut source = connect_once(source_url).await.map_err(unavailable)?;
         source
             .batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             .await
             .map_err(store)?;
+        let mut target = connect_once(target_url).await.map_err(unavailable)?;
+        if options.dry_run {
+            // Never committed: the connection closes with it open.
+            target.begin_test_transaction().await.map_err(store)?;
+        }
         Ok(Self {
             source,
             target,
-            options,
             progress,
+            dry_run: options.dry_run,
         })
     }
 
     /// Imports every entity in dependency order and reports.
     pub async fn run(mut self) -> Result<ImportReport, StoreError> {
         let mut report = ImportReport {
-            dry_run: self.options.dry_run,
+            dry_run: self.dry_run,
             entities: Vec::new(),
         };
         report.entities.push(self.users().await?);
         report.entities.push(self.tokens().await?);
-        if !self.options.dry_run {
-            self.continue_sequences(&["users"]).await?;
+        for spec in entities::REFERENCE {
+            report.entities.push(self.reference(spec).await?);
         }
+        for spec in entities::COPIED {
+            report.entities.push(self.copy(spec).await?);
+        }
+        self.winning_bids().await?;
+        let mut tables = vec!["users"];
+        tables.extend(entities::REFERENCE.iter().map(|s| s.entity));
+        tables.extend(entities::COPIED.iter().map(|s| s.entity));
+        self.continue_sequences(&tables).await?;
         Ok(report)
     }
 
@@ -89,15 +108,15 @@ impl Import {
     }
 
     /// Our sequences go on after the largest imported id, so new rows never collide.
-    async fn continue_sequences(&self, tables: &[&str]) -> Result<(), StoreError> {
-        let mut conn = self.target.conn().await?;
+    async fn continue_sequences(&mut self, tables: &[&str]) -> Result<(), StoreError> {
         for table in tables {
-            conn.batch_execute(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
-                               GREATEST((SELECT max(id) FROM {table}), 1))"
-            ))
-            .await
-            .map_err(store)?;
+            self.target
+                .batch_execute(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
+                                   GREATEST((SELECT max(id) FROM {table}), 1))"
+                ))
+                .await
+                .map_err(store)?;
         }
         Ok(())
     }
