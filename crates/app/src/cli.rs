@@ -58,6 +58,10 @@ pub enum Command {
         /// Report what would be imported and every row that would be refused; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The old service's MEDIA_ROOT: its files that imported rows name are copied into
+        /// MEDIA_DIR under the same paths (missing ones are reported).
+        #[arg(long, value_name = "DIR")]
+        media_from: Option<std::path::PathBuf>,
     },
 }
 
@@ -167,8 +171,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             username,
             password,
         } => create_admin(config, &email, username, password).await?,
-        Command::ImportDjango { source, dry_run } => {
-            startup::prepare_database(&config).await?;
+        Command::ImportDjango {
+            source,
+            dry_run,
+            media_from,
+        } => {
+            let db = startup::prepare_database(&config).await?;
             let progress: madeinpk_postgres::cutover::Progress =
                 Box::new(|entity, done, total| eprintln!("{entity}: {done}/{total}"));
             let import = madeinpk_postgres::cutover::Import::open(
@@ -179,10 +187,16 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             )
             .await
             .map_err(|e| CliError::Invalid(format!("import-django: {e}")))?;
-            let report = import
+            let mut report = import
                 .run()
                 .await
                 .map_err(|e| CliError::Invalid(format!("import-django: {e}")))?;
+            if let (Some(from), false) = (media_from, dry_run) {
+                let media = crate::cutover_media::copy_media(&db, &from, &config.media.dir)
+                    .await
+                    .map_err(|e| CliError::Invalid(format!("import-django: media: {e}")))?;
+                report.entities.push(media);
+            }
             print!("{}", report.render());
         }
     }

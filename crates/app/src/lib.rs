@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod console;
+pub mod cutover_media;
 pub mod error;
 pub mod headers;
 pub mod metrics;

@@ -336,3 +336,55 @@ async fn the_catalogue_comes_across_whole_and_reads_as_it_did() {
     let id = app.listing(&seller, "Fresh vase", "1500.00", 2).await;
     assert!(id > 10_016, "{id}");
 }
+
+#[tokio::test]
+async fn media_files_come_across_under_their_paths_and_missing_ones_are_reported() {
+    let source = Source::restore();
+    let db = TestDb::new().await;
+    import(&source, &db, false).await;
+    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("media-{:016x}", rand::rng().random::<u64>()));
+    let (from, to) = (base.join("old"), base.join("new"));
+    // The old MEDIA_ROOT has two of the files its rows name.
+    for (path, bytes) in [
+        ("products/truck_art_tray__3439_1.jpg", &b"tray one"[..]),
+        ("profiles/IMG_20260926_133516.jpg", &b"portrait"[..]),
+    ] {
+        std::fs::create_dir_all(from.join(path).parent().unwrap()).unwrap();
+        std::fs::write(from.join(path), bytes).unwrap();
+    }
+    let report = madeinpk_app::cutover_media::copy_media(&db.db, &from, &to)
+        .await
+        .unwrap();
+    assert_eq!(report.imported, 2);
+    assert!(report.accounted_for());
+    assert_eq!(report.refused.len() as u64, report.source_rows - 2);
+    assert!(
+        report
+            .refused
+            .iter()
+            .any(|r| r.source_id == "products/truck_art_tray__3439_2.jpg"
+                && r.reason.starts_with("no such file")),
+        "missing files are reported"
+    );
+    // Run again: kept, not copied twice.
+    let again = madeinpk_app::cutover_media::copy_media(&db.db, &from, &to)
+        .await
+        .unwrap();
+    assert_eq!((again.imported, again.already_present), (0, 2));
+
+    // Served at the URL the old service used.
+    let mut config = test_config(&db.url);
+    config.media.dir = to.clone();
+    let (transport, outbox) = MailTransport::memory();
+    let app = spawn_on(db, config, transport, outbox).await;
+    let res = app
+        .client
+        .get(app.url("/media/products/truck_art_tray__3439_1.jpg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(&res.bytes().await.unwrap()[..], b"tray one");
+    let _ = std::fs::remove_dir_all(&base);
+}

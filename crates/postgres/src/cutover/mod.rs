@@ -46,6 +46,26 @@ struct Count {
     n: i64,
 }
 
+#[derive(QueryableByName)]
+struct Stored {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    path: String,
+}
+
+/// Every media path our rows name (product images, profile pictures), each once.
+pub async fn media_paths(db: &crate::db::Db) -> Result<Vec<String>, StoreError> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<Stored> = diesel::sql_query(
+        "SELECT path FROM product_images
+         UNION SELECT profile_picture FROM users WHERE profile_picture IS NOT NULL
+         ORDER BY 1",
+    )
+    .load(&mut conn)
+    .await
+    .map_err(store)?;
+    Ok(rows.into_iter().map(|r| r.path).collect())
+}
+
 fn unavailable(e: crate::db::DbError) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
