@@ -33,10 +33,14 @@ pub async fn copy_media(db: &Db, from: &Path, to: &Path) -> Result<EntityReport,
                 report.refuse(&path, format!("no such file in {}", from.display()));
                 continue;
             }
+            // Copied beside, then renamed: an interrupted copy never leaves a truncated file
+            // that a later run would keep.
+            let partial = dst.with_extension("import-partial");
             let copied = dst
                 .parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::copy(&src, &dst));
+                .and_then(|()| std::fs::copy(&src, &partial))
+                .and_then(|_| std::fs::rename(&partial, &dst));
             match copied {
                 Ok(_) => report.imported += 1,
                 Err(e) => report.refuse(&path, format!("could not copy: {e}")),

@@ -54,8 +54,17 @@ const CONCURRENT_HASHES: usize = 4;
 
 static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
 
+/// Imported Django hashes (1,000,000 PBKDF2 rounds each) wait on their own permits, so guesses
+/// against imported accounts never queue ordinary sign-ins and sign-ups behind them.
+static LEGACY_HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     let _permit = HASHING.acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+async fn bounded_legacy<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _permit = LEGACY_HASHING.acquire().await.ok()?;
     tokio::task::spawn_blocking(work).await.ok()
 }
 
@@ -67,6 +76,11 @@ impl PasswordHasher for Argon2Hasher {
     }
 
     async fn verify(&self, password: String, hash: String) -> bool {
+        if hash.starts_with(madeinpk_django_hash::PREFIX) {
+            return bounded_legacy(move || verify_now(&password, &hash))
+                .await
+                .unwrap_or(false);
+        }
         bounded(move || verify_now(&password, &hash))
             .await
             .unwrap_or(false)

@@ -243,6 +243,26 @@ async fn a_row_that_cannot_come_across_is_reported_and_the_rest_is_imported() {
             .all(|r| r.source_id.ends_with('…') && r.source_id.len() < 12)
     );
     assert!(users.accounted_for() && tokens.accounted_for());
+    // The old admin (id 1) was refused because id 1 is someone else here: nothing of theirs
+    // attaches to that account, their token least of all.
+    assert_eq!(
+        app.get(
+            "/api/auth/profile/",
+            Some("5b15affb4f5449acd95699c96423e08a8625a41c")
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.db.count("api_tokens WHERE user_id = 1").await, 1, "only the local one's own");
+    let orphans: Vec<_> = report
+        .entities
+        .iter()
+        .flat_map(|e| e.refused.iter())
+        .filter(|r| r.reason.starts_with("its users row "))
+        .collect();
+    assert!(!orphans.is_empty(), "{}", report.render());
+    assert!(report.entities.iter().all(|e| e.accounted_for()), "{}", report.render());
     // Everyone else signs in.
     let r = app
         .login("waqas.rizvi533@example.org", "Buyer-Pass-2468")

@@ -25,10 +25,12 @@ pub fn verify(password: &str, encoded: &str) -> Option<bool> {
     let expected = base64::engine::general_purpose::STANDARD
         .decode(expected)
         .ok()?;
-    if expected.is_empty() || expected.len() > 64 {
+    // PBKDF2-SHA256 as Django stores it: exactly one 32-byte block (a shorter, truncated value
+    // would make guessing easy).
+    if expected.len() != 32 {
         return None;
     }
-    let mut derived = vec![0u8; expected.len()];
+    let mut derived = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(
         password.as_bytes(),
         salt.as_bytes(),
@@ -61,6 +63,8 @@ mod tests {
             "pbkdf2_sha256$99999999999$salt$AAAA",
             "pbkdf2_sha256$1000$salt$not base64!",
             "pbkdf2_sha1$1000$salt$AAAA",
+            // A truncated digest (16 bytes) is not accepted.
+            "pbkdf2_sha256$1000$salt$AAAAAAAAAAAAAAAAAAAAAA==",
         ] {
             assert_eq!(verify("pw", other), None, "{other}");
         }

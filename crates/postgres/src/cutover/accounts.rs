@@ -89,7 +89,8 @@ impl Import {
             let rows: Vec<UserRow> = diesel::sql_query(
                 "SELECT id, username, email, password, first_name, last_name, phone_number,
                         role, is_blocked, is_active, failed_payment_count, stripe_customer_id,
-                        stripe_account_id, profile_picture, created_at, updated_at
+                        stripe_account_id, COALESCE(profile_picture, '') AS profile_picture,
+                        created_at, updated_at
                  FROM users WHERE id > $1 ORDER BY id LIMIT $2",
             )
             .bind::<BigInt, _>(after)
@@ -122,6 +123,7 @@ impl Import {
             source: source.total,
             imported: ours.total,
         });
+        self.remember_refused(&report);
         Ok(report)
     }
 
@@ -232,6 +234,8 @@ impl Import {
             .map_err(store)?;
             let Some(last) = rows.last() else { break };
             after = last.key.clone();
+            // A refused user's id may be another account's here: their tokens must not attach.
+            let refused_users = self.refused.get("users").cloned().unwrap_or_default();
             let outcomes = self
                 .target
                 .transaction::<_, diesel::result::Error, _>(async |conn| {
@@ -251,7 +255,7 @@ impl Import {
                                 .optional()?;
                         let outcome = if present.is_some() {
                             Outcome::Present
-                        } else if owner.is_none() {
+                        } else if owner.is_none() || refused_users.contains(&row.user_id) {
                             Outcome::Refused(format!("its user {} was not imported", row.user_id))
                         } else {
                             diesel::sql_query(

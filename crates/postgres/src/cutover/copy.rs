@@ -30,6 +30,11 @@ pub(super) struct Spec {
     pub check: Option<RowCheck>,
     /// Sums compared after the import: label, source SQL, our SQL (each one text value).
     pub sums: &'static [(&'static str, &'static str, &'static str)],
+    /// Reference data only: when our row `$1` is used by other rows here (it is then kept).
+    pub in_use: &'static str,
+    /// Columns naming a row of another entity: a row whose parent was refused is refused too,
+    /// so it never attaches to a different row here under the same id.
+    pub parents: &'static [(&'static str, &'static str)],
 }
 
 #[derive(QueryableByName)]
@@ -92,7 +97,12 @@ impl Import {
             after = id_of(last);
             let mut fit = Vec::with_capacity(rows.len());
             for row in rows {
-                match spec.check.map_or(Ok(()), |check| check(&row)) {
+                let orphan = spec.parents.iter().find_map(|(column, parent)| {
+                    let id = row.get(*column).and_then(Value::as_i64)?;
+                    self.was_refused(parent, id)
+                        .then(|| format!("its {parent} row {id} was not imported"))
+                });
+                match orphan.map_or_else(|| spec.check.map_or(Ok(()), |check| check(&row)), Err) {
                     Ok(()) => fit.push(row),
                     Err(why) => report.refuse(id_of(&row), why),
                 }
@@ -119,6 +129,7 @@ impl Import {
                 .sums
                 .push(self.sum(label, source_sql, our_sql).await?);
         }
+        self.remember_refused(&report);
         Ok(report)
     }
 
@@ -147,44 +158,58 @@ impl Import {
             .await
     }
 
-    /// Reference data (provinces, cities, categories): the source's rows win. Our own rows that
-    /// differ from the source's under the same id, or that the source does not have, are
-    /// removed first when nothing uses them; one still in use refuses the source's row.
-    pub(super) async fn reference(&mut self, spec: &Spec) -> Result<EntityReport, StoreError> {
+    /// Reference data (provinces, cities, categories), before any is copied: our own rows
+    /// that differ from the source's under the same id, or that the source does not have, are
+    /// removed when nothing here uses them (checked explicitly: deleting would otherwise null or
+    /// cascade what refers to them). Run in reverse dependency order. The ids kept in use.
+    pub(super) async fn clear_reference(&mut self, spec: &Spec) -> Result<Vec<i64>, StoreError> {
         let columns = spec.columns.join(", ");
         let theirs = self.all_rows(true, spec.select).await?;
-        let ours = self
+        let mut ours = self
             .all_rows(false, &format!("SELECT {columns} FROM {}", spec.entity))
             .await?;
+        // Children (higher ids, as a rule) before their parents.
+        ours.reverse();
+        let delete = format!(
+            "DELETE FROM {} WHERE id = $1 AND NOT ({})",
+            spec.entity, spec.in_use
+        );
         let mut in_use = Vec::new();
         for row in &ours {
-            let id = id_of(row);
             if theirs.iter().any(|t| t == row) {
                 continue;
             }
-            let removed = self
-                .target
-                .transaction::<_, diesel::result::Error, _>(async |conn| {
-                    diesel::sql_query(format!("DELETE FROM {} WHERE id = $1", spec.entity))
-                        .bind::<BigInt, _>(id)
-                        .execute(conn)
-                        .await
-                })
-                .await;
-            if removed.is_err() {
+            let id = id_of(row);
+            let removed = diesel::sql_query(&delete)
+                .bind::<BigInt, _>(id)
+                .execute(&mut self.target)
+                .await
+                .map_err(store)?;
+            if removed == 0 && theirs.iter().any(|t| id_of(t) == id) {
                 in_use.push(id);
             }
         }
+        Ok(in_use)
+    }
+
+    /// Copies reference data once cleared: a source row whose id is held here by a different
+    /// row still in use is refused (it would otherwise count as present).
+    pub(super) async fn reference(
+        &mut self,
+        spec: &Spec,
+        in_use: &[i64],
+    ) -> Result<EntityReport, StoreError> {
+        // Known before the copy, so rows of this very table (a category's children) see it.
+        for &id in in_use {
+            self.refused.entry(spec.entity).or_default().insert(id);
+        }
         let mut report = self.copy(spec).await?;
-        // A source row whose id is held by a different row in use was skipped as present.
-        for id in in_use {
-            if theirs.iter().any(|t| id_of(t) == id) {
-                report.already_present -= 1;
-                report.refuse(
-                    id,
-                    format!("id {id} is a different {} here, in use", spec.entity),
-                );
-            }
+        for &id in in_use {
+            report.already_present = report.already_present.saturating_sub(1);
+            report.refuse(
+                id,
+                format!("id {id} is a different {} here, in use", spec.entity),
+            );
         }
         Ok(report)
     }

@@ -15,6 +15,8 @@ pub(super) const REFERENCE: &[Spec] = &[
         columns: &["id", "name"],
         check: None,
         sums: &[],
+        in_use: "EXISTS (SELECT 1 FROM cities WHERE province_id = $1)",
+        parents: &[],
     },
     Spec {
         entity: "cities",
@@ -23,6 +25,8 @@ pub(super) const REFERENCE: &[Spec] = &[
         columns: &["id", "name", "province_id"],
         check: None,
         sums: &[],
+        in_use: "EXISTS (SELECT 1 FROM addresses WHERE city_id = $1)",
+        parents: &[("province_id", "provinces")],
     },
     Spec {
         entity: "categories",
@@ -31,6 +35,9 @@ pub(super) const REFERENCE: &[Spec] = &[
         columns: &["id", "name", "description", "parent_id"],
         check: None,
         sums: &[],
+        in_use: "EXISTS (SELECT 1 FROM products WHERE category_id = $1)
+                 OR EXISTS (SELECT 1 FROM categories c WHERE c.parent_id = $1)",
+        parents: &[("parent_id", "categories")],
     },
 ];
 
@@ -52,6 +59,8 @@ pub(super) const COPIED: &[Spec] = &[
         ],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("user_id", "users"), ("city_id", "cities")],
     },
     Spec {
         entity: "seller_profiles",
@@ -68,6 +77,8 @@ pub(super) const COPIED: &[Spec] = &[
         ],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("user_id", "users"), ("business_address_id", "addresses")],
     },
     Spec {
         entity: "products",
@@ -86,6 +97,8 @@ pub(super) const COPIED: &[Spec] = &[
         ],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("seller_id", "users"), ("category_id", "categories")],
     },
     Spec {
         entity: "product_images",
@@ -95,6 +108,8 @@ pub(super) const COPIED: &[Spec] = &[
         columns: &["id", "product_id", "path", "is_primary", "position"],
         check: Some(image_row),
         sums: &[],
+        in_use: "false",
+        parents: &[("product_id", "products")],
     },
     Spec {
         entity: "listings",
@@ -118,6 +133,8 @@ pub(super) const COPIED: &[Spec] = &[
             "SELECT COALESCE(sum(quantity), 0)::text AS total FROM fixed_price_listings",
             "SELECT COALESCE(sum(quantity), 0)::text AS total FROM listings",
         )],
+        in_use: "false",
+        parents: &[("product_id", "products")],
     },
     Spec {
         entity: "auctions",
@@ -141,6 +158,8 @@ pub(super) const COPIED: &[Spec] = &[
             "SELECT COALESCE(sum(current_price), 0)::text AS total FROM auction_listings",
             "SELECT COALESCE(sum(current_price), 0)::text AS total FROM auctions",
         )],
+        in_use: "false",
+        parents: &[("product_id", "products"), ("winner_id", "users"), ("leader_id", "users")],
     },
     Spec {
         entity: "bids",
@@ -156,6 +175,8 @@ pub(super) const COPIED: &[Spec] = &[
             "SELECT COALESCE(sum(amount), 0)::text AS total FROM bids",
             "SELECT COALESCE(sum(amount), 0)::text AS total FROM bids",
         )],
+        in_use: "false",
+        parents: &[("auction_id", "auctions"), ("bidder_id", "users")],
     },
     Spec {
         entity: "wishlist_items",
@@ -164,6 +185,8 @@ pub(super) const COPIED: &[Spec] = &[
         columns: &["id", "user_id", "product_id", "notes", "created_at"],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("user_id", "users"), ("product_id", "products")],
     },
     Spec {
         entity: "carts",
@@ -172,6 +195,8 @@ pub(super) const COPIED: &[Spec] = &[
         columns: &["id", "user_id", "created_at", "updated_at"],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("user_id", "users")],
     },
     Spec {
         entity: "cart_items",
@@ -181,6 +206,8 @@ pub(super) const COPIED: &[Spec] = &[
         columns: &["id", "cart_id", "listing_id", "quantity", "added_at", "updated_at"],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("cart_id", "carts"), ("listing_id", "listings")],
     },
     Spec {
         entity: "conversations",
@@ -190,6 +217,8 @@ pub(super) const COPIED: &[Spec] = &[
         columns: &["id", "buyer_id", "seller_id", "product_id", "created_at", "updated_at"],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("buyer_id", "users"), ("seller_id", "users"), ("product_id", "products")],
     },
     Spec {
         entity: "messages",
@@ -198,5 +227,7 @@ pub(super) const COPIED: &[Spec] = &[
         columns: &["id", "conversation_id", "sender_id", "content", "is_read", "created_at"],
         check: None,
         sums: &[],
+        in_use: "false",
+        parents: &[("conversation_id", "conversations"), ("sender_id", "users")],
     },
 ];

@@ -19,6 +19,26 @@ use madeinpk_domain::store::StoreError;
 use crate::db::connect_once;
 use crate::error::store;
 
+/// The entities whose refusals other rows may depend on.
+const KNOWN: &[&str] = &[
+    "users",
+    "provinces",
+    "cities",
+    "categories",
+    "addresses",
+    "seller_profiles",
+    "products",
+    "product_images",
+    "listings",
+    "auctions",
+    "bids",
+    "wishlist_items",
+    "carts",
+    "cart_items",
+    "conversations",
+    "messages",
+];
+
 /// Rows read from the source per query.
 pub const BATCH: i64 = 1_000;
 
@@ -38,6 +58,8 @@ pub struct Import {
     target: AsyncPgConnection,
     progress: Progress,
     dry_run: bool,
+    /// Source ids refused so far, per entity: rows naming them are refused in turn.
+    refused: std::collections::HashMap<&'static str, std::collections::HashSet<i64>>,
 }
 
 #[derive(QueryableByName)]
@@ -93,6 +115,7 @@ impl Import {
             target,
             progress,
             dry_run: options.dry_run,
+            refused: std::collections::HashMap::new(),
         })
     }
 
@@ -104,8 +127,13 @@ impl Import {
         };
         report.entities.push(self.users().await?);
         report.entities.push(self.tokens().await?);
-        for spec in entities::REFERENCE {
-            report.entities.push(self.reference(spec).await?);
+        let mut in_use = Vec::new();
+        for spec in entities::REFERENCE.iter().rev() {
+            in_use.push(self.clear_reference(spec).await?);
+        }
+        in_use.reverse();
+        for (spec, in_use) in entities::REFERENCE.iter().zip(&in_use) {
+            report.entities.push(self.reference(spec, in_use).await?);
         }
         for spec in entities::COPIED {
             report.entities.push(self.copy(spec).await?);
@@ -114,7 +142,9 @@ impl Import {
         let mut tables = vec!["users"];
         tables.extend(entities::REFERENCE.iter().map(|s| s.entity));
         tables.extend(entities::COPIED.iter().map(|s| s.entity));
-        self.continue_sequences(&tables).await?;
+        if !self.dry_run {
+            self.continue_sequences(&tables).await?;
+        }
         Ok(report)
     }
 
@@ -127,18 +157,42 @@ impl Import {
         Ok(u64::try_from(c.n).unwrap_or(0))
     }
 
-    /// Our sequences go on after the largest imported id, so new rows never collide.
+    /// Our sequences go on after the largest imported id, so new rows never collide; never
+    /// backwards (ids of deleted rows are not handed out again).
     async fn continue_sequences(&mut self, tables: &[&str]) -> Result<(), StoreError> {
         for table in tables {
             self.target
                 .batch_execute(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
-                                   GREATEST((SELECT max(id) FROM {table}), 1))"
+                    "DO $$ DECLARE seq text := pg_get_serial_sequence('{table}', 'id'); BEGIN
+                       EXECUTE format('SELECT setval(%L, GREATEST((SELECT max(id) FROM {table}),
+                                      (SELECT last_value FROM %s), 1))', seq, seq);
+                     END $$"
                 ))
                 .await
                 .map_err(store)?;
         }
         Ok(())
+    }
+
+    /// Whether the source row `id` of `entity` was refused by this run.
+    fn was_refused(&self, entity: &str, id: i64) -> bool {
+        self.refused
+            .get(entity)
+            .is_some_and(|ids| ids.contains(&id))
+    }
+
+    /// Records an entity's refused rows (numeric ids) for the rows that name them.
+    fn remember_refused(&mut self, report: &EntityReport) {
+        let Some(entity) = KNOWN.iter().find(|e| **e == report.entity) else {
+            return;
+        };
+        let ids = self.refused.entry(entity).or_default();
+        ids.extend(
+            report
+                .refused
+                .iter()
+                .filter_map(|r| r.source_id.parse::<i64>().ok()),
+        );
     }
 
     fn tick(&self, report: &EntityReport) {
