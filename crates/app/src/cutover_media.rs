@@ -42,7 +42,7 @@ pub async fn copy_media(db: &Db, from: &Path, to: &Path) -> Result<EntityReport,
                 .and_then(|()| std::fs::copy(&src, &partial))
                 .and_then(|_| std::fs::rename(&partial, &dst));
             match copied {
-                Ok(_) => report.imported += 1,
+                Ok(()) => report.imported += 1,
                 Err(e) => report.refuse(&path, format!("could not copy: {e}")),
             }
         }
