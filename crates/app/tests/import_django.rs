@@ -8,7 +8,7 @@ mod common;
 use std::process::Command;
 
 use common::{TestApp, spawn_on, test_config};
-use madeinpk_domain::cutover::report::ImportReport;
+use madeinpk_domain::cutover::report::{EntityReport, ImportReport};
 use madeinpk_mail::MailTransport;
 use madeinpk_postgres::cutover::{Import, ImportOptions};
 use madeinpk_postgres::db::with_database;
@@ -254,7 +254,11 @@ async fn a_row_that_cannot_come_across_is_reported_and_the_rest_is_imported() {
         .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(app.db.count("api_tokens WHERE user_id = 1").await, 1, "only the local one's own");
+    assert_eq!(
+        app.db.count("api_tokens WHERE user_id = 1").await,
+        1,
+        "only the local one's own"
+    );
     let orphans: Vec<_> = report
         .entities
         .iter()
@@ -262,7 +266,11 @@ async fn a_row_that_cannot_come_across_is_reported_and_the_rest_is_imported() {
         .filter(|r| r.reason.starts_with("its users row "))
         .collect();
     assert!(!orphans.is_empty(), "{}", report.render());
-    assert!(report.entities.iter().all(|e| e.accounted_for()), "{}", report.render());
+    assert!(
+        report.entities.iter().all(EntityReport::accounted_for),
+        "{}",
+        report.render()
+    );
     // Everyone else signs in.
     let r = app
         .login("waqas.rizvi533@example.org", "Buyer-Pass-2468")
