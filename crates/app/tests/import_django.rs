@@ -15,6 +15,7 @@ use madeinpk_postgres::db::with_database;
 use madeinpk_postgres::testing::{TestDb, server_url};
 use rand::Rng;
 use reqwest::StatusCode;
+use serde_json::json;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -177,9 +178,17 @@ async fn old_accounts_sign_in_with_their_passwords_and_tokens_after_the_import()
         StatusCode::UNAUTHORIZED
     );
 
-    // A second run imports nothing; a row added since on the old side comes across.
+    // A second run imports nothing; a row added since on the old side comes across, and what
+    // was ended or removed here since stays so.
     let second = import(&source, &app.db, false).await;
     assert_eq!(second.imported(), 0, "{}", second.render());
+    let old_token = "d8c8a94be6e7a023921fedf03dae1f78fb0aa948";
+    let out = app.post("/api/auth/logout/", Some(old_token), json!({})).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.text);
+    let wished = app.db.count("wishlist_items").await;
+    app.db
+        .execute("DELETE FROM wishlist_items WHERE id = (SELECT min(id) FROM wishlist_items)")
+        .await;
     source.execute(
         "INSERT INTO users (id, password, is_superuser, username, first_name, last_name, email,
              is_staff, is_active, date_joined, phone_number, role, is_blocked,
@@ -193,6 +202,12 @@ async fn old_accounts_sign_in_with_their_passwords_and_tokens_after_the_import()
     assert_eq!(third.imported(), 1);
     let late = app.login("late.buyer@example.com", "Buyer-Pass-2468").await;
     assert_eq!(late.status, StatusCode::OK, "{}", late.text);
+    assert_eq!(
+        app.get("/api/auth/profile/", Some(old_token)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token is not brought back"
+    );
+    assert_eq!(app.db.count("wishlist_items").await, wished - 1);
 }
 
 #[tokio::test]

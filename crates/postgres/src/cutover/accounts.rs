@@ -10,7 +10,7 @@ use madeinpk_domain::cutover::accounts::{
 use madeinpk_domain::cutover::report::{EntityReport, SumCheck};
 use madeinpk_domain::store::StoreError;
 
-use super::{BATCH, Import};
+use super::{BATCH, Import, ledger};
 use crate::account::revocation::digest;
 use crate::error::store;
 
@@ -141,6 +141,13 @@ impl Import {
             Ok(role) => role,
             Err(why) => return Ok(Outcome::Refused(why.to_string())),
         };
+        let key = [row.id.to_string()];
+        if !ledger::recorded(&mut self.target, "users", &key)
+            .await?
+            .is_empty()
+        {
+            return Ok(Outcome::Present);
+        }
         let conn = &mut self.target;
         // The same id with the same email is this account, imported before; with another
         // email it is somebody else's.
@@ -155,7 +162,10 @@ impl Import {
         .optional()
         .map_err(store)?;
         match present {
-            Some(Owner { id: 1 }) => return Ok(Outcome::Present),
+            Some(Owner { id: 1 }) => {
+                ledger::record(conn, "users", &key).await.map_err(store)?;
+                return Ok(Outcome::Present);
+            }
             Some(_) => {
                 return Ok(Outcome::Refused(format!(
                     "id {} belongs to another account here",
@@ -209,6 +219,7 @@ impl Import {
         .execute(conn)
         .await
         .map_err(store)?;
+        ledger::record(conn, "users", &key).await.map_err(store)?;
         Ok(if inserted == 1 {
             Outcome::Imported
         } else {
@@ -236,11 +247,14 @@ impl Import {
             after = last.key.clone();
             // A refused user's id may be another account's here: their tokens must not attach.
             let refused_users = self.refused.get("users").cloned().unwrap_or_default();
+            // Tokens are recorded by their hash, never by their key.
+            let hashes: Vec<String> = rows.iter().map(|r| hex::encode(digest(&r.key))).collect();
+            let done = ledger::recorded(&mut self.target, "api_tokens", &hashes).await?;
             let outcomes = self
                 .target
                 .transaction::<_, diesel::result::Error, _>(async |conn| {
                     let mut outcomes = Vec::with_capacity(rows.len());
-                    for row in &rows {
+                    for (row, hash) in rows.iter().zip(&hashes) {
                         let owner: Option<Owner> =
                             diesel::sql_query("SELECT id FROM users WHERE id = $1")
                                 .bind::<BigInt, _>(row.user_id)
@@ -253,7 +267,7 @@ impl Import {
                                 .get_result(conn)
                                 .await
                                 .optional()?;
-                        let outcome = if present.is_some() {
+                        let outcome = if done.contains(hash) || present.is_some() {
                             Outcome::Present
                         } else if owner.is_none() || refused_users.contains(&row.user_id) {
                             Outcome::Refused(format!("its user {} was not imported", row.user_id))
@@ -269,6 +283,7 @@ impl Import {
                             .bind::<Text, _>(IMPORTED_TOKEN_CLIENT)
                             .execute(conn)
                             .await?;
+                            ledger::record(conn, "api_tokens", std::slice::from_ref(hash)).await?;
                             Outcome::Imported
                         };
                         outcomes.push((row.key.chars().take(6).collect::<String>(), outcome));

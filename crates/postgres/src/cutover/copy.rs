@@ -95,8 +95,15 @@ impl Import {
                 .map_err(|e| StoreError::Other(format!("{}: {e}", spec.entity)))?;
             let Some(last) = rows.last() else { break };
             after = id_of(last);
+            // Rows an earlier run brought across are skipped, even if deleted here since.
+            let ids: Vec<String> = rows.iter().map(|r| id_of(r).to_string()).collect();
+            let done = super::ledger::recorded(&mut self.target, spec.entity, &ids).await?;
             let mut fit = Vec::with_capacity(rows.len());
             for row in rows {
+                if done.contains(&id_of(&row).to_string()) {
+                    report.already_present += 1;
+                    continue;
+                }
                 let orphan = spec.parents.iter().find_map(|(column, parent)| {
                     let id = row.get(*column).and_then(Value::as_i64)?;
                     self.was_refused(parent, id)
@@ -147,12 +154,14 @@ impl Import {
             table = spec.entity
         );
         let json = Value::Array(rows.to_vec()).to_string();
+        let source_ids: Vec<String> = rows.iter().map(|r| id_of(r).to_string()).collect();
         self.target
             .transaction::<_, diesel::result::Error, _>(async |conn| {
                 let ids: Vec<Id> = diesel::sql_query(&sql)
                     .bind::<Text, _>(&json)
                     .load(conn)
                     .await?;
+                super::ledger::record(conn, spec.entity, &source_ids).await?;
                 Ok(ids.len() as u64)
             })
             .await

@@ -9,6 +9,7 @@ mod accounts;
 mod auctions;
 mod copy;
 mod entities;
+mod ledger;
 
 use diesel::QueryableByName;
 use diesel::sql_types::BigInt;
