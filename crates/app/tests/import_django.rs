@@ -183,7 +183,9 @@ async fn old_accounts_sign_in_with_their_passwords_and_tokens_after_the_import()
     let second = import(&source, &app.db, false).await;
     assert_eq!(second.imported(), 0, "{}", second.render());
     let old_token = "d8c8a94be6e7a023921fedf03dae1f78fb0aa948";
-    let out = app.post("/api/auth/logout/", Some(old_token), json!({})).await;
+    let out = app
+        .post("/api/auth/logout/", Some(old_token), json!({}))
+        .await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.text);
     let wished = app.db.count("wishlist_items").await;
     app.db
