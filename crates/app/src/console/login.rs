@@ -50,6 +50,47 @@ pub(crate) fn login_page(
     res
 }
 
+/// The form's CSRF token against the pre-sign-in cookie (before any session exists).
+pub(crate) fn check_login_csrf(
+    req: &HttpRequest,
+    form: &[(String, String)],
+) -> Result<(), HttpResponse> {
+    let expected = req
+        .cookie(LOGIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if tokens_match(field(form, "csrf_token"), &expected) {
+        Ok(())
+    } else {
+        Err(page::csrf_refused(None))
+    }
+}
+
+/// The sign-in page saying how long to wait (429 with `Retry-After`); `what` is what was
+/// counted ("attempts", "codes").
+pub(crate) fn throttled_page(
+    state: &AppState,
+    what: &str,
+    retry_after_secs: u64,
+    email: &str,
+    next: &str,
+) -> HttpResponse {
+    let mut res = login_page(
+        state,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some(&format!(
+            "Too many {what}. Try again in {retry_after_secs} seconds."
+        )),
+        email,
+        next,
+    );
+    if let Ok(v) = retry_after_secs.to_string().parse() {
+        res.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    res
+}
+
 /// `GET /admin/login/`.
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let next = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
@@ -66,12 +107,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> HttpResponse {
     let form = form_pairs(&body);
-    let expected = req
-        .cookie(LOGIN_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if !tokens_match(field(&form, "csrf_token"), &expected) {
-        return page::csrf_refused(None);
+    if let Err(refused) = check_login_csrf(&req, &form) {
+        return refused;
     }
     let (email, password) = (field(&form, "email"), field(&form, "password"));
     let next = safe_next(field(&form, "next"));
@@ -79,20 +116,7 @@ pub async fn submit(
     let user = match state.accounts.check_credentials(email, password, &ip).await {
         Ok(user) => user,
         Err(AccountError::Throttled { retry_after_secs }) => {
-            let mut res = login_page(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                Some(&format!(
-                    "Too many attempts. Try again in {retry_after_secs} seconds."
-                )),
-                email,
-                &next,
-            );
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                res.headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, v);
-            }
-            return res;
+            return throttled_page(&state, "attempts", retry_after_secs, email, &next);
         }
         Err(AccountError::InvalidCredentials | AccountError::Blocked) => {
             return login_page(

@@ -10,11 +10,10 @@ use madeinpk_domain::account::user::User;
 use madeinpk_domain::console::access_service::{AccessError, SignInFrom};
 use minijinja::context;
 
-use crate::console::login::{login_page, safe_next};
+use crate::console::login::{check_login_csrf, login_page, safe_next, throttled_page};
 use crate::console::page::{self, render_status};
 use crate::console::session::{
     LOGIN_COOKIE, SESSION_COOKIE, cookie, field, form_pairs, random_token, removal, token_hash,
-    tokens_match,
 };
 use crate::state::AppState;
 
@@ -98,12 +97,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> HttpResponse {
     let form = form_pairs(&body);
-    let expected = req
-        .cookie(LOGIN_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if !tokens_match(field(&form, "csrf_token"), &expected) {
-        return page::csrf_refused(None);
+    if let Err(refused) = check_login_csrf(&req, &form) {
+        return refused;
     }
     let (challenge, code) = (field(&form, "challenge"), field(&form, "code"));
     let next = safe_next(field(&form, "next"));
@@ -141,20 +136,7 @@ pub async fn submit(
             );
         }
         Err(AccountError::Throttled { retry_after_secs }) => {
-            let mut res = login_page(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                Some(&format!(
-                    "Too many codes. Try again in {retry_after_secs} seconds."
-                )),
-                "",
-                &next,
-            );
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                res.headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, v);
-            }
-            return res;
+            return throttled_page(&state, "codes", retry_after_secs, "", &next);
         }
         Err(e) => return page::failure(None, &e),
     };
